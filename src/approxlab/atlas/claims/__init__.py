@@ -1,0 +1,1 @@
+"""Atlas claims, one module per source or topic; every module here is discovered."""

@@ -1,0 +1,135 @@
+"""The atlas's registry of claims.
+
+A claim is a statement from a seed or a paper, a function that measures it under a
+profile, and a threshold whose origin is stated. Adding one is a small step: write
+a module in ``approxlab/atlas/claims/`` with a decorated function::
+
+    from approxlab.atlas import Evidence, claim
+
+    @claim(
+        id="seed001.width",
+        statement="More sigmoid units fit x1²+x2²+3 better.",
+        source="seed 001, question steps 1–3",
+        threshold="RMSE strictly decreasing in width (nested function classes)",
+    )
+    def width(ctx):
+        ...
+        return Evidence(holds=..., metrics={...})
+
+Modules in that folder are discovered automatically.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from approxlab.errors import ApproxlabError
+
+PROFILES = ("quick", "full")
+
+
+@dataclass
+class Evidence:
+    """What a claim measured: the verdict, its numbers, figures and notes.
+
+    ``holds`` compares a measured number with the claim's threshold. ``metrics`` is
+    JSON-able (numbers, strings, lists, dicts). ``figures`` are added through
+    :meth:`Context.figure`, so they rarely need to be passed here.
+    """
+
+    holds: bool
+    metrics: dict[str, Any]
+    notes: str = ""
+    table: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class Figure:
+    path: str  # relative to the atlas folder
+    caption: str
+    kind: str  # "png" or "html"
+
+
+@dataclass
+class Context:
+    """Passed to a claim: the profile, a seed and a folder for its figures.
+
+    ``ctx.pick(quick=..., full=...)`` chooses a setting by profile.
+    """
+
+    profile: str
+    seed: int
+    root: Path
+    claim_id: str
+    figures: list[Figure] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        path = self.root / "figures" / self.claim_id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def pick(self, quick: Any, full: Any) -> Any:
+        return quick if self.profile == "quick" else full
+
+    def figure(self, fig: Any, name: str, caption: str) -> Path:
+        """Save a matplotlib figure (PNG) or a Plotly figure (HTML, offline) for the report."""
+        from approxlab.figures.save import save_figure
+
+        path = save_figure(fig, self.folder / name, plotly_js=self.root / "plotly.min.js")
+        self.figures.append(Figure(str(path.relative_to(self.root)), caption, path.suffix.lstrip(".")))
+        return path
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    statement: str
+    source: str
+    threshold: str
+    run: Callable[[Context], Evidence]
+
+    def command(self, profile: str) -> str:
+        return f"approxlab atlas --profile {profile} --only {self.id} --out atlas/"
+
+
+_CLAIMS: dict[str, Claim] = {}
+
+
+def claim(*, id: str, statement: str, source: str, threshold: str) -> Callable:
+    """Register a claim function ``f(ctx: Context) -> Evidence`` under ``id``."""
+
+    def register(fn: Callable[[Context], Evidence]) -> Callable[[Context], Evidence]:
+        if id in _CLAIMS and _CLAIMS[id].run is not fn:
+            raise RuntimeError(f"atlas claim id {id!r} is registered twice")
+        _CLAIMS[id] = Claim(id, statement, source, threshold, fn)
+        return fn
+
+    return register
+
+
+def _discover() -> None:
+    from approxlab.atlas import claims as package
+
+    for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+
+
+def claims(only: list[str] | None = None) -> list[Claim]:
+    """All registered claims in id order, or those whose id equals or starts with an ``only`` entry."""
+    _discover()
+    ordered = [_CLAIMS[k] for k in sorted(_CLAIMS)]
+    if not only:
+        return ordered
+    chosen = [c for c in ordered if any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for o in only)]
+    missing = [o for o in only if not any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for c in ordered)]
+    if missing:
+        raise ApproxlabError(
+            f"no atlas claim {', '.join(map(repr, missing))}: run `approxlab atlas --list` to see the ids"
+        )
+    return chosen

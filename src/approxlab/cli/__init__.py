@@ -1,0 +1,44 @@
+"""The ``approxlab`` command line (Typer + Rich).
+
+Each module in this package defines ``register(app)`` and adds its subcommands;
+modules are discovered, so a new subcommand is a new file. Bad input raises
+:class:`approxlab.errors.ApproxlabError`: the CLI prints its one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+
+from approxlab.errors import ApproxlabError
+
+app = typer.Typer(
+    name="approxlab",
+    help="Build, train, dissect and measure neural-network function approximation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _discover() -> None:
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
+        importlib.import_module(f"{__name__}.{module.name}").register(app)
+
+
+_discover()
+
+
+def main() -> None:
+    """Entry point: run the app; a user error is one line on stderr and exit code 2."""
+    try:
+        app()
+    except ApproxlabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
