@@ -25,6 +25,18 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the approxlab version and exit."),
+) -> None:
+    """Build, train, dissect and measure neural-network function approximation."""
+    if version:
+        from approxlab import __version__
+
+        print(__version__)
+        raise typer.Exit()
+
+
 def _discover() -> None:
     for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module.name.startswith("_"):
