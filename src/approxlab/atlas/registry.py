@@ -114,8 +114,7 @@ def claim(*, id: str, statement: str, source: str, threshold: str) -> Callable:
 
 
 def _discover() -> None:
-    from approxlab.atlas import claims as package
-
+    package = importlib.import_module("approxlab.atlas.claims")
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{package.__name__}.{module.name}")
 
