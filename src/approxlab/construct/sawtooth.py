@@ -1,0 +1,66 @@
+"""Telgarsky's hat and sawtooth (seed 003, "Width vs depth").
+
+The hat h(x) = 2σ(x) − 4σ(x − ½), σ = ReLU, maps [0, 1] onto [0, 1] with one peak at
+½; composing it n times gives the sawtooth h^{∘n} with 2^{n−1} teeth, i.e. 2^n linear
+pieces on [0, 1], from only 2n ReLU units — depth buys exponentially many pieces.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from approxlab.errors import require
+
+_DTYPE = torch.float64
+
+
+def _hat_layer(in_weight: float = 1.0) -> nn.Linear:
+    """The two hat units σ(x) and σ(x − ½) as one Linear(1 → 2), float64."""
+    layer = nn.Linear(1, 2, dtype=_DTYPE)
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor([[in_weight], [in_weight]], dtype=_DTYPE))
+        layer.bias.copy_(torch.tensor([0.0, -0.5], dtype=_DTYPE))
+    return layer
+
+
+def _linear(weight: list[list[float]], bias: list[float]) -> nn.Linear:
+    w = torch.tensor(weight, dtype=_DTYPE)
+    layer = nn.Linear(w.shape[1], w.shape[0], dtype=_DTYPE)
+    with torch.no_grad():
+        layer.weight.copy_(w)
+        layer.bias.copy_(torch.tensor(bias, dtype=_DTYPE))
+    return layer
+
+
+def hat_net() -> nn.Sequential:
+    """The hat h(x) = 2σ(x) − 4σ(x − ½) as a float64 ReLU net 1 → 2 → 1 (seed 003).
+
+    On [0, 1]: h(x) = 2x for x ≤ ½ and 2 − 2x for x ≥ ½.
+
+    >>> net = hat_net()
+    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
+    0.5
+    """
+    return nn.Sequential(_hat_layer(), nn.ReLU(), _linear([[2.0, -4.0]], [0.0]))
+
+
+def sawtooth_net(n: int) -> nn.Sequential:
+    """h composed n times, h^{∘n}, as a float64 ReLU net with n hidden layers of width 2.
+
+    Hidden layer l holds (σ(y), σ(y − ½)) of y = h^{∘(l−1)}(x); the output map
+    2σ(y) − 4σ(y − ½) of one layer is folded into the next layer's input weights, so
+    the net has exactly 2n ReLU units and 2^n linear pieces on [0, 1] (seed 003,
+    Telgarsky 2016). Layers: Linear(1,2), ReLU, [Linear(2,2), ReLU] × (n−1), Linear(2,1).
+
+    >>> net = sawtooth_net(2)
+    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
+    1.0
+    """
+    require(isinstance(n, int) and n >= 1, f"the sawtooth needs n ≥ 1 compositions, got {n!r}: pass e.g. n=3")
+    layers: list[nn.Module] = [_hat_layer(), nn.ReLU()]
+    for _ in range(n - 1):
+        # y = 2a − 4b feeds both units of the next hat: rows (y, y − ½).
+        layers += [_linear([[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5]), nn.ReLU()]
+    layers.append(_linear([[2.0, -4.0]], [0.0]))
+    return nn.Sequential(*layers)
