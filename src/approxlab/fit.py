@@ -27,7 +27,8 @@ from approxlab.targets.domain import default_grid_size, grid
 
 OPTIMIZERS = ("adam", "sgd", "lbfgs")
 LOSSES = ("mse", "bce", "cross_entropy")
-_DEFAULT_LR = {"adam": 1e-2, "sgd": 1e-1, "lbfgs": 1.0}
+SCHEDULES = ("cosine", "constant")
+_DEFAULT_LR = {"adam": 5e-2, "sgd": 1e-1, "lbfgs": 1.0}
 
 
 @dataclass
@@ -144,6 +145,7 @@ def fit(
     optimizer: str = "adam",
     lr: float | None = None,
     momentum: float = 0.9,
+    schedule: str = "cosine",
     loss: str = "mse",
     batch_size: int | None = None,
     n_train: int = 1000,
@@ -163,6 +165,7 @@ def fit(
       (then ``test=(X_test, y_test)`` is optional).
     - ``optimizer``: adam | sgd (with ``momentum``) | lbfgs (strong-Wolfe line search);
       ``loss``: mse | bce (logits, or probabilities if the net ends in Sigmoid) | cross_entropy.
+    - ``schedule``: cosine (the step size decays from ``lr`` to 0 over ``steps``) or constant.
     - ``batch_size=None`` is full-batch; minibatches are shuffled by a generator seeded
       with ``seed``, so a run is deterministic.
     - Early stopping: after ``patience`` steps without the loss improving by
@@ -177,6 +180,7 @@ def fit(
     require(isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}: pass e.g. --steps 3000")
     choose("optimizer", optimizer, OPTIMIZERS)
     choose("loss", loss, LOSSES)
+    choose("schedule", schedule, SCHEDULES)
     require(batch_size is None or batch_size >= 1, f"batch size must be positive, got {batch_size}")
     lr = _DEFAULT_LR[optimizer] if lr is None else lr
     require(lr > 0 and math.isfinite(lr), f"learning rate must be positive and finite, got {lr}")
@@ -199,6 +203,8 @@ def fit(
         opt = torch.optim.SGD(params, lr=lr, momentum=momentum)
     else:
         opt = torch.optim.LBFGS(params, lr=lr, max_iter=1, history_size=50, line_search_fn="strong_wolfe")
+    # Cosine decay lets a large first step size escape plateaus and still settle at the end.
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" and optimizer != "lbfgs" else None
     gen = torch.Generator().manual_seed(seed)
     n = X.shape[0]
     losses: list[float] = []
@@ -226,6 +232,8 @@ def fit(
                 "or standardise the target"
             )
         losses.append(value)
+        if sched is not None:
+            sched.step()
         if progress is not None and (step % report_every == 0 or step == steps - 1):
             progress(step + 1, value)
         if tol is not None and value <= tol:

@@ -1,0 +1,115 @@
+"""``approxlab fit``: train a net on a target and write the model, metrics and figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from approxlab.cli._progress import console, progress_bar
+
+
+def fit(
+    target: Annotated[str, typer.Argument(help="A named target (paraboloid, sine, …), a data set (xor, moons, …) or an expression such as 'x1**2 + x2**2 + 3'.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, metrics.json and figures.")] = Path("run"),
+    width: Annotated[int, typer.Option(help="Units per hidden layer.")] = 6,
+    depth: Annotated[int, typer.Option(help="Number of hidden layers.")] = 1,
+    activation: Annotated[str, typer.Option(help="relu, leaky_relu, sigmoid, tanh, step, linear, sin, softplus, gelu, abs, cos, exp.")] = "relu",
+    steps: Annotated[int, typer.Option(help="Optimisation steps.")] = 3000,
+    optimizer: Annotated[str, typer.Option(help="adam, sgd or lbfgs.")] = "adam",
+    lr: Annotated[float | None, typer.Option(help="Step size (default: 0.05 adam, 0.1 sgd, 1 lbfgs; cosine decay).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Minibatch size (default: full batch).")] = None,
+    n_train: Annotated[int, typer.Option(help="Training points sampled from the domain.")] = 1000,
+    box: Annotated[str | None, typer.Option(help="Domain as low,high per axis, e.g. -1,1,-1,1 (default: the target's).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for initialisation, sampling and minibatches.")] = 0,
+) -> None:
+    """Train a net on a target; write model.safetensors, metrics.json, figures (PNG) and report.html."""
+    import time
+
+    from approxlab.errors import ApproxlabError, require
+    from approxlab.figures import units as figs
+    from approxlab.figures.save import save_figure
+    from approxlab.fit import fit as train
+    from approxlab.modelfile import save
+    from approxlab.nets import mlp
+    from approxlab.output import staged_output
+    from approxlab.targets import datasets, parse_box, target as make_target
+
+    require(width >= 1, f"--width must be a positive integer, got {width}")
+    require(depth >= 1, f"--depth must be a positive integer, got {depth}")
+    require(steps >= 1, f"--steps must be a positive integer, got {steps}")
+    classify = target in datasets.names()
+    if classify:
+        require(box is None, "--box applies to regression targets; data sets come with their own domain")
+        data = datasets.dataset(target)
+        loss = "bce"
+    else:
+        data = make_target(target, domain=parse_box(box) if box else None)
+        loss = "mse"
+    net = mlp(data.dim, [width] * depth, activation=activation, seed=seed)
+    start = time.perf_counter()
+    with progress_bar() as bar:
+        task = bar.add_task(f"fit {target}", total=steps)
+        result = train(
+            net, data, steps=steps, optimizer=optimizer, lr=lr, loss=loss, batch_size=batch_size,
+            n_train=n_train, seed=seed, progress=lambda step, value: bar.update(task, completed=step, description=f"fit {target}  loss {value:.3g}"),
+        )
+    metrics = result.metrics()
+    metrics.update(target=target, width=width, depth=depth, activation=activation, optimizer=optimizer,
+                   seed=seed, seconds=round(time.perf_counter() - start, 3))
+    if not classify:
+        metrics["domain"] = data.domain
+    with staged_output(out) as stage:
+        save(net, stage / "model.safetensors", extra={"target": target, "domain": getattr(data, "domain", None)})
+        (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        pages = []
+        save_figure(figs.loss_curve(result.losses), stage / "loss")
+        if not classify and data.dim in (1, 2):
+            two_layer = depth == 1
+            if data.dim == 1:
+                fig = figs.units_1d(net, data) if two_layer else figs.prediction_1d(net, data)
+                save_figure(fig, stage / ("units" if two_layer else "prediction"))
+            else:
+                if two_layer:
+                    save_figure(figs.units_2d(net, data), stage / "units")
+                pages.append(figs.surfaces_2d(net, data))
+        if classify:
+            from approxlab.figures.classify import decision_regions
+
+            save_figure(decision_regions(net, data), stage / "decision")
+        _report(stage / "report.html", metrics, pages)
+    console.print(
+        f"[bold]{target}[/bold]: {depth}×{width} {activation} units, {metrics['params']} parameters, "
+        + (f"test RMSE {metrics['rmse']:.4g}, max error {metrics.get('max_error', float('nan')):.4g}"
+           if not classify else f"test accuracy {metrics['test_accuracy']:.3f}")
+        + f", {metrics['seconds']:.1f} s"
+    )
+    console.print(f"wrote {out}/model.safetensors, metrics.json, figures and report.html")
+
+
+def _report(path: Path, metrics: dict, pages: list) -> None:
+    """A self-contained HTML page: the metrics, the PNG figures inline, and interactive Plotly surfaces."""
+    import base64
+    import html
+
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in metrics.items())
+    images = "".join(
+        f'<h3>{p.stem}</h3><img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
+        for p in sorted(path.parent.glob("*.png"))
+    )
+    plots = "".join(
+        fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(pages)
+    )
+    path.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>approxlab fit</title></head>"
+        "<body style='font-family:system-ui;max-width:1100px;margin:auto'>"
+        f"<h1>approxlab fit: {html.escape(str(metrics['target']))}</h1><table border=1 cellpadding=4>{rows}</table>"
+        f"{plots}{images}</body></html>",
+        encoding="utf-8",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(fit)
