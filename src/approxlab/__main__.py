@@ -1,0 +1,5 @@
+"""``python -m approxlab`` runs the command line."""
+
+from approxlab.cli import main
+
+main()
