@@ -102,8 +102,7 @@ def partition(
     start = time.perf_counter()
     if piece.dim == 1:
         lo, hi = piece.domain
-        points, values, point_layer = breakpoints(local, lo, hi, max_regions, limit)
-        return Partition1D(local, points, values, point_layer, piece.origin, piece.basis,
-                           time.perf_counter() - start)
+        found = breakpoints(local, lo, hi, max_regions, limit)
+        return Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
     parts = subdivide(local, piece.domain, max_regions, limit)
     return Partition2D(local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start)

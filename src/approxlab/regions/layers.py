@@ -35,8 +35,11 @@ class Activation:
     slope: np.ndarray
     intercept: np.ndarray
 
-    def __call__(self, z: np.ndarray) -> np.ndarray:
-        """σ(z) coordinatewise; at a kink both neighbouring pieces agree (continuity)."""
+    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """σ(z) coordinatewise; at a kink both neighbouring pieces agree (continuity).
+        ``out`` may be ``z`` itself for ReLU (in place, to spare memory on large partitions)."""
+        if self.name == "relu":
+            return np.maximum(z, 0.0, out=out)
         if self.kinks.size == 1:
             k = self.kinks[0]
             return np.where(z > k, self.slope[1] * z + self.intercept[1], self.slope[0] * z + self.intercept[0])

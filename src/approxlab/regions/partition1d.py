@@ -17,10 +17,11 @@ from approxlab.regions.layers import Stage, forward
 
 def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None):
     """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, and the
-    layer of each point (−1 for the ends). float64."""
+    layer and neuron of each point (−1 for the ends). float64."""
     x = np.array([lo, hi], dtype=np.float64)
     h = x[:, None]
     layer_of = np.array([-1, -1], np.int64)
+    neuron_of = np.array([-1, -1], np.int64)
     for li, stage in enumerate(layers):
         z = h @ stage.weight.T + stage.bias
         if stage.activation is None:
@@ -45,11 +46,12 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             # Crossings that fall on the same point (coincident kinks) become one breakpoint.
             distinct = np.ones(len(i), bool)
             distinct[1:] = (i[1:] != i[:-1]) | (xn[1:] != xn[:-1])
-            i, xn, zn = i[distinct], xn[distinct], zn[distinct]
+            i, xn, zn, col = i[distinct], xn[distinct], zn[distinct], col[distinct]
             merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, i * 2 + 1]), kind="stable")
             x = np.concatenate([x, xn])[merged]
             z = np.concatenate([z, zn])[merged]
             layer_of = np.concatenate([layer_of, np.full(len(xn), li)])[merged]
+            neuron_of = np.concatenate([neuron_of, col])[merged]
         if len(x) - 1 > max_regions:
             bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
             raise ApproxlabError(
@@ -57,7 +59,7 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
                 "raise --max-regions or use a shorter segment"
             )
         h = stage.activation(z)
-    return x, h, layer_of
+    return x, h, layer_of, neuron_of
 
 
 class Partition1D:
@@ -65,15 +67,16 @@ class Partition1D:
 
     ``points`` (N+1,) are the breakpoints in slice coordinates (the ends included);
     region i is [points[i], points[i+1]]; ``values`` (N+1, out) the outputs there;
-    ``point_layer`` the layer whose neuron bends at each breakpoint (−1 at the ends).
+    ``point_layer``, ``point_neuron``: the layer and neuron that bend at each breakpoint (−1 at the ends).
     ``origin`` and ``basis`` (d, 1) embed the line in input space: x = origin + basis · t.
     """
 
-    def __init__(self, layers, points, values, point_layer, origin, basis, seconds):
+    def __init__(self, layers, points, values, point_layer, point_neuron, origin, basis, seconds):
         self.layers = layers
         self.points = points
         self.values = values
         self.point_layer = point_layer
+        self.point_neuron = point_neuron
         self.origin = origin
         self.basis = basis
         self.seconds = seconds

@@ -94,7 +94,7 @@ class _Subdivision:
         self.length = _Pool(lengths.copy())
         self.alive = _Pool(np.ones(len(faces), bool))
 
-    def cut(self, faces: np.ndarray, column: int, kink: float, label: int, candidates: _Pool) -> None:
+    def cut(self, faces: np.ndarray, column: int, kink: float, label: int, candidates: "_Columns") -> None:
         """Split each face in ``faces`` that the line {z_column = kink} crosses into its two sides."""
         starts, lengths = self.start.view[faces], self.length.view[faces]
         slots, nxt, first = _gather(starts, lengths)
@@ -165,28 +165,48 @@ class _Subdivision:
         self.start.extend(starts_new)
         self.length.extend(lengths_new)
         self.alive.extend(np.ones(2 * n_split, bool))
-        parents = np.concatenate([faces, faces])
-        candidates.extend(candidates.data[parents])
+        candidates.extend_from(np.concatenate([faces, faces]))
         self.count += n_split
 
 
-def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray, chunk: int = 64) -> np.ndarray:
-    """Face × (neuron, kink) booleans: does the line z_j = k cross the face? (from vertex min/max)."""
+def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray) -> np.ndarray:
+    """(neuron·kink) × face booleans: does the line z_j = k cross the face's interior?
+
+    True when the face has a vertex with z_j > k and one with z_j < k. Bits are packed
+    eight neurons to a byte and OR-ed over each face's vertices (faces padded to equal
+    length by repeating their first vertex).
+    """
     lengths = sub.length.view
     first = sub.start.view
     vid = sub.slot_vertex.view
     z = sub.z.view
     n = z.shape[1]
-    m = len(kinks)
-    out = np.empty((len(lengths), n * m), bool)
-    for c0 in range(0, n, chunk):
-        zc = z[:, c0 : c0 + chunk][vid]
-        lo = np.minimum.reduceat(zc, first, axis=0)
-        hi = np.maximum.reduceat(zc, first, axis=0)
-        for i, k in enumerate(kinks):
-            cols = np.arange(c0, min(c0 + chunk, n)) * m + i
-            out[:, cols] = (lo < k) & (hi > k)
+    longest = int(lengths.max())
+    pad = first[:, None] + np.minimum(np.arange(longest), lengths[:, None] - 1)
+    corners = vid[pad]
+    out = np.empty((n * len(kinks), len(lengths)), bool)
+    for i, k in enumerate(kinks):
+        above = np.bitwise_or.reduce(np.packbits(z > k, axis=1)[corners], axis=1)
+        below = np.bitwise_or.reduce(np.packbits(z < k, axis=1)[corners], axis=1)
+        out[i :: len(kinks)] = np.unpackbits(above & below, axis=1, count=n).T.astype(bool)
     return out
+
+
+class _Columns:
+    """A bool matrix (rows, faces) that grows along the face axis (capacity doubling)."""
+
+    def __init__(self, data: np.ndarray):
+        self.data = data
+        self.n = data.shape[1]
+
+    def extend_from(self, parents: np.ndarray) -> None:
+        need = self.n + len(parents)
+        if need > self.data.shape[1]:
+            grown = np.empty((self.data.shape[0], max(need, 2 * self.data.shape[1])), bool)
+            grown[:, : self.n] = self.data[:, : self.n]
+            self.data = grown
+        self.data[:, self.n : need] = self.data[:, parents]
+        self.n = need
 
 
 def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound: float | None = None):
@@ -199,19 +219,24 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
     h = sub.x.view
     cut_layer, cut_neuron = [], []
     for li, stage in enumerate(layers):
-        z = h @ stage.weight.T + stage.bias
         if stage.activation is None:
-            h = z
+            h = h @ stage.weight.T + stage.bias
             continue
-        sub.z = _Pool(np.ascontiguousarray(z))
+        # Room for the vertices this layer adds, so the pool is rarely copied while growing.
+        v = len(h)
+        room = np.empty((2 * v + 64, stage.width))
+        np.matmul(h, stage.weight.T, out=room[:v])
+        room[:v] += stage.bias
+        sub.z = _Pool(room)
+        sub.z.n = v
         sub.compact()
         kinks = stage.activation.kinks
         m = len(kinks)
-        candidates = _Pool(_crossing_candidates(sub, kinks))
-        active = np.flatnonzero(candidates.view.any(axis=0))
+        candidates = _Columns(_crossing_candidates(sub, kinks))
+        active = np.flatnonzero(candidates.data.any(axis=1))
         for c in active:
             j, i = divmod(int(c), m)
-            faces = np.flatnonzero(candidates.view[:, c] & sub.alive.view)
+            faces = np.flatnonzero(candidates.data[c, : candidates.n] & sub.alive.view)
             if len(faces) == 0:
                 continue
             label = len(cut_layer)
@@ -224,7 +249,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
                     f"the partition passed max_regions={max_regions} at layer {li + 1}{bound_text}: "
                     "raise --max-regions or use a smaller box"
                 )
-        h = stage.activation(sub.z.view)
+        h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
     sub.compact()
     return (
         sub.x.view.copy(), sub.slot_vertex.view.copy(), sub.slot_label.view.copy(),

@@ -1,0 +1,41 @@
+"""The self-checks catch broken partitions (they are not tautologies)."""
+
+import numpy as np
+
+import approxlab
+from approxlab.regions import partition
+from approxlab.regions.checks import check
+
+
+def test_checks_pass_on_a_correct_partition_and_report_the_numbers():
+    net = approxlab.mlp(2, [16, 16, 16], seed=0)
+    report = check(partition(net, [(-1, 1), (-1, 1)]), net)
+    assert report["ok"]
+    assert report["area_relative_error"] <= 1e-9 and report["euler"] == 1 and report["pattern_mismatches"] == 0
+
+
+def test_a_merged_region_breaks_the_pattern_check():
+    net = approxlab.mlp(2, [8, 8], seed=1)
+    p = partition(net, [(-1, 1), (-1, 1)])
+    # Drop the last layer's cuts: regions then straddle layer-2 bends.
+    p_coarse = partition(approxlab.mlp(2, [8], seed=1), [(-1, 1), (-1, 1)])
+    p_coarse.layers = p.layers
+    report = check(p_coarse, per_region=20)
+    assert not report["ok"] and report["pattern_mismatches"] > 0
+
+
+def test_a_missing_region_breaks_the_area_and_euler_checks():
+    net = approxlab.mlp(2, [8, 8], seed=2)
+    p = partition(net, [(-1, 1), (-1, 1)])
+    p.offsets = p.offsets[:-1]
+    p.face_vertices = p.face_vertices[: p.offsets[-1]]
+    p.edge_labels = p.edge_labels[: p.offsets[-1]]
+    report = check(p)
+    assert not report["ok"] and report["area_relative_error"] > 1e-9 and report["euler"] != 1
+
+
+def test_wrong_vertex_values_break_the_affine_check():
+    net = approxlab.mlp(2, [8, 8], seed=3)
+    p = partition(net, [(-1, 1), (-1, 1)])
+    p.values = p.values + 1e-3 * np.arange(len(p.values))[:, None]
+    assert check(p, net)["affine_relative_error"] > 1e-9

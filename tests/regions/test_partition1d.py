@@ -1,0 +1,67 @@
+"""Exact 1D partitions: sawtooth counts, one breakpoint per unit, slices through two points."""
+
+import numpy as np
+import pytest
+import torch
+
+import approxlab
+from approxlab.construct.sawtooth import sawtooth_net
+from approxlab.errors import ApproxlabError
+from approxlab.regions import partition, segment
+from approxlab.regions.checks import check
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 12])
+def test_the_sawtooth_has_exactly_two_to_the_n_regions_and_pieces(n):
+    p = partition(sawtooth_net(n), (0.0, 1.0))
+    assert p.count == 2**n
+    assert p.linear_pieces() == 2**n
+    # Breakpoints are the dyadic points k / 2^n, exactly representable in float64.
+    assert np.array_equal(p.points, np.arange(2**n + 1) / 2**n)
+    assert check(p, sawtooth_net(n))["ok"]
+
+
+def test_one_hidden_layer_has_one_breakpoint_per_unit_inside_the_interval():
+    net = approxlab.mlp(1, [40], seed=3)
+    w = net[0].weight.detach().numpy().ravel()
+    b = net[0].bias.detach().numpy()
+    knots = -b / w
+    p = partition(net, (-1.0, 1.0))
+    assert p.count == 1 + int(np.sum(np.abs(knots) < 1))
+    assert np.allclose(np.sort(knots[np.abs(knots) < 1]), p.points[1:-1], rtol=0, atol=1e-15)
+
+
+def test_deep_random_net_regions_match_a_dense_sample_of_patterns():
+    net = approxlab.mlp(1, [8, 8, 8], seed=4)
+    p = partition(net, (-2.0, 2.0))
+    assert check(p, net)["ok"]
+    x = np.linspace(-2, 2, 400_001)[:, None]
+    from approxlab.regions.layers import forward
+    bits = np.concatenate([z > 0 for z in forward(p.layers, x)[:-1]], axis=1)
+    changes = 1 + int(np.any(bits[1:] != bits[:-1], axis=1).sum())
+    # The shortest region (measured 4.3e-3) is far longer than the step 1e-5, so every one is seen.
+    assert p.areas().min() > 1e-4
+    assert p.count == changes
+
+
+def test_a_segment_between_two_points_of_a_higher_dimensional_input():
+    net = approxlab.mlp(6, [16, 16], seed=2)
+    a, b = np.zeros(6), np.ones(6)
+    p = partition(net, segment(a, b))
+    assert abs(p.points[-1] - np.sqrt(6)) < 1e-15
+    assert check(p, net)["ok"]
+    # The breakpoints map back onto the segment in input space.
+    x = p.inputs(p.points[:, None])
+    assert np.allclose(x[-1], b) and np.allclose(x, x[:, :1] * np.ones(6))
+
+
+def test_an_empty_interval_and_a_degenerate_segment_are_refused():
+    with pytest.raises(ApproxlabError, match="empty"):
+        partition(approxlab.mlp(1, [3]), (1.0, 1.0))
+    with pytest.raises(ApproxlabError, match="coincide"):
+        segment([1, 2], [1, 2])
+
+
+def test_float32_nets_are_read_in_float64():
+    net = approxlab.mlp(1, [16, 16], seed=1, dtype=torch.float32)
+    assert check(partition(net, (-1, 1)), net)["ok"]

@@ -1,0 +1,121 @@
+"""Exact 2D partitions: equal to regioncam, to dense sampling, to line-arrangement counts."""
+
+from math import comb
+
+import numpy as np
+import pytest
+import regioncam
+import torch
+
+import approxlab
+from approxlab.errors import ApproxlabError
+from approxlab.regions import partition
+from approxlab.regions.checks import check
+from approxlab.regions.layers import forward
+
+SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
+
+
+def _same_weights(widths, seed):
+    """A float32 net for regioncam and the same weights in float64 for approxlab."""
+    net32 = approxlab.mlp(2, widths, seed=seed, dtype=torch.float32)
+    return net32, approxlab.mlp(2, widths, seed=seed, dtype=torch.float32).double()
+
+
+@pytest.mark.parametrize("widths,seed", [([8], 0), ([16, 16], 1), ([32, 32, 32], 2), ([24] * 5, 3), ([64, 64], 4)])
+def test_region_count_equals_regioncam_on_random_nets(widths, seed):
+    net32, net64 = _same_weights(widths, seed)
+    cam = regioncam.Regioncam(1.0)  # the square [-1, 1]^2
+    cam.add(net32)
+    p = partition(net64, SQUARE)
+    assert p.count == cam.num_faces
+    assert check(p, net64)["ok"]
+
+
+@pytest.mark.parametrize("widths,seed", [([3], 0), ([4, 3], 1), ([5, 4], 2)])
+def test_region_count_equals_dense_sampling_on_small_nets(widths, seed):
+    net = approxlab.mlp(2, widths, seed=seed)
+    p = partition(net, SQUARE)
+    g = np.linspace(-1, 1, 801)
+    x = np.stack(np.meshgrid(g, g), axis=-1).reshape(-1, 2)
+    bits = np.concatenate([z > 0 for z in forward(p.layers, x)[:-1]], axis=1)
+    sampled = len(np.unique(bits, axis=0))
+    # These small nets have no region thinner than the grid step 2.5e-3 (smallest area
+    # measured ≥ 1e-3), so sampling sees every region and the counts must agree.
+    assert p.areas().min() > 1e-3
+    assert p.count == sampled
+    assert check(p, net)["ok"]
+
+
+@pytest.mark.parametrize("n,seed", [(5, 0), (12, 1), (30, 2)])
+def test_one_layer_in_a_box_has_one_plus_lines_plus_crossings_regions(n, seed):
+    # A simple arrangement inside a convex domain: F = 1 + (lines meeting it) + (crossings inside).
+    net = approxlab.mlp(2, [n], seed=seed)
+    w = net[0].weight.detach().numpy()
+    b = net[0].bias.detach().numpy()
+    corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], float)
+    s = corners @ w.T + b
+    meets = (s.min(axis=0) < 0) & (s.max(axis=0) > 0)
+    crossings = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            pt = np.linalg.solve(w[[i, j]], -b[[i, j]])
+            crossings += bool(np.all(np.abs(pt) < 1))
+    assert partition(net, SQUARE).count == 1 + int(meets.sum()) + crossings
+
+
+def test_zaslavsky_when_every_line_crosses_the_box():
+    rng = np.random.default_rng(0)
+    n = 20
+    net = approxlab.mlp(2, [n], seed=0)
+    with torch.no_grad():
+        # Lines through points near the origin with random directions: all pairs cross inside.
+        normals = rng.normal(size=(n, 2))
+        net[0].weight.copy_(torch.as_tensor(normals))
+        net[0].bias.copy_(torch.as_tensor(-np.einsum("ij,ij->i", normals, rng.uniform(-0.01, 0.01, (n, 2)))))
+    assert partition(net, [(-50, 50), (-50, 50)]).count == 1 + n + comb(n, 2)
+
+
+def test_a_convex_polygon_domain_and_region_attributes():
+    net = approxlab.mlp(2, [10, 10], seed=5)
+    hexagon = [(np.cos(a), np.sin(a)) for a in np.linspace(0, 2 * np.pi, 7)[:-1]]
+    p = partition(net, hexagon)
+    report = check(p, net)
+    assert report["ok"] and report["euler"] == 1
+    assert abs(p.areas().sum() - 1.5 * np.sqrt(3)) < 1e-12
+    a, c = p.affine_maps()
+    assert a.shape == (p.count, 1, 2) and c.shape == (p.count, 1)
+    pats = p.patterns()
+    assert [q.shape for q in pats] == [(p.count, 10), (p.count, 10)]
+    assert len(np.unique(np.concatenate(pats, axis=1), axis=0)) == p.count  # one pattern per region
+    adj = p.adjacency()
+    assert len(adj) and np.all(adj[:, 0] < adj[:, 1])
+    # Neighbours differ in exactly one neuron's state when their edge is one bend.
+    both = np.concatenate(pats, axis=1)
+    assert np.all((both[adj[:, 0]] != both[adj[:, 1]]).sum(axis=1) >= 1)
+    layers = p.edge_layers()
+    assert set(np.unique(layers)) <= {-1, 0, 1} and (layers == 1).any()
+
+
+def test_the_level_set_lies_where_the_output_equals_the_level():
+    net = approxlab.mlp(2, [12, 12], seed=7)
+    p = partition(net, SQUARE)
+    level = float(np.median(p.values[:, 0]))
+    seg = p.level_set(level)
+    assert len(seg) > 0
+    with torch.no_grad():
+        y = net(torch.as_tensor(seg.reshape(-1, 2))).numpy()
+    assert np.max(np.abs(y - level)) < 1e-12
+
+
+def test_max_regions_stops_early_with_the_bound_in_the_message():
+    # Serra 2018 for widths (64, 64) in the plane: 2081 · (1 + 64 + 2016) = 4 330 561.
+    with pytest.raises(ApproxlabError, match=r"max_regions=50 at layer 1 .*upper bound for this net: 4\.33e\+06"):
+        partition(approxlab.mlp(2, [64, 64], seed=0), SQUARE, max_regions=50)
+
+
+def test_a_zero_area_box_is_refused():
+    with pytest.raises(ApproxlabError, match="zero area"):
+        partition(approxlab.mlp(2, [4]), [(0, 1), (2, 2)])
+    with pytest.raises(ApproxlabError, match="zero area"):
+        partition(approxlab.mlp(2, [4]), [(0, 0), (1, 1), (2, 2)])
