@@ -7,6 +7,8 @@ L = ½·mean_i ‖ŷ_i − y_i‖² record
   the error signal of seed 002's Example 1, and its entrywise variance;
 - ‖∂L/∂W^(l)‖ and, when asked, ‖W^(l)‖₂ (largest singular value, from the top
   eigenvalue of WᵀW: an order of magnitude faster than a full SVD at width 512);
+- Var(z^(l)), the variance of the pre-activations over units and examples (He et al.
+  2015's "response" y_l, whose variance their initialisation preserves);
 - Var(h^(l−1)), the variance of the Linear's input over units and examples, and
   Var(ŷ) of the net's output, so ``activation_variance`` runs over h^(0) … h^(L).
 """
@@ -41,6 +43,7 @@ class LayerStatistics:
 
     delta_norm: np.ndarray
     delta_variance: np.ndarray
+    preactivation_variance: np.ndarray
     weight_grad_norm: np.ndarray
     activation_variance: np.ndarray
     spectral_norm: np.ndarray | None = None
@@ -95,6 +98,7 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
     return LayerStatistics(
         delta_norm=np.array([float(torch.linalg.norm(d)) for d in deltas]),
         delta_variance=np.array([float(d.var(unbiased=False)) for d in deltas]),
+        preactivation_variance=np.array([float(t.detach().var(unbiased=False)) for t in z]),
         weight_grad_norm=np.array([float(torch.linalg.norm(m.weight.grad)) for m in linears]),
         activation_variance=np.array([float(h.var(unbiased=False)) for h in inputs] + [float(out.detach().var(unbiased=False))]),
         spectral_norm=np.array([spectral_norm(m.weight.detach().numpy()) for m in linears]) if spectral else None,
