@@ -24,14 +24,29 @@ def test_a_merged_region_breaks_the_pattern_check():
     assert not report["ok"] and report["pattern_mismatches"] > 0
 
 
-def test_a_missing_region_breaks_the_area_and_euler_checks():
+def test_a_missing_region_breaks_the_area_check():
     net = approxlab.mlp(2, [8, 8], seed=2)
     p = partition(net, [(-1, 1), (-1, 1)])
     p.offsets = p.offsets[:-1]
     p.face_vertices = p.face_vertices[: p.offsets[-1]]
     p.edge_labels = p.edge_labels[: p.offsets[-1]]
     report = check(p)
-    assert not report["ok"] and report["area_relative_error"] > 1e-9 and report["euler"] != 1
+    assert not report["ok"] and report["area_relative_error"] > 1e-9
+
+
+def test_an_unshared_vertex_breaks_euler():
+    # Give one face its own copy of a vertex it shares: the subdivision is no longer one
+    # connected planar graph with shared vertices, and V − E + F drops to 0.
+    net = approxlab.mlp(2, [8, 8], seed=2)
+    p = partition(net, [(-1, 1), (-1, 1)])
+    assert p.euler() == 1
+    interior = np.flatnonzero(np.bincount(p.face_vertices) >= 3)[0]
+    slot = np.flatnonzero(p.face_vertices == interior)[0]
+    p.vertices = np.concatenate([p.vertices, p.vertices[interior : interior + 1]])
+    p.values = np.concatenate([p.values, p.values[interior : interior + 1]])
+    p.face_vertices = p.face_vertices.copy()
+    p.face_vertices[slot] = len(p.vertices) - 1
+    assert p.euler() == 0 and not check(p)["ok"]
 
 
 def test_wrong_vertex_values_break_the_affine_check():
