@@ -28,6 +28,7 @@ from approxlab.targets.domain import default_grid_size, grid
 OPTIMIZERS = ("adam", "sgd", "lbfgs")
 LOSSES = ("mse", "bce", "cross_entropy")
 SCHEDULES = ("cosine", "constant")
+SMALL_WORK = 10_000_000  # samples × parameters below which training runs on one thread
 _DEFAULT_LR = {"adam": 5e-2, "sgd": 1e-1, "lbfgs": 1.0}
 
 
@@ -206,6 +207,20 @@ def fit(
     # Cosine decay lets a large first step size escape plateaus and still settle at the end.
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" and optimizer != "lbfgs" else None
     gen = torch.Generator().manual_seed(seed)
+    n = X.shape[0]
+    threads = torch.get_num_threads()
+    if n * count_params(net) < SMALL_WORK:
+        # Small problems gain nothing from intra-op threads and lose a lot on a busy machine.
+        torch.set_num_threads(1)
+    try:
+        return _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience,
+                      min_delta, progress, loss, grid_n)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience, min_delta,
+           progress, loss, grid_n) -> FitResult:
     n = X.shape[0]
     losses: list[float] = []
     best, since_best, stopped = math.inf, 0, False
