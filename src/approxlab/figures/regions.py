@@ -1,0 +1,219 @@
+"""Pictures of exact linear regions (pure functions of a partition).
+
+- :func:`region_map`: each region its own colour, edges coloured by the layer whose
+  neuron made them, the output's level set in red (SplineCam style), matplotlib;
+- :func:`region_map_html`: the same map in Plotly; hovering a region shows its
+  activation pattern and affine map;
+- :func:`surface_3d`: the net's output over the plane as a Plotly surface made of its
+  flat pieces, with the region edges drawn on it;
+- :func:`breakpoints_1d`: the output on a segment with its breakpoints marked.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
+
+from approxlab.regions.partition1d import Partition1D  # noqa: E402
+from approxlab.regions.partition2d import Partition2D  # noqa: E402
+
+HOVER_LIMIT = 20_000  # regions beyond this get no per-region hover text (page size)
+LEVEL_COLOUR = "#d62728"
+
+
+def _face_colours(n: int, seed: int = 0) -> np.ndarray:
+    """Pastel colours, shuffled so neighbouring regions rarely look alike."""
+    rng = np.random.default_rng(seed)
+    hue = rng.random(n)
+    rgb = matplotlib.colors.hsv_to_rgb(np.stack([hue, 0.35 + 0.3 * rng.random(n), 0.95 * np.ones(n)], axis=1))
+    return rgb
+
+
+def _layer_colours(n_layers: int) -> np.ndarray:
+    cmap = plt.get_cmap("viridis")
+    return cmap(np.linspace(0.0, 0.85, max(n_layers, 1)))
+
+
+def _polygons(p: Partition2D) -> list[np.ndarray]:
+    return np.split(p.vertices[p.face_vertices], p.offsets[1:-1])
+
+
+def _n_layers(p: Partition2D) -> int:
+    return sum(s.activation is not None for s in p.layers)
+
+
+def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title: str | None = None,
+               axis_labels: tuple[str, str] = ("$t_1$", "$t_2$")):
+    """Matplotlib map of the regions: random face colours, edges by layer, level set ``level`` in red
+    (``None``: no level set).
+
+    >>> import approxlab
+    >>> from approxlab.regions import partition
+    >>> fig = region_map(partition(approxlab.mlp(2, [6, 6]), [(-1, 1), (-1, 1)]))
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 6.0))
+    ax.add_collection(PolyCollection(_polygons(p), facecolors=_face_colours(p.count), edgecolors="none"))
+    pairs, _, _ = p.edges()
+    layer = p.edge_layers()
+    colours = _layer_colours(_n_layers(p))
+    width = 0.9 if p.count < 2000 else 0.4
+    for li in range(_n_layers(p)):
+        pick = layer == li
+        if pick.any():
+            ax.add_collection(LineCollection(p.vertices[pairs[pick]], colors=[colours[li]], linewidths=width,
+                                             label=f"layer {li + 1}"))
+    outline = np.vstack([p.polygon, p.polygon[:1]])
+    ax.plot(outline[:, 0], outline[:, 1], color="black", lw=1.0)
+    if level is not None:
+        seg = p.level_set(level, output)
+        if len(seg):
+            ax.add_collection(LineCollection(seg, colors=LEVEL_COLOUR, linewidths=2.0, label=f"output = {level:g}"))
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.set_xlabel(axis_labels[0])
+    ax.set_ylabel(axis_labels[1])
+    ax.set_title(title or f"{p.count} linear regions")
+    if _n_layers(p) > 0 or level is not None:
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    return fig
+
+
+def _pattern_text(patterns: list[np.ndarray], f: int, limit: int = 48) -> str:
+    rows = []
+    for li, pat in enumerate(patterns):
+        bits = "".join(map(str, pat[f].tolist()))
+        rows.append(f"L{li + 1}: {bits[:limit]}{'…' if len(bits) > limit else ''}")
+    return "<br>".join(rows)
+
+
+def _affine_text(a: np.ndarray, c: np.ndarray, f: int, output: int) -> str:
+    terms = " ".join(f"{v:+.4g}·t{k + 1}" for k, v in enumerate(a[f, output]))
+    return f"y = {terms} {c[f, output]:+.4g}"
+
+
+def hover_texts(p: Partition2D | Partition1D, output: int = 0) -> list[str]:
+    """Per region: its number, activation pattern (piece index per neuron, per layer) and affine map."""
+    patterns = p.patterns()
+    a, c = p.affine_maps()
+    areas = p.areas()
+    return [f"region {f}  (area {areas[f]:.3g})<br>{_affine_text(a, c, f, output)}<br>{_pattern_text(patterns, f)}"
+            for f in range(p.count)]
+
+
+def region_map_html(p: Partition2D, level: float | None = 0.0, output: int = 0, title: str | None = None):
+    """Plotly map of the regions; hovering shows each region's pattern and affine map."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    colours = _face_colours(p.count)
+    buckets = 24
+    group = np.arange(p.count) % buckets
+    polys = _polygons(p)
+    for g in range(buckets):
+        idx = np.flatnonzero(group == g)
+        if not len(idx):
+            continue
+        xs, ys = [], []
+        for f in idx:
+            q = polys[f]
+            xs += [*q[:, 0], q[0, 0], None]
+            ys += [*q[:, 1], q[0, 1], None]
+        rgb = (colours[idx[0]] * 255).astype(int)
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", mode="lines", line=dict(width=0),
+                                 fillcolor=f"rgb({rgb[0]},{rgb[1]},{rgb[2]})", hoverinfo="skip", showlegend=False))
+    pairs, _, _ = p.edges()
+    layer = p.edge_layers()
+    layer_colours = _layer_colours(_n_layers(p))
+    for li in range(_n_layers(p)):
+        seg = p.vertices[pairs[layer == li]]
+        if not len(seg):
+            continue
+        xs = np.column_stack([seg[:, :, 0], np.full(len(seg), np.nan)]).ravel()
+        ys = np.column_stack([seg[:, :, 1], np.full(len(seg), np.nan)]).ravel()
+        colour = matplotlib.colors.to_hex(layer_colours[li])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=1),
+                                 name=f"layer {li + 1}", hoverinfo="skip"))
+    if level is not None:
+        seg = p.level_set(level, output)
+        if len(seg):
+            xs = np.column_stack([seg[:, :, 0], np.full(len(seg), np.nan)]).ravel()
+            ys = np.column_stack([seg[:, :, 1], np.full(len(seg), np.nan)]).ravel()
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=LEVEL_COLOUR, width=3),
+                                     name=f"output = {level:g}", hoverinfo="skip"))
+    if p.count <= HOVER_LIMIT:
+        centre = p.centroids()
+        fig.add_trace(go.Scatter(x=centre[:, 0], y=centre[:, 1], mode="markers",
+                                 marker=dict(size=6, color="rgba(0,0,0,0.05)"), text=hover_texts(p, output),
+                                 hovertemplate="%{text}<extra></extra>", name="regions (hover)"))
+    fig.update_layout(title=title or f"{p.count} linear regions (hover a region's centre)",
+                      xaxis=dict(title="t1", constrain="domain"), yaxis=dict(title="t2", scaleanchor="x"),
+                      width=760, height=720, plot_bgcolor="white")
+    return fig
+
+
+def surface_3d(p: Partition2D, output: int = 0, title: str | None = None):
+    """Plotly 3D surface of the output built from its flat pieces (one colour each), with the
+    region edges drawn on it; hovering a piece shows its pattern and affine map."""
+    import plotly.graph_objects as go
+
+    # Fan-triangulate each convex region over its own copy of its vertices, so every
+    # vertex of a triangle carries its region's colour and hover text.
+    lengths = p.lengths
+    tri_face = np.repeat(np.arange(p.count), lengths - 2)
+    local = np.arange(len(tri_face)) - np.repeat(np.cumsum(lengths - 2) - (lengths - 2), lengths - 2)
+    first = p.offsets[:-1][tri_face]
+    i, j, k = first, first + local + 1, first + local + 2
+    xy = p.vertices[p.face_vertices]
+    z = p.values[p.face_vertices, output]
+    colours = _face_colours(p.count)
+    owner = np.repeat(np.arange(p.count), lengths)
+    vertex_colour = [matplotlib.colors.to_hex(c) for c in colours[owner]]
+    mesh = dict(x=xy[:, 0], y=xy[:, 1], z=z, i=i, j=j, k=k, vertexcolor=vertex_colour, flatshading=True,
+                name="output", showscale=False)
+    if p.count <= HOVER_LIMIT:
+        texts = np.array(hover_texts(p, output), dtype=object)[owner]
+        mesh.update(text=texts, hovertemplate="%{text}<extra></extra>")
+    else:
+        mesh.update(hoverinfo="skip")
+    fig = go.Figure(go.Mesh3d(**mesh))
+    pairs, _, _ = p.edges()
+    layer = p.edge_layers()
+    layer_colours = _layer_colours(_n_layers(p))
+    lift = 1e-3 * (float(np.ptp(p.values[:, output])) or 1.0)
+    for li in range(-1, _n_layers(p)):
+        pick = pairs[layer == li]
+        if not len(pick):
+            continue
+        nan = np.full(len(pick), np.nan)
+        xs = np.column_stack([p.vertices[pick, 0], nan]).ravel()
+        ys = np.column_stack([p.vertices[pick, 1], nan]).ravel()
+        zs = np.column_stack([p.values[pick, output] + lift, nan]).ravel()
+        colour = "black" if li < 0 else matplotlib.colors.to_hex(layer_colours[li])
+        fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=dict(color=colour, width=2),
+                                   name="domain edge" if li < 0 else f"layer {li + 1} edges", hoverinfo="skip"))
+    fig.update_layout(title=title or f"output over {p.count} flat pieces",
+                      scene=dict(xaxis_title="t1", yaxis_title="t2", zaxis_title="output"),
+                      width=900, height=760)
+    return fig
+
+
+def breakpoints_1d(p: Partition1D, output: int = 0, title: str | None = None, max_marked: int = 4096):
+    """Matplotlib plot of the output along the segment with its breakpoints marked by layer."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    ax.plot(p.points, p.values[:, output], color="black", lw=1.0, label="output")
+    inner = np.arange(1, len(p.points) - 1)
+    if len(inner) <= max_marked:
+        colours = _layer_colours(int(p.point_layer.max()) + 1 if len(inner) else 1)
+        for li in np.unique(p.point_layer[inner]):
+            pick = inner[p.point_layer[inner] == li]
+            ax.scatter(p.points[pick], p.values[pick, output], s=10, color=colours[li], zorder=3,
+                       label=f"breakpoints, layer {li + 1}")
+    ax.set_xlabel("t")
+    ax.set_ylabel("output")
+    ax.set_title(title or f"{p.count} linear regions, {len(inner)} breakpoints")
+    ax.legend(fontsize=8)
+    return fig
