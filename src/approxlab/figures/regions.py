@@ -46,8 +46,13 @@ def _n_layers(p: Partition2D) -> int:
     return sum(s.activation is not None for s in p.layers)
 
 
-def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title: str | None = None,
-               axis_labels: tuple[str, str] = ("$t_1$", "$t_2$")):
+def _axis_names(p: Partition2D) -> tuple[str, str]:
+    """x1, x2 for a 2-input net's own plane; t1, t2 (slice coordinates) otherwise."""
+    own = p.basis.shape == (2, 2) and np.array_equal(p.basis, np.eye(2)) and not np.any(p.origin)
+    return ("x1", "x2") if own else ("t1", "t2")
+
+
+def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title: str | None = None):
     """Matplotlib map of the regions: random face colours, edges by layer, level set ``level`` in red
     (``None``: no level set).
 
@@ -74,8 +79,9 @@ def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title
             ax.add_collection(LineCollection(seg, colors=LEVEL_COLOUR, linewidths=2.0, label=f"output = {level:g}"))
     ax.set_aspect("equal")
     ax.autoscale_view()
-    ax.set_xlabel(axis_labels[0])
-    ax.set_ylabel(axis_labels[1])
+    names = _axis_names(p)
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
     ax.set_title(title or f"{p.count} linear regions")
     if _n_layers(p) > 0 or level is not None:
         ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
@@ -90,8 +96,8 @@ def _pattern_text(patterns: list[np.ndarray], f: int, limit: int = 48) -> str:
     return "<br>".join(rows)
 
 
-def _affine_text(a: np.ndarray, c: np.ndarray, f: int, output: int) -> str:
-    terms = " ".join(f"{v:+.4g}·t{k + 1}" for k, v in enumerate(a[f, output]))
+def _affine_text(a: np.ndarray, c: np.ndarray, f: int, output: int, names: tuple[str, ...]) -> str:
+    terms = " ".join(f"{v:+.4g}·{name}" for v, name in zip(a[f, output], names))
     return f"y = {terms} {c[f, output]:+.4g}"
 
 
@@ -100,7 +106,8 @@ def hover_texts(p: Partition2D | Partition1D, output: int = 0) -> list[str]:
     patterns = p.patterns()
     a, c = p.affine_maps()
     areas = p.areas()
-    return [f"region {f}  (area {areas[f]:.3g})<br>{_affine_text(a, c, f, output)}<br>{_pattern_text(patterns, f)}"
+    names = _axis_names(p) if isinstance(p, Partition2D) else ("t",)
+    return [f"region {f}  (size {areas[f]:.3g})<br>{_affine_text(a, c, f, output, names)}<br>{_pattern_text(patterns, f)}"
             for f in range(p.count)]
 
 
@@ -150,7 +157,8 @@ def region_map_html(p: Partition2D, level: float | None = 0.0, output: int = 0, 
                                  marker=dict(size=6, color="rgba(0,0,0,0.05)"), text=hover_texts(p, output),
                                  hovertemplate="%{text}<extra></extra>", name="regions (hover)"))
     fig.update_layout(title=title or f"{p.count} linear regions (hover a region's centre)",
-                      xaxis=dict(title="t1", constrain="domain"), yaxis=dict(title="t2", scaleanchor="x"),
+                      xaxis=dict(title=_axis_names(p)[0], constrain="domain"),
+                      yaxis=dict(title=_axis_names(p)[1], scaleanchor="x"),
                       width=760, height=720, plot_bgcolor="white")
     return fig
 
@@ -196,7 +204,7 @@ def surface_3d(p: Partition2D, output: int = 0, title: str | None = None):
         fig.add_trace(go.Scatter3d(x=xs, y=ys, z=zs, mode="lines", line=dict(color=colour, width=2),
                                    name="domain edge" if li < 0 else f"layer {li + 1} edges", hoverinfo="skip"))
     fig.update_layout(title=title or f"output over {p.count} flat pieces",
-                      scene=dict(xaxis_title="t1", yaxis_title="t2", zaxis_title="output"),
+                      scene=dict(xaxis_title=_axis_names(p)[0], yaxis_title=_axis_names(p)[1], zaxis_title="output"),
                       width=900, height=760)
     return fig
 
