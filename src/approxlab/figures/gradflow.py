@@ -71,9 +71,10 @@ def variance_by_layer(runs: Sequence[Any]) -> matplotlib.figure.Figure:
     for j, act in enumerate(acts):
         for run in (r for r in runs if r.activation == act):
             layers = np.arange(1, run.depth + 1)
-            colour = SCHEME_COLOUR.get(run.init, None)
-            axes[0, j].semilogy(layers, run.stats.preactivation_variance, color=colour, lw=2, label=run.init)
-            axes[1, j].semilogy(layers, run.stats.delta_variance, color=colour, lw=2, label=run.init)
+            style = {"color": SCHEME_COLOUR.get(run.init), "lw": 2, "label": run.init,
+                     "ls": (0, (4, 3)) if run.init == "xavier" else "-"}  # on square layers xavier = xavier_in
+            axes[0, j].semilogy(layers, run.stats.preactivation_variance, **style)
+            axes[1, j].semilogy(layers, run.stats.delta_variance, **style)
         axes[0, j].set_title(f"{act}: forward, Var(z^(l))")
         axes[1, j].set_title(f"{act}: backward, Var(δ^(l))")
         for ax in axes[:, j]:
@@ -113,14 +114,14 @@ def gradient_check(rows: Sequence[dict[str, Any]], tolerance: float) -> matplotl
 
 
 def batchnorm_projection(x_hat: np.ndarray, g_hat: np.ndarray, dx_scaled: np.ndarray) -> matplotlib.figure.Figure:
-    """ĝ_i and m√(σ²+ε)·∂L/∂x_i against x̂_i for one feature, with least-squares lines.
+    """ĝ_i and √(σ²+ε)·∂L/∂x_i = ĝ_i − mean ĝ − x̂_i mean(ĝ x̂) against x̂_i for one feature.
 
-    The second has zero mean and zero slope in x̂: batch norm's gradient is ĝ projected
-    off the span of 1 and x̂ (seed 002, answer 4).
+    The least-squares line of the second is flat at zero: batch norm's gradient is ĝ
+    projected off the span of 1 and x̂ (seed 002, answer 4).
     """
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
     for ax, values, title in ((axes[0], g_hat, "upstream ĝ_i = ∂L/∂x̂_i"),
-                              (axes[1], dx_scaled, "m√(σ²+ε) · ∂L/∂x_i")):
+                              (axes[1], dx_scaled, "√(σ²+ε) · ∂L/∂x_i")):
         slope, intercept = np.polyfit(x_hat, values, 1)
         ax.scatter(x_hat, values, s=16, alpha=0.8)
         grid = np.linspace(x_hat.min(), x_hat.max(), 2)
@@ -165,13 +166,15 @@ def piecewise_linear(x: np.ndarray, f: np.ndarray, net: np.ndarray, breakpoints:
         top.axvline(b, color="k", lw=0.5, ls=":")
     if found is not None:
         top.scatter(found, np.interp(found, x, net), marker="x", color="#d62728", zorder=5, label="breakpoints found by regions")
+    span = float(np.ptp(f)) or 1.0
+    top.set_ylim(float(np.min(f)) - 0.6 * span, float(np.max(f)) + 0.6 * span)  # hinges run off; f stays readable
     top.set_title("A depth-2 ReLU net equals a piecewise-linear function (seed 002, answer 2)")
     top.legend(fontsize=8)
     top.grid(True, alpha=0.3)
     err = np.abs(net - f)
-    bottom.semilogy(x, np.maximum(err, 1e-18), lw=1)
+    bottom.semilogy(x, np.maximum(err, 1e-18), ",", color="#1f77b4", alpha=0.6)
     bottom.axhline(2.0**-52, color="k", ls="--", lw=0.8, label="2^−52")
-    bottom.set_ylabel("|net − f|")
+    bottom.set_ylabel("|net − f| (0 shown at 1e−18)")
     bottom.set_xlabel("x")
     bottom.legend(fontsize=8)
     bottom.grid(True, alpha=0.3)

@@ -55,7 +55,7 @@ def gradient_check(ctx: Context) -> Evidence:
                 _, auto = autograd_gradients(net, X, y, loss)
                 numeric = finite_differences(lambda: loss_value(net, X, y, loss), net.parameters())
                 rows.append({
-                    "case": f"{activation}/{loss}/L={depth}",
+                    "case": f"{activation}/{loss}→{output}/L={depth}",
                     "backprop_vs_fd": compare(bp.grads, numeric).max_relative_error,
                     "autograd_vs_fd": compare(auto, numeric).max_relative_error,
                     "backprop_vs_autograd": compare(bp.grads, auto).max_relative_error,
@@ -117,9 +117,11 @@ def batchnorm(ctx: Context) -> Evidence:
             "max |Σ x̂ dx| / ‖dx‖": float(np.max(np.abs((dx * cache.x_hat).sum(axis=0)) / norm)),
             "max |Σ x̂ dx − predicted leak|": float(np.max(np.abs((dx * cache.x_hat).sum(axis=0) - leak))),
         })
-    _, cache0 = batchnorm_forward(x, gamma, beta, 0.0)
-    dx0 = batchnorm_backward(dy, cache0)[0]
-    ctx.figure(figs.batchnorm_projection(cache0.x_hat[:, 0], gamma[0] * dy[:, 0], dx0[:, 0] * m * cache0.std[0]),
+    _, cache0 = batchnorm_forward(x[:, :1], eps=0.0)
+    # an upstream gradient with a clear mean and x̂-trend, so the figure shows what the projection removes
+    dy_shown = 1.0 + 0.8 * cache0.x_hat + rng.normal(0, 0.4, (m, 1))
+    dx0 = batchnorm_backward(dy_shown, cache0)[0]
+    ctx.figure(figs.batchnorm_projection(cache0.x_hat[:, 0], dy_shown[:, 0], dx0[:, 0] * cache0.std[0]),
                "projection", "feature 0: the upstream gradient ĝ against x̂ (left) and the input gradient (right): "
                "mean and x̂-slope removed")
     holds = (all(r["max |closed − autograd|"] < 1e-10 and r["rel. error vs finite differences"] < 1e-7

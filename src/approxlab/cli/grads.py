@@ -1,0 +1,168 @@
+"""``approxlab grads``: backprop and gradient flow of seed 002 on your own depth, width and activation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from approxlab.cli._progress import console, progress_bar
+
+grads = typer.Typer(help="Gradient experiments of seed 002: vanishing gradients, initialisation, gradient checks, "
+                    "exercise 1.", no_args_is_help=True)
+
+Out = Annotated[Path, typer.Option("--out", help="Folder for the figures and results.json.")]
+
+
+def _names(text: str, kind: str, allowed) -> list[str]:
+    from approxlab.errors import choose
+
+    return [choose(kind, name.strip(), allowed) for name in text.split(",") if name.strip()]
+
+
+@grads.command()
+def vanishing(
+    out: Out = Path("grads-vanishing"),
+    depth: Annotated[int, typer.Option(help="Layers L (width → width each).")] = 30,
+    width: Annotated[int, typer.Option(help="Units per layer.")] = 64,
+    activation: Annotated[str, typer.Option(help="sigmoid, tanh, relu or linear.")] = "sigmoid",
+    variants: Annotated[str, typer.Option(help="Comma-separated: plain, residual, batchnorm.")] = "plain,residual,batchnorm",
+    init: Annotated[str, typer.Option(help="standard (U[±1/√n]), xavier_in, xavier or he.")] = "standard",
+    batch: Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")] = 128,
+    seed: Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")] = 0,
+) -> None:
+    """‖δ^(l)‖ by layer at initialisation next to seed 002's bound ‖δ^(L)‖ Π‖W^(k)‖ max|σ'|."""
+    from approxlab.figures import gradflow as figs
+    from approxlab.figures.save import save_figure
+    from approxlab.gradflow import VARIANTS, gradient_flow, require_memory
+    from approxlab.output import staged_output
+
+    chosen = _names(variants, "variant", VARIANTS)
+    need = require_memory(depth, width, batch)
+    runs = []
+    with progress_bar() as bar:
+        task = bar.add_task(f"{activation} L={depth}", total=len(chosen))
+        for variant in chosen:
+            runs.append(gradient_flow(depth, width, activation, variant=variant, init=init, batch=batch, seed=seed))
+            bar.advance(task)
+    with staged_output(out) as stage:
+        save_figure(figs.gradient_norms(runs), stage / "delta_norms")
+        (stage / "results.json").write_text(json.dumps({"memory_estimate_bytes": need,
+                                                        "runs": [r.to_dict() for r in runs]}, indent=2))
+    for r in runs:
+        bound = "" if r.bound is None else f"  bound {r.bound[0] / r.stats.delta_norm[-1]:.3g}"
+        console.print(f"{r.variant:>9}: ‖δ^(1)‖/‖δ^(L)‖ = {r.first_to_last:.3g}  ({r.decay_per_layer:.3f} per layer){bound}")
+    console.print(f"written: {out / 'delta_norms.png'}, {out / 'results.json'}")
+
+
+@grads.command("init")
+def initialisation(
+    out: Out = Path("grads-init"),
+    depth: Annotated[int, typer.Option(help="Layers L (width → width each).")] = 30,
+    width: Annotated[int, typer.Option(help="Units per layer.")] = 512,
+    activation: Annotated[str, typer.Option(help="sigmoid, tanh, relu or linear.")] = "relu",
+    schemes: Annotated[str, typer.Option(help="Comma-separated: standard, xavier_in, xavier, he.")] = "standard,xavier_in,xavier,he",
+    batch: Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")] = 128,
+    seed: Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")] = 0,
+) -> None:
+    """Var(z^(l)) and Var(δ^(l)) by layer for each initialisation scheme (seed 002, practice 3)."""
+    from approxlab.figures import gradflow as figs
+    from approxlab.figures.save import save_figure
+    from approxlab.gradflow import gradient_flow, require_memory
+    from approxlab.output import staged_output
+    from approxlab.scratch import SCHEMES
+
+    chosen = _names(schemes, "initialisation", SCHEMES)
+    require_memory(depth, width, batch)
+    runs = []
+    with progress_bar() as bar:
+        task = bar.add_task(f"{activation} L={depth} n={width}", total=len(chosen))
+        for scheme in chosen:
+            runs.append(gradient_flow(depth, width, activation, init=scheme, batch=batch, seed=seed, bound=False))
+            bar.advance(task)
+    with staged_output(out) as stage:
+        save_figure(figs.variance_by_layer(runs), stage / "variance")
+        (stage / "results.json").write_text(json.dumps({"runs": [r.to_dict() for r in runs]}, indent=2))
+    for r in runs:
+        z = r.stats.preactivation_variance
+        console.print(f"{r.init:>9}: Var z^(1) = {z[0]:.3g}, Var z^({depth}) = {z[-1]:.3g}, ratio {z[-1] / z[0]:.3g}")
+    console.print(f"written: {out / 'variance.png'}, {out / 'results.json'}")
+
+
+@grads.command()
+def check(
+    sizes: Annotated[str, typer.Option(help="Layer sizes n_0,…,n_L, e.g. 2,8,8,1.")] = "2,8,8,1",
+    activation: Annotated[str, typer.Option(help="Hidden activation: sigmoid, tanh, relu or linear.")] = "tanh",
+    loss: Annotated[str, typer.Option(help="mse (linear output), bce (sigmoid output) or softmax_ce (softmax output).")] = "bce",
+    n: Annotated[int, typer.Option(help="Random examples.")] = 16,
+    seed: Annotated[int, typer.Option(help="Seed for weights and data.")] = 0,
+) -> None:
+    """Gradient-check the hand-written backprop against finite differences and torch.autograd (float64)."""
+    import numpy as np
+
+    from approxlab.errors import ApproxlabError, require
+    from approxlab.scratch import autograd_gradients, backward, compare, gradcheck, init_mlp, loss_value
+
+    try:
+        layer_sizes = [int(v) for v in sizes.split(",")]
+    except ValueError:
+        raise ApproxlabError(f"--sizes must be comma-separated integers such as 2,8,1, got {sizes!r}") from None
+    require(n >= 1, f"--n must be a positive integer, got {n}")
+    output = {"mse": "linear", "bce": "sigmoid", "softmax_ce": "softmax"}.get(loss, "linear")
+    net = init_mlp(layer_sizes, activation, output, init="xavier_in", seed=seed)
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, layer_sizes[0]))
+    k = layer_sizes[-1]
+    y = {"bce": lambda: (rng.random(n) < 0.5).astype(float), "softmax_ce": lambda: rng.integers(0, k, n)}.get(
+        loss, lambda: rng.normal(size=(n, k)))()
+    bp = backward(net, X, y, loss)
+    console.print("[bold]backprop vs finite differences[/bold]")
+    report = gradcheck(lambda: loss_value(net, X, y, loss), net.parameters(), bp.grads)
+    console.print(str(report))
+    console.print("[bold]backprop vs torch.autograd[/bold]")
+    console.print(str(compare(bp.grads, autograd_gradients(net, X, y, loss)[1])))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@grads.command()
+def exercise(
+    out: Out = Path("grads-exercise"),
+    data: Annotated[str, typer.Option(help="2D data set: moons, circle, xor, spiral, gauss.")] = "moons",
+    width: Annotated[int, typer.Option(help="Hidden tanh units.")] = 16,
+    n: Annotated[int, typer.Option(help="Training points (and as many test points).")] = 400,
+    steps: Annotated[int, typer.Option(help="Full-batch gradient-descent steps.")] = 3000,
+    lr: Annotated[float, typer.Option(help="Step size η.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed for data and weights.")] = 0,
+) -> None:
+    """Seed 002's practice 1: a 2-layer net trained by hand-written backprop on a 2D classification set."""
+    import numpy as np
+
+    from approxlab.errors import require
+    from approxlab.figures import gradflow as figs
+    from approxlab.figures.save import save_figure
+    from approxlab.output import staged_output
+    from approxlab.scratch import exercise1, predict
+
+    require(width >= 1, f"--width must be a positive integer, got {width}")
+    with progress_bar() as bar:
+        task = bar.add_task(f"exercise 1 on {data}", total=steps)
+        ex = exercise1(data, width=width, n=n, steps=steps, lr=lr, seed=seed,
+                       progress=lambda step: bar.update(task, completed=step + 1))
+    xs = np.linspace(-1.2, 1.2, 161)
+    xx, yy = np.meshgrid(xs, xs)
+    prob = predict(ex.net, np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape)
+    metrics = {"data": data, "width": width, "n": n, "steps": steps, "lr": lr, "seed": seed,
+               "train_accuracy": ex.train_accuracy, "test_accuracy": ex.test_accuracy, "final_loss": ex.losses[-1]}
+    with staged_output(out) as stage:
+        save_figure(figs.decision_boundary(xx, yy, prob, ex.X_train, ex.y_train, ex.losses,
+                                           f"{data}: test accuracy {ex.test_accuracy:.3f}"), stage / "boundary")
+        (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    console.print(f"train accuracy {ex.train_accuracy:.3f}, test accuracy {ex.test_accuracy:.3f}, loss {ex.losses[-1]:.3g}")
+    console.print(f"written: {out / 'boundary.png'}, {out / 'metrics.json'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(grads, name="grads")
