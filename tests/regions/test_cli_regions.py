@@ -1,0 +1,72 @@
+"""`approxlab regions` as a user runs it: exit codes, regions.json, figures, nothing half-written."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+import approxlab
+from approxlab.construct.sawtooth import sawtooth_net
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "approxlab", "regions", *args], capture_output=True, text=True)
+
+
+def test_a_plain_pytorch_model_with_batchnorm_gets_its_regions_figures_and_json(tmp_path):
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 12, dtype=torch.float64), nn.BatchNorm1d(12, dtype=torch.float64), nn.ReLU(),
+                        nn.Linear(12, 12, dtype=torch.float64), nn.ReLU(), nn.Linear(12, 1, dtype=torch.float64))
+    net(torch.randn(32, 2, dtype=torch.float64))
+    model = approxlab.save(net.eval(), tmp_path / "m.safetensors")
+    r = run(str(model), "--box", "-1,1,-1,1", "--json", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    printed = json.loads(r.stdout)
+    saved = json.loads((tmp_path / "out" / "regions.json").read_text())
+    assert printed["regions"] == saved["regions"] == len(saved["region_detail"]) > 1
+    assert printed["bound"] >= printed["regions"] and printed["seconds"] >= 0 and printed["checks"]["ok"]
+    area = sum(r["area"] for r in saved["region_detail"])
+    assert abs(area - 4.0) < 1e-9
+    for name in ("region_map.png", "region_map.html", "surface.html"):
+        assert (tmp_path / "out" / name).stat().st_size > 1000
+
+
+def test_a_one_input_model_lists_its_breakpoints(tmp_path):
+    model = approxlab.save(sawtooth_net(5), tmp_path / "saw.safetensors")
+    r = run(str(model), "--box", "0,1", "--json", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    saved = json.loads((tmp_path / "o" / "regions.json").read_text())
+    assert saved["regions"] == 32 and saved["breakpoints"] == [k / 32 for k in range(1, 32)]
+    assert (tmp_path / "o" / "breakpoints.png").exists()
+
+
+def test_anchors_give_a_plane_slice_of_a_high_dimensional_model(tmp_path):
+    model = approxlab.save(approxlab.mlp(8, [16, 16], seed=1), tmp_path / "m8.safetensors")
+    np.save(tmp_path / "a.npy", np.random.default_rng(0).normal(size=(3, 8)))
+    r = run(str(model), "--anchors", str(tmp_path / "a.npy"), "--json", "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["input_dim"] == 8 and json.loads(r.stdout)["checks"]["ok"]
+
+
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):
+    m5 = approxlab.save(approxlab.mlp(5, [8], seed=0), tmp_path / "m5.safetensors")
+    m2 = approxlab.save(approxlab.mlp(2, [64, 64], seed=0), tmp_path / "m2.safetensors")
+    np.save(tmp_path / "line.npy", np.outer(np.arange(3.0), np.ones(5)))
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}], dtype=object))
+    sig = approxlab.save(approxlab.mlp(2, [4], activation="sigmoid"), tmp_path / "sig.safetensors")
+    cases = [
+        ((str(m5), "--anchors", str(tmp_path / "line.npy")), "collinear"),
+        ((str(m5), "--anchors", str(tmp_path / "obj.npy")), "cannot read anchors"),
+        ((str(m5),), "--anchors"),
+        ((str(m2), "--box", "0,1,2,2"), "is empty"),
+        ((str(m2), "--max-regions", "100"), "upper bound for this net: 4.33e+06"),
+        ((str(sig),), "layer Sigmoid is not supported"),
+    ]
+    for args, message in cases:
+        r = run(*args, "--out", str(tmp_path / "never"))
+        assert r.returncode == 2, (args, r.stderr)
+        assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "never").exists()
