@@ -17,7 +17,7 @@ def estimate_bytes(depth: int, width: int, batch: int, bytes_per_number: int = 8
     """8·(2 L (n² + n) + 4 L n B) bytes for L = depth, n = width, B = batch (float64).
 
     >>> estimate_bytes(30, 512, 256) // 2**20
-    253
+    240
     """
     return bytes_per_number * (2 * depth * (width * width + width) + 4 * depth * width * batch)
 
