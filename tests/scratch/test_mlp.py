@@ -9,6 +9,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.nets import count_params
 from approxlab.scratch import autograd_gradients, backward, finite_differences, forward, init_mlp, loss_value
 from approxlab.scratch.gradcheck import compare
+from approxlab.scratch.losses import random_targets
 from approxlab.scratch.mlp import MLP, parameter_count
 
 PAIRS = [("mse", "linear", 2), ("mse", "tanh", 1), ("mse", "sigmoid", 1), ("bce", "sigmoid", 1), ("softmax_ce", "softmax", 3)]
@@ -19,14 +20,7 @@ def _problem(activation, loss, output, n_out, depth, seed):
     net = init_mlp([3] + [5] * (depth - 1) + [n_out], activation, output, init="xavier_in", seed=seed)
     for b in net.biases:
         b[:] = rng.normal(0, 0.3, b.shape)  # nonzero biases so every σ'(z) is exercised off zero
-    X = rng.normal(size=(7, 3))
-    if loss == "mse":
-        y = rng.normal(size=(7, n_out)) if n_out > 1 else rng.normal(size=7)
-    elif loss == "bce":
-        y = (rng.random(7) < 0.5).astype(float)
-    else:
-        y = rng.integers(0, n_out, 7)
-    return net, X, y
+    return net, rng.normal(size=(7, 3)), random_targets(loss, 7, n_out, rng)
 
 
 @pytest.mark.parametrize("depth", [1, 2, 4])

@@ -14,6 +14,11 @@ grads = typer.Typer(help="Gradient experiments of seed 002: vanishing gradients,
                     "exercise 1.", no_args_is_help=True)
 
 Out = Annotated[Path, typer.Option("--out", help="Folder for the figures and results.json.")]
+Depth = Annotated[int, typer.Option(help="Layers L (width → width each).")]
+Width = Annotated[int, typer.Option(help="Units per layer.")]
+Activation = Annotated[str, typer.Option(help="sigmoid, tanh, relu or linear.")]
+Batch = Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")]
+Seed = Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")]
 
 
 def _names(text: str, kind: str, allowed) -> list[str]:
@@ -25,13 +30,13 @@ def _names(text: str, kind: str, allowed) -> list[str]:
 @grads.command()
 def vanishing(
     out: Out = Path("grads-vanishing"),
-    depth: Annotated[int, typer.Option(help="Layers L (width → width each).")] = 30,
-    width: Annotated[int, typer.Option(help="Units per layer.")] = 64,
-    activation: Annotated[str, typer.Option(help="sigmoid, tanh, relu or linear.")] = "sigmoid",
+    depth: Depth = 30,
+    width: Width = 64,
+    activation: Activation = "sigmoid",
     variants: Annotated[str, typer.Option(help="Comma-separated: plain, residual, batchnorm.")] = "plain,residual,batchnorm",
     init: Annotated[str, typer.Option(help="standard (U[±1/√n]), xavier_in, xavier or he.")] = "standard",
-    batch: Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")] = 128,
-    seed: Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")] = 0,
+    batch: Batch = 128,
+    seed: Seed = 0,
 ) -> None:
     """‖δ^(l)‖ by layer at initialisation next to seed 002's bound ‖δ^(L)‖ Π‖W^(k)‖ max|σ'|."""
     from approxlab.figures import gradflow as figs
@@ -60,12 +65,12 @@ def vanishing(
 @grads.command("init")
 def initialisation(
     out: Out = Path("grads-init"),
-    depth: Annotated[int, typer.Option(help="Layers L (width → width each).")] = 30,
-    width: Annotated[int, typer.Option(help="Units per layer.")] = 512,
-    activation: Annotated[str, typer.Option(help="sigmoid, tanh, relu or linear.")] = "relu",
+    depth: Depth = 30,
+    width: Width = 512,
+    activation: Activation = "relu",
     schemes: Annotated[str, typer.Option(help="Comma-separated: standard, xavier_in, xavier, he.")] = "standard,xavier_in,xavier,he",
-    batch: Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")] = 128,
-    seed: Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")] = 0,
+    batch: Batch = 128,
+    seed: Seed = 0,
 ) -> None:
     """Var(z^(l)) and Var(δ^(l)) by layer for each initialisation scheme (seed 002, practice 3)."""
     from approxlab.figures import gradflow as figs
@@ -104,6 +109,7 @@ def check(
 
     from approxlab.errors import ApproxlabError, require
     from approxlab.scratch import autograd_gradients, backward, compare, gradcheck, init_mlp, loss_value
+    from approxlab.scratch.losses import random_targets
 
     try:
         layer_sizes = [int(v) for v in sizes.split(",")]
@@ -114,9 +120,7 @@ def check(
     net = init_mlp(layer_sizes, activation, output, init="xavier_in", seed=seed)
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, layer_sizes[0]))
-    k = layer_sizes[-1]
-    y = {"bce": lambda: (rng.random(n) < 0.5).astype(float), "softmax_ce": lambda: rng.integers(0, k, n)}.get(
-        loss, lambda: rng.normal(size=(n, k)))()
+    y = random_targets(loss, n, layer_sizes[-1], rng)
     bp = backward(net, X, y, loss)
     console.print("[bold]backprop vs finite differences[/bold]")
     report = gradcheck(lambda: loss_value(net, X, y, loss), net.parameters(), bp.grads)
@@ -138,26 +142,21 @@ def exercise(
     seed: Annotated[int, typer.Option(help="Seed for data and weights.")] = 0,
 ) -> None:
     """Seed 002's practice 1: a 2-layer net trained by hand-written backprop on a 2D classification set."""
-    import numpy as np
-
     from approxlab.errors import require
     from approxlab.figures import gradflow as figs
     from approxlab.figures.save import save_figure
     from approxlab.output import staged_output
-    from approxlab.scratch import exercise1, predict
+    from approxlab.scratch import exercise1
 
     require(width >= 1, f"--width must be a positive integer, got {width}")
     with progress_bar() as bar:
         task = bar.add_task(f"exercise 1 on {data}", total=steps)
         ex = exercise1(data, width=width, n=n, steps=steps, lr=lr, seed=seed,
                        progress=lambda step: bar.update(task, completed=step + 1))
-    xs = np.linspace(-1.2, 1.2, 161)
-    xx, yy = np.meshgrid(xs, xs)
-    prob = predict(ex.net, np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape)
     metrics = {"data": data, "width": width, "n": n, "steps": steps, "lr": lr, "seed": seed,
                "train_accuracy": ex.train_accuracy, "test_accuracy": ex.test_accuracy, "final_loss": ex.losses[-1]}
     with staged_output(out) as stage:
-        save_figure(figs.decision_boundary(xx, yy, prob, ex.X_train, ex.y_train, ex.losses,
+        save_figure(figs.decision_boundary(*ex.probability_grid(), ex.X_train, ex.y_train, ex.losses,
                                            f"{data}: test accuracy {ex.test_accuracy:.3f}"), stage / "boundary")
         (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
     console.print(f"train accuracy {ex.train_accuracy:.3f}, test accuracy {ex.test_accuracy:.3f}, loss {ex.losses[-1]:.3g}")

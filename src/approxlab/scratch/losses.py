@@ -102,3 +102,18 @@ def target_matrix(name: str, y: np.ndarray, n_out: int) -> np.ndarray:
     if y.ndim != 2 or y.shape[1] != n_out:
         raise ApproxlabError(f"mse targets must have shape (n, {n_out}) for {n_out} outputs, got {y.shape}: reshape y")
     return y.T
+
+
+def random_targets(name: str, n: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """Random targets that suit loss ``name``, for gradient checks: N(0, 1) values for mse
+    ((n,) if n_out = 1 else (n, n_out)), labels in {0, 1} for bce, classes 0 … n_out − 1 for softmax_ce.
+
+    >>> random_targets("softmax_ce", 4, 3, np.random.default_rng(0)).shape
+    (4,)
+    """
+    choose("loss", name, LOSSES)
+    if name == "bce":
+        return (rng.random(n) < 0.5).astype(np.float64)
+    if name == "softmax_ce":
+        return rng.integers(0, n_out, n)
+    return rng.normal(size=(n, n_out)) if n_out > 1 else rng.normal(size=n)

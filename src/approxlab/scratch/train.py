@@ -75,6 +75,12 @@ class Exercise:
     X_train: np.ndarray
     y_train: np.ndarray
 
+    def probability_grid(self, half_width: float = 1.2, n: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xx, yy, ŷ) on an n × n grid of [−half_width, half_width]², for a decision-boundary plot."""
+        xs = np.linspace(-half_width, half_width, n)
+        xx, yy = np.meshgrid(xs, xs)
+        return xx, yy, predict(self.net, np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape)
+
 
 def exercise1(
     data: str = "moons",

@@ -9,8 +9,9 @@ from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.figures import gradflow as figs
 from approxlab.nets import count_params, mlp
 from approxlab.scratch import (autograd_gradients, backward, batchnorm_backward, batchnorm_forward, compare,
-                               exercise1, finite_differences, gradcheck, init_mlp, loss_value, predict)
+                               exercise1, finite_differences, gradcheck, init_mlp, loss_value)
 from approxlab.scratch.gradcheck import relative_error
+from approxlab.scratch.losses import random_targets
 from approxlab.scratch.mlp import parameter_count
 
 SOURCE = "seed 002, Example 1 (δ recursion) and practice 1–4 with the answer key"
@@ -23,14 +24,7 @@ def _random_problem(activation, loss, output, n_out, depth, seed):
     net = init_mlp([3] + [6] * (depth - 1) + [n_out], activation, output, init="xavier_in", seed=seed)
     for b in net.biases:
         b[:] = rng.normal(0, 0.3, b.shape)
-    X = rng.normal(size=(8, 3))
-    if loss == "mse":
-        y = rng.normal(size=(8, n_out)) if n_out > 1 else rng.normal(size=8)
-    elif loss == "bce":
-        y = (rng.random(8) < 0.5).astype(float)
-    else:
-        y = rng.integers(0, n_out, 8)
-    return net, X, y
+    return net, rng.normal(size=(8, 3)), random_targets(loss, 8, n_out, rng)
 
 
 @claim(
@@ -178,10 +172,7 @@ def exercise(ctx: Context) -> Evidence:
         ex = exercise1(data, width=16, n=400, steps=ctx.pick(quick=3000, full=10000), lr=1.0, seed=ctx.seed)
         rows.append({"data": data, "train accuracy": ex.train_accuracy, "test accuracy": ex.test_accuracy,
                      "final loss": ex.losses[-1]})
-        xs = np.linspace(-1.2, 1.2, 161)
-        xx, yy = np.meshgrid(xs, xs)
-        prob = predict(ex.net, np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape)
-        ctx.figure(figs.decision_boundary(xx, yy, prob, ex.X_train, ex.y_train, ex.losses,
+        ctx.figure(figs.decision_boundary(*ex.probability_grid(), ex.X_train, ex.y_train, ex.losses,
                                           f"{data}: test accuracy {ex.test_accuracy:.3f}"),
                    f"boundary_{data}", f"{data}: the trained net's P(y = 1 | x), its 0.5 contour and the loss curve")
     return Evidence(holds=all(r["test accuracy"] >= 0.99 for r in rows),
