@@ -28,6 +28,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.regions.layers import Stage
 
 BOUNDARY = -1  # edge label of the domain's boundary
+REFRESH = 4  # re-read the crossing candidates each time the face count has grown this many times
 
 
 class _Pool:
@@ -234,7 +235,14 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         m = len(kinks)
         candidates = _Columns(_crossing_candidates(sub, kinks))
         active = np.flatnonzero(candidates.data.any(axis=1))
+        refreshed_at = sub.count
         for c in active:
+            if sub.count >= REFRESH * refreshed_at:
+                # The faces have multiplied since the candidate sets were read: re-read them so
+                # each later neuron visits only the faces its line really crosses.
+                sub.compact()
+                candidates = _Columns(_crossing_candidates(sub, kinks))
+                refreshed_at = sub.count
             j, i = divmod(int(c), m)
             faces = np.flatnonzero(candidates.data[c, : candidates.n] & sub.alive.view)
             if len(faces) == 0:

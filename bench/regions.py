@@ -1,0 +1,149 @@
+"""Benchmark: exact 2D linear regions, approxlab (float64) against regioncam (Rust, float32).
+
+Random nets 2 → w^d → 1 with PyTorch's default init (drawn in float32 so both tools see
+the very same weights; approxlab reads them in float64) on [-1, 1]², w ∈ {32, 64, 128,
+256}, d ∈ {1, 3, 6}, seeds 0–2. Each (tool, case) runs in its own process so that its
+peak memory (peak RSS minus the RSS before the computation) is its own. Also times the
+1D partition of the sawtooth (breakpoints per second).
+
+    python bench/regions.py                      # the full table (several minutes)
+    python bench/regions.py --widths 32,64 --depths 1,3 --seeds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker(tool: str, width: int, depth: int, seed: int, max_regions: int) -> dict:
+    """One timed partition in this process: seconds, regions, peak memory."""
+    import torch
+
+    import approxlab
+
+    net = approxlab.mlp(2, [width] * depth, seed=seed, dtype=torch.float32)
+    if tool == "regioncam":
+        import regioncam
+
+        before = _rss_mb()
+        start = time.perf_counter()
+        cam = regioncam.Regioncam(1.0)
+        cam.add(net)
+        seconds = time.perf_counter() - start
+        count = cam.num_faces
+    else:
+        from approxlab.regions import partition
+
+        layers = approxlab.regions.stages(net.double())
+        before = _rss_mb()
+        start = time.perf_counter()
+        try:
+            count = partition(layers, [(-1.0, 1.0), (-1.0, 1.0)], max_regions=max_regions).count
+        except approxlab.ApproxlabError:
+            return {"seconds": time.perf_counter() - start, "regions": None, "capped": True,
+                    "peak_mb": _rss_mb() - before}
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "regions": count, "capped": False, "peak_mb": _rss_mb() - before}
+
+
+def run_case(tool: str, width: int, depth: int, seed: int, max_regions: int, timeout: float) -> dict:
+    cmd = [sys.executable, __file__, "--worker", tool, str(width), str(depth), str(seed), str(max_regions)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+    except subprocess.TimeoutExpired:
+        return {"seconds": timeout, "regions": None, "capped": False, "timeout": True, "peak_mb": None}
+
+
+def sawtooth_rate(n: int = 20) -> dict:
+    from approxlab.construct.sawtooth import sawtooth_net
+    from approxlab.regions import partition
+
+    net = sawtooth_net(n)
+    best = min((partition(net, (0.0, 1.0), max_regions=2**n + 1) for _ in range(3)), key=lambda p: p.seconds)
+    return {"n": n, "breakpoints": best.count - 1, "seconds": best.seconds,
+            "breakpoints_per_second": (best.count - 1) / best.seconds}
+
+
+def _fmt(v, spec):
+    return "—" if v is None else format(v, spec)
+
+
+def table(rows: list[dict]) -> str:
+    head = ("| w | d | seed | approxlab s | regioncam s | approxlab regions/s | regioncam regions/s | speed-up | "
+            "approxlab MB | regioncam MB | approxlab regions | regioncam regions |")
+    lines = [head, "|" + "---|" * 12]
+    for r in rows:
+        a, c = r["approxlab"], r["regioncam"]
+        rate_a = a["regions"] / a["seconds"] if a["regions"] else None
+        rate_c = c["regions"] / c["seconds"] if c["regions"] else None
+        speed = c["seconds"] / a["seconds"] if (a["regions"] and c["regions"]) else None
+        count_a = "capped" if a.get("capped") else ("timeout" if a.get("timeout") else a["regions"])
+        count_c = "timeout" if c.get("timeout") else c["regions"]
+        lines.append(f"| {r['width']} | {r['depth']} | {r['seed']} | {_fmt(a['seconds'], '.3f')} | "
+                     f"{_fmt(c['seconds'], '.3f')} | {_fmt(rate_a, ',.0f')} | {_fmt(rate_c, ',.0f')} | "
+                     f"{_fmt(speed, '.2f')} | {_fmt(a['peak_mb'], '.0f')} | {_fmt(c['peak_mb'], '.0f')} | "
+                     f"{count_a} | {count_c} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--widths", default="32,64,128,256")
+    parser.add_argument("--depths", default="1,3,6")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--max-regions", type=int, default=3_000_000)
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per tool and case")
+    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        tool, w, d, s, m = args.worker
+        print(json.dumps(worker(tool, int(w), int(d), int(s), int(m))))
+        return
+    import numpy
+    import regioncam
+    import torch
+
+    import approxlab
+
+    rows = []
+    for width in map(int, args.widths.split(",")):
+        for depth in map(int, args.depths.split(",")):
+            for seed in range(args.seeds):
+                row = {"width": width, "depth": depth, "seed": seed}
+                for tool in ("approxlab", "regioncam"):
+                    row[tool] = run_case(tool, width, depth, seed, args.max_regions, args.timeout)
+                a, c = row["approxlab"]["regions"], row["regioncam"]["regions"]
+                row["count_difference"] = None if a is None or c is None else a - c
+                rows.append(row)
+                print(table([row]).splitlines()[-1], flush=True)
+    saw = sawtooth_rate()
+    text = table(rows)
+    summary = (f"\n1D: sawtooth h^(∘{saw['n']}) on [0, 1]: {saw['breakpoints']:,} breakpoints in "
+               f"{saw['seconds']:.3f} s = {saw['breakpoints_per_second']:,.0f} breakpoints/s (best of 3)\n")
+    print("\n" + text + summary)
+    RESULTS.mkdir(exist_ok=True)
+    meta = {"python": platform.python_version(), "numpy": numpy.__version__, "torch": torch.__version__,
+            "regioncam": regioncam.__version__, "approxlab": approxlab.__version__, "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(), "max_regions": args.max_regions, "timeout": args.timeout}
+    (RESULTS / "regions.json").write_text(json.dumps({"meta": meta, "cases": rows, "sawtooth": saw}, indent=1))
+    (RESULTS / "regions.md").write_text(
+        "# Exact 2D regions: approxlab (float64) vs regioncam (float32)\n\n"
+        f"Nets 2 → w^d → 1, PyTorch default init, [-1, 1]²; {meta}\n\n" + text + "\n" + summary)
+
+
+if __name__ == "__main__":
+    main()
