@@ -35,8 +35,9 @@ def _random_problem(activation, loss, output, n_out, depth, seed):
     "and the checker names the tensor that a backward pass with a sign error gets wrong.",
     source=SOURCE,
     threshold="max relative error ‖a − b‖/max(‖a‖, ‖b‖) over tensors < 1e-7 (the issue's bar; centred "
-    "differences with ε = 1e-5 have error ≈ ε² + u/ε ≈ 1e-10 relative); the sign-error double must be "
-    "reported as exactly ['W2'] with relative error 2",
+    "differences with ε = 1e-5 have error ≈ ε² + u|L|/ε ≈ 1e-10·|L|) for all three pairs at depth ≤ 4; deeper nets "
+    "(full profile) are held to it for backprop vs autograd only, because their first-layer gradients fall toward "
+    "the finite differences' rounding floor; the sign-error double must be reported as exactly ['W2'] with relative error 2",
 )
 def gradient_check(ctx: Context) -> Evidence:
     depths = ctx.pick(quick=[1, 2, 4], full=[1, 2, 3, 4, 6, 8])
@@ -53,6 +54,8 @@ def gradient_check(ctx: Context) -> Evidence:
                     "backprop_vs_fd": compare(bp.grads, numeric).max_relative_error,
                     "autograd_vs_fd": compare(auto, numeric).max_relative_error,
                     "backprop_vs_autograd": compare(bp.grads, auto).max_relative_error,
+                    "smallest gradient norm": min(float(np.linalg.norm(g)) for g in bp.grads.values()),
+                    "fd in verdict": depth <= 4,
                 })
     net, X, y = _random_problem("tanh", "bce", "sigmoid", 1, 3, seed=ctx.seed)
     wrong = backward(net, X, y, "bce")
@@ -60,16 +63,25 @@ def gradient_check(ctx: Context) -> Evidence:
     report = gradcheck(lambda: loss_value(net, X, y, "bce"), net.parameters(), wrong.grads, tolerance=TOLERANCE)
     ctx.figure(figs.gradient_check(rows, TOLERANCE), "relative_errors",
                "max relative error per case for the three pairwise comparisons (log scale)")
-    worst = {k: max(r[k] for r in rows) for k in ("backprop_vs_fd", "autograd_vs_fd", "backprop_vs_autograd")}
+    checked = [r for r in rows if r["fd in verdict"]]
+    worst = {k: max(r[k] for r in checked) for k in ("backprop_vs_fd", "autograd_vs_fd")}
+    worst["backprop_vs_autograd"] = max(r["backprop_vs_autograd"] for r in rows)
+    deep = [r for r in rows if not r["fd in verdict"]]
+    if deep:
+        worst["deep_nets_fd_unresolved"] = max(r["backprop_vs_fd"] for r in deep)
     flagged_rel = next(t.relative_error for t in report.tensors if t.name == "W2")
-    holds = max(worst.values()) < TOLERANCE and report.wrong == ["W2"] and abs(flagged_rel - 2) < 1e-6
+    holds = (max(worst[k] for k in ("backprop_vs_fd", "autograd_vs_fd", "backprop_vs_autograd")) < TOLERANCE
+             and report.wrong == ["W2"] and abs(flagged_rel - 2) < 1e-6)
     return Evidence(
         holds=holds,
         metrics={**{f"max_{k}": v for k, v in worst.items()}, "cases": len(rows),
                  "sign_error_flagged": report.wrong, "sign_error_relative_error": flagged_rel},
         table=rows,
         notes="Backprop and autograd do the same arithmetic in another order, so they agree to ~1e-15; finite "
-        "differences carry ε² truncation and u/ε rounding error, ~1e-10 to 1e-8. The sign-error report:\n"
+        "differences carry ε² truncation and u|L|/ε rounding error, ~1e-10 to 1e-8 relative. In deep sigmoid nets "
+        "(L = 6, 8; full profile) the first layer's gradient has vanished to near that rounding floor, so finite "
+        "differences only agree to ~1e-5 there while backprop and autograd still agree to 1e-14: a finite-difference "
+        "check cannot resolve a vanished gradient. The sign-error report:\n"
         + str(report),
     )
 
@@ -161,10 +173,10 @@ def parameter_counts(ctx: Context) -> Evidence:
 @claim(
     id="backprop.exercise1",
     statement="A 2-layer network (tanh hidden layer, sigmoid output, cross-entropy) trained with plain gradient "
-    "descent by hand-written backprop separates two moons.",
+    "descent by hand-written backprop separates two moons (and a disk inside a ring).",
     source="seed 002, practice 1 and answer 1",
-    threshold="test accuracy ≥ 0.99 on 400 fresh points (recorded measurement: 1.000 with 16 units, 3000 steps, "
-    "η = 1; the two moons overlap little at noise 0.05)",
+    threshold="test accuracy ≥ 0.99 on 400 fresh points of each set (recorded measurement: 1.000 on both with 16 "
+    "units, 3000 steps, η = 1; at noise 0.05 the moons barely overlap and the circle has a 0.2 margin)",
 )
 def exercise(ctx: Context) -> Evidence:
     rows = []
