@@ -63,7 +63,9 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
     With ``spectral`` it also records ‖W^(l)‖₂ (needed for :func:`vanishing_bound`).
 
     ``net`` may be any module built from ``nn.Linear`` layers (plain, residual, with batch
-    norm); it is run in training mode, as at the first step of training.
+    norm); it is run in training mode, as at the first step of training (batch norm uses
+    the batch's statistics and updates its running averages), then put back in its mode.
+    The net's ``.grad`` fields are overwritten.
 
     >>> net = torch.nn.Sequential(torch.nn.Linear(3, 3, dtype=torch.float64), torch.nn.Tanh())
     >>> s = layer_statistics(net, torch.ones(4, 3, dtype=torch.float64), torch.zeros(4, 3, dtype=torch.float64))
@@ -84,6 +86,7 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
         z.append(output)
 
     hooks = [m.register_forward_hook(keep) for m in linears]
+    was_training = net.training
     try:
         net.train()
         out = net(X)
@@ -92,6 +95,7 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
         net.zero_grad(set_to_none=True)
         loss.backward()
     finally:
+        net.train(was_training)
         for h in hooks:
             h.remove()
     deltas = [t.grad.detach() for t in z]
