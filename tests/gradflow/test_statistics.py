@@ -47,3 +47,16 @@ def test_statistics_refuse_a_net_without_linear_layers():
     net = to_torch(init_mlp([3, 4, 2]))
     with pytest.raises(ApproxlabError, match="outputs shape"):
         layer_statistics(net, torch.ones(5, 3, dtype=torch.float64), torch.ones(5, 3, dtype=torch.float64))
+
+
+def test_any_approxlab_mlp_and_its_mode_is_restored():
+    import approxlab
+
+    net = approxlab.mlp(3, [8, 8], out_dim=2, activation="tanh", seed=0).eval()
+    X = torch.from_numpy(np.random.default_rng(0).normal(size=(5, 3)))
+    stats = layer_statistics(net, X, torch.zeros(5, 2, dtype=torch.float64))
+    assert stats.depth == 3 and len(stats.activation_variance) == 4
+    # the last Linear's δ is ∂L/∂ŷ = (ŷ − y)/n, so its norm is ‖ŷ‖_F / 5 for y = 0
+    with torch.no_grad():
+        assert abs(stats.delta_norm[-1] - float(torch.linalg.norm(net(X))) / 5) < 1e-15
+    assert not net.training
