@@ -137,14 +137,17 @@ def batchnorm_projection(x_hat: np.ndarray, g_hat: np.ndarray, dx_scaled: np.nda
     return fig
 
 
-def parameter_counts(formula: Sequence[int], torch_counts: Sequence[int], labels: Sequence[str]) -> matplotlib.figure.Figure:
-    """Σ_l (n_l n_{l−1} + n_l) against torch's count for many MLP shapes (all on the diagonal)."""
+def parameter_counts(formula: Sequence[int], torch_counts: Sequence[int], labels: Sequence[str],
+                     named: int = 4) -> matplotlib.figure.Figure:
+    """Σ_l (n_l n_{l−1} + n_l) against torch's count for many MLP shapes (all on the diagonal);
+    the first ``named`` shapes are labelled."""
     fig, ax = plt.subplots(figsize=(6, 5.5))
     f, t = np.asarray(formula, float), np.asarray(torch_counts, float)
     ax.loglog([f.min() / 2, f.max() * 2], [f.min() / 2, f.max() * 2], color="k", lw=0.8, ls="--", label="y = x")
-    ax.scatter(f, t, s=22, color="#1f77b4", label="MLP shapes")
-    for i in np.argsort(f)[:: max(len(f) // 6, 1)]:
-        ax.annotate(labels[i], (f[i], t[i]), fontsize=7, xytext=(4, -8), textcoords="offset points")
+    ax.scatter(f, t, s=22, color="#1f77b4", alpha=0.6, label=f"{len(f)} MLP shapes")
+    for i in range(min(named, len(f))):
+        ax.scatter(f[i], t[i], s=40, color="#d62728", zorder=3)
+        ax.annotate(f"{labels[i]}: {int(t[i]):,}", (f[i], t[i]), fontsize=8, xytext=(6, -10), textcoords="offset points")
     ax.set_xlabel("Σ_l (n_l n_{l−1} + n_l)  (seed 002)")
     ax.set_ylabel("approxlab.nets.count_params (torch)")
     ax.set_title("Parameter count: formula vs torch")
