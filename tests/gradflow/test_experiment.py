@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from approxlab.errors import ApproxlabError
-from approxlab.gradflow import estimate_bytes, gradient_flow, require_memory
+from approxlab.gradflow import gradient_flow
 
 
 def test_sigmoid_gradient_vanishes_faster_than_the_seeds_estimate():
@@ -38,16 +38,6 @@ def test_he_init_keeps_relu_variance_and_standard_init_collapses():
     var_std = standard.stats.preactivation_variance
     assert 0.5 < (var_std[-1] / var_std[0]) / 6.0**-29 < 2.0  # measured 1.08
     assert standard.stats.activation_variance[-1] / standard.stats.activation_variance[1] < 1e-20
-
-
-def test_memory_guard_refuses_with_the_number():
-    assert estimate_bytes(30, 512, 256) == 8 * (2 * 30 * (512 * 512 + 512) + 4 * 30 * 512 * 256)
-    with pytest.raises(ApproxlabError, match=r"depth 200 × width 8192 × batch 256 needs about 212\.5 GiB"):
-        require_memory(200, 8192, 256)
-    with pytest.raises(ApproxlabError, match="GiB"):
-        gradient_flow(200, 8192, "relu")
-    with pytest.raises(ApproxlabError, match="depth must be a positive integer"):
-        require_memory(0, 8, 8)
 
 
 def test_unknown_variant_and_activation():
