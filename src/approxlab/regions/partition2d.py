@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from approxlab.errors import ApproxlabError
+from approxlab.regions.arrangement import arrange
 from approxlab.regions.layers import Stage
 
 BOUNDARY = -1  # edge label of the domain's boundary
@@ -83,6 +84,20 @@ class _Subdivision:
         self.length = _Pool(np.array([k], np.int64))
         self.alive = _Pool(np.ones(1, bool))
         self.count = 1
+
+    @classmethod
+    def from_faces(cls, x: np.ndarray, slot_vertex: np.ndarray, slot_label: np.ndarray, lengths: np.ndarray):
+        """A subdivision from ready-made faces (vertex cycles in slot order, their lengths)."""
+        sub = cls.__new__(cls)
+        sub.x = _Pool(x)
+        sub.z = None
+        sub.slot_vertex = _Pool(slot_vertex.astype(np.int64))
+        sub.slot_label = _Pool(slot_label.astype(np.int32))
+        sub.start = _Pool(np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
+        sub.length = _Pool(lengths.astype(np.int64))
+        sub.alive = _Pool(np.ones(len(lengths), bool))
+        sub.count = len(lengths)
+        return sub
 
     def compact(self) -> None:
         """Drop split faces and store the live ones contiguously, in order."""
@@ -210,6 +225,32 @@ class _Columns:
         self.n = need
 
 
+def _check_count(count: int, max_regions: int, layer: int, bound: float | None) -> None:
+    if count > max_regions:
+        bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
+        raise ApproxlabError(
+            f"the partition passed max_regions={max_regions} at layer {layer + 1}{bound_text}: "
+            "raise --max-regions or use a smaller box"
+        )
+
+
+def _first_layer(built, stage: Stage, label_base: int) -> _Subdivision:
+    """The subdivision of the first layer from its line arrangement, with the pre-activations
+    at its vertices (exactly the kink on the lines through each vertex)."""
+    vertices, slot_vertex, slot_label, lengths, on, _ = built
+    labels = np.where(slot_label >= 0, label_base + slot_label, BOUNDARY)
+    sub = _Subdivision.from_faces(vertices, slot_vertex, labels, lengths)
+    v = len(vertices)
+    room = np.empty((2 * v + 64, stage.width))
+    np.matmul(vertices, stage.weight.T, out=room[:v])
+    room[:v] += stage.bias
+    m = len(stage.activation.kinks)
+    room[on[:, 0], on[:, 1] // m] = stage.activation.kinks[on[:, 1] % m]
+    sub.z = _Pool(room)
+    sub.z.n = v
+    return sub
+
+
 def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound: float | None = None):
     """Cut the convex ``polygon`` (k, 2), counter-clockwise, by every neuron of every stage.
 
@@ -223,6 +264,18 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         if stage.activation is None:
             h = h @ stage.weight.T + stage.bias
             continue
+        kinks = stage.activation.kinks
+        m = len(kinks)
+        if li == 0:
+            built = arrange(polygon, np.repeat(stage.weight, m, axis=0),
+                            (stage.bias[:, None] - kinks[None, :]).ravel())
+            if built is not None:
+                sub = _first_layer(built, stage, len(cut_layer))
+                cut_layer += [0] * len(built[5])
+                cut_neuron += (built[5] // m).tolist()
+                _check_count(sub.count, max_regions, li, bound)
+                h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
+                continue
         # Room for the vertices this layer adds, so the pool is rarely copied while growing.
         v = len(h)
         room = np.empty((2 * v + 64, stage.width))
@@ -231,8 +284,6 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         sub.z = _Pool(room)
         sub.z.n = v
         sub.compact()
-        kinks = stage.activation.kinks
-        m = len(kinks)
         candidates = _Columns(_crossing_candidates(sub, kinks))
         active = np.flatnonzero(candidates.data.any(axis=1))
         refreshed_at = sub.count
@@ -251,12 +302,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
             cut_layer.append(li)
             cut_neuron.append(j)
             sub.cut(faces, j, float(kinks[i]), label, candidates)
-            if sub.count > max_regions:
-                bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
-                raise ApproxlabError(
-                    f"the partition passed max_regions={max_regions} at layer {li + 1}{bound_text}: "
-                    "raise --max-regions or use a smaller box"
-                )
+            _check_count(sub.count, max_regions, li, bound)
         h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
     sub.compact()
     return (
