@@ -14,26 +14,12 @@ def approxlab(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "approxlab", *args], capture_output=True, text=True, cwd=cwd)
 
 
-def in_process(args, monkeypatch, capsys):
-    """The same entry point (approxlab.cli.main) in this process: (exit code, stdout, stderr)."""
-    from approxlab.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["approxlab", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exit_:
-        code = exit_.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def test_help_explains_every_subcommand(monkeypatch, capsys):
+def test_help_explains_every_subcommand(run_cli):
     top = approxlab("--help")
     assert top.returncode == 0
     for command in ("fit", "atlas", "units"):
         assert command in top.stdout
-        code, out, _ = in_process([command, "--help"], monkeypatch, capsys)
+        code, out, _ = run_cli(command, "--help")
         assert code == 0 and "--out" in out
 
 
@@ -73,9 +59,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "message"), BAD, ids=[" ".join(a)[:40] for a, _ in BAD])
-def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, monkeypatch, capsys, args, message):
+def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path, run_cli, args, message):
     out = tmp_path / "out"
-    code, _, err = in_process([*args, "--out", str(out)], monkeypatch, capsys)
+    code, _, err = run_cli(*args, "--out", out)
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
