@@ -69,7 +69,8 @@ def rectangle(box: Sequence[Sequence[float]]) -> np.ndarray:
     [[-1.0, 0.0], [1.0, 0.0], [1.0, 2.0], [-1.0, 2.0]]
     """
     (x0, x1), (y0, y1) = [tuple(map(float, b)) for b in box]
-    require(x0 < x1 and y0 < y1, f"the box {box} has zero area: give low < high on both axes")
+    if not (x0 < x1 and y0 < y1):
+        raise ApproxlabError(f"the box {box} has zero area: give low < high on both axes")
     return convex_polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
 
 
