@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from approxlab.errors import ApproxlabError
 from approxlab.regions.layers import Stage, forward
+from approxlab.regions.partition2d import stop_if_over
 
 
 def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None):
@@ -52,12 +52,7 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             z = np.concatenate([z, zn])[merged]
             layer_of = np.concatenate([layer_of, np.full(len(xn), li)])[merged]
             neuron_of = np.concatenate([neuron_of, col])[merged]
-        if len(x) - 1 > max_regions:
-            bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
-            raise ApproxlabError(
-                f"the partition passed max_regions={max_regions} at layer {li + 1}{bound_text}: "
-                "raise --max-regions or use a shorter segment"
-            )
+        stop_if_over(len(x) - 1, max_regions, li, bound, smaller="segment")
         h = stage.activation(z)
     return x, h, layer_of, neuron_of
 

@@ -225,12 +225,13 @@ class _Columns:
         self.n = need
 
 
-def _check_count(count: int, max_regions: int, layer: int, bound: float | None) -> None:
+def stop_if_over(count: int, max_regions: int, layer: int, bound: float | None, smaller: str = "box") -> None:
+    """Raise the one-line error once a partition has more than ``max_regions`` regions, quoting the bound."""
     if count > max_regions:
         bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
         raise ApproxlabError(
             f"the partition passed max_regions={max_regions} at layer {layer + 1}{bound_text}: "
-            "raise --max-regions or use a smaller box"
+            f"raise --max-regions or use a smaller {smaller}"
         )
 
 
@@ -273,7 +274,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
                 sub = _first_layer(built, stage, len(cut_layer))
                 cut_layer += [0] * len(built[5])
                 cut_neuron += (built[5] // m).tolist()
-                _check_count(sub.count, max_regions, li, bound)
+                stop_if_over(sub.count, max_regions, li, bound)
                 h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
                 continue
         # Room for the vertices this layer adds, so the pool is rarely copied while growing.
@@ -302,7 +303,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
             cut_layer.append(li)
             cut_neuron.append(j)
             sub.cut(faces, j, float(kinks[i]), label, candidates)
-            _check_count(sub.count, max_regions, li, bound)
+            stop_if_over(sub.count, max_regions, li, bound)
         h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
     sub.compact()
     return (
