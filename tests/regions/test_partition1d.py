@@ -69,5 +69,5 @@ def test_float32_nets_are_read_in_float64():
 
 def test_max_regions_stops_the_1d_partition_at_the_layer_that_passes_it():
     # The sawtooth doubles its pieces per layer: 128 > 100 at layer 7; bound ∏(2 + 1) = 3^10 = 59049.
-    with pytest.raises(ApproxlabError, match=r"max_regions=100 at layer 7 .*5\.9e\+04.*shorter segment"):
+    with pytest.raises(ApproxlabError, match=r"max_regions=100 at layer 7 .*5\.9e\+04.*smaller segment"):
         partition(sawtooth_net(10), (0.0, 1.0), max_regions=100)
