@@ -52,15 +52,19 @@ def _axis_names(p: Partition2D) -> tuple[str, str]:
     return ("x1", "x2") if own else ("t1", "t2")
 
 
-def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title: str | None = None):
+def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title: str | None = None, ax=None):
     """Matplotlib map of the regions: random face colours, edges by layer, level set ``level`` in red
     (``None``: no level set).
 
     >>> import approxlab
     >>> from approxlab.regions import partition
     >>> fig = region_map(partition(approxlab.mlp(2, [6, 6]), [(-1, 1), (-1, 1)]))
+
+    With ``ax`` it draws into that matplotlib axes (e.g. one panel of a larger figure).
     """
-    fig, ax = plt.subplots(figsize=(6.4, 6.0))
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 6.0))
+    fig = ax.figure
     ax.add_collection(PolyCollection(_polygons(p), facecolors=_face_colours(p.count), edgecolors="none"))
     pairs, _, _ = p.edges()
     layer = p.edge_layers()

@@ -98,8 +98,13 @@ def zaslavsky_claim(ctx: Context) -> Evidence:
                          "1 + n + C(n,2)": zaslavsky(n, 2), "seconds": round(p.seconds, 4)})
             if n == 10 and seed == 0:
                 shown = p
-    ctx.figure(figs.region_map(shown, level=None, title=f"10 ReLU lines: {shown.count} = 1 + 10 + 45 regions"),
-               "arrangement_10", "Ten random ReLU units: a line arrangement in general position, every crossing inside")
+    fig, (whole, near) = plt.subplots(1, 2, figsize=(12, 5.8))
+    figs.region_map(shown, level=None, title=f"10 ReLU lines: {shown.count} = 1 + 10 + 45 regions", ax=whole)
+    figs.region_map(shown, level=None, title="the same arrangement near the origin", ax=near)
+    near.set_xlim(-2, 2)
+    near.set_ylim(-2, 2)
+    ctx.figure(fig, "arrangement_10", "Ten random ReLU units: a line arrangement in general position; the box is "
+               "chosen to hold every crossing (left), the right panel zooms in on [-2, 2]²")
     return Evidence(holds=bool(exact), metrics={"cases": len(rows), "largest_n": rows[-1]["n"],
                                                 "largest_regions": rows[-1]["regions"]}, table=rows)
 
