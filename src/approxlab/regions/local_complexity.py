@@ -37,7 +37,7 @@ def _local_2d(layers: list[Stage], centre: np.ndarray, radius: float) -> tuple[i
     faces = set(sides[near].ravel().tolist()) - {-1}
     # The region holding the centre meets the disk even when no edge does.
     owner = p.vertices[p.face_vertices]
-    nxt = owner[p._next_slot()]
+    nxt = owner[p.next_slot()]
     cross = (nxt[:, 0] - owner[:, 0]) * (centre[1] - owner[:, 1]) - (nxt[:, 1] - owner[:, 1]) * (centre[0] - owner[:, 0])
     inside = np.logical_and.reduceat(cross >= 0, p.offsets[:-1])
     faces |= set(np.flatnonzero(inside).tolist())

@@ -352,7 +352,8 @@ class Partition2D:
         """Region f's vertices (k, 2), counter-clockwise, in plane coordinates."""
         return self.vertices[self.face_vertices[self.offsets[f] : self.offsets[f + 1]]]
 
-    def _next_slot(self) -> np.ndarray:
+    def next_slot(self) -> np.ndarray:
+        """For each slot, the slot of the next vertex around the same region."""
         nxt = np.arange(1, len(self.face_vertices) + 1)
         nxt[self.offsets[1:] - 1] = self.offsets[:-1]
         return nxt
@@ -360,7 +361,7 @@ class Partition2D:
     def areas(self) -> np.ndarray:
         """Area of each region, ½ Σ (x_i y_{i+1} − x_{i+1} y_i) (shoelace), in plane units."""
         p = self.vertices[self.face_vertices]
-        q = p[self._next_slot()]
+        q = p[self.next_slot()]
         cross = p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]
         return 0.5 * np.add.reduceat(cross, self.offsets[:-1])
 
@@ -399,7 +400,7 @@ class Partition2D:
         """Unique undirected edges: (vertex pairs (E, 2), cut label (E,), the faces on each side (E, 2),
         −1 where the edge lies on the domain boundary)."""
         u = self.face_vertices
-        v = u[self._next_slot()]
+        v = u[self.next_slot()]
         face = np.repeat(np.arange(self.count), self.lengths)
         a, b = np.minimum(u, v), np.maximum(u, v)
         key = a * (len(self.vertices) + 1) + b
@@ -441,7 +442,7 @@ class Partition2D:
         """
         y = self.values[:, output] - level
         u = self.face_vertices
-        v = u[self._next_slot()]
+        v = u[self.next_slot()]
         yu, yv = y[u], y[v]
         hit = (yu > 0) != (yv > 0)
         t = yu[hit] / (yu[hit] - yv[hit])
