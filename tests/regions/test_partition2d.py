@@ -119,3 +119,24 @@ def test_a_zero_area_box_is_refused():
         partition(approxlab.mlp(2, [4]), [(0, 1), (2, 2)])
     with pytest.raises(ApproxlabError, match="zero area"):
         partition(approxlab.mlp(2, [4]), [(0, 0), (1, 1), (2, 2)])
+
+
+def test_leaky_relu_counts_equal_regioncam():
+    net32 = approxlab.mlp(2, [24, 24], activation="leaky_relu", seed=6, dtype=torch.float32)
+    cam = regioncam.Regioncam(1.0)
+    cam.add(net32)
+    net64 = approxlab.mlp(2, [24, 24], activation="leaky_relu", seed=6, dtype=torch.float32).double()
+    p = partition(net64, SQUARE)
+    assert p.count == cam.num_faces and check(p, net64)["ok"]
+
+
+def test_an_affine_net_has_one_region_and_a_classifier_has_a_boundary_per_output():
+    linear = torch.nn.Sequential(torch.nn.Linear(2, 3, dtype=torch.float64), torch.nn.Linear(3, 1, dtype=torch.float64))
+    assert partition(linear, SQUARE).count == 1
+    net = approxlab.mlp(2, [16, 16], out_dim=3, seed=2)
+    p = partition(net, SQUARE)
+    for k in range(3):
+        seg = p.level_set(float(np.median(p.values[:, k])), output=k)
+        with torch.no_grad():
+            y = net(torch.as_tensor(seg.reshape(-1, 2))).numpy()[:, k]
+        assert np.max(np.abs(y - np.median(p.values[:, k]))) < 1e-12
