@@ -29,13 +29,16 @@ def _face_colours(n: int, seed: int = 0) -> np.ndarray:
     """Pastel colours, shuffled so neighbouring regions rarely look alike."""
     rng = np.random.default_rng(seed)
     hue = rng.random(n)
-    rgb = matplotlib.colors.hsv_to_rgb(np.stack([hue, 0.35 + 0.3 * rng.random(n), 0.95 * np.ones(n)], axis=1))
+    rgb = matplotlib.colors.hsv_to_rgb(np.stack([hue, 0.2 + 0.3 * rng.random(n), 0.98 * np.ones(n)], axis=1))
     return rgb
 
 
+LAYER_COLOURS = ["#202020", "#1f4e9c", "#1a7f37", "#7b2cbf", "#b35c00", "#0f7c8c", "#6b4226", "#c2185b"]
+
+
 def _layer_colours(n_layers: int) -> np.ndarray:
-    cmap = plt.get_cmap("viridis")
-    return cmap(np.linspace(0.0, 0.85, max(n_layers, 1)))
+    """Dark, distinct colours per layer (red is kept for the level set), cycling after eight."""
+    return np.array([matplotlib.colors.to_rgba(LAYER_COLOURS[i % len(LAYER_COLOURS)]) for i in range(max(n_layers, 1))])
 
 
 def _polygons(p: Partition2D) -> list[np.ndarray]:
