@@ -22,22 +22,30 @@ TOL = 1e-12
 
 def _cycle_order(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a permutation ``nxt`` made of cycles: each element's cycle representative (its
-    smallest member) and its distance to the end of the cycle counted from the representative."""
-    n = len(nxt)
-    rep = np.arange(n)
+    smallest member) and its distance to the end of the cycle counted from the representative.
+
+    Pointer jumping: after r rounds rep[i] is the minimum over the 2^r elements from i on;
+    once rep is constant along every cycle it is that cycle's minimum, so the loop stops
+    after about log2(longest face) rounds.
+    """
+    rep = np.arange(len(nxt))
     jump = nxt.copy()
-    rounds = max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)
-    for _ in range(rounds):
+    while True:
         rep = np.minimum(rep, rep[jump])
+        if np.array_equal(rep, rep[nxt]):
+            break
         jump = jump[jump]
     # Cut each cycle before its representative and rank the resulting lists (Wyllie).
     link = nxt.copy()
     last = nxt == rep[nxt]
     link[last] = np.flatnonzero(last)
     dist = (~last).astype(np.int64)
-    for _ in range(rounds):
+    while True:
+        ahead = link[link]
         dist = dist + dist[link]
-        link = link[link]
+        if np.array_equal(ahead, link):
+            break
+        link = ahead
     return rep, dist
 
 
