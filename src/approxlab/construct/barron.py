@@ -121,9 +121,11 @@ def barron_gaussian(
 
 
 def sampling_rate(
-    d: int, sizes: list[int], seeds: int = 3, unit: str = "cos", points: int = 2000
+    d: int, sizes: list[int], seeds: int = 3, unit: str = "cos", points: int = 2000, first_seed: int = 0
 ) -> tuple[float, list[dict[str, float]]]:
     """Least-squares slope of log(mean squared error over ``seeds`` draws) against log n.
+
+    Draw s uses seed ``first_seed + s`` (the same seeds for every n).
 
     Maurey's rate predicts −1 in every dimension d.
 
@@ -133,7 +135,7 @@ def sampling_rate(
     """
     rows = []
     for n in sizes:
-        errs = [barron_gaussian(d, n, unit, seed=s, points=points)[1].measured for s in range(seeds)]
+        errs = [barron_gaussian(d, n, unit, seed=s, points=points)[1].measured for s in range(first_seed, first_seed + seeds)]
         rows.append({"d": d, "units": n, "mean_sq_error": float(np.mean(errs)), "bound": (2 * barron_constant(d)) ** 2 / n})
     slope = float(np.polyfit(np.log([r["units"] for r in rows]), np.log([r["mean_sq_error"] for r in rows]), 1)[0])
     return slope, rows
