@@ -1,0 +1,47 @@
+"""``approxlab construct NAME``: build a network from a proof, with its certificate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def construct(
+    name: Annotated[str, typer.Argument(help="Construction: steps, sigmoid-steps, bumps, towers, ridge-tower, interpolant, "
+                                        "triangulation, sawtooth, yarotsky, product, barron, taylor, fourier, exponential.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, certificate.json and figure.png.")],
+    target: Annotated[str | None, typer.Option(help="Target name or expression, e.g. 'sin(2*pi*x)'.")] = None,
+    eps: Annotated[float | None, typer.Option(help="Tolerance ε (steps, sigmoid-steps, yarotsky).")] = None,
+    units: Annotated[int | None, typer.Option(help="Number of units, bumps, directions or grid cells per axis.")] = None,
+    depth: Annotated[int | None, typer.Option(help="Compositions n (sawtooth), m (yarotsky, product) or power k (taylor).")] = None,
+) -> None:
+    """Build the network a theorem's proof gives and write it with its certificate and a figure."""
+    from approxlab.cli._progress import console
+    from approxlab.construct.catalogue import build
+    from approxlab.construct.target import resolve
+    from approxlab.figures.construct import construction_figure
+    from approxlab.figures.save import save_figure
+    from approxlab.modelfile import save
+    from approxlab.nets import in_features
+    from approxlab.output import staged_output
+
+    net, cert = build(name, target, eps=eps, units=units, depth=depth)
+    dim = in_features(net)
+    goal = cert.details.get("target")
+    f = resolve(goal, dim, [(0.0, 1.0)] * dim) if goal and dim <= 2 and name not in ("barron", "ridge-tower") else None
+    domain = f.domain if f is not None else ([(0.0, 1.0)] if dim == 1 else [(-1.0, 1.0)] * 2)
+    with staged_output(out) as stage:
+        save(net, stage / "model.safetensors")
+        cert.write(stage / "certificate.json")
+        if dim <= 2:
+            save_figure(construction_figure(net, f, domain, f"{name}: {cert.units} units, depth {cert.depth}"), stage / "figure")
+    verdict = {True: "[green]bound holds[/green]", False: "[red]bound fails[/red]", None: "no bound (qualitative theorem)"}[cert.holds]
+    bound = "—" if cert.bound is None else f"{cert.bound:.3g}"
+    console.print(f"{name}: {cert.units} units, depth {cert.depth}, {cert.params} parameters; "
+                  f"{cert.norm} error {cert.measured:.3g} ≤ {bound}: {verdict}  → {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(construct)
