@@ -32,4 +32,4 @@ def gap_row(name: str, constructed: float, trained: dict, units: int) -> dict:
     t = trained["trained_error"]
     return {"construction": name, "units": units, "constructed_error": constructed, "trained_error": t,
             "better": "constructed" if constructed < t else "trained",
-            "factor": max(constructed, t) / max(min(constructed, t), 1e-300), "trained_activation": trained["trained_activation"]}
+            "factor": max(constructed, t) / min(constructed, t) if min(constructed, t) > 0 else None, "trained_activation": trained["trained_activation"]}
