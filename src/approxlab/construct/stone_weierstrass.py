@@ -35,7 +35,7 @@ def stone_weierstrass(
 ) -> tuple[nn.Sequential, Certificate]:
     """A one-hidden-layer cos or exp net fitted to g by least squares (float64).
 
-    >>> net, cert = stone_weierstrass("sine", 12)
+    >>> net, cert = stone_weierstrass("bump", 16)
     >>> cert.measured < 1e-2
     True
     """

@@ -33,7 +33,7 @@ _THEOREM = "seed 000: x^k from k+1 sigmoid units by a k-th finite difference in 
 def sigmoid_derivative(k: int) -> Polynomial:
     """P_k with σ^{(k)}(z) = P_k(σ(z)) for the logistic σ: P_0 = s, P_{k+1} = P_k'·s(1 − s).
 
-    >>> sigmoid_derivative(1)(0.5)  # σ'(0) = ¼
+    >>> float(sigmoid_derivative(1)(0.5))  # σ'(0) = ¼
     0.25
     """
     p = Polynomial([0.0, 1.0])

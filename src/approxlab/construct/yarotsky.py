@@ -101,7 +101,7 @@ def yarotsky_square(m: int) -> tuple[nn.Sequential, Certificate]:
 
     >>> net, cert = yarotsky_square(3)
     >>> cert.depth, cert.bound, cert.measured == cert.bound
-    (4, 0.0078125, True)
+    (4, 0.00390625, True)
     """
     m = _check_m(m)
     net = nn.Sequential(*_blocks(m, np.ones((1, 1))), _last(m, [1.0]))
