@@ -41,8 +41,8 @@ def _points(points, count: int) -> np.ndarray:
 def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
     """Check a convex polygon (m ≥ 3 vertices, non-zero area) and return it counter-clockwise, float64.
 
-    >>> convex_polygon([(0, 0), (0, 1), (1, 0)]).tolist()
-    [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    >>> convex_polygon([(0, 0), (0, 1), (1, 0)]).tolist()  # clockwise in, reversed
+    [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
     """
     p = np.asarray(vertices, dtype=np.float64)
     require(p.ndim == 2 and p.shape[1] == 2 and len(p) >= 3,
