@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from approxlab.construct.layers import linear
 from approxlab.construct.certificate import Certificate, certify
 from approxlab.construct.steps import check_units
 from approxlab.construct.target import lipschitz, resolve
@@ -32,13 +33,6 @@ from approxlab.targets import Target
 
 _SOURCE = "seed 001 (Nielsen, 'A visual proof that neural nets can compute any function')"
 
-
-def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
-    layer = nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(np.asarray(weight, dtype=np.float64)))
-        layer.bias.copy_(torch.from_numpy(np.asarray(bias, dtype=np.float64)))
-    return layer
 
 
 def bumps(g: Target | str, n: int, k: float = 1000.0, rho: float | None = None) -> tuple[nn.Sequential, Certificate]:
@@ -61,7 +55,7 @@ def bumps(g: Target | str, n: int, k: float = 1000.0, rho: float | None = None) 
     # Unit 2i is the bump's rising edge at s_i, unit 2i + 1 its falling edge at s_{i+1}.
     centres = np.stack([edges[:-1], edges[1:]], axis=1).ravel()
     out = np.stack([heights, -heights], axis=1).ravel()
-    net = nn.Sequential(_linear(np.full((2 * n, 1), k), -k * centres), nn.Sigmoid(), _linear(out.reshape(1, -1), np.zeros(1)))
+    net = nn.Sequential(linear(np.full((2 * n, 1), k), -k * centres), nn.Sigmoid(), linear(out.reshape(1, -1), np.zeros(1)))
     q = math.exp(-k * w)
     bound = rho * w / 2 + rho * w * (0.5 + 2 * math.exp(-k * w / 2) / (1 - q)) + (abs(heights[0]) + abs(heights[-1])) * q
     return net, certify(
@@ -94,17 +88,17 @@ def towers(g: Target | str, n: int, rho: float | None = None) -> tuple[nn.Sequen
     W1 = np.zeros((2 * (n + 1), 2))
     W1[: n + 1, 0] = 1.0
     W1[n + 1:, 1] = 1.0
-    first = _linear(W1, -np.concatenate([e1, e2]))
+    first = linear(W1, -np.concatenate([e1, e2]))
     W2 = np.zeros((n * n, 2 * (n + 1)))
     for i in range(n):
         for j in range(n):
             row = i * n + j
             W2[row, [i, i + 1]] = 1.0, -1.0
             W2[row, [n + 1 + j, n + 2 + j]] = 1.0, -1.0
-    second = _linear(W2, np.full(n * n, -1.5))
+    second = linear(W2, np.full(n * n, -1.5))
     c1, c2 = (e1[:-1] + np.minimum(e1[1:], hi1)) / 2, (e2[:-1] + np.minimum(e2[1:], hi2)) / 2
     centres = np.stack(np.meshgrid(c1, c2, indexing="ij"), -1).reshape(-1, 2)
-    out = _linear(np.asarray(g(centres), dtype=np.float64).reshape(1, -1), np.zeros(1))
+    out = linear(np.asarray(g(centres), dtype=np.float64).reshape(1, -1), np.zeros(1))
     net = nn.Sequential(first, Step(), second, Step(), out)
     w = max((hi1 - lo1), (hi2 - lo2)) / n
     return net, certify(
@@ -139,7 +133,7 @@ def ridge_tower(directions: int, r: float = 0.3, grid_n: int = 201) -> tuple[nn.
     W = np.repeat(u, 2, axis=0)
     b = np.tile([r, -r], directions)
     a = np.tile([1.0, -1.0], directions) / directions
-    net = nn.Sequential(_linear(W, b), Step(), _linear(a.reshape(1, -1), np.zeros(1)))
+    net = nn.Sequential(linear(W, b), Step(), linear(a.reshape(1, -1), np.zeros(1)))
     t = np.linspace(-1.0, 1.0, grid_n)
     X = np.stack(np.meshgrid(t, t, indexing="ij"), -1).reshape(-1, 2)
     with torch.no_grad():

@@ -12,30 +12,16 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from approxlab.construct.layers import linear
 from approxlab.errors import require
 
 if TYPE_CHECKING:
     from approxlab.construct.certificate import Certificate
 
-_DTYPE = torch.float64
 
-
-def _hat_layer(in_weight: float = 1.0) -> nn.Linear:
+def _hat_layer() -> nn.Linear:
     """The two hat units σ(x) and σ(x − ½) as one Linear(1 → 2), float64."""
-    layer = nn.Linear(1, 2, dtype=_DTYPE)
-    with torch.no_grad():
-        layer.weight.copy_(torch.tensor([[in_weight], [in_weight]], dtype=_DTYPE))
-        layer.bias.copy_(torch.tensor([0.0, -0.5], dtype=_DTYPE))
-    return layer
-
-
-def _linear(weight: list[list[float]], bias: list[float]) -> nn.Linear:
-    w = torch.tensor(weight, dtype=_DTYPE)
-    layer = nn.Linear(w.shape[1], w.shape[0], dtype=_DTYPE)
-    with torch.no_grad():
-        layer.weight.copy_(w)
-        layer.bias.copy_(torch.tensor(bias, dtype=_DTYPE))
-    return layer
+    return linear([[1.0], [1.0]], [0.0, -0.5])
 
 
 def hat_net() -> nn.Sequential:
@@ -47,7 +33,7 @@ def hat_net() -> nn.Sequential:
     >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
     0.5
     """
-    return nn.Sequential(_hat_layer(), nn.ReLU(), _linear([[2.0, -4.0]], [0.0]))
+    return nn.Sequential(_hat_layer(), nn.ReLU(), linear([[2.0, -4.0]], [0.0]))
 
 
 def sawtooth_net(n: int) -> nn.Sequential:
@@ -66,8 +52,8 @@ def sawtooth_net(n: int) -> nn.Sequential:
     layers: list[nn.Module] = [_hat_layer(), nn.ReLU()]
     for _ in range(n - 1):
         # y = 2a − 4b feeds both units of the next hat: rows (y, y − ½).
-        layers += [_linear([[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5]), nn.ReLU()]
-    layers.append(_linear([[2.0, -4.0]], [0.0]))
+        layers += [linear([[2.0, -4.0], [2.0, -4.0]], [0.0, -0.5]), nn.ReLU()]
+    layers.append(linear([[2.0, -4.0]], [0.0]))
     return nn.Sequential(*layers)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from approxlab.construct.layers import linear
 from approxlab.construct.certificate import Certificate, certify
 from approxlab.construct.steps import check_units
 from approxlab.construct.target import resolve
@@ -46,13 +47,6 @@ def estimate_hessian_bound(g: Target, n: int = 201) -> float:
     mean, dev = (f11 + f22) / 2, np.sqrt(((f11 - f22) / 2) ** 2 + f12**2)
     return float(np.max(np.abs(mean) + dev))
 
-
-def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
-    layer = nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(weight))
-        layer.bias.copy_(torch.from_numpy(bias))
-    return layer
 
 
 def triangulation_interpolant(
@@ -84,11 +78,11 @@ def triangulation_interpolant(
     block4 = np.array([[-1.0, -1.0]])
     eye = np.eye(vertices)
     net = nn.Sequential(
-        _linear(W1, b1), nn.ReLU(),
-        _linear(np.kron(eye, block2), np.zeros(3 * vertices)), nn.ReLU(),
-        _linear(np.kron(eye, block3), np.zeros(2 * vertices)), nn.ReLU(),
-        _linear(np.kron(eye, block4), np.ones(vertices)), nn.ReLU(),
-        _linear(np.asarray(g(V), dtype=np.float64).reshape(1, -1), np.zeros(1)),
+        linear(W1, b1), nn.ReLU(),
+        linear(np.kron(eye, block2), np.zeros(3 * vertices)), nn.ReLU(),
+        linear(np.kron(eye, block3), np.zeros(2 * vertices)), nn.ReLU(),
+        linear(np.kron(eye, block4), np.ones(vertices)), nn.ReLU(),
+        linear(np.asarray(g(V), dtype=np.float64).reshape(1, -1), np.zeros(1)),
     )
     estimated = hessian_bound is None and g.name not in HESSIAN_BOUNDS
     M = hessian_bound if hessian_bound is not None else HESSIAN_BOUNDS.get(g.name) or estimate_hessian_bound(g)

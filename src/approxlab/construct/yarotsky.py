@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from approxlab.construct.layers import linear
 from approxlab.construct.certificate import Certificate, certify
 from approxlab.construct.pwl import relu_interpolant
 from approxlab.errors import require
@@ -64,24 +65,17 @@ def _blocks(m: int, inputs: np.ndarray) -> list[nn.Module]:
     bias = np.tile([0.0, 0.0, -0.5], copies)
     for c in range(copies):
         first[3 * c:3 * c + 3] = inputs[c]
-    layers: list[nn.Module] = [_linear(first, bias), nn.ReLU()]
+    layers: list[nn.Module] = [linear(first, bias), nn.ReLU()]
     for s in range(1, m):
         step = np.array([[1.0, -2.0 / 4**s, 4.0 / 4**s], [0.0, 2.0, -4.0], [0.0, 2.0, -4.0]])
-        layers += [_linear(np.kron(np.eye(copies), step), bias), nn.ReLU()]
+        layers += [linear(np.kron(np.eye(copies), step), bias), nn.ReLU()]
     return layers
 
-
-def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
-    layer = nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(torch.from_numpy(np.asarray(weight, dtype=np.float64)))
-        layer.bias.copy_(torch.from_numpy(np.asarray(bias, dtype=np.float64)))
-    return layer
 
 
 def _last(m: int, coefficients: list[float]) -> nn.Linear:
     row = np.concatenate([[c, -2.0 * c / 4**m, 4.0 * c / 4**m] for c in coefficients])
-    return _linear(row.reshape(1, -1), np.zeros(1))
+    return linear(row.reshape(1, -1), np.zeros(1))
 
 
 def _grid_error(net: nn.Module, X: np.ndarray, y: np.ndarray) -> float:
