@@ -30,13 +30,21 @@ def construct(
     net, cert = build(name, target, eps=eps, units=units, depth=depth)
     dim = in_features(net)
     goal = cert.details.get("target")
-    f = resolve(goal, dim, [(0.0, 1.0)] * dim) if goal and dim <= 2 and name not in ("barron", "ridge-tower") else None
-    domain = f.domain if f is not None else ([(0.0, 1.0)] if dim == 1 else [(-1.0, 1.0)] * 2)
+    box = [tuple(a) for a in cert.details.get("domain", [(0.0, 1.0)] * dim)]
+    f = resolve(goal, dim, box) if goal and dim <= 2 else None
+    domain = f.domain if f is not None else (box if dim == 1 else [(-1.0, 1.0)] * 2)
+    title = f"{name}: {cert.units} units, depth {cert.depth}"
     with staged_output(out) as stage:
         save(net, stage / "model.safetensors")
         cert.write(stage / "certificate.json")
         if dim <= 2:
-            save_figure(construction_figure(net, f, domain, f"{name}: {cert.units} units, depth {cert.depth}"), stage / "figure")
+            figure = construction_figure(net, f, domain, title)
+        else:
+            from approxlab.construct.barron import gaussian
+            from approxlab.figures.construct import ray_figure
+
+            figure = ray_figure(net, gaussian, dim, title + " (along the ray t·e₁)")
+        save_figure(figure, stage / "figure")
     verdict = {True: "[green]bound holds[/green]", False: "[red]bound fails[/red]", None: "no bound (qualitative theorem)"}[cert.holds]
     bound = "—" if cert.bound is None else f"{cert.bound:.3g}"
     console.print(f"{name}: {cert.units} units, depth {cert.depth}, {cert.params} parameters; "

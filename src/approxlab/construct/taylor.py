@@ -127,7 +127,8 @@ def taylor_polynomial(
     return net, certify(
         net, construction="taylor_polynomial", theorem=_THEOREM, bound=truncation, norm="sup on [-1, 1]",
         measured=measured, bound_origin="mean-value form of the k-th difference: Σ|c_k| k h sup|σ^(k+1)| / |σ^(k)(b)|",
-        coefficients=c, h=h, b=b, roundoff_estimate=roundoff,
+        coefficients=c, h=h, b=b, roundoff_estimate=roundoff, domain=[(-1.0, 1.0)],
+        target=" + ".join(f"{ck!r}*x**{k}" for k, ck in enumerate(c) if ck) or "0*x",
     )
 
 

@@ -58,6 +58,21 @@ def construction_figure(
     return fig
 
 
+def ray_figure(net: nn.Module, f: Callable, dim: int, title: str) -> Figure:
+    """A d-dimensional construction and its target along the ray x = t e₁, t ∈ [−1, 1]."""
+    t = np.linspace(-1.0, 1.0, 801)
+    X = np.zeros((t.size, dim))
+    X[:, 0] = t
+    fig, ax = plt.subplots(figsize=(7.0, 4.2))
+    ax.plot(t, f(X), color="black", lw=2.5, alpha=0.35, label="target")
+    ax.plot(t, _eval(net, X), color="C0", lw=1.3, label="construction")
+    ax.set_xlabel("t  (x = t·e₁)")
+    ax.set_title(title)
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def _parts(net: nn.Module, x: np.ndarray) -> tuple[np.ndarray, str]:
     if _is_two_layer(net):
         from approxlab.units import contributions
