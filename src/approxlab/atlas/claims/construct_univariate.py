@@ -36,8 +36,15 @@ def lipschitz_steps_claim(ctx):
             ok &= bool(cert.holds and exact)
             table.append({"target": name, "eps": eps, "units": cert.units, "measured": cert.measured,
                           "rho": cert.details["rho"], "rho_estimated": cert.details["lipschitz_estimated"], "holds": cert.holds})
-    ks = {eps: steepness_needed("sine", eps=eps)[0] for eps in epss}
+    scans = {eps: steepness_needed("sine", eps=eps) for eps in epss}
+    ks = {eps: k for eps, (k, _) in scans.items()}
     ok &= all(math.isfinite(k) for k in ks.values())
+    fig = error_curves({f"ε = {eps}": ([r["k"] for r in rows], [r["error"] for r in rows]) for eps, (_, rows) in scans.items()},
+                       "sigmoid steepness k", "sin(2πx): ⌈ρ/ε⌉ sigmoid units, sup error against k")
+    for i, (eps, k) in enumerate(ks.items()):
+        fig.axes[0].axhline(eps, color=f"C{i}", lw=0.8, ls=":")
+        fig.axes[0].axvline(k, color=f"C{i}", lw=0.8, ls=":")
+    ctx.figure(fig, "steepness", "The sigmoid version meets ε (dotted, horizontal) from k* (dotted, vertical) on.")
     net, cert = lipschitz_steps("sine", eps=0.1)
     g = resolve("sine", 1)
     twin, trained = trained_twin(net, g, "sigmoid", ctx.pick(1500, 6000), ctx.seed)
