@@ -1,0 +1,56 @@
+"""Knots of a two-layer net: where each unit's pre-activation vanishes (seed 000).
+
+Unit j of N(x) = c + Σ_j a_j σ(w_j·x + b_j) has its *knot* on the hyperplane
+w_j·x + b_j = 0 — the sigmoid's inflection point, the ReLU's kink. In 1D the knot is
+the point t_j = −b_j / w_j; its *transition width* is 1/|w_j| (the input distance over
+which the pre-activation changes by one). Knots are ordered along the input in 1D;
+in nD the knot hyperplanes are ordered along any direction u by their offsets
+−b_j/(w_j·u) (a strict partial order: units whose hyperplanes are parallel to u are
+incomparable). All arrays float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from approxlab.units import TwoLayer
+
+
+def knot_positions(t: TwoLayer) -> np.ndarray:
+    """1D knots t_j = −b_j / w_j (±inf where w_j = 0), float64, shape (m,).
+
+    >>> from approxlab.nets import mlp
+    >>> from approxlab.units import two_layer
+    >>> knot_positions(two_layer(mlp(1, [3], activation="sigmoid"))).shape
+    (3,)
+    """
+    w = t.W[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(w != 0, -t.b / np.where(w != 0, w, 1.0), np.inf)
+
+
+def transition_widths(t: TwoLayer) -> np.ndarray:
+    """1/‖w_j‖: the input distance over which unit j's pre-activation changes by one, shape (m,)."""
+    norms = np.linalg.norm(t.W, axis=1)
+    with np.errstate(divide="ignore"):
+        return np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), np.inf)
+
+
+def knot_order(t: TwoLayer, direction: np.ndarray | None = None) -> np.ndarray:
+    """Unit indices sorted by knot offset along ``direction`` (default: the first axis).
+
+    The offset of hyperplane j along u is −b_j/(w_j·u); units with w_j·u = 0 have no
+    place in the order along u and are left out.
+
+    >>> from approxlab.nets import mlp
+    >>> from approxlab.units import two_layer
+    >>> len(knot_order(two_layer(mlp(1, [4], activation="tanh", seed=0))))
+    4
+    """
+    u = np.zeros(t.dim) if direction is None else np.asarray(direction, dtype=np.float64)
+    if direction is None:
+        u[0] = 1.0
+    s = t.W @ u
+    keep = np.flatnonzero(s != 0)
+    offsets = -t.b[keep] / s[keep]
+    return keep[np.argsort(offsets, kind="stable")]
