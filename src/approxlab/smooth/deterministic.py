@@ -4,7 +4,9 @@ No gradient descent. Knots are placed by rule and the output layer is solved:
 
 * 1D, m units on [lo, hi]: knots at cell centres t_j = lo + (j + ½)h, h = (hi − lo)/m,
   all rising (w_j = κ/h > 0, b_j = −w_j t_j), so neighbouring transitions overlap by a
-  width of order h — the smooth-spline principle.
+  width of order h — the smooth-spline principle. ReLU units (one-sided, no transition
+  width) take knots t_j = lo + jh instead, so the first kink at lo supplies the slope of
+  the first linear piece: the net is then the piecewise-linear least-squares spline.
 * 2D: knot lines with normals at angles θ_j = π·j·g mod π (g = golden-ratio fraction,
   spread evenly) and offsets at the van der Corput points of the box's projection onto
   n_j, steepness κ/h with h = diameter/√m.
@@ -42,13 +44,13 @@ def _van_der_corput(n: int) -> np.ndarray:
     return out
 
 
-def knot_layer(domain, m: int, kappa: float) -> tuple[np.ndarray, np.ndarray]:
+def knot_layer(domain, m: int, kappa: float, one_sided: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(W (m, d), b (m,)) of the rule-placed knots for a 1D or 2D box (see module docstring)."""
     lo = np.array([d[0] for d in domain], dtype=np.float64)
     hi = np.array([d[1] for d in domain], dtype=np.float64)
     if len(domain) == 1:
         h = (hi[0] - lo[0]) / m
-        t = lo[0] + (np.arange(m) + 0.5) * h
+        t = lo[0] + (np.arange(m) + (0.0 if one_sided else 0.5)) * h
         w = np.full(m, kappa / h)
         return w[:, None], -w * t
     theta = math.pi * ((np.arange(m) * _GOLDEN) % 1.0)
@@ -75,7 +77,7 @@ def construct(f: Target, m: int, activation: str = "sigmoid", n_train: int = 100
     y = np.asarray(f(X), dtype=np.float64).reshape(-1)
     best, best_err = None, math.inf
     for kappa in KAPPAS:
-        W, b = knot_layer(f.domain, m, kappa)
+        W, b = knot_layer(f.domain, m, kappa, one_sided=activation == "relu")
         net = least_squares_net(W, b, activation, X, y)
         with torch.no_grad():
             err = float(np.sqrt(np.mean((net(torch.as_tensor(X)).numpy()[:, 0] - y) ** 2)))

@@ -1,0 +1,172 @@
+"""Seed 000: the anatomy of smooth two-layer nets (Huang 2025, arXiv 2507.14177), ReLU beside."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from approxlab.atlas.registry import Context, Evidence, claim
+from approxlab.figures.smooth import anatomy_figure
+from approxlab.fit import fit, sup_error
+from approxlab.nets import mlp
+from approxlab.smooth import anatomy, construct, reconstruct
+from approxlab.smooth.continuity import continuity
+from approxlab.targets import target
+
+SOURCE = "seed 000 (C. Huang, 'Understanding Two-Layer Neural Networks with Smooth Activation Functions', 2025)"
+TARGETS_1D = {"x²": "x**2", "sin(2πx)": "sin(2*pi*x)", "bump": "exp(-10*x**2)", "smoothed step": "tanh(8*x)"}
+TARGETS_2D = ("paraboloid", "saddle", "gaussian")
+
+
+def _target(name: str):
+    return target(TARGETS_1D[name], domain=(-1, 1)) if name in TARGETS_1D else target(name)
+
+
+def _trained(f, width: int, activation: str, seed: int, ctx: Context):
+    net = mlp(f.dim, [width], activation=activation, seed=seed)
+    fit(net, f, steps=ctx.pick(quick=1500, full=6000), lr=0.05, seed=seed, n_train=ctx.pick(quick=500, full=2000))
+    return net
+
+
+def _scale(f) -> float:
+    from approxlab.targets import grid
+    y = np.asarray(f(grid(f.domain, 101 if f.dim == 1 else 41)))
+    return float(y.max() - y.min())
+
+
+@claim(
+    id="smooth.reconstruction",
+    statement="A back-propagation solution is explained by its knots: rebuilding the net from its knot "
+    "hyperplanes and local/global split alone (output weights by least squares) reproduces it, "
+    "max|N' − N| ≤ 10% of the target's range; for ReLU nets the kinks determine the net exactly.",
+    source=SOURCE,
+    threshold="relative reconstruction error ≤ 0.10 for sigmoid nets (a recorded measurement, not a theorem: "
+    "quick profile worst 0.089 on the paraboloid, 0.001–0.061 on the 1D targets and the saddle); ReLU ≤ 1e-9 (exact by positive homogeneity)",
+)
+def reconstruction(ctx: Context) -> Evidence:
+    width = ctx.pick(quick=8, full=12)
+    table, worst = [], {"sigmoid": 0.0, "relu": 0.0}
+    names = list(TARGETS_1D) + list(ctx.pick(quick=TARGETS_2D[:2], full=TARGETS_2D))
+    for name in names:
+        f = _target(name)
+        for act in ("sigmoid", "relu"):
+            net = _trained(f, width, act, 0, ctx)
+            A = anatomy(net, f.domain)
+            R = reconstruct(A)
+            rel = R.error / _scale(f)
+            worst[act] = max(worst[act], rel)
+            table.append({"target": name, "activation": act, "net vs target": sup_error(net, f),
+                          "rebuilt vs net": R.error, "relative": rel, "rebuilt vs target": sup_error(R.net, f),
+                          "local": int(A.local.sum()), "global": int((~A.local).sum())})
+            if name in ("bump", "saddle") and act == "sigmoid":
+                ctx.figure(anatomy_figure(A), f"anatomy_{name}", f"Anatomy of a trained {act} net on {name}")
+    return Evidence(holds=worst["sigmoid"] <= 0.10 and worst["relu"] <= 1e-9,
+                    metrics={"worst relative (sigmoid)": worst["sigmoid"], "worst relative (relu)": worst["relu"]},
+                    table=table)
+
+
+@claim(
+    id="smooth.deterministic",
+    statement="Knots placed by rule (no gradient descent) with a least-squares output layer reach an error "
+    "within a factor 2 of the best back-propagation solution from several random inits, same number of units "
+    "(sigmoid units; ReLU reported beside).",
+    source=SOURCE,
+    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run) for every sigmoid row; "
+    "factor from a recorded quick-profile measurement (worst sigmoid ratio 1.79, the saddle)",
+)
+def deterministic(ctx: Context) -> Evidence:
+    width = ctx.pick(quick=8, full=12)
+    seeds = range(ctx.pick(quick=2, full=5))
+    table, worst = [], 0.0
+    names = list(TARGETS_1D) + list(ctx.pick(quick=TARGETS_2D[:2], full=TARGETS_2D))
+    for name in names:
+        f = _target(name)
+        for act in ("sigmoid", "relu"):
+            runs = [_trained(f, width, act, s, ctx) for s in seeds]
+            bp = min(sup_error(n, f) for n in runs)
+            det = construct(f, width, act)
+            det_err = sup_error(det, f)
+            row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": bp,
+                   "ratio": det_err / bp}
+            if f.dim == 1:
+                from scipy.optimize import linear_sum_assignment
+                kd = anatomy(det, f.domain).knots
+                kb = anatomy(runs[0], f.domain).knots
+                kb = np.where(np.isfinite(kb), kb, 1e6)
+                cost = np.abs(kd[:, None] - kb[None, :])
+                r, c = linear_sum_assignment(cost)
+                inside = np.abs(kb[c]) <= 1
+                row["matched knots in domain"] = int(inside.sum())
+                row["median knot distance"] = float(np.median(cost[r, c][inside])) if inside.any() else None
+            if act == "sigmoid":
+                worst = max(worst, row["ratio"])
+            table.append(row)
+    return Evidence(holds=worst <= 2.0, metrics={"worst sigmoid ratio": worst, "factor": 2.0}, table=table,
+                    notes="ratio < 1: the rule-placed knots beat back-propagation; knots are matched to the "
+                    "first back-propagation run by the Hungarian method on |t_det − t_bp|.")
+
+
+@claim(
+    id="smooth.local_global",
+    statement="Hidden units split into local units, which can be ignored beyond their zero-error points, "
+    "and global units: replacing every local unit by its asymptote beyond its zero-error hyperplanes "
+    "changes the net by at most the tolerance per unit; ReLU units are ignored exactly beyond their kinks.",
+    source=SOURCE,
+    threshold="max change ≤ tol × (number of local units), tol = 1e-3 (follows from the definition of "
+    "the zero-error point; the count of local and global units is reported, not thresholded)",
+)
+def local_global(ctx: Context) -> Evidence:
+    from approxlab.smooth.anatomy import unit_grid
+    from approxlab.smooth.zero_error import asymptote
+
+    tol, width = 1e-3, ctx.pick(quick=8, full=12)
+    table, ok = [], True
+    for name in list(TARGETS_1D) + ["saddle"]:
+        f = _target(name)
+        for act, net in (("sigmoid", _trained(f, width, "sigmoid", 0, ctx)), ("sigmoid (deterministic)",
+                         construct(f, width, "sigmoid")), ("relu", _trained(f, width, "relu", 0, ctx))):
+            A = anatomy(net, f.domain, tol=tol)
+            X, parts, y = unit_grid(A)
+            z = X @ A.W.T + A.b
+            pruned = parts.copy()
+            for j in np.flatnonzero(A.local):
+                for k, side in enumerate((-1, 1)):
+                    level = A.zero_error_levels[j, k]
+                    if np.isfinite(level):
+                        beyond = z[:, j] <= level if side < 0 else z[:, j] >= level
+                        pruned[beyond, j] = A.a[j] * asymptote(A.activation, side)
+            change = float(np.max(np.abs(pruned.sum(1) - parts.sum(1))))
+            bound = tol * max(int(A.local.sum()), 1)
+            ok &= change <= bound
+            table.append({"target": name, "net": act, "local": int(A.local.sum()), "global": int((~A.local).sum()),
+                          "max change": change, "bound": bound})
+    return Evidence(holds=ok, metrics={"tol": tol}, table=table)
+
+
+@claim(
+    id="smooth.continuity",
+    statement="Smooth-continuity restriction: a smooth net trained only on the boundary of the square is "
+    "largely determined inside it — its interior error is well below the spread of the target inside.",
+    source=SOURCE,
+    threshold="interior RMSE of the boundary-trained sigmoid net ≤ 0.5 × std of the target over the interior, "
+    "for the harmonic saddle x1·x2-type target (a recorded measurement); the other targets and ReLU are reported",
+)
+def smooth_continuity(ctx: Context) -> Evidence:
+    from approxlab.targets import grid
+    table, verdict = [], True
+    for name in ctx.pick(quick=("saddle", "paraboloid"), full=TARGETS_2D):
+        f = target(name)
+        inner = grid([(-0.8, 0.8), (-0.8, 0.8)], 41)
+        spread = float(np.std(np.asarray(f(inner))))
+        for act in ("sigmoid", "relu"):
+            row = continuity(f, act, steps=ctx.pick(quick=1000, full=4000), lr=0.05)
+            table.append({"target": name, "activation": act, "boundary-trained RMSE": row.boundary_rmse,
+                          "interior-trained RMSE": row.interior_rmse, "target std inside": spread,
+                          "boundary / std": row.boundary_rmse / spread})
+            if name == "saddle" and act == "sigmoid":
+                verdict = row.boundary_rmse <= 0.5 * spread
+    return Evidence(holds=verdict, metrics={"rows": len(table)}, table=table,
+                    notes="The saddle x1² − x2² is harmonic, so its boundary values determine it; the paraboloid "
+                    "is not, and a boundary-trained net misses its interior: the restriction fixes a smooth "
+                    "interpolant, not the target. Recorded quick profile: saddle sigmoid boundary/std 0.046, "
+                    "ReLU 0.72.")
