@@ -1,0 +1,49 @@
+"""``approxlab anatomy``: a saved two-layer net read as knots, local/global units and spline pieces."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from approxlab.cli._progress import console
+
+
+def anatomy(
+    model: Annotated[Path, typer.Argument(help="A model.safetensors written by `approxlab fit` or approxlab.save.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for anatomy.json and the figures.")] = Path("anatomy"),
+    box: Annotated[str | None, typer.Option(help="Domain as low,high per axis (default: the model's, else [-1, 1]^d).")] = None,
+    tol: Annotated[float, typer.Option(help="Zero-error tolerance: a unit is ignorable where it is within tol of its asymptote.")] = 1e-3,
+) -> None:
+    """Knots, zero-error points, local/global units, Taylor pieces and the knot reconstruction of a two-layer
+    sigmoid, tanh, softplus or ReLU net (seed 000). Figures for 1D and 2D inputs; numbers in any dimension."""
+    from approxlab.figures.save import save_figure
+    from approxlab.figures.smooth import anatomy_figure, anatomy_plotly
+    from approxlab.modelfile import extra, load
+    from approxlab.output import staged_output
+    from approxlab.smooth import anatomy as read, reconstruct
+    from approxlab.targets import parse_box
+    from approxlab.units import two_layer
+
+    net = load(model)
+    dim = two_layer(net).dim
+    domain = parse_box(box) if box else extra(model).get("domain") or [(-1.0, 1.0)] * dim
+    A = read(net, domain, tol=tol)
+    summary = A.to_dict()
+    summary["reconstruction_max_error"] = reconstruct(A).error
+    with staged_output(out) as stage:
+        (stage / "anatomy.json").write_text(json.dumps(summary, indent=2))
+        if A.dim <= 2:
+            save_figure(anatomy_figure(A), stage / "anatomy")
+            save_figure(anatomy_plotly(A), stage / "anatomy_3d" if A.dim == 2 else stage / "anatomy_units")
+    console.print(f"{A.width} {A.activation} units: {summary['n_local']} local, {summary['n_global']} global; "
+                  f"{len(A.pieces)} spline pieces; knots alone rebuild the net to "
+                  f"{summary['reconstruction_max_error']:.3g}; wrote {out}")
+    if A.dim > 2:
+        console.print(f"figures are drawn for 1D and 2D inputs only, this net takes {A.dim}: the numbers are in anatomy.json")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(anatomy)
