@@ -92,3 +92,11 @@ def test_bad_input_gets_a_clear_message():
         anatomy(al.mlp(1, [3, 3], activation="sigmoid"), (-1, 1))
     with pytest.raises(ApproxlabError, match="domain"):
         anatomy(al.mlp(2, [3], activation="sigmoid"), (-1, 1))
+
+
+def test_smooth_units_need_fewer_units_than_relu_for_a_smooth_target():
+    # Recorded: sup error ≤ 0.01 on x² needs 2 sigmoid units and 9 ReLU units (rule-placed knots).
+    from approxlab.smooth.deterministic import units_needed
+    f = al.target("x**2", domain=(-1, 1))
+    assert units_needed(f, 0.01, "sigmoid") == 2
+    assert units_needed(f, 0.01, "relu") == 9

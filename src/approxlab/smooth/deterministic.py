@@ -84,3 +84,20 @@ def construct(f: Target, m: int, activation: str = "sigmoid", n_train: int = 100
         if err < best_err:
             best, best_err = net, err
     return best
+
+
+def units_needed(f: Target, error: float, activation: str = "sigmoid", max_units: int = 64) -> int | None:
+    """Smallest m ≤ ``max_units`` whose deterministic construction has sup error ≤ ``error`` on the
+    target's default grid (approxlab.fit.sup_error); None if none does.
+
+    >>> from approxlab.targets import target
+    >>> units_needed(target("x**2", domain=(-1, 1)), 0.01)
+    2
+    """
+    from approxlab.fit import sup_error
+
+    require(error > 0, f"the error level must be positive, got {error}: pass e.g. error=0.01")
+    for m in range(1, max_units + 1):
+        if sup_error(construct(f, m, activation), f) <= error:
+            return m
+    return None

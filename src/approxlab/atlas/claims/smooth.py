@@ -101,7 +101,10 @@ def deterministic(ctx: Context) -> Evidence:
             if act == "sigmoid":
                 worst = max(worst, row["ratio"])
             table.append(row)
-    return Evidence(holds=worst <= 2.0, metrics={"worst sigmoid ratio": worst, "factor": 2.0}, table=table,
+    from approxlab.smooth.deterministic import units_needed
+    needed = {f"units for error 0.01, {name}, {act}": units_needed(_target(name), 0.01, act)
+              for name in ("x²", "bump") for act in ("sigmoid", "relu")}
+    return Evidence(holds=worst <= 2.0, metrics={"worst sigmoid ratio": worst, "factor": 2.0, **needed}, table=table,
                     notes="ratio < 1: the rule-placed knots beat back-propagation; knots are matched to the "
                     "first back-propagation run by the Hungarian method on |t_det − t_bp|.")
 
