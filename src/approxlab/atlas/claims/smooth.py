@@ -58,8 +58,9 @@ def reconstruction(ctx: Context) -> Evidence:
             table.append({"target": name, "activation": act, "net vs target": sup_error(net, f),
                           "rebuilt vs net": R.error, "relative": rel, "rebuilt vs target": sup_error(R.net, f),
                           "local": int(A.local.sum()), "global": int((~A.local).sum())})
-            if name in ("bump", "saddle") and act == "sigmoid":
-                ctx.figure(anatomy_figure(A), f"anatomy_{name}", f"Anatomy of a trained {act} net on {name}")
+            if name in ("bump", "saddle"):
+                caption = f"Anatomy of a trained {act} net on {name}: knots, local/global units"
+                ctx.figure(anatomy_figure(A), f"anatomy_{name}_{act}", caption + (", Taylor pieces" if f.dim == 1 else ""))
     return Evidence(holds=worst["sigmoid"] <= 0.10 and worst["relu"] <= 1e-9,
                     metrics={"worst relative (sigmoid)": worst["sigmoid"], "worst relative (relu)": worst["relu"]},
                     table=table)
