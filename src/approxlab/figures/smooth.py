@@ -41,10 +41,11 @@ def anatomy_1d(A: Anatomy, title: str = ""):
         bottom.plot(x, parts[:, j], color=colour, lw=1.2)
     top.plot([], [], "--", color=LOCAL, label="knot, local unit (shaded: inside its zero-error points)")
     top.plot([], [], "--", color=GLOBAL, label="knot, global unit")
-    top.legend(fontsize=8, loc="best")
+    top.legend(fontsize=8, loc="upper left", framealpha=0.9)
     top.set_ylabel("output")
+    # pad: the unit numbers above the knot lines sit between the axes and the title
     top.set_title(title or f"{A.activation} net, {A.width} units: {int(A.local.sum())} local, "
-                  f"{int((~A.local).sum())} global (tol {A.tol:g})")
+                  f"{int((~A.local).sum())} global (tol {A.tol:g})", pad=16)
     bottom.set_ylabel("a_j σ(w_j x + b_j)")
     bottom.set_xlabel("x")
     bottom.set_xlim(lo, hi)
