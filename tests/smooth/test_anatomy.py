@@ -100,3 +100,10 @@ def test_smooth_units_need_fewer_units_than_relu_for_a_smooth_target():
     f = al.target("x**2", domain=(-1, 1))
     assert units_needed(f, 0.01, "sigmoid") == 2
     assert units_needed(f, 0.01, "relu") == 9
+
+
+def test_the_summary_names_each_knot_hyperplane_by_unit_normal_and_offset():
+    net = hand_net([[3.0, 4.0], [0.0, 0.0]], [-10.0, 1.0], [1.0, 1.0], 0.0)
+    units = anatomy(net, [(-1, 1), (-1, 1)]).to_dict()["units"]
+    assert units[0]["normal"] == pytest.approx([0.6, 0.8]) and units[0]["offset"] == pytest.approx(2.0)
+    assert units[1]["normal"] is None and units[1]["offset"] is None

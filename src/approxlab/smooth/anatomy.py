@@ -69,6 +69,9 @@ class Anatomy:
             units.append({
                 "w": clean(self.W[j]), "b": float(self.b[j]), "a": float(self.a[j]),
                 "knot": None if self.knots is None or not np.isfinite(self.knots[j]) else float(self.knots[j]),
+                # nD knot hyperplane {x : n·x = offset}, n = w/‖w‖, offset = −b/‖w‖ (any dimension)
+                "normal": clean(self.W[j] * self.widths[j]) if np.isfinite(self.widths[j]) else None,
+                "offset": clean([-self.b[j] * self.widths[j]])[0],
                 "width": clean([self.widths[j]])[0], "zero_error_levels": clean(self.zero_error_levels[j]),
                 "kind": "local" if self.local[j] else "global",
             })
