@@ -19,6 +19,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.targets import as_domain, grid
 from approxlab.units import TwoLayer, two_layer
 from approxlab.smooth.knots import knot_order, knot_positions, transition_widths
+from approxlab.smooth.linear_pieces import LinearPiece, linear_pieces
 from approxlab.smooth.spline import Piece, spline_pieces
 from approxlab.smooth.zero_error import SUPPORTED, classify, zero_error_levels
 
@@ -42,6 +43,7 @@ class Anatomy:
     zero_error_levels: np.ndarray     # (m, 2) z*_−, z*_+ (nan: no asymptote on that side)
     local: np.ndarray                 # bool (m,)
     pieces: list[Piece] = field(default_factory=list)
+    linear_pieces: list[LinearPiece] = field(default_factory=list)   # 2D ReLU: exact linear regions
     net: TwoLayer | None = None
 
     @property
@@ -81,6 +83,8 @@ class Anatomy:
             "n_local": int(self.local.sum()), "n_global": int((~self.local).sum()),
             "pieces": [{"lo": p.lo, "hi": p.hi, "centre": p.centre, "coefficients": clean(p.coefficients),
                         "error": p.error} for p in self.pieces],
+            "linear_pieces": [{"centroid": clean(p.centroid), "area": p.area, "gradient": clean(p.gradient),
+                               "intercept": p.intercept} for p in self.linear_pieces],
         }
 
 
@@ -88,7 +92,8 @@ def anatomy(net: nn.Module, domain, tol: float = DEFAULT_TOL, degree: int | None
     """Read a two-layer sigmoid/tanh/softplus/ReLU net over the box ``domain``.
 
     ``tol`` is the zero-error tolerance; ``degree`` the Taylor degree of the 1D pieces
-    (default 3 for smooth units, 1 for ReLU, where the pieces are exact).
+    (default 3 for smooth units, 1 for ReLU, where the pieces are exact); a 2D ReLU net also
+    gets its exact linear regions (:mod:`approxlab.smooth.linear_pieces`).
 
     >>> from approxlab.nets import mlp
     >>> A = anatomy(mlp(1, [5], activation="sigmoid", seed=0), (-1, 1))
@@ -109,10 +114,12 @@ def anatomy(net: nn.Module, domain, tol: float = DEFAULT_TOL, degree: int | None
         raise ApproxlabError(f"the zero-error tolerance must be positive, got {tol}: pass e.g. tol=1e-3")
     deg = degree if degree is not None else (1 if t.activation == "relu" else 3)
     pieces = spline_pieces(t, box[0][0], box[0][1], deg) if t.dim == 1 else []
+    flat = linear_pieces(net, box) if t.activation == "relu" and t.dim == 2 else []
     return Anatomy(
         activation=t.activation, domain=box, tol=tol, W=t.W, b=t.b, a=t.a[0], c=float(t.c[0]),
         knots=knot_positions(t) if t.dim == 1 else None, order=knot_order(t), widths=transition_widths(t),
-        zero_error_levels=zero_error_levels(t, tol), local=classify(t, box, tol), pieces=pieces, net=t,
+        zero_error_levels=zero_error_levels(t, tol), local=classify(t, box, tol), pieces=pieces,
+        linear_pieces=flat, net=t,
     )
 
 
