@@ -40,3 +40,11 @@ def test_2d_order_is_along_a_direction_and_leaves_parallel_lines_out():
     assert knot_order(t).tolist() == [1, 0]
     assert knot_order(t, np.array([0.0, 1.0])).tolist() == [1, 2]
     assert transition_widths(t) == pytest.approx([1.0, 2**-0.5, 1.0])
+
+
+def test_knots_are_matched_one_to_one_by_least_total_distance():
+    from approxlab.smooth.knots import match_knots
+
+    pairs, dist = match_knots(np.array([0.0, 0.5, np.inf, -2.9]), np.array([0.6, 0.1, -3.0]), -1.0, 1.0)
+    assert pairs.tolist() == [[0, 1], [1, 0]]   # −2.9 ↔ −3 is outside [−1, 1]; the flat unit takes no part
+    assert dist == pytest.approx([0.1, 0.1])

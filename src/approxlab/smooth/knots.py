@@ -54,3 +54,22 @@ def knot_order(t: TwoLayer, direction: np.ndarray | None = None) -> np.ndarray:
     keep = np.flatnonzero(s != 0)
     offsets = -t.b[keep] / s[keep]
     return keep[np.argsort(offsets, kind="stable")]
+
+
+def match_knots(first: np.ndarray, second: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pair two nets' 1D knots one-to-one by the assignment minimising Σ |t_i − t'_π(i)| (Hungarian
+    method; flat units, knot ±inf, take no part); keep the pairs whose ``second`` knot lies in
+    [lo, hi]. Returns (pairs (p, 2) of unit indices, distances (p,)), float64.
+
+    >>> match_knots(np.array([0.0, 0.5]), np.array([0.45, -0.1, 9.0]), -1, 1)
+    (array([[0, 1],
+           [1, 0]]), array([0.1 , 0.05]))
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    # flat units (knot ±inf) have no position to match; the assignment is rectangular without them
+    ia, ib = np.flatnonzero(np.isfinite(first)), np.flatnonzero(np.isfinite(second))
+    cost = np.abs(first[ia][:, None] - second[ib][None, :])
+    rows, cols = linear_sum_assignment(cost)
+    keep = (second[ib][cols] >= lo) & (second[ib][cols] <= hi)
+    return np.stack([ia[rows[keep]], ib[cols[keep]]], axis=1), cost[rows[keep], cols[keep]]

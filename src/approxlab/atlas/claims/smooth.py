@@ -11,6 +11,7 @@ from approxlab.fit import fit, sup_error
 from approxlab.nets import mlp
 from approxlab.smooth import anatomy, construct, reconstruct
 from approxlab.smooth.continuity import continuity
+from approxlab.smooth.knots import match_knots
 from approxlab.targets import target
 
 SOURCE = "seed 000 (C. Huang, 'Understanding Two-Layer Neural Networks with Smooth Activation Functions', 2025)"
@@ -34,6 +35,14 @@ def _scale(f) -> float:
     return float(y.max() - y.min())
 
 
+def _cases(ctx: Context):
+    """(name, target, activation) over the profile's 1D and 2D targets, sigmoid with ReLU beside."""
+    for name in list(TARGETS_1D) + list(ctx.pick(quick=TARGETS_2D[:2], full=TARGETS_2D)):
+        f = _target(name)
+        for act in ("sigmoid", "relu"):
+            yield name, f, act
+
+
 @claim(
     id="smooth.reconstruction",
     statement="A back-propagation solution is explained by its knots: rebuilding the net from its knot "
@@ -46,21 +55,18 @@ def _scale(f) -> float:
 def reconstruction(ctx: Context) -> Evidence:
     width = ctx.pick(quick=8, full=12)
     table, worst = [], {"sigmoid": 0.0, "relu": 0.0}
-    names = list(TARGETS_1D) + list(ctx.pick(quick=TARGETS_2D[:2], full=TARGETS_2D))
-    for name in names:
-        f = _target(name)
-        for act in ("sigmoid", "relu"):
-            net = _trained(f, width, act, 0, ctx)
-            A = anatomy(net, f.domain)
-            R = reconstruct(A)
-            rel = R.error / _scale(f)
-            worst[act] = max(worst[act], rel)
-            table.append({"target": name, "activation": act, "net vs target": sup_error(net, f),
-                          "rebuilt vs net": R.error, "relative": rel, "rebuilt vs target": sup_error(R.net, f),
-                          "local": int(A.local.sum()), "global": int((~A.local).sum())})
-            if name in ("bump", "saddle"):
-                caption = f"Anatomy of a trained {act} net on {name}: knots, local/global units"
-                ctx.figure(anatomy_figure(A), f"anatomy_{name}_{act}", caption + (", Taylor pieces" if f.dim == 1 else ""))
+    for name, f, act in _cases(ctx):
+        net = _trained(f, width, act, 0, ctx)
+        A = anatomy(net, f.domain)
+        R = reconstruct(A)
+        rel = R.error / _scale(f)
+        worst[act] = max(worst[act], rel)
+        table.append({"target": name, "activation": act, "net vs target": sup_error(net, f),
+                      "rebuilt vs net": R.error, "relative": rel, "rebuilt vs target": sup_error(R.net, f),
+                      "local": int(A.local.sum()), "global": int((~A.local).sum())})
+        if name in ("bump", "saddle"):
+            caption = f"Anatomy of a trained {act} net on {name}: knots, local/global units"
+            ctx.figure(anatomy_figure(A), f"anatomy_{name}_{act}", caption + (", Taylor pieces" if f.dim == 1 else ""))
     return Evidence(holds=worst["sigmoid"] <= 0.10 and worst["relu"] <= 1e-9,
                     metrics={"worst relative (sigmoid)": worst["sigmoid"], "worst relative (relu)": worst["relu"]},
                     table=table)
@@ -79,29 +85,20 @@ def deterministic(ctx: Context) -> Evidence:
     width = ctx.pick(quick=8, full=12)
     seeds = range(ctx.pick(quick=2, full=5))
     table, worst = [], 0.0
-    names = list(TARGETS_1D) + list(ctx.pick(quick=TARGETS_2D[:2], full=TARGETS_2D))
-    for name in names:
-        f = _target(name)
-        for act in ("sigmoid", "relu"):
-            runs = [_trained(f, width, act, s, ctx) for s in seeds]
-            bp = min(sup_error(n, f) for n in runs)
-            det = construct(f, width, act)
-            det_err = sup_error(det, f)
-            row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": bp,
-                   "ratio": det_err / bp}
-            if f.dim == 1:
-                from scipy.optimize import linear_sum_assignment
-                kd = anatomy(det, f.domain).knots
-                kb = anatomy(runs[0], f.domain).knots
-                kb = np.where(np.isfinite(kb), kb, 1e6)
-                cost = np.abs(kd[:, None] - kb[None, :])
-                r, c = linear_sum_assignment(cost)
-                inside = np.abs(kb[c]) <= 1
-                row["matched knots in domain"] = int(inside.sum())
-                row["median knot distance"] = float(np.median(cost[r, c][inside])) if inside.any() else None
-            if act == "sigmoid":
-                worst = max(worst, row["ratio"])
-            table.append(row)
+    for name, f, act in _cases(ctx):
+        runs = [_trained(f, width, act, s, ctx) for s in seeds]
+        bp = min(sup_error(n, f) for n in runs)
+        det = construct(f, width, act)
+        det_err = sup_error(det, f)
+        row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": bp,
+               "ratio": det_err / bp}
+        if f.dim == 1:
+            pairs, dist = match_knots(anatomy(det, f.domain).knots, anatomy(runs[0], f.domain).knots, *f.domain[0])
+            row["matched knots in domain"] = len(pairs)
+            row["median knot distance"] = float(np.median(dist)) if len(dist) else None
+        if act == "sigmoid":
+            worst = max(worst, row["ratio"])
+        table.append(row)
     from approxlab.smooth.deterministic import units_needed
     needed = {f"units for error 0.01, {name}, {act}": units_needed(_target(name), 0.01, act)
               for name in ("x²", "bump") for act in ("sigmoid", "relu")}
