@@ -52,3 +52,21 @@ def test_relu_units_with_their_kink_outside_the_box_are_global():
     outside = two_layer(one_unit("relu", w=1.0, b=2.0))   # kink at −2, active on all of [−1, 1]
     assert classify(inside, [(-1.0, 1.0)], 1e-3).tolist() == [True]
     assert classify(outside, [(-1.0, 1.0)], 1e-3).tolist() == [False]
+
+
+def test_ignoring_a_local_unit_beyond_its_zero_error_points_moves_the_output_by_at_most_tol():
+    from approxlab.smooth.zero_error import ignore_local
+
+    net = nn.Sequential(linear(np.array([[40.0], [1.0]]), np.zeros(2)), nn.Sigmoid(),
+                        linear(np.array([[2.0, 1.0]]), np.zeros(1))).double()
+    t = two_layer(net)
+    X = np.linspace(-1, 1, 2001)[:, None]
+    local = classify(t, [(-1.0, 1.0)], 1e-3)
+    assert local.tolist() == [True, False]
+    parts, kept = t.contributions(X), ignore_local(t, X, 1e-3, local)
+    x_star = np.log(2 / 1e-3 - 1) / 40   # |2(σ(40x) − step)| = 1e-3
+    replaced = np.abs(X[:, 0]) >= x_star
+    assert kept[replaced, 0].tolist() == [0.0 if x < 0 else 2.0 for x in X[replaced, 0]]
+    assert np.array_equal(kept[~replaced, 0], parts[~replaced, 0]) and np.array_equal(kept[:, 1], parts[:, 1])
+    # the bound is reached at x* itself; on a grid of step 1e-3 the deviation (slope ≈ 40·tol) is within 4e-5 of it
+    assert 0.9e-3 < np.max(np.abs(kept.sum(1) - parts.sum(1))) <= 1e-3

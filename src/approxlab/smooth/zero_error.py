@@ -115,3 +115,28 @@ def classify(t: TwoLayer, domain, tol: float, output: int = 0) -> np.ndarray:
     pos_ok = np.isnan(levels[:, 1]) | (zmax >= levels[:, 1])
     has_side = ~(np.isnan(levels[:, 0]) & np.isnan(levels[:, 1]))
     return has_side & neg_ok & pos_ok
+
+
+def ignore_local(t: TwoLayer, X: np.ndarray, tol: float, local: np.ndarray, output: int = 0) -> np.ndarray:
+    """Contributions (n, m) at the rows of ``X`` with each local unit replaced by a_j σ(±∞) beyond its
+    zero-error hyperplanes (z_j ≤ z*₋ resp. z_j ≥ z*₊): the net that *ignores* its local units there.
+
+    By the definition of z*, each replaced entry moves by at most ``tol``, so the output changes by at
+    most tol × (number of local units) — the operational meaning of "a local unit can be ignored".
+
+    >>> from approxlab.nets import mlp
+    >>> from approxlab.units import two_layer
+    >>> t = two_layer(mlp(1, [3], activation="relu", seed=0))
+    >>> X = np.linspace(-1, 1, 5)[:, None]
+    >>> bool(np.allclose(ignore_local(t, X, 1e-3, np.ones(3, bool)), t.contributions(X)))
+    True
+    """
+    parts = t.contributions(X, output)
+    z = t.preactivations(X)
+    levels = zero_error_levels(t, tol, output)
+    for j in np.flatnonzero(local):
+        for k, side in enumerate((-1, 1)):
+            if np.isfinite(levels[j, k]):
+                beyond = z[:, j] <= levels[j, k] if side < 0 else z[:, j] >= levels[j, k]
+                parts[beyond, j] = t.a[output, j] * asymptote(t.activation, side)
+    return parts

@@ -10,9 +10,12 @@ from approxlab.figures.smooth import anatomy_figure
 from approxlab.fit import fit, sup_error
 from approxlab.nets import mlp
 from approxlab.smooth import anatomy, construct, reconstruct
+from approxlab.smooth.anatomy import unit_grid
 from approxlab.smooth.continuity import continuity
+from approxlab.smooth.deterministic import units_needed
 from approxlab.smooth.knots import match_knots
-from approxlab.targets import target
+from approxlab.smooth.zero_error import ignore_local
+from approxlab.targets import grid, target
 
 SOURCE = "seed 000 (C. Huang, 'Understanding Two-Layer Neural Networks with Smooth Activation Functions', 2025)"
 TARGETS_1D = {"x²": "x**2", "sin(2πx)": "sin(2*pi*x)", "bump": "exp(-10*x**2)", "smoothed step": "tanh(8*x)"}
@@ -30,7 +33,6 @@ def _trained(f, width: int, activation: str, seed: int, ctx: Context):
 
 
 def _scale(f) -> float:
-    from approxlab.targets import grid
     y = np.asarray(f(grid(f.domain, 101 if f.dim == 1 else 41)))
     return float(y.max() - y.min())
 
@@ -99,7 +101,6 @@ def deterministic(ctx: Context) -> Evidence:
         if act == "sigmoid":
             worst = max(worst, row["ratio"])
         table.append(row)
-    from approxlab.smooth.deterministic import units_needed
     needed = {f"units for error 0.01, {name}, {act}": units_needed(_target(name), 0.01, act)
               for name in ("x²", "bump") for act in ("sigmoid", "relu")}
     return Evidence(holds=worst <= 2.0, metrics={"worst sigmoid ratio": worst, "factor": 2.0, **needed}, table=table,
@@ -117,9 +118,6 @@ def deterministic(ctx: Context) -> Evidence:
     "the zero-error point; the count of local and global units is reported, not thresholded)",
 )
 def local_global(ctx: Context) -> Evidence:
-    from approxlab.smooth.anatomy import unit_grid
-    from approxlab.smooth.zero_error import asymptote
-
     tol, width = 1e-3, ctx.pick(quick=8, full=12)
     table, ok = [], True
     for name in list(TARGETS_1D) + ["saddle"]:
@@ -127,15 +125,8 @@ def local_global(ctx: Context) -> Evidence:
         for act, net in (("sigmoid", _trained(f, width, "sigmoid", 0, ctx)), ("sigmoid (deterministic)",
                          construct(f, width, "sigmoid")), ("relu", _trained(f, width, "relu", 0, ctx))):
             A = anatomy(net, f.domain, tol=tol)
-            X, parts, y = unit_grid(A)
-            z = X @ A.W.T + A.b
-            pruned = parts.copy()
-            for j in np.flatnonzero(A.local):
-                for k, side in enumerate((-1, 1)):
-                    level = A.zero_error_levels[j, k]
-                    if np.isfinite(level):
-                        beyond = z[:, j] <= level if side < 0 else z[:, j] >= level
-                        pruned[beyond, j] = A.a[j] * asymptote(A.activation, side)
+            X, parts, _ = unit_grid(A)
+            pruned = ignore_local(A.net, X, tol, A.local)
             change = float(np.max(np.abs(pruned.sum(1) - parts.sum(1))))
             bound = tol * max(int(A.local.sum()), 1)
             ok &= change <= bound
@@ -153,7 +144,6 @@ def local_global(ctx: Context) -> Evidence:
     "for the harmonic saddle x1·x2-type target (a recorded measurement); the other targets and ReLU are reported",
 )
 def smooth_continuity(ctx: Context) -> Evidence:
-    from approxlab.targets import grid
     table, verdict = [], True
     for name in ctx.pick(quick=("saddle", "paraboloid"), full=TARGETS_2D):
         f = target(name)
