@@ -94,8 +94,11 @@ def deterministic(ctx: Context) -> Evidence:
         det_err = sup_error(det, f)
         row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": bp,
                "ratio": det_err / bp}
+        A_det, A_bp = anatomy(det, f.domain), anatomy(runs[0], f.domain)
+        row["local/global (deterministic)"] = f"{int(A_det.local.sum())}/{int((~A_det.local).sum())}"
+        row["local/global (back-propagation)"] = f"{int(A_bp.local.sum())}/{int((~A_bp.local).sum())}"
         if f.dim == 1:
-            pairs, dist = match_knots(anatomy(det, f.domain).knots, anatomy(runs[0], f.domain).knots, *f.domain[0])
+            pairs, dist = match_knots(A_det.knots, A_bp.knots, *f.domain[0])
             row["matched knots in domain"] = len(pairs)
             row["median knot distance"] = float(np.median(dist)) if len(dist) else None
         if act == "sigmoid":
