@@ -39,7 +39,8 @@ def anatomy(
             save_figure(anatomy_figure(A), stage / "anatomy")
             save_figure(anatomy_plotly(A), stage / "anatomy_3d" if A.dim == 2 else stage / "anatomy_units")
     console.print(f"{A.width} {A.activation} units: {summary['n_local']} local, {summary['n_global']} global; "
-                  f"{len(A.pieces)} spline pieces; knots alone rebuild the net to "
+                  f"{len(A.pieces) or len(A.linear_pieces)} {'linear' if A.linear_pieces else 'spline'} pieces; "
+                  f"knots alone rebuild the net to "
                   f"{summary['reconstruction_max_error']:.3g}; wrote {out}")
     if A.dim > 2:
         console.print(f"figures are drawn for 1D and 2D inputs only, this net takes {A.dim}: the numbers are in anatomy.json")
