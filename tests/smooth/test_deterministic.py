@@ -29,10 +29,11 @@ def test_2d_knot_lines_all_cross_the_box():
     assert np.all(z.min(axis=0) <= 0) and np.all(z.max(axis=0) >= 0)
 
 
-@pytest.mark.parametrize(("name", "recorded"), [("paraboloid", 0.0031), ("saddle", 0.0021)])
+@pytest.mark.parametrize(("name", "recorded"), [("paraboloid", 0.00027), ("saddle", 0.00018)])
 def test_32_rule_placed_units_reach_the_recorded_2d_error(name, recorded):
     # Recorded sup errors of the construction with 8 / 16 / 32 sigmoid units:
-    # paraboloid 0.049 / 0.026 / 0.0031, saddle 0.076 / 0.030 / 0.0021 (n_train 1000, seed 0).
+    # paraboloid 0.00325 / 0.00076 / 0.00027, saddle 0.00246 / 0.0005 / 0.00018 (n_train 1000, seed 0;
+    # the least-squares fit picks the axis-parallel layout for these additive targets).
     f = al.target(name)
     errors = [sup_error(construct(f, m), f) for m in (8, 16, 32)]
     assert errors[0] > errors[1] > errors[2]

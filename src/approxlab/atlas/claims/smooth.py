@@ -28,7 +28,7 @@ def _target(name: str):
 
 def _trained(f, width: int, activation: str, seed: int, ctx: Context):
     net = mlp(f.dim, [width], activation=activation, seed=seed)
-    fit(net, f, steps=ctx.pick(quick=1500, full=6000), lr=0.05, seed=seed, n_train=ctx.pick(quick=500, full=2000))
+    fit(net, f, steps=ctx.pick(quick=3000, full=8000), lr=0.1, seed=seed, n_train=ctx.pick(quick=500, full=2000))
     return net
 
 
@@ -80,8 +80,10 @@ def reconstruction(ctx: Context) -> Evidence:
     "within a factor 2 of the best back-propagation solution from several random inits, same number of units "
     "(sigmoid units; ReLU reported beside).",
     source=SOURCE,
-    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run) for every sigmoid row; "
-    "factor from a recorded quick-profile measurement (worst sigmoid ratio 1.79, the saddle)",
+    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run) for every sigmoid row"
+    "; recorded quick profile on 2026-11-23 against Adam (lr 0.1, 3000 steps, best of 2 inits): worst sigmoid "
+    "ratio 0.25 (the smoothed step); knots spread uniformly instead of by the target's slope and curvature "
+    "measured 12.3 there, so the placement rule is what the claim tests",
 )
 def deterministic(ctx: Context) -> Evidence:
     width = ctx.pick(quick=8, full=12)
