@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from approxlab.errors import ApproxlabError, choose, require
-from approxlab.nets import count_params, net_dtype
+from approxlab.nets import count_params, in_features, net_dtype
 from approxlab.targets import Dataset, Target, sample, target
 from approxlab.targets.domain import default_grid_size, grid
 
@@ -187,10 +187,9 @@ def fit(
     require(lr > 0 and math.isfinite(lr), f"learning rate must be positive and finite, got {lr}")
     dtype = net_dtype(net)
     f, X, y, Xte, yte = _data(data, n_train, n_test, seed, dtype, test)
-    first = next((m for m in net.modules() if isinstance(m, nn.Linear)), None)
-    if first is not None and first.in_features != X.shape[1]:
+    if in_features(net) != X.shape[1]:
         raise ApproxlabError(
-            f"the net takes {first.in_features} inputs but the data has {X.shape[1]} coordinates: "
+            f"the net takes {in_features(net)} inputs but the data has {X.shape[1]} coordinates: "
             f"build the net with in_dim={X.shape[1]}"
         )
     if loss == "mse" and y.ndim == 1:

@@ -79,7 +79,7 @@ def run_atlas(
 ) -> list[dict[str, Any]]:
     """Run ``claims`` under ``profile`` and write ``out/index.html`` and ``out/results.json``.
 
-    Everything is written into a staging folder first and moved into ``out`` at the
+    ``progress(done, claim_id)`` is called before each claim. Everything is written into a staging folder first and moved into ``out`` at the
     end, so an interrupted run leaves no half-written atlas. With ``merge`` the
     results replace same-id entries of an existing ``out/results.json``.
     """
@@ -94,9 +94,9 @@ def run_atlas(
             previous = []
     with staged_output(out) as stage:
         results = []
-        for claim in claims:
+        for done, claim in enumerate(claims):
             if progress is not None:
-                progress(claim.id)
+                progress(done, claim.id)
             results.append(run_claim(claim, profile, stage))
         ran = {r["id"] for r in results}
         for old in previous:

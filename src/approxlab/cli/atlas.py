@@ -30,14 +30,10 @@ def atlas(
         return
     with progress_bar() as bar:
         task = bar.add_task("atlas", total=len(chosen))
-
-        def advance(claim_id: str, _state={"started": False}) -> None:
-            if _state["started"]:
-                bar.advance(task)
-            _state["started"] = True
-            bar.update(task, description=claim_id)
-
-        results = run_atlas(chosen, profile, out, merge=bool(only), progress=advance)
+        results = run_atlas(
+            chosen, profile, out, merge=bool(only),
+            progress=lambda done, claim_id: bar.update(task, completed=done, description=claim_id),
+        )
         bar.update(task, completed=len(chosen), description="atlas")
     for r in results:
         colour = {"holds": "green", "fails": "red", "error": "magenta"}[r["verdict"]]
