@@ -79,7 +79,9 @@ def run_atlas(
 ) -> list[dict[str, Any]]:
     """Run ``claims`` under ``profile`` and write ``out/index.html`` and ``out/results.json``.
 
-    ``progress(done, claim_id)`` is called before each claim. Everything is written into a staging folder first and moved into ``out`` at the
+    ``progress(done, claim_id)`` is called before each claim.
+
+    Everything is written into a staging folder first and moved into ``out`` at the
     end, so an interrupted run leaves no half-written atlas. With ``merge`` the
     results replace same-id entries of an existing ``out/results.json``.
     """
