@@ -100,3 +100,29 @@ def panels(count: int) -> int:
 def _suggest(nbytes: float) -> str:
     gib = nbytes * 1.1 / 2**30
     return f"{gib:.0f}G" if gib >= 1 else f"{max(1, nbytes * 1.1 / 2**20):.0f}M"
+
+
+def require_training(
+    what: str, in_dim: int, widths: list[int], n_train: int, steps: int,
+    batch: int | None = None, n_test: int = 1000, out_dim: int = 1,
+) -> tuple[float, float]:
+    """Refuse a training run whose memory or work estimate is over the caps; return both.
+
+    For an MLP with P = Σ (n_{l−1} + 1) n_l parameters on n points of dimension d,
+    trained for s steps on batches of b:
+
+    - memory ≈ 8 B · (4P [weights, gradients, two Adam moments] + (n + n_test)(d + 1)
+      [data] + 3 b Σ widths [activations kept for the backward pass]);
+    - work ≈ 3 s b P multiply-adds (forward, and backward at twice its cost).
+
+    >>> require_training("fit", 2, [6], 1000, 3000)[1]
+    225000000
+    """
+    sizes = [in_dim, *widths, out_dim]
+    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    b = min(batch or n_train, n_train)
+    memory = FLOAT64 * (4 * params + (n_train + n_test) * (in_dim + 1) + 3 * b * sum(widths))
+    work = 3 * steps * b * params
+    require_memory(what, memory)
+    require_work(what, work)
+    return memory, work

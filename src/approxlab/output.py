@@ -1,7 +1,7 @@
 """All-or-nothing output folders: nothing half-written, nothing of the user's deleted.
 
 A command writes into a hidden staging folder ``.OUT.run.PID.XXXX.partial`` beside
-``OUT``. When it finishes, under a lock on ``OUT``:
+``OUT``. When it finishes, under a lock (``flock`` on the parent folder):
 
 1. stale staging folders of dead processes (``kill -9``) are removed;
 2. files in ``OUT`` that approxlab did not write (not in ``OUT/.approxlab-files.json``)
@@ -112,16 +112,29 @@ def staged_output(out: str | os.PathLike, finish: Callable[[Path], None] | None 
 
 @contextmanager
 def folder_lock(out: Path) -> Iterator[None]:
-    """An exclusive lock on output folder ``out`` (a ``.OUT.lock`` file beside it)."""
-    from filelock import FileLock, Timeout
+    """An exclusive lock on output folder ``out``: ``flock`` on its parent folder.
 
-    lock = FileLock(str(out.parent / f".{out.name}.lock"), timeout=LOCK_TIMEOUT)
+    Locking the parent (not a lock file) leaves nothing behind in the user's folders;
+    the lock is held only for the short merge-and-swap, so sibling outputs waiting on
+    each other costs milliseconds. The kernel drops it if the process dies.
+    """
+    import fcntl
+
+    fd = os.open(out.parent, os.O_RDONLY)
     try:
-        with lock:
-            yield
-    except Timeout:
-        raise ApproxlabError(f"another approxlab has been writing {str(out)!r} for {LOCK_TIMEOUT:.0f} s: "
-                             "wait for it or choose another --out") from None
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ApproxlabError(f"another approxlab has been writing beside {str(out)!r} for "
+                                         f"{LOCK_TIMEOUT:.0f} s: wait for it or choose another --out") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
 
 
 def clean_stale(out: Path) -> list[Path]:

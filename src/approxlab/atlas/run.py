@@ -81,41 +81,56 @@ def run_atlas(
 
     ``progress(done, claim_id)`` is called before each claim.
 
-    Everything is written into a staging folder first and moved into ``out`` at the
-    end, so an interrupted run leaves no half-written atlas. With ``merge`` the
-    results replace same-id entries of an existing ``out/results.json``.
+    Everything is written into a staging folder first and swapped into ``out`` at the
+    end (:func:`approxlab.output.staged_output`), so an interrupted run leaves no
+    half-written atlas. With ``merge`` the results replace same-id entries of
+    ``out/results.json`` as it is when the run finishes, read under the folder's lock,
+    so concurrent ``--only`` runs on one folder all land.
     """
     if profile not in PROFILES:
         raise ApproxlabError(f"unknown profile {profile!r}: use quick or full")
     out = Path(out)
-    previous: list[dict[str, Any]] = []
-    if merge and (out / "results.json").is_file():
-        try:
-            previous = json.loads((out / "results.json").read_text())["claims"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            previous = []
-    with staged_output(out) as stage:
-        results = []
+    results: list[dict[str, Any]] = []
+
+    def finish(stage: Path) -> None:
+        _write_document(stage, out, results, profile, merge)
+
+    with staged_output(out, finish=finish) as stage:
         for done, claim in enumerate(claims):
             if progress is not None:
                 progress(done, claim.id)
             results.append(run_claim(claim, profile, stage))
-        ran = {r["id"] for r in results}
-        for old in previous:
-            if old["id"] not in ran and (out / "figures" / old["id"]).is_dir():
-                shutil.copytree(out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True)
-        merged = sorted([r for r in previous if r["id"] not in ran] + results, key=lambda r: r["id"])
-        document = {
-            "profile": profile,
-            "command": " ".join(["approxlab", *sys.argv[1:]]) if sys.argv and "approxlab" in sys.argv[0] else None,
-            "versions": versions(),
-            "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-            "claims": merged,
-        }
-        (stage / "results.json").write_text(json.dumps(document, indent=2))
-        (stage / "index.html").write_text(render(document), encoding="utf-8")
-        if any(f["kind"] == "html" for r in merged for f in r["figures"]):
-            from approxlab.figures.save import write_plotly_js
-
-            write_plotly_js(stage / "plotly.min.js")
     return results
+
+
+def _write_document(stage: Path, out: Path, results: list[dict[str, Any]], profile: str, merge: bool) -> None:
+    """results.json and index.html in ``stage``, merged with ``out``'s current results when ``merge``."""
+    from approxlab import jsonfile
+
+    previous: list[dict[str, Any]] = []
+    if merge and (out / "results.json").is_file():
+        try:
+            previous = json.loads((out / "results.json").read_text())["claims"]
+        except (json.JSONDecodeError, KeyError, TypeError, OSError):
+            previous = []
+        if not isinstance(previous, list):
+            previous = []
+        previous = [r for r in previous if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    ran = {r["id"] for r in results}
+    for old in previous:
+        if old["id"] not in ran and (out / "figures" / old["id"]).is_dir():
+            shutil.copytree(out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True)
+    merged = sorted([r for r in previous if r["id"] not in ran] + results, key=lambda r: r["id"])
+    document = {
+        "profile": profile,
+        "command": " ".join(["approxlab", *sys.argv[1:]]) if sys.argv and "approxlab" in sys.argv[0] else None,
+        "versions": versions(),
+        "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "claims": merged,
+    }
+    jsonfile.write(stage / "results.json", document)
+    (stage / "index.html").write_text(render(document), encoding="utf-8")
+    if any(f["kind"] == "html" for r in merged for f in r.get("figures", [])):
+        from approxlab.figures.save import write_plotly_js
+
+        write_plotly_js(stage / "plotly.min.js")

@@ -48,9 +48,13 @@ _discover()
 
 
 def main() -> None:
-    """Entry point: run the app; a user error is one line on stderr and exit code 2."""
+    """Entry point: run the app; a user error is one line on stderr and exit code 2,
+    Ctrl-C one line and exit code 130 (128 + SIGINT), as shells report it."""
     try:
         app()
     except ApproxlabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        sys.exit(130)

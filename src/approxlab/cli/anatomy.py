@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -19,22 +18,37 @@ def anatomy(
 ) -> None:
     """Knots, zero-error points, local/global units, Taylor pieces and the knot reconstruction of a two-layer
     sigmoid, tanh, softplus or ReLU net (seed 000). Figures for 1D and 2D inputs; numbers in any dimension."""
+    import numpy as np
+
+    from approxlab import arguments, jsonfile
+    from approxlab.errors import ApproxlabError
     from approxlab.figures.save import save_figure
     from approxlab.figures.smooth import anatomy_figure, anatomy_plotly
+    from approxlab.finite import require_finite_output
     from approxlab.modelfile import extra, load
-    from approxlab.output import staged_output
+    from approxlab.output import check_output, staged_output
     from approxlab.smooth import anatomy as read, reconstruct
-    from approxlab.targets import parse_box
+    from approxlab.targets import as_domain, parse_box
     from approxlab.units import two_layer
 
+    check_output(out)
+    arguments.positive("--tol", tol, high=1.0)
     net = load(model)
     dim = two_layer(net).dim
-    domain = parse_box(box) if box else extra(model).get("domain") or [(-1.0, 1.0)] * dim
-    A = read(net, domain, tol=tol)
-    summary = A.to_dict()
-    summary["reconstruction_max_error"] = reconstruct(A).error
+    domain = as_domain(parse_box(box) if box else extra(model).get("domain") or [(-1.0, 1.0)] * dim)
+    if len(domain) != dim:
+        raise ApproxlabError(f"the box has {len(domain)} axes but the net takes {dim} inputs: give low,high per input")
+    require_finite_output(net, domain)
+    try:
+        with np.errstate(all="ignore"):
+            A = read(net, domain, tol=tol)
+            summary = A.to_dict()
+            summary["reconstruction_max_error"] = reconstruct(A).error
+    except np.linalg.LinAlgError as exc:
+        raise ApproxlabError(f"the anatomy's linear algebra failed ({exc}) on this net and domain: its weights or "
+                             "the box are too large or degenerate for float64; rescale the net or pass a smaller --box") from None
     with staged_output(out) as stage:
-        (stage / "anatomy.json").write_text(json.dumps(summary, indent=2))
+        jsonfile.write(stage / "anatomy.json", summary)
         if A.dim <= 2:
             save_figure(anatomy_figure(A), stage / "anatomy")
             save_figure(anatomy_plotly(A), stage / "anatomy_3d" if A.dim == 2 else stage / "anatomy_units")

@@ -28,6 +28,9 @@ def atlas(
         for c in chosen:
             console.print(f"[bold]{c.id}[/bold]  {c.statement}")
         return
+    from approxlab.output import check_output
+
+    check_output(out)
     with progress_bar() as bar:
         task = bar.add_task("atlas", total=len(chosen))
         results = run_atlas(

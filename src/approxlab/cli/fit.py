@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -28,18 +27,27 @@ def fit(
     """Train a net on a target; write model.safetensors, metrics.json, figures (PNG) and report.html."""
     import time
 
-    from approxlab.errors import ApproxlabError, require
+    from approxlab import arguments, jsonfile
+    from approxlab.errors import require
     from approxlab.figures import units as figs
     from approxlab.figures.save import save_figure
     from approxlab.fit import fit as train
+    from approxlab.limits import panel_limit, require_training
     from approxlab.modelfile import save
     from approxlab.nets import mlp
-    from approxlab.output import staged_output
+    from approxlab.output import check_output, staged_output
     from approxlab.targets import datasets, parse_box, target as make_target
 
-    require(width >= 1, f"--width must be a positive integer, got {width}")
-    require(depth >= 1, f"--depth must be a positive integer, got {depth}")
-    require(steps >= 1, f"--steps must be a positive integer, got {steps}")
+    check_output(out)
+    arguments.count("--width", width)
+    arguments.count("--depth", depth)
+    arguments.count("--steps", steps)
+    arguments.count("--n-train", n_train)
+    arguments.seed(seed)
+    if batch_size is not None:
+        arguments.count("--batch-size", batch_size)
+    if lr is not None:
+        arguments.positive("--lr", lr)
     classify = target in datasets.names()
     if classify:
         require(box is None, "--box applies to regression targets; data sets come with their own domain")
@@ -48,6 +56,8 @@ def fit(
     else:
         data = make_target(target, domain=parse_box(box) if box else None)
         loss = "mse"
+    require_training(f"fit --width {width} --depth {depth} --n-train {n_train} --steps {steps}",
+                     data.dim, [width] * depth, n_train, steps, batch_size)
     net = mlp(data.dim, [width] * depth, activation=activation, seed=seed)
     start = time.perf_counter()
     with progress_bar() as bar:
@@ -63,11 +73,14 @@ def fit(
         metrics["domain"] = data.domain
     with staged_output(out) as stage:
         save(net, stage / "model.safetensors", extra={"target": target, "domain": getattr(data, "domain", None)})
-        (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        jsonfile.write(stage / "metrics.json", metrics)
         pages = []
         save_figure(figs.loss_curve(result.losses), stage / "loss")
         if not classify and data.dim in (1, 2):
-            two_layer = depth == 1
+            two_layer = depth == 1 and width <= panel_limit()
+            if depth == 1 and not two_layer:
+                console.print(f"{width} units are more than {panel_limit()} figure panels: drawing the prediction, "
+                              "not each unit (raise APPROXLAB_MAX_PANELS to draw them)")
             if data.dim == 1:
                 fig = figs.units_1d(net, data) if two_layer else figs.prediction_1d(net, data)
                 save_figure(fig, stage / ("units" if two_layer else "prediction"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +20,21 @@ Batch = Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")]
 Seed = Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")]
 
 
-def _names(text: str, kind: str, allowed) -> list[str]:
-    from approxlab.errors import choose
+def _names(text: str, kind: str, allowed, option: str) -> list[str]:
+    from approxlab.arguments import names
 
-    return [choose(kind, name.strip(), allowed) for name in text.split(",") if name.strip()]
+    return names(text, kind, allowed, option)
+
+
+def _common(out: Path, depth: int, width: int, batch: int, seed: int) -> None:
+    from approxlab import arguments
+    from approxlab.output import check_output
+
+    check_output(out)
+    arguments.count("--depth", depth)
+    arguments.count("--width", width)
+    arguments.count("--batch", batch)
+    arguments.seed(seed)
 
 
 @grads.command()
@@ -39,12 +49,14 @@ def vanishing(
     seed: Seed = 0,
 ) -> None:
     """‖δ^(l)‖ by layer at initialisation next to seed 002's bound ‖δ^(L)‖ Π‖W^(k)‖ max|σ'|."""
+    from approxlab import jsonfile
     from approxlab.figures import gradflow as figs
     from approxlab.figures.save import save_figure
     from approxlab.gradflow import VARIANTS, gradient_flow, require_memory
     from approxlab.output import staged_output
 
-    chosen = _names(variants, "variant", VARIANTS)
+    _common(out, depth, width, batch, seed)
+    chosen = _names(variants, "variant", VARIANTS, "--variants")
     need = require_memory(depth, width, batch)
     runs = []
     with progress_bar() as bar:
@@ -54,8 +66,7 @@ def vanishing(
             bar.advance(task)
     with staged_output(out) as stage:
         save_figure(figs.gradient_norms(runs), stage / "delta_norms")
-        (stage / "results.json").write_text(json.dumps({"memory_estimate_bytes": need,
-                                                        "runs": [r.to_dict() for r in runs]}, indent=2))
+        jsonfile.write(stage / "results.json", {"memory_estimate_bytes": need, "runs": [r.to_dict() for r in runs]})
     for r in runs:
         bound = "" if r.bound is None else f"  bound {r.bound[0] / r.stats.delta_norm[-1]:.3g}"
         console.print(f"{r.variant:>9}: ‖δ^(1)‖/‖δ^(L)‖ = {r.first_to_last:.3g}  ({r.decay_per_layer:.3f} per layer){bound}")
@@ -73,13 +84,15 @@ def initialisation(
     seed: Seed = 0,
 ) -> None:
     """Var(z^(l)) and Var(δ^(l)) by layer for each initialisation scheme (seed 002, practice 3)."""
+    from approxlab import jsonfile
     from approxlab.figures import gradflow as figs
     from approxlab.figures.save import save_figure
     from approxlab.gradflow import gradient_flow, require_memory
     from approxlab.output import staged_output
     from approxlab.scratch import SCHEMES
 
-    chosen = _names(schemes, "initialisation", SCHEMES)
+    _common(out, depth, width, batch, seed)
+    chosen = _names(schemes, "initialisation", SCHEMES, "--schemes")
     require_memory(depth, width, batch)
     runs = []
     with progress_bar() as bar:
@@ -89,7 +102,7 @@ def initialisation(
             bar.advance(task)
     with staged_output(out) as stage:
         save_figure(figs.variance_by_layer(runs), stage / "variance")
-        (stage / "results.json").write_text(json.dumps({"runs": [r.to_dict() for r in runs]}, indent=2))
+        jsonfile.write(stage / "results.json", {"runs": [r.to_dict() for r in runs]})
     for r in runs:
         z = r.stats.preactivation_variance
         console.print(f"{r.init:>9}: Var z^(1) = {z[0]:.3g}, Var z^({depth}) = {z[-1]:.3g}, ratio {z[-1] / z[0]:.3g}")
@@ -107,15 +120,23 @@ def check(
     """Gradient-check the hand-written backprop against finite differences and torch.autograd (float64)."""
     import numpy as np
 
-    from approxlab.errors import ApproxlabError, require
+    from approxlab import arguments
+    from approxlab.errors import require
+    from approxlab.limits import FLOAT64, require_memory, require_work
     from approxlab.scratch import autograd_gradients, backward, compare, gradcheck, init_mlp, loss_value
     from approxlab.scratch.losses import random_targets
 
-    try:
-        layer_sizes = [int(v) for v in sizes.split(",")]
-    except ValueError:
-        raise ApproxlabError(f"--sizes must be comma-separated integers such as 2,8,1, got {sizes!r}") from None
-    require(n >= 1, f"--n must be a positive integer, got {n}")
+    layer_sizes = arguments.integers(sizes, "--sizes")
+    require(len(layer_sizes) >= 2, f"--sizes needs at least an input and an output size, e.g. 2,8,1; got {sizes!r}")
+    for size in layer_sizes:
+        arguments.count("--sizes entries", size)
+    arguments.count("--n", n)
+    arguments.seed(seed)
+    params = sum((a + 1) * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+    # weights, backprop, autograd and finite-difference gradients; activations of n examples
+    require_memory(f"grads check --sizes {sizes}", FLOAT64 * (4 * params + 4 * n * sum(layer_sizes)))
+    # finite differences: two forward passes of n examples (n·P multiply-adds) per parameter
+    require_work(f"grads check --sizes {sizes} --n {n}", 2.0 * params * n * params)
     output = {"mse": "linear", "bce": "sigmoid", "softmax_ce": "softmax"}.get(loss, "linear")
     net = init_mlp(layer_sizes, activation, output, init="xavier_in", seed=seed)
     rng = np.random.default_rng(seed)
@@ -142,13 +163,21 @@ def exercise(
     seed: Annotated[int, typer.Option(help="Seed for data and weights.")] = 0,
 ) -> None:
     """Seed 002's practice 1: a 2-layer net trained by hand-written backprop on a 2D classification set."""
-    from approxlab.errors import require
+    from approxlab import jsonfile
     from approxlab.figures import gradflow as figs
     from approxlab.figures.save import save_figure
     from approxlab.output import staged_output
     from approxlab.scratch import exercise1
 
-    require(width >= 1, f"--width must be a positive integer, got {width}")
+    from approxlab import arguments
+    from approxlab.output import check_output
+
+    check_output(out)
+    arguments.count("--width", width)
+    arguments.count("--n", n)
+    arguments.count("--steps", steps)
+    arguments.positive("--lr", lr)
+    arguments.seed(seed)
     with progress_bar() as bar:
         task = bar.add_task(f"exercise 1 on {data}", total=steps)
         ex = exercise1(data, width=width, n=n, steps=steps, lr=lr, seed=seed,
@@ -158,7 +187,7 @@ def exercise(
     with staged_output(out) as stage:
         save_figure(figs.decision_boundary(*ex.probability_grid(), ex.X_train, ex.y_train, ex.losses,
                                            f"{data}: test accuracy {ex.test_accuracy:.3f}"), stage / "boundary")
-        (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        jsonfile.write(stage / "metrics.json", metrics)
     console.print(f"train accuracy {ex.train_accuracy:.3f}, test accuracy {ex.test_accuracy:.3f}, loss {ex.losses[-1]:.3g}")
     console.print(f"written: {out / 'boundary.png'}, {out / 'metrics.json'}")
 

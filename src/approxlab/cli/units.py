@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -20,14 +19,18 @@ def units(
     """Each hidden unit's contribution a_j σ(w_j·x + b_j) of a two-layer net, checked to sum to its output."""
     import numpy as np
 
+    from approxlab import jsonfile
     from approxlab.errors import ApproxlabError
     from approxlab.figures import units as figs
     from approxlab.figures.save import save_figure
+    from approxlab.finite import require_finite_output
+    from approxlab.limits import panel_limit
     from approxlab.modelfile import extra, load
-    from approxlab.output import staged_output
+    from approxlab.output import check_output, staged_output
     from approxlab.targets import parse_box, target as make_target
     from approxlab.units import two_layer
 
+    check_output(out)
     net = load(model)
     t = two_layer(net)
     stored = extra(model)
@@ -38,6 +41,7 @@ def units(
     f = make_target(name, domain=domain)
     if f.dim != t.dim:
         raise ApproxlabError(f"the net takes {t.dim} inputs but target {name!r} is {f.dim}-dimensional: pass a matching --target")
+    require_finite_output(net, f.domain)
     X, y = f.grid()
     parts = t.contributions(X)
     output = figs.predict(net, X)
@@ -52,8 +56,11 @@ def units(
         ],
     }
     with staged_output(out) as stage:
-        (stage / "units.json").write_text(json.dumps(summary, indent=2))
-        if f.dim == 1:
+        jsonfile.write(stage / "units.json", summary)
+        if t.width > panel_limit():
+            console.print(f"{t.width} units are more than {panel_limit()} figure panels: the numbers are in units.json "
+                          "(raise APPROXLAB_MAX_PANELS to draw them)")
+        elif f.dim == 1:
             save_figure(figs.units_1d(net, f), stage / "units")
         elif f.dim == 2:
             save_figure(figs.units_2d(net, f), stage / "units")

@@ -54,7 +54,9 @@ class Certificate:
         return {**asdict(self), "holds": self.holds}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, default=_plain, allow_nan=True)
+        from approxlab.jsonfile import dumps
+
+        return dumps(json.loads(json.dumps(self.to_dict(), default=_plain)))
 
     def write(self, path: Path) -> Path:
         path = Path(path)

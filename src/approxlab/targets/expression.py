@@ -47,6 +47,7 @@ _TORCH: dict[str, Callable[..., Any]] = {
     "max": lambda a, b: torch.maximum(torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)),
 }
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_SCALAR = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide, ast.Pow: np.power}
 
 
 def _reject(source: str, why: str) -> ApproxlabError:
@@ -91,7 +92,8 @@ class Expression:
                 f"expression {_shorten(self.source)!r} needs points with {self.dim} coordinates, "
                 f"got shape {tuple(X.shape)}: pass an (n, {self.dim}) array"
             )
-        value = _evaluate(self._node, X, ops)
+        with np.errstate(all="ignore"):
+            value = _evaluate(self._node, X, ops)
         if isinstance(value, float):
             value = np.full(X.shape[0], value) if lib is np else torch.full((X.shape[0],), value, dtype=torch.float64)
         return value
@@ -116,6 +118,8 @@ def parse(source: str, dim: int | None = None) -> Expression:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise _reject(source, f"syntax error ({exc.msg})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, nesting beyond the parser's stack
+        raise _reject(source, f"it cannot be parsed ({type(exc).__name__})") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise _reject(source, f"it has {len(nodes)} syntax nodes, the limit is {MAX_NODES}")
@@ -141,7 +145,13 @@ def parse(source: str, dim: int | None = None) -> Expression:
 def _check(node: ast.AST, source: str, variables: set[str]) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise _reject(source, f"the literal {node.value!r} is not a number")
+            raise _reject(source, f"the literal {_shorten(repr(node.value))} is not a number")
+        try:
+            value = float(node.value)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise _reject(source, f"the literal {_shorten(str(node.value))} is beyond float64's range (±1.8e308)")
         return
     if isinstance(node, ast.Name):
         if node.id in _CONSTANTS:
@@ -188,6 +198,10 @@ def _evaluate(node: ast.AST, X, ops):
     if isinstance(node, ast.BinOp):
         a, b = _evaluate(node.left, X, ops), _evaluate(node.right, X, ops)
         op = type(node.op)
+        if isinstance(a, float) and isinstance(b, float):
+            # Python floats raise on 1/0 and overflow where arrays give ±inf/NaN; keep array
+            # semantics so that the finiteness check on the domain reports where it happens.
+            return float(_SCALAR[op](np.float64(a), np.float64(b)))
         if op is ast.Add:
             return a + b
         if op is ast.Sub:
@@ -196,9 +210,6 @@ def _evaluate(node: ast.AST, X, ops):
             return a * b
         if op is ast.Div:
             return a / b
-        if isinstance(a, float) and isinstance(b, float):
-            # Python floats raise on overflow where arrays give inf; keep array semantics.
-            return float(np.power(np.float64(a), np.float64(b)))
         return a**b
     args = [_evaluate(arg, X, ops) for arg in node.args]
     if all(isinstance(a, float) for a in args):

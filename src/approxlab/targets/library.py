@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from approxlab.errors import ApproxlabError
-from approxlab.targets.domain import Domain, as_domain, default_grid_size, grid
+from approxlab.targets.domain import Domain, as_domain, dense_points, grid
 from approxlab.targets.expression import parse
 
 
@@ -63,12 +63,60 @@ class Target:
                 f"target {self.name!r} is {self.dim}-dimensional but the domain has {len(domain)} axes: "
                 f"give {self.dim} (low, high) pairs"
             )
-        return Target(self.name, self.fn, domain, self.lipschitz, self.expr, self.description)
+        moved = Target(self.name, self.fn, domain, self.lipschitz, self.expr, self.description)
+        return moved if self.expr is None else require_finite(moved)
 
     def grid(self, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Points of the dense grid on the domain and the target's values there."""
-        X = grid(self.domain, n or default_grid_size(self.dim))
+        """Points of the dense grid on the domain (``n`` per axis; by default
+        :func:`~approxlab.targets.domain.dense_points`) and the target's values there."""
+        X = grid(self.domain, n) if n else dense_points(self.domain)
         return X, np.asarray(self(X))
+
+
+MAX_VALUE = 1e150  # |f| beyond this squares past float64's 1.8e308 in the MSE loss
+
+
+def require_finite(t: Target) -> Target:
+    """Return ``t`` if it is finite (and its square is) at the dense points of its domain.
+
+    Evaluated at :func:`approxlab.targets.domain.dense_points` (a grid through the
+    domain's centre and corners); an :class:`ApproxlabError` says where it is not,
+    e.g. ``target("log(x)")`` → "-inf at x = 0". Catches 1/x, log, sqrt of negatives and
+    overflowing exp before any training sees a NaN loss.
+
+    >>> require_finite(target("sin(x)")).name
+    'sin(x)'
+    """
+    X = dense_points(t.domain)
+    with np.errstate(all="ignore"):
+        y = np.asarray(t(X), dtype=np.float64).reshape(-1)
+    bad = ~np.isfinite(y)
+    where = "[" + ", ".join(f"({lo:g}, {hi:g})" for lo, hi in t.domain[:4]) + (", ...]" if t.dim > 4 else "]")
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ApproxlabError(
+            f"target {_short(t.name)!r} is not finite on the domain {where}: f = {y[i]} at {_point(X[i])} "
+            f"({int(bad.sum())} of {len(y)} checked points); choose a box where it is finite (--box) or change the expression"
+        )
+    big = np.abs(y) > MAX_VALUE
+    if big.any():
+        i = int(np.argmax(np.abs(y)))
+        raise ApproxlabError(
+            f"target {_short(t.name)!r} reaches {y[i]:.3g} at {_point(X[i])} on the domain {where}, beyond ±{MAX_VALUE:g} "
+            "where its square overflows float64: rescale the target or choose a smaller box"
+        )
+    return t
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _point(x: np.ndarray) -> str:
+    if len(x) == 1:
+        return f"x = {x[0]:g}"
+    coords = ", ".join(f"{v:g}" for v in x[:6]) + (", ..." if len(x) > 6 else "")
+    return f"x = ({coords})"
 
 
 def _expression_target(name: str, source: str, domain: Domain, lipschitz: float | None, description: str) -> Target:
@@ -153,4 +201,4 @@ def target(spec: str | Target, domain: Sequence | None = None) -> Target:
     dim = None if domain is None else len(as_domain(domain))
     expr = parse(key, dim=dim)
     box = as_domain(domain) if domain is not None else [(-1.0, 1.0)] * expr.dim
-    return Target(key, expr, box, None, key, f"f(x) = {key}")
+    return require_finite(Target(key, expr, box, None, key, f"f(x) = {key}"))
