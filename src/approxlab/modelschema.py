@@ -246,7 +246,12 @@ def validate_extra(value: Any, origin: str) -> dict[str, Any]:
                              "re-save the model with approxlab.save(net, path, extra={...})") from None
     out = dict(value)
     if spec.domain is not None:
-        out["domain"] = [(float(lo), float(hi)) for lo, hi in spec.domain]
+        from approxlab.targets.domain import as_domain
+
+        try:
+            out["domain"] = as_domain(spec.domain)
+        except ApproxlabError as exc:
+            raise ApproxlabError(f"model file {origin!r}: stored {exc}") from None
     return out
 
 

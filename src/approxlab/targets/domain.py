@@ -119,14 +119,14 @@ def grid(domain: Domain, n: int) -> np.ndarray:
     return np.stack([m.ravel() for m in mesh], axis=1)
 
 
-def dense_points(domain: Domain, n: int | None = None, seed: int = 0) -> np.ndarray:
+def dense_points(domain: Domain, n: int | None = None, seed: int = 0, limit: int = MAX_DENSE_POINTS) -> np.ndarray:
     """Points where sup-norm errors and finiteness are measured, shape ``(m, d)``.
 
     The tensor grid with ``n`` points per axis (default :func:`default_grid_size`) when
-    it has at most :data:`MAX_DENSE_POINTS` points; beyond that (``d ≥ 18`` at the
-    default, where even 2 points per axis give 2^d) a uniform sample of
-    :data:`MAX_DENSE_POINTS` points drawn with ``seed`` plus the box's centre, so memory
-    and time grow linearly, not exponentially, with the dimension.
+    it has at most ``limit`` points (:data:`MAX_DENSE_POINTS`); beyond that (``d ≥ 18``
+    at the default, where even 2 points per axis give 2^d) a uniform sample of ``limit``
+    points drawn with ``seed`` plus the box's centre, so memory and time grow linearly,
+    not exponentially, with the dimension.
 
     >>> dense_points([(0, 1)] * 30).shape
     (200001, 30)
@@ -134,10 +134,10 @@ def dense_points(domain: Domain, n: int | None = None, seed: int = 0) -> np.ndar
     domain = as_domain(domain)
     d = len(domain)
     n = n or default_grid_size(d)
-    if n**d <= MAX_DENSE_POINTS:
+    if n**d <= limit:
         return grid(domain, n)
     centre = np.array([[(lo + hi) / 2 for lo, hi in domain]])
-    return np.vstack([centre, sample(domain, MAX_DENSE_POINTS, seed)])
+    return np.vstack([centre, sample(domain, limit, seed)])
 
 
 def default_grid_size(dim: int) -> int:
