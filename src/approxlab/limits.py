@@ -60,6 +60,8 @@ def human(nbytes: float) -> str:
     >>> human(3 * 2**30)
     '3.0 GiB'
     """
+    if not nbytes < 2**60:
+        return "over 1 EiB"
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if nbytes >= size:
             return f"{nbytes / size:.1f} {unit}"
@@ -71,8 +73,8 @@ def require_memory(what: str, nbytes: float) -> float:
     limit = memory_limit()
     if not nbytes <= limit:
         raise ApproxlabError(
-            f"{what} needs about {human(nbytes)}, above the memory limit of {human(limit)}: "
-            f"use smaller sizes, or raise the limit with APPROXLAB_MAX_MEMORY={_suggest(nbytes)}"
+            f"{what} needs about {human(nbytes)}, above the memory limit of {human(limit)}: use smaller sizes"
+            + (f", or raise the limit with APPROXLAB_MAX_MEMORY={_suggest(nbytes)}" if nbytes < 2**60 else "")
         )
     return nbytes
 
@@ -83,7 +85,8 @@ def require_work(what: str, madds: float) -> float:
     if not madds <= limit:
         raise ApproxlabError(
             f"{what} plans about {madds:.2g} multiply-adds, above the work limit of {limit:.2g}: "
-            f"use smaller sizes or fewer steps, or raise the limit with APPROXLAB_MAX_WORK={float(f'{madds * 1.1:.2g}'):g}"
+            "use smaller sizes or fewer steps"
+            + (f", or raise the limit with APPROXLAB_MAX_WORK={float(f'{madds * 1.1:.2g}'):g}" if madds < 1e30 else "")
         )
     return madds
 

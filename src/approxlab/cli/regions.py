@@ -33,6 +33,9 @@ def _domain(net, model: Path, box: str | None, anchors: Path | None):
         except (OSError, ValueError) as exc:
             raise ApproxlabError(f"cannot read anchors {str(anchors)!r} ({str(exc)[:80]}): save a (3, d) or (2, d) "
                                  "float array with numpy.save") from None
+        if points.dtype.kind not in "fiu" or not np.isfinite(points).all():
+            raise ApproxlabError(f"anchors {str(anchors)!r} hold {points.dtype} values, not finite numbers: "
+                                 "save a (3, d) or (2, d) float array with numpy.save")
         if points.ndim != 2 or points.shape[0] not in (2, 3) or points.shape[1] != d:
             raise ApproxlabError(f"anchors have shape {points.shape}: give 3 points (plane) or 2 points (segment) "
                                  f"of the net's {d}-dimensional input space, shape (3, {d}) or (2, {d})")
