@@ -21,7 +21,8 @@ class Tally:
     tracebacks: list[str] = field(default_factory=list)
 
     def run(self, label: str, case: Callable[[], object], check: Callable[[object], None] | None = None) -> str:
-        """Run ``case``: "clear error" for a one-line ApproxlabError, "correct" when ``check`` passes."""
+        """Run ``case``: "clear error" for a one-line ApproxlabError, "correct" when ``check`` passes
+        (or the outcome ``check`` returns, e.g. "clear error" for an expected exit code 2)."""
         self.counts["tried"] += 1
         try:
             value = case()
@@ -36,13 +37,12 @@ class Tally:
             self._fail(label, traceback.format_exc(limit=4))
             return "traceback"
         try:
-            if check is not None:
-                check(value)
+            outcome = (check(value) if check is not None else None) or "correct"
         except Exception:
             self._fail(label, "wrong result: " + traceback.format_exc(limit=3))
             return "traceback"
-        self.counts["correct"] += 1
-        return "correct"
+        self.counts[outcome] += 1
+        return outcome
 
     def _fail(self, label: str, text: str) -> None:
         self.counts["traceback"] += 1

@@ -58,3 +58,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted: nothing was written", file=sys.stderr)
         sys.exit(130)
+    except SystemExit as exc:  # Typer turns Ctrl-C inside a command into a silent exit 130
+        if exc.code == 130:
+            print("interrupted: nothing was written", file=sys.stderr)
+        raise
