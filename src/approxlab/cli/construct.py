@@ -55,8 +55,6 @@ def construct(
         arguments.count("--units", units)
     if depth is not None:
         arguments.count("--depth", depth)
-    if eps is not None:
-        arguments.positive("--eps", eps)
     knob, need = _MEMORY.get(name, (None, None))
     value = {"units": units, "depth": depth}.get(knob)
     if value is not None:
