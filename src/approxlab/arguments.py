@@ -17,9 +17,10 @@ from approxlab.errors import ApproxlabError, choose
 MAX_SEED = 2**63 - 1  # torch.manual_seed and numpy's default_rng both take 0 … 2^63 − 1
 
 
-def seed(value: int, option: str = "--seed") -> int:
-    """A seed for numpy's ``default_rng`` and ``torch.manual_seed``: an integer in [0, 2^63 − 1]."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+def seed(value: int, option: str = "--seed", bounded: bool = True) -> int:
+    """A seed for numpy's ``default_rng`` and ``torch.manual_seed``: an integer in [0, 2^63 − 1]
+    (``bounded=False``: any integer ≥ 0, as numpy alone takes, for derived seeds such as seed + 1)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= (MAX_SEED if bounded else value):
         raise ApproxlabError(f"{option} must be an integer from 0 to 2^63 - 1, got {_show(value)}: pass e.g. {option} 0")
     return value
 

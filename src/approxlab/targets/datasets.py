@@ -38,7 +38,9 @@ class Dataset:
     def sample(self, n: int, seed: int = 0, noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(n, (int, np.integer)) or n < 2:
             raise ApproxlabError(f"a data set needs at least 2 points, got {n!r}")
-        rng = np.random.default_rng(seed)
+        from approxlab.arguments import seed as check_seed
+
+        rng = np.random.default_rng(check_seed(int(seed) if isinstance(seed, np.integer) else seed, "seed", bounded=False))
         X, y = self.generate(int(n), rng, self.noise if noise is None else float(noise))
         return X.astype(np.float64), y.astype(np.float64)
 

@@ -85,7 +85,9 @@ def sample(domain: Domain, n: int, seed: int = 0) -> np.ndarray:
     domain = as_domain(domain)
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ApproxlabError(f"the number of samples must be a positive integer, got {n!r}")
-    rng = np.random.default_rng(seed)
+    from approxlab.arguments import seed as check_seed
+
+    rng = np.random.default_rng(check_seed(int(seed) if isinstance(seed, np.integer) else seed, "seed", bounded=False))
     lo = np.array([a for a, _ in domain])
     hi = np.array([b for _, b in domain])
     return lo + (hi - lo) * rng.random((int(n), len(domain)))
