@@ -82,3 +82,62 @@ def test_state_dict_import_checks_shapes(tmp_path):
     torch.save(mlp(2, [5]).state_dict(), tmp_path / "sd.pt")
     with pytest.raises(ApproxlabError, match="do not match the architecture"):
         import_state_dict(tmp_path / "sd.pt", mlp(2, [6]))
+
+
+def _with_metadata(tmp_path, **meta):
+    from safetensors.torch import save as to_bytes
+
+    net = mlp(2, [6], activation="sigmoid")
+    base = {"format": "approxlab/1", "approxlab.architecture": '[{"type": "Linear", "in": 2, "out": 6}, {"type": "sigmoid"}, '
+            '{"type": "Linear", "in": 6, "out": 1}]'}
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(to_bytes({k: v.contiguous() for k, v in net.state_dict().items()}, metadata={**base, **meta}))
+    return path
+
+
+@pytest.mark.parametrize(("architecture", "message"), [
+    ("[1, 2, 3]", "layer 0 is 1, not a layer spec"),
+    ('["Linear"]', "layer 0 is 'Linear', not a layer spec"),
+    ('[{"type": "Linear", "out": 6}]', r"layer 0 \(Linear\) is invalid \(in: Field required\)"),
+    ('[{"type": "Linear", "in": "2", "out": 6}]', r"\(in: Input should be a valid integer\)"),
+    ('[{"type": "Linear", "in": -2, "out": 6}]', r"\(in: Input should be greater than or equal to 1\)"),
+    ('[{"type": "Dropout", "p": 1.5}]', r"\(p: Input should be less than or equal to 1\)"),
+    ('[{"type": "Hardtanh", "min": 2, "max": -2}]', "min 2.0 must be below max -2.0"),
+    ("[" * 5000 + "]" * 5000, "nests 5000 levels deep, the limit is 32"),
+    ("{bad json", "corrupt architecture metadata"),
+])
+def test_the_architecture_schema_names_the_field_and_the_fix(tmp_path, architecture, message):
+    with pytest.raises(ApproxlabError, match=message):
+        load(_with_metadata(tmp_path, **{"approxlab.architecture": architecture}))
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("{garbled", "corrupt extra metadata"),
+    ("[1, 2]", "extra metadata is list, not a JSON object"),
+    ('{"domain": [["a", "b"]]}', r"domain.0.0: Input should be a valid number"),
+    ("7", "extra metadata is int, not a JSON object"),
+    ('{"domain": [[-1e300, 1e300]]}', "reaches beyond ±1e\\+12"),
+])
+def test_the_extra_schema_names_the_field_and_the_fix(tmp_path, value, message):
+    path = _with_metadata(tmp_path, **{"approxlab.extra": value})
+    with pytest.raises(ApproxlabError, match=message):
+        extra(path)
+    with pytest.raises(ApproxlabError, match=message):
+        load(path)
+
+
+def test_weights_past_the_overflow_cap_are_refused_with_the_reason(tmp_path):
+    net = mlp(2, [3])
+    with torch.no_grad():
+        net[2].weight[0, 0] = 1e200
+    import json
+
+    from safetensors.torch import save as to_bytes
+
+    from approxlab.modelfile import architecture
+
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(to_bytes({k: v.contiguous() for k, v in net.state_dict().items()},
+                              metadata={"format": "approxlab/1", "approxlab.architecture": json.dumps(architecture(net))}))
+    with pytest.raises(ApproxlabError, match=r"tensor '2.weight' has a weight of magnitude 1e\+200, above 5.64e\+102 where products of three overflow float64"):
+        load(path)
