@@ -9,52 +9,129 @@ the new points are merged in order and their values interpolated exactly. float6
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from approxlab.regions.layers import Stage, forward
-from approxlab.regions.partition2d import stop_if_over
+from approxlab.regions.lineage import Lineage, side_bits
+from approxlab.regions.partition2d import float_error_bound, stop_if_over
+
+
+def _exact_sides(lineage: Lineage, roots: dict, stage: int, column: int, kink: int,
+                 points: np.ndarray, intervals: np.ndarray) -> np.ndarray:
+    """Exact sign of z_column^(stage) − k_kink at each point, read on an interval that holds it."""
+    out = np.empty(len(points), np.int8)
+    for n, (v, a) in enumerate(zip(points.tolist(), intervals.tolist())):
+        p, r = lineage.line(stage, a, stage, column, kink)
+        value = p * roots[v] + r
+        out[n] = (value > 0) - (value < 0)
+    return out
 
 
 def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None):
-    """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, and the
-    layer and neuron of each point (−1 for the ends). float64."""
+    """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, the
+    layer and neuron of each point (−1 for the ends), and the intervals' :class:`Lineage`. float64
+    positions; a side within the float64 error bound of a kink, and the order of crossings closer
+    than their error bounds, are decided exactly (:mod:`approxlab.regions.exact`)."""
     x = np.array([lo, hi], dtype=np.float64)
     h = x[:, None]
     layer_of = np.array([-1, -1], np.int64)
     neuron_of = np.array([-1, -1], np.int64)
+    lineage = Lineage(layers)
+    roots: dict[int, Fraction] = {0: Fraction(lo), 1: Fraction(hi)}  # exact positions, filled on demand
+    made = {}  # point id → (stage, interval at that stage's start, neuron, kink): how it was made
+    ids = np.array([0, 1], np.int64)
     for li, stage in enumerate(layers):
         z = h @ stage.weight.T + stage.bias
         if stage.activation is None:
             h = z
             continue
-        new_i, new_t, new_col, new_kink = [], [], [], []
-        for k in stage.activation.kinks:
+        tol = float_error_bound(stage, h)
+        kinks = stage.activation.kinks
+        for v in ids.tolist():
+            if v not in roots:
+                s, a, j, i = made[v]
+                p, r = lineage.line(s, a, s, j, i)
+                roots[v] = Fraction(-r, p)
+        new_i, new_t, new_col, new_kink, new_err = [], [], [], [], []
+        for ki, k in enumerate(kinks):
+            d = z - k
+            unsure_p, unsure_j = np.nonzero(np.abs(d) <= tol)
+            for j in np.unique(unsure_j).tolist():
+                pts = unsure_p[unsure_j == j]
+                exact = _exact_sides(lineage, roots, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2))
+                z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], k + exact * tol[j]))
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
             i, j = np.nonzero(d[:-1] * d[1:] < 0)
+            gap = d[i, j] - d[i + 1, j]
             new_i.append(i)
-            new_t.append(d[i, j] / (d[i, j] - d[i + 1, j]))
+            new_t.append(d[i, j] / gap)
             new_col.append(j)
-            new_kink.append(np.full(len(i), k))
-        i, t, col, kink = (np.concatenate(a) for a in (new_i, new_t, new_col, new_kink))
+            new_kink.append(np.full(len(i), ki))
+            # Position error: tol_j over the slope of z along the interval, and round-off of x.
+            new_err.append((tol[j] / np.abs(gap) + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i]))
+        i, t, col, kink, err = (np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err))
         if len(i):
-            order = np.lexsort((t, i))
-            i, t, col, kink = i[order], t[order], col[order], kink[order]
             xn = x[i] + t * (x[i + 1] - x[i])
-            zn = z[i] + t[:, None] * (z[i + 1] - z[i])
-            zn[np.arange(len(i)), col] = kink
-            # Crossings that fall on the same point (coincident kinks) become one breakpoint.
+            order = np.lexsort((xn, i))
+            i, t, col, kink, err, xn = i[order], t[order], col[order], kink[order], err[order], xn[order]
+            exact_x = [None] * len(i)
+            close = np.flatnonzero((i[1:] == i[:-1]) & (xn[1:] - xn[:-1] <= err[1:] + err[:-1]))
+            if len(close):
+                # Crossings closer than their error bounds: place them exactly; equal ones are one point.
+                involved = np.unique(np.concatenate([close, close + 1]))
+                for n in involved.tolist():
+                    p, r = lineage.line(li, int(i[n]), li, int(col[n]), int(kink[n]))
+                    exact_x[n] = Fraction(-r, p)
+                runs = np.split(involved, np.flatnonzero(np.diff(involved) > 1) + 1)
+                for run in runs:
+                    run_sorted = sorted(run.tolist(), key=lambda n: exact_x[n])
+                    perm = np.array(run_sorted)
+                    i[run], t[run], col[run], kink[run], err[run], xn[run] = (
+                        i[perm], t[perm], col[perm], kink[perm], err[perm], xn[perm])
+                    exact_x_run = [exact_x[n] for n in run_sorted]
+                    for pos, n in enumerate(run.tolist()):
+                        exact_x[n] = exact_x_run[pos]
+                    # Keep float positions in exact order.
+                    xn[run] = np.maximum.accumulate(xn[run])
             distinct = np.ones(len(i), bool)
-            distinct[1:] = (i[1:] != i[:-1]) | (xn[1:] != xn[:-1])
-            i, xn, zn, col = i[distinct], xn[distinct], zn[distinct], col[distinct]
-            merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, i * 2 + 1]), kind="stable")
-            x = np.concatenate([x, xn])[merged]
+            same = (i[1:] == i[:-1]) & np.array([a is not None and a == b for a, b in zip(exact_x[1:], exact_x[:-1])],
+                                                 bool).reshape(-1)
+            same |= (i[1:] == i[:-1]) & (xn[1:] == xn[:-1]) & np.array(
+                [a is None or b is None for a, b in zip(exact_x[1:], exact_x[:-1])], bool).reshape(-1)
+            distinct[1:] = ~same
+            point_of = np.cumsum(distinct) - 1
+            zn = z[i] + t[:, None] * (z[i + 1] - z[i])
+            zn = zn[distinct]
+            # Every neuron whose crossing is this point sits exactly on its kink there.
+            zn[point_of, col] = kinks[kink]
+            rep = np.flatnonzero(distinct)
+            xi = i[rep]
+            next_id = int(ids.max()) + 1
+            new_ids = np.arange(next_id, next_id + len(rep))
+            for n, v in zip(rep.tolist(), new_ids.tolist()):
+                if exact_x[n] is not None:
+                    roots[v] = exact_x[n]
+                else:
+                    made[v] = (li, int(i[n]), int(col[n]), int(kink[n]))
+            merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, xi * 2 + 1]), kind="stable")
+            # Each new interval starts at a point: an old point p (old interval p) or a new point in
+            # old interval i; that old interval is its ancestor.
+            ancestor = np.concatenate([np.arange(len(x)), xi])[merged][:-1]
+            x = np.concatenate([x, xn[rep]])[merged]
             z = np.concatenate([z, zn])[merged]
-            layer_of = np.concatenate([layer_of, np.full(len(xn), li)])[merged]
-            neuron_of = np.concatenate([neuron_of, col])[merged]
+            ids = np.concatenate([ids, new_ids])[merged]
+            layer_of = np.concatenate([layer_of, np.full(len(rep), li)])[merged]
+            neuron_of = np.concatenate([neuron_of, col[rep]])[merged]
+        else:
+            ancestor = np.arange(len(x) - 1)
         stop_if_over(len(x) - 1, max_regions, li, bound, smaller="segment")
+        sides = side_bits(z, kinks)
+        lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
         h = stage.activation(z)
-    return x, h, layer_of, neuron_of
+    return x, h, layer_of, neuron_of, lineage
 
 
 class Partition1D:
@@ -66,8 +143,9 @@ class Partition1D:
     ``origin`` and ``basis`` (d, 1) embed the line in input space: x = origin + basis · t.
     """
 
-    def __init__(self, layers, points, values, point_layer, point_neuron, origin, basis, seconds):
+    def __init__(self, layers, points, values, point_layer, point_neuron, lineage, origin, basis, seconds):
         self.layers = layers
+        self.lineage = lineage
         self.points = points
         self.values = values
         self.point_layer = point_layer
@@ -98,14 +176,13 @@ class Partition1D:
         return self.origin + np.asarray(t).reshape(-1, 1) @ self.basis.T
 
     def patterns(self) -> list[np.ndarray]:
-        """Per layer with an activation, (N, width) int8 piece indices at each region's midpoint."""
-        zs = forward(self.layers, self.centroids())
-        return [s.activation.piece(z) for s, z in zip(self.layers, zs) if s.activation is not None]
+        """Per layer with an activation, (N, width) int8 piece indices of each region, recorded while cutting."""
+        return self.lineage.pieces_all()
 
     def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
-        """(A (N, out, 1), c (N, out)): on region i the net is A[i] t + c[i]."""
-        slope = np.diff(self.values, axis=0) / np.diff(self.points)[:, None]
-        return slope[:, :, None], self.values[:-1] - slope * self.points[:-1, None]
+        """(A (N, out, 1), c (N, out)): on region i the net is A[i] t + c[i], from its activation
+        pattern (products of masked weight matrices; exact for any length), float64."""
+        return self.lineage.affine_maps()
 
     def adjacency(self) -> np.ndarray:
         """Pairs (i, i+1) of neighbouring regions."""
