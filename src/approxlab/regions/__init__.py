@@ -17,10 +17,13 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 from torch import nn
 
 from approxlab.errors import ApproxlabError
+from approxlab.nets import net_dtype
 from approxlab.regions.bounds import montufar2017_upper, upper_bound
+from approxlab.regions.checks import structure
 from approxlab.regions.layers import Stage, input_dim, restrict, stages
 from approxlab.regions.partition1d import Partition1D, breakpoints
 from approxlab.regions.partition2d import Partition2D, subdivide
@@ -103,6 +106,36 @@ def partition(
     if piece.dim == 1:
         lo, hi = piece.domain
         found = breakpoints(local, lo, hi, max_regions, limit)
-        return Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
-    parts = subdivide(local, piece.domain, max_regions, limit)
-    return Partition2D(local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start)
+        p = Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
+    else:
+        parts = subdivide(local, piece.domain, max_regions, limit)
+        p = Partition2D(local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start)
+    _verify(p, None if isinstance(net, list) else net)
+    return p
+
+
+def _verify(p: Partition1D | Partition2D, net: nn.Module | None) -> None:
+    """Run the structural self-checks, and compare the torch module with its reading as stages at
+    (up to 1000 of) the vertices; raise instead of returning a partition that fails either."""
+    report = structure(p)
+    if not report["ok"]:
+        raise ApproxlabError(
+            f"the partition failed its self-check ({report}); this is a bug in approxlab.regions: "
+            "please report it with the model file"
+        )
+    if net is None:
+        return
+    pts = p.points[:, None] if isinstance(p, Partition1D) else p.vertices
+    pick = np.unique(np.linspace(0, len(pts) - 1, min(len(pts), 1000)).astype(np.int64))
+    dtype = net_dtype(net)
+    with torch.no_grad():
+        actual = net(torch.as_tensor(p.inputs(pts[pick]), dtype=dtype)).double().numpy().reshape(len(pick), -1)
+    expected = p.values[pick]
+    scale = max(float(np.abs(expected).max()), 1.0)
+    error = float(np.abs(actual - expected).max()) / scale if actual.shape == expected.shape else np.inf
+    # float64 nets agree to round-off (measured ≤ 1e-14 relative); float32 ones to ~1e-7.
+    if not error <= (1e-9 if dtype == torch.float64 else 1e-5):
+        raise ApproxlabError(
+            f"the net's output differs from its layers read in order (relative error {error:.2g}): its forward "
+            "is not the chain of its modules; write it as nn.Sequential or a module torch.fx can trace"
+        )
