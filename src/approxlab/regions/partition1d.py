@@ -61,7 +61,7 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             for j in np.unique(unsure_j).tolist():
                 pts = unsure_p[unsure_j == j]
                 exact = _exact_sides(lineage, roots, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2))
-                z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], k + exact * tol[j]))
+                z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)))
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
             i, j = np.nonzero(d[:-1] * d[1:] < 0)

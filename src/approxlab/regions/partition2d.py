@@ -157,7 +157,10 @@ class _Subdivision:
             exact = resolve(verts, owner, column)
             now = zdata[verts, column] - kink
             agree = (np.sign(now) == exact) & (exact != 0)
-            zdata[verts, column] = np.where(exact == 0, kink, np.where(agree, zdata[verts, column], kink + exact * tol))
+            # Disagreeing values move to the float next to the kink on the exact side: the sign is then
+            # right and the value no further from the truth than before.
+            zdata[verts, column] = np.where(
+                exact == 0, kink, np.where(agree, zdata[verts, column], np.nextafter(kink, kink + exact)))
             d = zdata[vid, column] - kink
         side = np.sign(d).astype(np.int8)
         pos = np.logical_or.reduceat(side > 0, first)
