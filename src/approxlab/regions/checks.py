@@ -68,7 +68,7 @@ def structure(p: Partition1D | Partition2D) -> dict[str, Any]:
         domain_area = float(p.points[-1] - p.points[0])
         euler = 1
     else:
-        q = p.polygon
+        q = p.polygon - p.polygon[0]
         r = np.roll(q, -1, axis=0)
         domain_area = 0.5 * float(np.sum(q[:, 0] * r[:, 1] - r[:, 0] * q[:, 1]))
         euler = p.euler()
