@@ -13,18 +13,31 @@ from fractions import Fraction
 
 import numpy as np
 
+from approxlab.regions.certified import exact_dot, two_prod, two_sum
 from approxlab.regions.layers import Stage, forward
 from approxlab.regions.lineage import Lineage, side_bits
 from approxlab.regions.partition2d import float_error_bound, stop_if_over
 
 
-def _exact_sides(lineage: Lineage, roots: dict, stage: int, column: int, kink: int,
+CERTIFY_WEIGHTS = 4096  # certify float64 exactness (error-free transformations) for layers up to this many weights
+
+
+def _root(lineage: Lineage, roots: dict, made: np.ndarray, v: int) -> Fraction:
+    """Exact position of point v: the root of the line (stage, neuron, kink) that made it, on its interval."""
+    if v not in roots:
+        s, a, j, i = (int(u) for u in made[v])
+        p, r = lineage.line(s, a, s, j, i)
+        roots[v] = Fraction(-r, p)
+    return roots[v]
+
+
+def _exact_sides(lineage: Lineage, roots: dict, made: np.ndarray, stage: int, column: int, kink: int,
                  points: np.ndarray, intervals: np.ndarray) -> np.ndarray:
     """Exact sign of z_column^(stage) − k_kink at each point, read on an interval that holds it."""
     out = np.empty(len(points), np.int8)
     for n, (v, a) in enumerate(zip(points.tolist(), intervals.tolist())):
         p, r = lineage.line(stage, a, stage, column, kink)
-        value = p * roots[v] + r
+        value = p * _root(lineage, roots, made, v) + r
         out[n] = (value > 0) - (value < 0)
     return out
 
@@ -40,27 +53,33 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
     neuron_of = np.array([-1, -1], np.int64)
     lineage = Lineage(layers)
     roots: dict[int, Fraction] = {0: Fraction(lo), 1: Fraction(hi)}  # exact positions, filled on demand
-    made = {}  # point id → (stage, interval at that stage's start, neuron, kink): how it was made
+    made = np.full((2, 4), -1, np.int64)  # point id → (stage, interval at that stage's start, neuron, kink)
     ids = np.array([0, 1], np.int64)
+    certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
     for li, stage in enumerate(layers):
         z = h @ stage.weight.T + stage.bias
         if stage.activation is None:
             h = z
             continue
+        if certain.any() and stage.weight.size <= CERTIFY_WEIGHTS:
+            rows = np.flatnonzero(certain)
+            zc, ok = exact_dot(h[rows], stage.weight, stage.bias)
+            z[rows[ok]] = zc[ok]
+            certain[rows[~ok]] = False
+        else:
+            certain[:] = False
         tol = float_error_bound(stage, h)
         kinks = stage.activation.kinks
-        for v in ids.tolist():
-            if v not in roots:
-                s, a, j, i = made[v]
-                p, r = lineage.line(s, a, s, j, i)
-                roots[v] = Fraction(-r, p)
         new_i, new_t, new_col, new_kink, new_err = [], [], [], [], []
         for ki, k in enumerate(kinks):
             d = z - k
             unsure_p, unsure_j = np.nonzero(np.abs(d) <= tol)
+            # Certified values are exact: their float64 sign is the sign.
+            keep = ~certain[unsure_p]
+            unsure_p, unsure_j = unsure_p[keep], unsure_j[keep]
             for j in np.unique(unsure_j).tolist():
                 pts = unsure_p[unsure_j == j]
-                exact = _exact_sides(lineage, roots, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2))
+                exact = _exact_sides(lineage, roots, made, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2))
                 z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)))
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
@@ -77,7 +96,8 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             xn = x[i] + t * (x[i + 1] - x[i])
             order = np.lexsort((xn, i))
             i, t, col, kink, err, xn = i[order], t[order], col[order], kink[order], err[order], xn[order]
-            exact_x = [None] * len(i)
+            exact_x: dict[int, Fraction] = {}
+            same = np.zeros(len(i) - 1, bool)  # crossing n+1 is the same point as crossing n
             close = np.flatnonzero((i[1:] == i[:-1]) & (xn[1:] - xn[:-1] <= err[1:] + err[:-1]))
             if len(close):
                 # Crossings closer than their error bounds: place them exactly; equal ones are one point.
@@ -91,36 +111,35 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
                     perm = np.array(run_sorted)
                     i[run], t[run], col[run], kink[run], err[run], xn[run] = (
                         i[perm], t[perm], col[perm], kink[perm], err[perm], xn[perm])
-                    exact_x_run = [exact_x[n] for n in run_sorted]
-                    for pos, n in enumerate(run.tolist()):
-                        exact_x[n] = exact_x_run[pos]
+                    exact_run = [exact_x[n] for n in run_sorted]
+                    exact_x.update(zip(run.tolist(), exact_run))
+                    same[run[:-1]] = (i[run[1:]] == i[run[:-1]]) & np.array(
+                        [a == b for a, b in zip(exact_run[1:], exact_run[:-1])], bool)
                     # Keep float positions in exact order.
                     xn[run] = np.maximum.accumulate(xn[run])
             distinct = np.ones(len(i), bool)
-            same = (i[1:] == i[:-1]) & np.array([a is not None and a == b for a, b in zip(exact_x[1:], exact_x[:-1])],
-                                                 bool).reshape(-1)
-            same |= (i[1:] == i[:-1]) & (xn[1:] == xn[:-1]) & np.array(
-                [a is None or b is None for a, b in zip(exact_x[1:], exact_x[:-1])], bool).reshape(-1)
             distinct[1:] = ~same
             point_of = np.cumsum(distinct) - 1
             zn = z[i] + t[:, None] * (z[i + 1] - z[i])
+            new_certain = certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
             zn = zn[distinct]
+            new_certain = new_certain[distinct]
             # Every neuron whose crossing is this point sits exactly on its kink there.
             zn[point_of, col] = kinks[kink]
             rep = np.flatnonzero(distinct)
             xi = i[rep]
-            next_id = int(ids.max()) + 1
-            new_ids = np.arange(next_id, next_id + len(rep))
-            for n, v in zip(rep.tolist(), new_ids.tolist()):
-                if exact_x[n] is not None:
-                    roots[v] = exact_x[n]
-                else:
-                    made[v] = (li, int(i[n]), int(col[n]), int(kink[n]))
+            new_ids = np.arange(len(made), len(made) + len(rep))
+            made = np.concatenate([made, np.stack([np.full(len(rep), li), i[rep], col[rep], kink[rep]], axis=1)])
+            position = np.searchsorted(rep, list(exact_x))
+            for n, q in zip(exact_x, position.tolist()):
+                if q < len(rep) and rep[q] == n:
+                    roots[int(new_ids[q])] = exact_x[n]
             merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, xi * 2 + 1]), kind="stable")
             # Each new interval starts at a point: an old point p (old interval p) or a new point in
             # old interval i; that old interval is its ancestor.
             ancestor = np.concatenate([np.arange(len(x)), xi])[merged][:-1]
             x = np.concatenate([x, xn[rep]])[merged]
+            certain = np.concatenate([certain, new_certain])[merged]
             z = np.concatenate([z, zn])[merged]
             ids = np.concatenate([ids, new_ids])[merged]
             layer_of = np.concatenate([layer_of, np.full(len(rep), li)])[merged]
@@ -131,7 +150,31 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
         sides = side_bits(z, kinks)
         lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
         h = stage.activation(z)
+        if certain.any() and stage.activation.name != "relu":
+            piece = stage.activation.piece(z)
+            p, e = two_prod(stage.activation.slope[piece], z)
+            _, f = two_sum(p, stage.activation.intercept[piece])
+            certain &= np.all((e == 0) & (f == 0), axis=1)
     return x, h, layer_of, neuron_of, lineage
+
+
+def _exact_interpolation(x: np.ndarray, z: np.ndarray, i: np.ndarray, t: np.ndarray, col: np.ndarray,
+                         kink: np.ndarray) -> np.ndarray:
+    """Per crossing: did t = d_i / (d_i − d_{i+1}), x_i + t (x_{i+1} − x_i) and z_i + t (z_{i+1} − z_i)
+    come out exact (no step rounded)? Then the new point and its values are exact."""
+    dx, e1 = two_sum(x[i + 1], -x[i])
+    step, e2 = two_prod(t, dx)
+    _, e3 = two_sum(x[i], step)
+    dz, f1 = two_sum(z[i + 1], -z[i])
+    zs, f2 = two_prod(t[:, None], dz)
+    _, f3 = two_sum(z[i], zs)
+    # t itself: with exact d_i, d_{i+1} of the crossing column, t · (d_i − d_{i+1}) must give d_i exactly.
+    da, g1 = two_sum(z[i, col], -kink)
+    db, g2 = two_sum(z[i + 1, col], -kink)
+    gap, g3 = two_sum(da, -db)
+    back, g4 = two_prod(t, gap)
+    return ((e1 == 0) & (e2 == 0) & (e3 == 0) & np.all((f1 == 0) & (f2 == 0) & (f3 == 0), axis=1)
+            & (g1 == 0) & (g2 == 0) & (g3 == 0) & (g4 == 0) & (back == da))
 
 
 class Partition1D:
