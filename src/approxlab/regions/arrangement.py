@@ -67,10 +67,10 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     n = len(meets)
 
     # Line–boundary crossings: two per line, on the edges whose ends have opposite signs.
-    s_next = np.roll(s, -1, axis=0)
+    s_next = np.concatenate([s[1:], s[:1]])
     edge, line = np.nonzero((s > 0) != (s_next > 0))
     t = s[edge, line] / (s[edge, line] - s_next[edge, line])
-    corner_next = np.roll(polygon, -1, axis=0)
+    corner_next = np.concatenate([polygon[1:], polygon[:1]])
     cross_pts = polygon[edge] + t[:, None] * (corner_next[edge] - polygon[edge])
     order = np.lexsort((t, edge))
     if np.any((np.diff(edge[order]) == 0) & (np.diff(t[order]) <= TOL)):
@@ -114,7 +114,7 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     bkey_t = np.concatenate([np.zeros(k), t])
     bid = np.concatenate([np.arange(k), cross_id])
     cycle = bid[np.lexsort((bkey_t, bkey_edge))]
-    bound_u, bound_v = cycle, np.roll(cycle, -1)
+    bound_u, bound_v = cycle, np.concatenate([cycle[1:], cycle[:1]])
 
     # Half-edges: inner ones (both directions of line edges, the CCW direction of the boundary)
     # and the outer boundary direction, needed only as a place in each vertex's angular order.

@@ -88,7 +88,7 @@ def structure(p: Partition1D | Partition2D) -> dict[str, Any]:
         euler = 1
     else:
         q = p.polygon - p.polygon[0]
-        r = np.roll(q, -1, axis=0)
+        r = np.concatenate([q[1:], q[:1]])
         domain_area = 0.5 * float(np.sum(q[:, 0] * r[:, 1] - r[:, 0] * q[:, 1]))
         euler = p.euler()
     packed = p.lineage.packed()

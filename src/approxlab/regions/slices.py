@@ -51,15 +51,15 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     # Relative tests: the shoelace sum (about the first vertex) against the size of its terms,
     # each turn against the product of its edge lengths — so a box 1e-13 wide is as good as a wide one.
     u = p - p[0]
-    v = np.roll(u, -1, axis=0)
+    v = np.concatenate([u[1:], u[:1]])
     terms = u[:, 0] * v[:, 1] - v[:, 0] * u[:, 1]
     area = 0.5 * float(terms.sum())
     if not abs(area) > 64 * np.finfo(float).eps * float(np.abs(u[:, 0] * v[:, 1]).sum() + np.abs(v[:, 0] * u[:, 1]).sum()):
         raise ApproxlabError("the polygon (or box) has zero area: give non-collinear vertices or low < high")
     if area < 0:
         p = p[::-1].copy()
-    e = np.roll(p, -1, axis=0) - p
-    f = np.roll(e, -1, axis=0)
+    e = np.concatenate([p[1:], p[:1]]) - p
+    f = np.concatenate([e[1:], e[:1]])
     turn = e[:, 0] * f[:, 1] - e[:, 1] * f[:, 0]
     require(bool(np.all(turn >= -1e-12 * np.linalg.norm(e, axis=1) * np.linalg.norm(f, axis=1))),
             "the polygon is not convex: give the vertices of a convex polygon in order")
