@@ -1,41 +1,51 @@
 """Benchmark: exact 2D linear regions, approxlab (float64) against regioncam (Rust, float32).
 
 Random nets 2 → w^d → 1 with PyTorch's default init (drawn in float32 so both tools see
-the very same weights; approxlab reads them in float64) on [-1, 1]², w ∈ {32, 64, 128,
-256}, d ∈ {1, 3, 6}, seeds 0–2. Each (tool, case) runs in its own process so that its
-peak memory (peak RSS minus the RSS before the computation) is its own; each tool is warmed
-up on a small net first and the time is the best of up to 5 runs within 2 s. Also times the
-1D partition of the sawtooth (breakpoints per second).
+the very same weights; approxlab reads them in float64) on [-1, 1]². Every measurement
+runs in a fresh process (warm-up on a small net first), so its peak memory (peak RSS
+minus RSS before the timed run) is its own. Rounds alternate the tools' order
+(approxlab first in even rounds, regioncam first in odd ones) and interleave the shapes,
+so slow spells of a shared machine hit both tools alike; the table reports the median
+and the range (min–max) over the rounds, and the machine's load average (``uptime``)
+before and after each round. Also times the 1D partition of the sawtooth.
 
-    python bench/regions.py                      # the full table (several minutes)
-    python bench/regions.py --widths 32,64 --depths 1,3 --seeds 1
+    python bench/regions.py                          # default shapes, 5 rounds
+    python bench/regions.py --shapes 32x1,64x3 --rounds 3
+    python bench/regions.py --from-json              # re-write the tables from results/regions.json
+
+Writes results/regions.json (every measurement), results/regions.md (the full table) and
+results/regions_readme.md (the README's table, generated here: never edit it by hand).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
+SHAPES = "32x1,64x1,32x4,96x2,64x3,50x8,128x3,64x6,256x3"
+TOOLS = ("approxlab", "regioncam")
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def worker(tool: str, width: int, depth: int, seed: int, max_regions: int, budget: float = 2.0) -> dict:
-    """Timed partitions in this process: best seconds of up to 5 runs within ``budget`` seconds
-    (after a warm-up on a small net, for both tools), regions, peak memory."""
+def worker(tool: str, width: int, depth: int, seed: int, max_regions: int) -> dict:
+    """One timed partition in this process after a warm-up: seconds, regions, peak memory (MB)."""
     import torch
 
     import approxlab
 
+    torch.set_num_threads(1)
     net = approxlab.mlp(2, [width] * depth, seed=seed, dtype=torch.float32)
     warm = approxlab.mlp(2, [16, 16], seed=0, dtype=torch.float32)
     if tool == "regioncam":
@@ -53,27 +63,22 @@ def worker(tool: str, width: int, depth: int, seed: int, max_regions: int, budge
 
     run(warm)
     before = _rss_mb()
-    times, spent = [], 0.0
-    while len(times) < 5 and spent < budget:
-        start = time.perf_counter()
-        try:
-            count = run(net)
-        except approxlab.ApproxlabError:
-            return {"seconds": time.perf_counter() - start, "regions": None, "capped": True,
-                    "peak_mb": _rss_mb() - before, "runs": 1}
-        times.append(time.perf_counter() - start)
-        spent += times[-1]
-    return {"seconds": min(times), "regions": count, "capped": False, "peak_mb": _rss_mb() - before,
-            "runs": len(times)}
+    start = time.perf_counter()
+    try:
+        count = run(net)
+    except approxlab.ApproxlabError:
+        return {"seconds": time.perf_counter() - start, "regions": None, "capped": True, "peak_mb": _rss_mb() - before}
+    return {"seconds": time.perf_counter() - start, "regions": count, "capped": False, "peak_mb": _rss_mb() - before}
 
 
 def run_case(tool: str, width: int, depth: int, seed: int, max_regions: int, timeout: float) -> dict:
     cmd = [sys.executable, __file__, "--worker", tool, str(width), str(depth), str(seed), str(max_regions)]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True).stdout
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=True, env=env).stdout
         return json.loads(out.strip().splitlines()[-1])
     except subprocess.TimeoutExpired:
-        return {"seconds": timeout, "regions": None, "capped": False, "timeout": True, "peak_mb": None}
+        return {"seconds": timeout, "regions": None, "timeout": True, "peak_mb": None}
 
 
 def sawtooth_rate(n: int = 20) -> dict:
@@ -86,68 +91,66 @@ def sawtooth_rate(n: int = 20) -> dict:
             "breakpoints_per_second": (best.count - 1) / best.seconds}
 
 
-def explain_difference(width: int, depth: int, seed: int) -> dict:
-    """Regions approxlab finds that regioncam lacks: patterns of approxlab's regions that no
-    regioncam face has (its faces' patterns read in float64 at their centroids), and their areas."""
-    import numpy as np
-    import regioncam
-    import torch
-
-    import approxlab
-    from approxlab.regions import partition
-    from approxlab.regions.layers import forward
-
-    net = approxlab.mlp(2, [width] * depth, seed=seed, dtype=torch.float32)
-    cam = regioncam.Regioncam(1.0)
-    cam.add(net)
-    inputs = np.asarray(cam.vertex_inputs)
-    centres = np.array([inputs[list(f.vertex_ids)].mean(axis=0) for f in cam.faces])
-    p = partition(approxlab.regions.stages(net.double()), [(-1.0, 1.0), (-1.0, 1.0)], max_regions=10**7)
-    ours = np.concatenate(p.patterns(), axis=1).astype(np.int8)
-    theirs = {r.tobytes() for r in np.concatenate([z > 0 for z in forward(p.layers, centres)[:-1]], axis=1)
-              .astype(np.int8)}
-    lacking = [f for f in range(p.count) if ours[f].tobytes() not in theirs]
-    areas = p.areas()[lacking]
-    return {"regions_regioncam_lacks": len(lacking), "their_largest_area": float(areas.max()) if len(areas) else None,
-            "smallest_area_overall": float(p.areas().min())}
+def _stats(values: list[float]) -> tuple[float, float, float]:
+    return statistics.median(values), min(values), max(values)
 
 
-def _fmt(v, spec):
-    return "—" if v is None else format(v, spec)
+def _fmt_range(values: list[float], spec: str) -> str:
+    med, lo, hi = _stats(values)
+    return f"{format(med, spec)} ({format(lo, spec)}–{format(hi, spec)})"
+
+
+def summarise(cases: list[dict]) -> list[dict]:
+    """Per shape: seconds, speed-up (regioncam / approxlab, per round), peak MB and counts over the rounds."""
+    rows = []
+    for case in cases:
+        runs = case["runs"]
+        ok = [r for r in runs if r["approxlab"].get("regions") and r["regioncam"].get("regions")]
+        rows.append({
+            "width": case["width"], "depth": case["depth"], "seed": case["seed"], "rounds": len(ok),
+            "approxlab_s": [r["approxlab"]["seconds"] for r in ok],
+            "regioncam_s": [r["regioncam"]["seconds"] for r in ok],
+            "speedup": [r["regioncam"]["seconds"] / r["approxlab"]["seconds"] for r in ok],
+            "approxlab_mb": [r["approxlab"]["peak_mb"] for r in ok],
+            "regioncam_mb": [r["regioncam"]["peak_mb"] for r in ok],
+            "approxlab_regions": sorted({r["approxlab"]["regions"] for r in runs if r["approxlab"].get("regions")}),
+            "regioncam_regions": sorted({r["regioncam"]["regions"] for r in runs if r["regioncam"].get("regions")}),
+        })
+    return rows
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| w | d | seed | approxlab s | regioncam s | approxlab regions/s | regioncam regions/s | speed-up | "
-            "approxlab MB | regioncam MB | approxlab regions | regioncam regions |")
-    lines = [head, "|" + "---|" * 12]
+    head = ("| w | d | approxlab s | regioncam s | speed-up | approxlab MB | regioncam MB | regions "
+            "(approxlab / regioncam) |")
+    lines = [head, "|" + "---|" * 8]
     for r in rows:
-        a, c = r["approxlab"], r["regioncam"]
-        rate_a = a["regions"] / a["seconds"] if a["regions"] else None
-        rate_c = c["regions"] / c["seconds"] if c["regions"] else None
-        speed = c["seconds"] / a["seconds"] if (a["regions"] and c["regions"]) else None
-        count_a = "capped" if a.get("capped") else ("timeout" if a.get("timeout") else a["regions"])
-        count_c = "timeout" if c.get("timeout") else c["regions"]
-        lines.append(f"| {r['width']} | {r['depth']} | {r['seed']} | {_fmt(a['seconds'], '.4f')} | "
-                     f"{_fmt(c['seconds'], '.4f')} | {_fmt(rate_a, ',.0f')} | {_fmt(rate_c, ',.0f')} | "
-                     f"{_fmt(speed, '.2f')} | {_fmt(a['peak_mb'], '.0f')} | {_fmt(c['peak_mb'], '.0f')} | "
-                     f"{count_a} | {count_c} |")
+        if not r["rounds"]:
+            lines.append(f"| {r['width']} | {r['depth']} | — | — | — | — | — | capped or timed out |")
+            continue
+        counts = "/".join(map(str, r["approxlab_regions"])) + " / " + "/".join(map(str, r["regioncam_regions"]))
+        lines.append(f"| {r['width']} | {r['depth']} | {_fmt_range(r['approxlab_s'], '.3g')} | "
+                     f"{_fmt_range(r['regioncam_s'], '.3g')} | {_fmt_range(r['speedup'], '.2f')} | "
+                     f"{_fmt_range(r['approxlab_mb'], '.0f')} | {_fmt_range(r['regioncam_mb'], '.0f')} | {counts} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--widths", default="32,64,128,256")
-    parser.add_argument("--depths", default="1,3,6")
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--max-regions", type=int, default=3_000_000)
+    parser.add_argument("--shapes", default=SHAPES, help="comma-separated WIDTHxDEPTH")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-regions", type=int, default=1_000_000)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per tool and case")
     parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
-    parser.add_argument("--from-json", action="store_true",
-                        help="re-write the table from bench/results/regions.json without timing again")
+    parser.add_argument("--from-json", action="store_true", help="re-write the tables from results/regions.json")
     args = parser.parse_args()
     if args.worker:
         tool, w, d, s, m = args.worker
         print(json.dumps(worker(tool, int(w), int(d), int(s), int(m))))
+        return
+    if args.from_json:
+        saved = json.loads((RESULTS / "regions.json").read_text())
+        write(saved["cases"], saved["sawtooth"], saved["meta"], saved["load"])
         return
     import numpy
     import regioncam
@@ -155,51 +158,52 @@ def main() -> None:
 
     import approxlab
 
-    if args.from_json:
-        saved = json.loads((RESULTS / "regions.json").read_text())
-        write(saved["cases"], saved["sawtooth"], saved["meta"])
-        return
-    rows = []
-    for width in map(int, args.widths.split(",")):
-        for depth in map(int, args.depths.split(",")):
-            for seed in range(args.seeds):
-                row = {"width": width, "depth": depth, "seed": seed}
-                for tool in ("approxlab", "regioncam"):
-                    row[tool] = run_case(tool, width, depth, seed, args.max_regions, args.timeout)
-                a, c = row["approxlab"]["regions"], row["regioncam"]["regions"]
-                row["count_difference"] = None if a is None or c is None else a - c
-                rows.append(row)
-                print(table([row]).splitlines()[-1], flush=True)
+    shapes = [tuple(map(int, s.split("x"))) for s in args.shapes.split(",")]
+    cases = [{"width": w, "depth": d, "seed": args.seed, "runs": []} for w, d in shapes]
+    load = []
+    for rnd in range(args.rounds):
+        before = os.getloadavg()
+        order = TOOLS if rnd % 2 == 0 else TOOLS[::-1]
+        for case in cases:
+            run = {tool: run_case(tool, case["width"], case["depth"], case["seed"], args.max_regions, args.timeout)
+                   for tool in order}
+            case["runs"].append(run)
+            print(f"round {rnd + 1}: {case['width']}x{case['depth']} "
+                  + "  ".join(f"{t} {run[t]['seconds']:.4f}s {run[t].get('regions')}" for t in TOOLS), flush=True)
+        load.append({"round": rnd + 1, "before": list(before), "after": list(os.getloadavg())})
     meta = {"python": platform.python_version(), "numpy": numpy.__version__, "torch": torch.__version__,
             "regioncam": regioncam.__version__, "approxlab": approxlab.__version__, "machine": platform.machine(),
-            "cpus": __import__("os").cpu_count(), "max_regions": args.max_regions, "timeout": args.timeout}
-    write(rows, sawtooth_rate(), meta)
+            "cpus": os.cpu_count(), "max_regions": args.max_regions, "rounds": args.rounds,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    write(cases, sawtooth_rate(), meta, load)
 
 
-def write(rows: list[dict], saw: dict, meta: dict) -> None:
-    """Explain count differences, print the table and write regions.json and regions.md."""
-    for r in rows:
-        if r.get("count_difference") and "explained" not in r:
-            r["explained"] = explain_difference(r["width"], r["depth"], r["seed"])
+def write(cases: list[dict], saw: dict, meta: dict, load: list[dict]) -> None:
+    """Print the table and write regions.json, regions.md and regions_readme.md."""
+    rows = summarise(cases)
     text = table(rows)
-    summary = (f"\n1D: sawtooth h^(∘{saw['n']}) on [0, 1]: {saw['breakpoints']:,} breakpoints in "
-               f"{saw['seconds']:.3f} s = {saw['breakpoints_per_second']:,.0f} breakpoints/s (best of 3)\n")
-    wide = [r for r in rows if r["width"] >= 64 and r["approxlab"]["regions"] and r["regioncam"]["regions"]]
-    faster = sum(r["regioncam"]["seconds"] >= r["approxlab"]["seconds"] for r in wide)
-    summary += f"\nw ≥ 64: approxlab at least as fast as regioncam in {faster} of {len(wide)} cases.\n"
-    for r in rows:
-        if r.get("explained"):
-            e = r["explained"]
-            summary += (f"\nw={r['width']} d={r['depth']} seed={r['seed']}: counts differ by {r['count_difference']}; "
-                        f"{e['regions_regioncam_lacks']} of approxlab's regions have a pattern no regioncam face has, "
-                        f"all of area ≤ {e['their_largest_area']:.2g} (float32 cannot resolve them).")
-    print("\n" + text + summary)
+    loads = [v for entry in load for v in (entry["before"][0], entry["after"][0])]
+    load_line = (f"1-minute load average over the rounds: {min(loads):.1f}–{max(loads):.1f} on {meta['cpus']} cores "
+                 "(other work was running: absolute seconds vary with it, the tools were timed alternately)")
+    wins = sum(statistics.median(r["speedup"]) >= 1 for r in rows if r["rounds"])
+    mismatched = [f"{r['width']}x{r['depth']}" for r in rows if r["approxlab_regions"] != r["regioncam_regions"]]
+    summary = (f"\napproxlab's median at least as fast as regioncam's on {wins} of {len(rows)} shapes. "
+               f"Region counts differ on: {', '.join(mismatched) or 'none'}.\n"
+               f"1D: sawtooth h^(∘{saw['n']}) on [0, 1]: {saw['breakpoints']:,} breakpoints in {saw['seconds']:.3f} s "
+               f"= {saw['breakpoints_per_second']:,.0f} breakpoints/s (best of 3).\n{load_line}.\n")
+    print("\n" + text + "\n" + summary)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "regions.json").write_text(json.dumps({"meta": meta, "cases": rows, "sawtooth": saw}, indent=1))
-    (RESULTS / "regions.md").write_text(
-        "# Exact 2D regions: approxlab (float64) vs regioncam (float32)\n\n"
-        f"Nets 2 → w^d → 1, PyTorch default init, [-1, 1]²; seconds are the best of up to 5 warm runs; "
-        f"MB is peak RSS growth. {meta}\n\n" + text + "\n" + summary)
+    (RESULTS / "regions.json").write_text(json.dumps({"meta": meta, "cases": cases, "sawtooth": saw, "load": load},
+                                                     indent=1))
+    intro = (f"Nets 2 → w^d → 1 (PyTorch default init, seed {cases[0]['seed']}), [-1, 1]²; each cell is the median "
+             f"(min–max) over {meta['rounds']} alternating rounds, every run in a fresh process after a warm-up; "
+             "speed-up = regioncam s / approxlab s within a round; MB = peak RSS growth of the timed run. "
+             f"{meta['date']}, Python {meta['python']}, NumPy {meta['numpy']}, torch {meta['torch']}, "
+             f"regioncam {meta['regioncam']}.")
+    (RESULTS / "regions.md").write_text("# Exact 2D regions: approxlab (float64) vs regioncam (float32)\n\n"
+                                        + intro + "\n\n" + text + "\n" + summary)
+    (RESULTS / "regions_readme.md").write_text(
+        "<!-- generated by bench/regions.py; do not edit by hand -->\n" + intro + "\n\n" + text + "\n" + summary)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import numpy as np
 
 import approxlab
 from approxlab.regions import partition
-from approxlab.regions.checks import check
+from approxlab.regions.checks import check, structure
 
 
 def test_checks_pass_on_a_correct_partition_and_report_the_numbers():
@@ -49,8 +49,26 @@ def test_an_unshared_vertex_breaks_euler():
     assert p.euler() == 0 and not check(p)["ok"]
 
 
-def test_wrong_vertex_values_break_the_affine_check():
+def test_wrong_vertex_values_break_the_vertex_check():
     net = approxlab.mlp(2, [8, 8], seed=3)
     p = partition(net, [(-1, 1), (-1, 1)])
     p.values = p.values + 1e-3 * np.arange(len(p.values))[:, None]
-    assert check(p, net)["affine_relative_error"] > 1e-9
+    report = check(p, net)
+    assert not report["ok"] and report["vertex_relative_error"] > 1e-9
+
+
+def test_a_wrong_recorded_pattern_breaks_the_affine_and_pattern_checks():
+    net = approxlab.mlp(2, [8, 8], seed=3)
+    p = partition(net, [(-1, 1), (-1, 1)])
+    last = max(p.lineage.bits)
+    p.lineage.bits[last] = p.lineage.bits[last] ^ np.uint8(0b1000_0000)  # flip neuron 0 of the last layer everywhere
+    report = check(p, net)
+    assert not report["ok"] and report["pattern_mismatches"] > 0 and report["affine_relative_error"] > 1e-9
+
+
+def test_two_regions_with_one_pattern_break_the_structure_check():
+    p = partition(approxlab.mlp(2, [8, 8], seed=3), [(-1, 1), (-1, 1)])
+    last = max(p.lineage.bits)
+    p.lineage.bits[last][1] = p.lineage.bits[last][0]
+    p.lineage.ancestor[last][1] = p.lineage.ancestor[last][0]
+    assert structure(p)["distinct_patterns"] == p.count - 1 and not structure(p)["ok"]

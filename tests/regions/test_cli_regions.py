@@ -70,3 +70,22 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):
         assert r.returncode == 2, (args, r.stderr)
         assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "never").exists()
+
+
+def test_non_finite_weights_and_unaffordable_max_regions_exit_2_before_any_work(tmp_path):
+    net = approxlab.mlp(2, [16, 16], seed=0)
+    with torch.no_grad():
+        net[2].weight[3, 5] = float("nan")
+    try:
+        bad = approxlab.save(net, tmp_path / "nan.safetensors")
+    except approxlab.ApproxlabError:
+        bad = None  # the model file itself refuses NaN: nothing reaches `regions`
+    wide = approxlab.save(approxlab.mlp(2, [1000] * 3, seed=0), tmp_path / "wide.safetensors")
+    cases = [((str(wide), "--max-regions", str(10**9)), "may need about")]
+    if bad is not None:
+        cases.append(((str(bad),), "tensor 2.weight has NaN or infinite entries"))
+    for args, message in cases:
+        r = run(*args, "--out", str(tmp_path / "never"))
+        assert r.returncode == 2, (args, r.stderr)
+        assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "never").exists()

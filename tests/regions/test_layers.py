@@ -46,3 +46,45 @@ def test_batchnorm_in_training_mode_is_refused():
     net = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
     with pytest.raises(ApproxlabError, match="net.eval()"):
         stages(net)
+
+
+class _ClassStyle(nn.Module):
+    """Layers as attributes and a forward chaining them (issue 12)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.out = nn.Linear(2, 6), nn.Linear(6, 5), nn.Linear(5, 1)
+
+    def forward(self, x):
+        return self.out(torch.nn.functional.leaky_relu(self.fc2(torch.relu(self.fc1(x))), 0.2))
+
+
+class _Residual(nn.Sequential):
+    """A Sequential subclass whose forward adds a skip connection: not the chain of its modules."""
+
+    def forward(self, x):
+        return super().forward(x) + x.sum(dim=1, keepdim=True)
+
+
+def test_a_class_style_model_is_read_from_its_forward_with_torch_fx():
+    torch.manual_seed(0)
+    net = _ClassStyle().double()
+    layers = stages(net)
+    assert [s.activation.name for s in layers[:-1]] == ["relu", "leaky_relu"]
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    assert np.allclose(output(layers, x), _torch(net, x), rtol=1e-12, atol=1e-12)
+
+
+def test_a_sequential_subclass_with_a_residual_forward_is_refused_not_misread():
+    net = _Residual(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1)).double()
+    with pytest.raises(ApproxlabError, match="combines branches"):
+        stages(net)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_weights_are_refused_naming_the_tensor(bad):
+    net = approxlab.mlp(2, [4, 4])
+    with torch.no_grad():
+        net[2].bias[1] = bad
+    with pytest.raises(ApproxlabError, match=r"tensor 2\.bias has NaN or infinite"):
+        stages(net)

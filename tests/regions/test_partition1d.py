@@ -71,3 +71,41 @@ def test_max_regions_stops_the_1d_partition_at_the_layer_that_passes_it():
     # The sawtooth doubles its pieces per layer: 128 > 100 at layer 7; bound ∏(2 + 1) = 3^10 = 59049.
     with pytest.raises(ApproxlabError, match=r"max_regions=100 at layer 7 .*5\.9e\+04.*smaller segment"):
         partition(sawtooth_net(10), (0.0, 1.0), max_regions=100)
+
+
+@pytest.mark.parametrize("widths", [[16], [16, 16], [32] * 4, [50] * 4])
+def test_zero_bias_nets_have_two_pieces_on_an_asymmetric_interval(widths):
+    # Every pre-activation is positively homogeneous, so every bend sits at x = 0: exactly two
+    # regions on [-0.3, 1.7] (issue 18 measured 32–53 before exact predicates).
+    net = approxlab.mlp(1, widths, seed=0, dtype=torch.float64)
+    with torch.no_grad():
+        for m in net:
+            if isinstance(m, torch.nn.Linear):
+                m.bias.zero_()
+    p = partition(net, (-0.3, 1.7))
+    assert p.count == 2 and p.points[1] == 0.0
+    assert check(p, net)["ok"]
+
+
+def test_many_neurons_bending_at_one_point_make_one_breakpoint():
+    # 40 first-layer neurons all bend at x = 0.375 (dyadic, exact), a second layer duplicates rows.
+    rng = np.random.default_rng(0)
+    w = rng.integers(1, 9, size=(40, 1)) / 4.0 * rng.choice([-1.0, 1.0], size=(40, 1))
+    first = torch.nn.Linear(1, 40).double()
+    second = torch.nn.Linear(40, 6).double()
+    with torch.no_grad():
+        first.weight.copy_(torch.as_tensor(w))
+        first.bias.copy_(torch.as_tensor(-0.375 * w[:, 0]))
+        second.weight[1] = second.weight[0]
+        second.bias[1] = second.bias[0]
+    net = torch.nn.Sequential(first, torch.nn.ReLU(), second, torch.nn.ReLU(), torch.nn.Linear(6, 1).double())
+    p = partition(net, (-1.0, 2.0))
+    g = np.linspace(-1, 2, 300_001)[:, None]
+    from approxlab.regions.layers import forward
+
+    bits = np.concatenate([z > 0 for z in forward(p.layers, g)[:-1]], axis=1)
+    runs = 1 + int(np.any(bits[1:] != bits[:-1], axis=1).sum())
+    # Sampling sees every region here: the smallest region is longer than 1e-3 (measured), the step 1e-5.
+    assert p.areas().min() > 1e-3
+    assert 0.375 in p.points and p.count == runs
+    assert check(p, net)["ok"]

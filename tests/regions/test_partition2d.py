@@ -140,3 +140,57 @@ def test_an_affine_net_has_one_region_and_a_classifier_has_a_boundary_per_output
         with torch.no_grad():
             y = net(torch.as_tensor(seg.reshape(-1, 2))).numpy()[:, k]
         assert np.max(np.abs(y - np.median(p.values[:, k]))) < 1e-12
+
+
+def test_affine_maps_are_exact_on_regions_of_area_1e_minus_20():
+    # Lines x = 0, y = 0 and x + y = 1e-10 bound a triangle of area 5e-21; least squares on its
+    # vertices was singular (issue 18), the maps from activation patterns are exact.
+    lin = torch.nn.Linear(2, 3).double()
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+        lin.bias.copy_(torch.tensor([0.0, 0.0, -1e-10]))
+    head = torch.nn.Linear(3, 1).double()
+    net = torch.nn.Sequential(lin, torch.nn.ReLU(), head)
+    p = partition(net, SQUARE)
+    assert p.count == 7 and p.areas().min() < 1e-20
+    a, c = p.affine_maps()
+    w = head.weight.detach().numpy()[0]
+    pats = p.patterns()[0]
+    expected = (w * pats) @ lin.weight.detach().numpy()
+    assert np.array_equal(a[:, 0, :], expected)
+    assert check(p, net)["ok"]
+
+
+def test_max_regions_is_checked_against_memory_before_any_work(monkeypatch):
+    import approxlab.regions as regions_module
+
+    monkeypatch.setattr(regions_module, "_available_bytes", lambda: 8 * 10**9)
+    net = approxlab.mlp(2, [1000] * 3, seed=0)
+    with pytest.raises(ApproxlabError, match=r"may need about 48\.0 GB, more than the 8\.0 GB available: "
+                                              r"pass --max-regions \(max_regions=\) 166,666 or less"):
+        partition(net, SQUARE, max_regions=10**6)
+
+
+def test_a_wide_layer_stops_at_max_regions_with_memory_proportional_to_it():
+    import tracemalloc
+
+    from approxlab.regions import memory_estimate, stages
+
+    net = approxlab.mlp(2, [5000], seed=0)
+    tracemalloc.start()
+    with pytest.raises(ApproxlabError, match="passed max_regions=1000"):
+        partition(net, SQUARE, max_regions=1000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # Issue 18 measured 5 GB then a 303 GiB request; the bound is the estimate for 1000 regions.
+    assert peak <= memory_estimate(stages(net), 1000)
+
+
+def test_a_layer_whose_forward_is_not_its_class_is_caught_by_the_output_check():
+    class Shifted(torch.nn.Linear):
+        def forward(self, x):
+            return super().forward(x) + 0.5
+
+    net = torch.nn.Sequential(Shifted(2, 4).double(), torch.nn.ReLU(), torch.nn.Linear(4, 1).double())
+    with pytest.raises(ApproxlabError, match="output differs from its layers read in order"):
+        partition(net, SQUARE)

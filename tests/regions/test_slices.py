@@ -54,3 +54,13 @@ def test_a_clockwise_polygon_is_turned_counter_clockwise():
     p = convex_polygon([(0, 0), (0, 1), (1, 1), (1, 0)])
     q = np.roll(p, -1, axis=0)
     assert 0.5 * np.sum(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]) == 1.0
+
+
+def test_a_box_1e_13_wide_is_a_box_and_a_collinear_one_is_not():
+    # The zero-area test is relative to the size of the shoelace terms, not absolute.
+    net = approxlab.mlp(2, [8, 8], seed=0)
+    p = partition(net, [(0.0, 1e-13), (0.0, 1.0)])
+    assert p.count >= 1 and abs(p.areas().sum() - 1e-13) <= 1e-9 * 1e-13
+    assert partition(net, [(0.3, 0.3 + 1e-13), (0.2, 0.2 + 1e-13)]).count == 1
+    with pytest.raises(ApproxlabError, match="zero area"):
+        partition(net, [(0, 1), (0, 1), (2, 2.0000000001)])

@@ -53,8 +53,9 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     """Faces of the lines normals[c] · x + offsets[c] = 0 inside the convex CCW ``polygon``.
 
     Returns (vertices (V, 2), slot vertices, slot labels, face lengths, vertex-on-line
-    pairs (vertex, line c), the lines c that meet the polygon) with faces counter-clockwise
-    and slot labels indexing those meeting lines (−1: boundary), or ``None`` for degenerate input.
+    pairs (vertex, line c), the lines c that meet the polygon, the polygon edge of each
+    line–boundary crossing) with faces counter-clockwise and slot labels indexing those
+    meeting lines (−1 − e: polygon edge e), or ``None`` for degenerate input.
     """
     k = len(polygon)
     s = polygon @ normals.T + offsets  # (k, L) line values at the corners
@@ -66,10 +67,10 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     n = len(meets)
 
     # Line–boundary crossings: two per line, on the edges whose ends have opposite signs.
-    s_next = np.roll(s, -1, axis=0)
+    s_next = np.concatenate([s[1:], s[:1]])
     edge, line = np.nonzero((s > 0) != (s_next > 0))
     t = s[edge, line] / (s[edge, line] - s_next[edge, line])
-    corner_next = np.roll(polygon, -1, axis=0)
+    corner_next = np.concatenate([polygon[1:], polygon[:1]])
     cross_pts = polygon[edge] + t[:, None] * (corner_next[edge] - polygon[edge])
     order = np.lexsort((t, edge))
     if np.any((np.diff(edge[order]) == 0) & (np.diff(t[order]) <= TOL)):
@@ -113,13 +114,14 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     bkey_t = np.concatenate([np.zeros(k), t])
     bid = np.concatenate([np.arange(k), cross_id])
     cycle = bid[np.lexsort((bkey_t, bkey_edge))]
-    bound_u, bound_v = cycle, np.roll(cycle, -1)
+    bound_u, bound_v = cycle, np.concatenate([cycle[1:], cycle[:1]])
 
     # Half-edges: inner ones (both directions of line edges, the CCW direction of the boundary)
     # and the outer boundary direction, needed only as a place in each vertex's angular order.
     src = np.concatenate([line_u, line_v, bound_u, bound_v])
     dst = np.concatenate([line_v, line_u, bound_v, bound_u])
-    lab = np.concatenate([line_lab, line_lab, np.full(2 * len(cycle), -1)])
+    edge_of = np.concatenate([np.arange(k), edge])  # the polygon edge each boundary vertex starts
+    lab = np.concatenate([line_lab, line_lab, -1 - edge_of[bound_u], np.full(len(cycle), -1)])
     n_line, n_bound = len(line_u), len(cycle)
     twin = np.concatenate([np.arange(n_line) + n_line, np.arange(n_line),
                            2 * n_line + n_bound + np.arange(n_bound), 2 * n_line + np.arange(n_bound)])
@@ -150,4 +152,4 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     first = np.flatnonzero(np.concatenate([[True], reps[1:] != reps[:-1]]))
     lengths = np.diff(np.append(first, len(order)))
     on = np.stack([on_vid, meets[on_line]], axis=1)
-    return vertices, slot_vertex, slot_label.astype(np.int64), lengths, on, meets
+    return vertices, slot_vertex, slot_label.astype(np.int64), lengths, on, meets, edge

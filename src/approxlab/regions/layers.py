@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from approxlab.errors import ApproxlabError
@@ -80,23 +81,31 @@ def _activation(module: nn.Module) -> Activation | None:
     return None
 
 
-def _affine(module: nn.Module, width: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
+    values = tensor.detach().to(torch.float64).cpu().numpy()
+    if not np.all(np.isfinite(values)):
+        raise ApproxlabError(f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
+                             "(regions need finite weights)")
+    return values
+
+
+def _affine(name: str, module: nn.Module, width: int) -> tuple[np.ndarray, np.ndarray] | None:
     """(W, b) of an affine layer in float64, or None if ``module`` is not affine."""
+    prefix = f"{name}." if name else ""
     if isinstance(module, nn.Linear):
-        w = module.weight.detach().to(torch.float64).cpu().numpy()
-        b = (module.bias.detach().to(torch.float64).cpu().numpy() if module.bias is not None
-             else np.zeros(module.out_features))
+        w = _finite(prefix + "weight", module.weight)
+        b = _finite(prefix + "bias", module.bias) if module.bias is not None else np.zeros(module.out_features)
         return w, b
     if isinstance(module, nn.BatchNorm1d):
         if module.training:
             raise ApproxlabError("BatchNorm1d is in training mode: call net.eval() so its statistics are fixed")
-        mean = module.running_mean.detach().to(torch.float64).cpu().numpy()
-        var = module.running_var.detach().to(torch.float64).cpu().numpy()
+        mean = _finite(prefix + "running_mean", module.running_mean)
+        var = _finite(prefix + "running_var", module.running_var)
         scale = 1.0 / np.sqrt(var + module.eps)
         shift = -mean * scale
         if module.affine:
-            gamma = module.weight.detach().to(torch.float64).cpu().numpy()
-            beta = module.bias.detach().to(torch.float64).cpu().numpy()
+            gamma = _finite(prefix + "weight", module.weight)
+            beta = _finite(prefix + "bias", module.bias)
             scale, shift = scale * gamma, shift * gamma + beta
         return np.diag(scale), shift
     if isinstance(module, (nn.Identity, nn.Dropout, nn.Flatten)):
@@ -104,36 +113,98 @@ def _affine(module: nn.Module, width: int) -> tuple[np.ndarray, np.ndarray] | No
     return None
 
 
-def _leaves(net: nn.Module) -> list[nn.Module]:
-    if isinstance(net, nn.Sequential):
-        return [leaf for child in net for leaf in _leaves(child)]
-    return [net]
+_FUNCTIONS = {F.relu: nn.ReLU, torch.relu: nn.ReLU, F.leaky_relu: nn.LeakyReLU, F.hardtanh: nn.Hardtanh,
+              torch.abs: Abs, torch.flatten: nn.Flatten, F.dropout: nn.Dropout}
+_METHODS = {"relu": nn.ReLU, "abs": Abs, "flatten": nn.Flatten}
+
+
+def _overrides_forward(net: nn.Module) -> bool:
+    return isinstance(net, nn.Sequential) and type(net).forward is not nn.Sequential.forward
+
+
+def _traced(net: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The layers of a module's forward read with torch.fx, when it is one chain x → f1 → f2 → …;
+    one-line errors for branches (e.g. a residual x + f(x)) and operations that are not layers."""
+    from torch import fx
+
+    kind = type(net).__name__
+    try:
+        graph = fx.symbolic_trace(net).graph
+    except Exception as exc:  # torch.fx raises many kinds for untraceable forwards
+        raise ApproxlabError(f"cannot read the forward of {kind} with torch.fx ({str(exc)[:80]}): "
+                             "write the model as nn.Sequential of its layers") from None
+    modules = dict(net.named_modules())
+    out: list[tuple[str, nn.Module]] = []
+    previous = None
+    for node in graph.nodes:
+        if node.op == "placeholder":
+            if previous is not None:
+                raise ApproxlabError(f"the forward of {kind} takes several inputs: regions need a model of one input")
+            previous = node
+            continue
+        if node.op == "output":
+            if node.args[0] is not previous:
+                raise ApproxlabError(f"the forward of {kind} does not return its last layer's output: "
+                                     "write it as nn.Sequential of its layers")
+            break
+        inputs = [a for a in node.all_input_nodes]
+        if inputs != [previous]:
+            raise ApproxlabError(
+                f"the forward of {kind} combines branches at '{node.name}' (e.g. a residual x + f(x)): "
+                "approxlab.regions reads a chain of layers only; write the model as nn.Sequential"
+            )
+        if node.op == "call_module":
+            out.append((str(node.target), modules[node.target]))
+        elif node.op == "call_function" and node.target in _FUNCTIONS:
+            extra = {"negative_slope": node.kwargs.get("negative_slope", node.args[1] if len(node.args) > 1 else 0.01)} \
+                if node.target is F.leaky_relu else {}
+            out.append((node.name, _FUNCTIONS[node.target](**extra)))
+        elif node.op == "call_method" and node.target in _METHODS:
+            out.append((node.name, _METHODS[node.target]()))
+        else:
+            raise ApproxlabError(f"the operation '{node.name}' ({node.target}) in the forward of {kind} is not "
+                                 f"supported by approxlab.regions: use only {SUPPORTED}")
+        previous = node
+    return out
+
+
+def _leaves(net: nn.Module, name: str = "") -> list[tuple[str, nn.Module]]:
+    """(qualified name, module) of the layers in order: nn.Sequential children as they are; any
+    other container, or a Sequential subclass with its own forward, read from its forward (torch.fx)."""
+    if isinstance(net, nn.Sequential) and not _overrides_forward(net):
+        return [leaf for key, child in net.named_children() for leaf in _leaves(child, f"{name}.{key}" if name else key)]
+    if len(list(net.children())) == 0:
+        return [(name, net)]
+    return [(f"{name}.{key}" if name else key, m) for key, m in _traced(net)]
 
 
 def stages(net: nn.Module) -> list[Stage]:
     """The net as a list of :class:`Stage` (affine map + piecewise-linear activation), float64.
 
     Adjacent affine layers (Linear, BatchNorm1d in eval mode, Identity, Dropout) are
-    composed into one map, W = W2 W1, b = W2 b1 + b2.
+    composed into one map, W = W2 W1, b = W2 b1 + b2. A model that is not a plain
+    nn.Sequential (a class with layers as attributes, or a Sequential subclass with its own
+    forward) is read from its forward with torch.fx; branches such as a residual x + f(x)
+    and non-finite weights are refused in one line.
 
     >>> from approxlab import mlp
     >>> [s.width for s in stages(mlp(2, [4, 3]))]
     [4, 3, 1]
     """
     leaves = _leaves(net)
-    width = next((m.in_features for m in leaves if isinstance(m, nn.Linear)), None)
+    width = next((m.in_features for _, m in leaves if isinstance(m, nn.Linear)), None)
     if width is None:
         raise ApproxlabError("the net has no Linear layer: regions need an MLP built from torch.nn.Linear")
     out: list[Stage] = []
     w, b = np.eye(width), np.zeros(width)
-    for m in leaves:
+    for name, m in leaves:
         act = _activation(m)
         if act is not None:
             out.append(Stage(w, b, act))
             width = w.shape[0]
             w, b = np.eye(width), np.zeros(width)
             continue
-        affine = _affine(m, w.shape[0])
+        affine = _affine(name, m, w.shape[0])
         if affine is None:
             raise ApproxlabError(
                 f"layer {type(m).__name__} is not supported by approxlab.regions: use only {SUPPORTED}"

@@ -9,52 +9,172 @@ the new points are merged in order and their values interpolated exactly. float6
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
+from approxlab.regions.certified import exact_dot, two_prod, two_sum
 from approxlab.regions.layers import Stage, forward
-from approxlab.regions.partition2d import stop_if_over
+from approxlab.regions.lineage import Lineage, side_bits
+from approxlab.regions.partition2d import float_error_bound, stop_if_over
+
+
+CERTIFY_WEIGHTS = 4096  # certify float64 exactness (error-free transformations) for layers up to this many weights
+
+
+def _root(lineage: Lineage, roots: dict, made: np.ndarray, v: int) -> Fraction:
+    """Exact position of point v: the root of the line (stage, neuron, kink) that made it, on its interval."""
+    if v not in roots:
+        s, a, j, i = (int(u) for u in made[v])
+        p, r = lineage.line(s, a, s, j, i)
+        roots[v] = Fraction(-r, p)
+    return roots[v]
+
+
+def _exact_sides(lineage: Lineage, roots: dict, made: np.ndarray, stage: int, column: int, kink: int,
+                 points: np.ndarray, intervals: np.ndarray) -> np.ndarray:
+    """Exact sign of z_column^(stage) − k_kink at each point, read on an interval that holds it."""
+    out = np.empty(len(points), np.int8)
+    for n, (v, a) in enumerate(zip(points.tolist(), intervals.tolist())):
+        p, r = lineage.line(stage, a, stage, column, kink)
+        value = p * _root(lineage, roots, made, v) + r
+        out[n] = (value > 0) - (value < 0)
+    return out
 
 
 def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None):
-    """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, and the
-    layer and neuron of each point (−1 for the ends). float64."""
+    """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, the
+    layer and neuron of each point (−1 for the ends), and the intervals' :class:`Lineage`. float64
+    positions; a side within the float64 error bound of a kink, and the order of crossings closer
+    than their error bounds, are decided exactly (:mod:`approxlab.regions.exact`)."""
     x = np.array([lo, hi], dtype=np.float64)
     h = x[:, None]
     layer_of = np.array([-1, -1], np.int64)
     neuron_of = np.array([-1, -1], np.int64)
+    lineage = Lineage(layers)
+    roots: dict[int, Fraction] = {0: Fraction(lo), 1: Fraction(hi)}  # exact positions, filled on demand
+    made = np.full((2, 4), -1, np.int64)  # point id → (stage, interval at that stage's start, neuron, kink)
+    ids = np.array([0, 1], np.int64)
+    certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
     for li, stage in enumerate(layers):
         z = h @ stage.weight.T + stage.bias
         if stage.activation is None:
             h = z
             continue
-        new_i, new_t, new_col, new_kink = [], [], [], []
-        for k in stage.activation.kinks:
+        if certain.any() and stage.weight.size <= CERTIFY_WEIGHTS:
+            rows = np.flatnonzero(certain)
+            zc, ok = exact_dot(h[rows], stage.weight, stage.bias)
+            z[rows[ok]] = zc[ok]
+            certain[rows[~ok]] = False
+        else:
+            certain[:] = False
+        tol = float_error_bound(stage, h)
+        kinks = stage.activation.kinks
+        new_i, new_t, new_col, new_kink, new_err = [], [], [], [], []
+        for ki, k in enumerate(kinks):
+            d = z - k
+            unsure_p, unsure_j = np.nonzero(np.abs(d) <= tol)
+            # Certified values are exact: their float64 sign is the sign.
+            keep = ~certain[unsure_p]
+            unsure_p, unsure_j = unsure_p[keep], unsure_j[keep]
+            for j in np.unique(unsure_j).tolist():
+                pts = unsure_p[unsure_j == j]
+                exact = _exact_sides(lineage, roots, made, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2))
+                z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)))
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
             i, j = np.nonzero(d[:-1] * d[1:] < 0)
+            gap = d[i, j] - d[i + 1, j]
             new_i.append(i)
-            new_t.append(d[i, j] / (d[i, j] - d[i + 1, j]))
+            new_t.append(d[i, j] / gap)
             new_col.append(j)
-            new_kink.append(np.full(len(i), k))
-        i, t, col, kink = (np.concatenate(a) for a in (new_i, new_t, new_col, new_kink))
+            new_kink.append(np.full(len(i), ki))
+            # Position error: tol_j over the slope of z along the interval, and round-off of x.
+            new_err.append((tol[j] / np.abs(gap) + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i]))
+        i, t, col, kink, err = (np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err))
         if len(i):
-            order = np.lexsort((t, i))
-            i, t, col, kink = i[order], t[order], col[order], kink[order]
             xn = x[i] + t * (x[i + 1] - x[i])
-            zn = z[i] + t[:, None] * (z[i + 1] - z[i])
-            zn[np.arange(len(i)), col] = kink
-            # Crossings that fall on the same point (coincident kinks) become one breakpoint.
+            order = np.lexsort((xn, i))
+            i, t, col, kink, err, xn = i[order], t[order], col[order], kink[order], err[order], xn[order]
+            exact_x: dict[int, Fraction] = {}
+            same = np.zeros(len(i) - 1, bool)  # crossing n+1 is the same point as crossing n
+            close = np.flatnonzero((i[1:] == i[:-1]) & (xn[1:] - xn[:-1] <= err[1:] + err[:-1]))
+            if len(close):
+                # Crossings closer than their error bounds: place them exactly; equal ones are one point.
+                involved = np.unique(np.concatenate([close, close + 1]))
+                for n in involved.tolist():
+                    p, r = lineage.line(li, int(i[n]), li, int(col[n]), int(kink[n]))
+                    exact_x[n] = Fraction(-r, p)
+                runs = np.split(involved, np.flatnonzero(np.diff(involved) > 1) + 1)
+                for run in runs:
+                    run_sorted = sorted(run.tolist(), key=lambda n: exact_x[n])
+                    perm = np.array(run_sorted)
+                    i[run], t[run], col[run], kink[run], err[run], xn[run] = (
+                        i[perm], t[perm], col[perm], kink[perm], err[perm], xn[perm])
+                    exact_run = [exact_x[n] for n in run_sorted]
+                    exact_x.update(zip(run.tolist(), exact_run))
+                    same[run[:-1]] = (i[run[1:]] == i[run[:-1]]) & np.array(
+                        [a == b for a, b in zip(exact_run[1:], exact_run[:-1])], bool)
+                    # Keep float positions in exact order.
+                    xn[run] = np.maximum.accumulate(xn[run])
             distinct = np.ones(len(i), bool)
-            distinct[1:] = (i[1:] != i[:-1]) | (xn[1:] != xn[:-1])
-            i, xn, zn, col = i[distinct], xn[distinct], zn[distinct], col[distinct]
-            merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, i * 2 + 1]), kind="stable")
-            x = np.concatenate([x, xn])[merged]
+            distinct[1:] = ~same
+            point_of = np.cumsum(distinct) - 1
+            zn = z[i] + t[:, None] * (z[i + 1] - z[i])
+            new_certain = certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
+            zn = zn[distinct]
+            new_certain = new_certain[distinct]
+            # Every neuron whose crossing is this point sits exactly on its kink there.
+            zn[point_of, col] = kinks[kink]
+            rep = np.flatnonzero(distinct)
+            xi = i[rep]
+            new_ids = np.arange(len(made), len(made) + len(rep))
+            made = np.concatenate([made, np.stack([np.full(len(rep), li), i[rep], col[rep], kink[rep]], axis=1)])
+            position = np.searchsorted(rep, list(exact_x))
+            for n, q in zip(exact_x, position.tolist()):
+                if q < len(rep) and rep[q] == n:
+                    roots[int(new_ids[q])] = exact_x[n]
+            merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, xi * 2 + 1]), kind="stable")
+            # Each new interval starts at a point: an old point p (old interval p) or a new point in
+            # old interval i; that old interval is its ancestor.
+            ancestor = np.concatenate([np.arange(len(x)), xi])[merged][:-1]
+            x = np.concatenate([x, xn[rep]])[merged]
+            certain = np.concatenate([certain, new_certain])[merged]
             z = np.concatenate([z, zn])[merged]
-            layer_of = np.concatenate([layer_of, np.full(len(xn), li)])[merged]
-            neuron_of = np.concatenate([neuron_of, col])[merged]
+            ids = np.concatenate([ids, new_ids])[merged]
+            layer_of = np.concatenate([layer_of, np.full(len(rep), li)])[merged]
+            neuron_of = np.concatenate([neuron_of, col[rep]])[merged]
+        else:
+            ancestor = np.arange(len(x) - 1)
         stop_if_over(len(x) - 1, max_regions, li, bound, smaller="segment")
+        sides = side_bits(z, kinks)
+        lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
         h = stage.activation(z)
-    return x, h, layer_of, neuron_of
+        if certain.any() and stage.activation.name != "relu":
+            piece = stage.activation.piece(z)
+            p, e = two_prod(stage.activation.slope[piece], z)
+            _, f = two_sum(p, stage.activation.intercept[piece])
+            certain &= np.all((e == 0) & (f == 0), axis=1)
+    return x, h, layer_of, neuron_of, lineage
+
+
+def _exact_interpolation(x: np.ndarray, z: np.ndarray, i: np.ndarray, t: np.ndarray, col: np.ndarray,
+                         kink: np.ndarray) -> np.ndarray:
+    """Per crossing: did t = d_i / (d_i − d_{i+1}), x_i + t (x_{i+1} − x_i) and z_i + t (z_{i+1} − z_i)
+    come out exact (no step rounded)? Then the new point and its values are exact."""
+    dx, e1 = two_sum(x[i + 1], -x[i])
+    step, e2 = two_prod(t, dx)
+    _, e3 = two_sum(x[i], step)
+    dz, f1 = two_sum(z[i + 1], -z[i])
+    zs, f2 = two_prod(t[:, None], dz)
+    _, f3 = two_sum(z[i], zs)
+    # t itself: with exact d_i, d_{i+1} of the crossing column, t · (d_i − d_{i+1}) must give d_i exactly.
+    da, g1 = two_sum(z[i, col], -kink)
+    db, g2 = two_sum(z[i + 1, col], -kink)
+    gap, g3 = two_sum(da, -db)
+    back, g4 = two_prod(t, gap)
+    return ((e1 == 0) & (e2 == 0) & (e3 == 0) & np.all((f1 == 0) & (f2 == 0) & (f3 == 0), axis=1)
+            & (g1 == 0) & (g2 == 0) & (g3 == 0) & (g4 == 0) & (back == da))
 
 
 class Partition1D:
@@ -66,8 +186,9 @@ class Partition1D:
     ``origin`` and ``basis`` (d, 1) embed the line in input space: x = origin + basis · t.
     """
 
-    def __init__(self, layers, points, values, point_layer, point_neuron, origin, basis, seconds):
+    def __init__(self, layers, points, values, point_layer, point_neuron, lineage, origin, basis, seconds):
         self.layers = layers
+        self.lineage = lineage
         self.points = points
         self.values = values
         self.point_layer = point_layer
@@ -98,14 +219,13 @@ class Partition1D:
         return self.origin + np.asarray(t).reshape(-1, 1) @ self.basis.T
 
     def patterns(self) -> list[np.ndarray]:
-        """Per layer with an activation, (N, width) int8 piece indices at each region's midpoint."""
-        zs = forward(self.layers, self.centroids())
-        return [s.activation.piece(z) for s, z in zip(self.layers, zs) if s.activation is not None]
+        """Per layer with an activation, (N, width) int8 piece indices of each region, recorded while cutting."""
+        return self.lineage.pieces_all()
 
     def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
-        """(A (N, out, 1), c (N, out)): on region i the net is A[i] t + c[i]."""
-        slope = np.diff(self.values, axis=0) / np.diff(self.points)[:, None]
-        return slope[:, :, None], self.values[:-1] - slope * self.points[:-1, None]
+        """(A (N, out, 1), c (N, out)): on region i the net is A[i] t + c[i], from its activation
+        pattern (products of masked weight matrices; exact for any length), float64."""
+        return self.lineage.affine_maps()
 
     def adjacency(self) -> np.ndarray:
         """Pairs (i, i+1) of neighbouring regions."""

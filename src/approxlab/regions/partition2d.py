@@ -26,10 +26,17 @@ import numpy as np
 
 from approxlab.errors import ApproxlabError
 from approxlab.regions.arrangement import arrange
+from approxlab.regions.exact import boundary_line, meet, point, sign_at
 from approxlab.regions.layers import Stage
+from approxlab.regions.lineage import Lineage, side_bits
 
 BOUNDARY = -1  # edge label of the domain's boundary
 REFRESH = 4  # re-read the crossing candidates each time the face count has grown this many times
+# Error bound of a pre-activation at a vertex, relative to the size of its terms |W| |h| + |b|:
+# interpolation along edges and one matrix product per layer lose a few ulps (measured against
+# exact values at sampled vertices: ≤ 5e-16 on 2→64^6, 2→128^4, 2→256^3). Within TOL of a kink
+# the side is decided exactly, so TOL only needs to exceed the true error.
+TOL = 1e-9
 
 
 class _Pool:
@@ -79,16 +86,34 @@ class _Subdivision:
         self.x = _Pool(np.array(polygon, dtype=np.float64))
         self.z: _Pool | None = None
         self.slot_vertex = _Pool(np.arange(k, dtype=np.int64))
-        self.slot_label = _Pool(np.full(k, BOUNDARY, dtype=np.int32))
+        self.slot_label = _Pool(-1 - np.arange(k, dtype=np.int32))
         self.start = _Pool(np.zeros(1, np.int64))
         self.length = _Pool(np.array([k], np.int64))
         self.alive = _Pool(np.ones(1, bool))
+        self.ancestor = _Pool(np.zeros(1, np.int64))
         self.count = 1
+        self.corners = k
+        # How each vertex was made (its two lines, the stage and the region at that stage's start),
+        # read only when a sign there must be decided exactly.
+        self.rec_a = _Pool(np.full(k, BOUNDARY, np.int64))
+        self.rec_b = _Pool(np.full(k, BOUNDARY, np.int64))
+        self.rec_stage = _Pool(np.zeros(k, np.int64))
+        self.rec_face = _Pool(np.zeros(k, np.int64))
+        self.tol = np.zeros(0)
 
     @classmethod
-    def from_faces(cls, x: np.ndarray, slot_vertex: np.ndarray, slot_label: np.ndarray, lengths: np.ndarray):
-        """A subdivision from ready-made faces (vertex cycles in slot order, their lengths)."""
+    def from_faces(cls, x: np.ndarray, slot_vertex: np.ndarray, slot_label: np.ndarray, lengths: np.ndarray,
+                   corners: int, rec_a: np.ndarray, rec_b: np.ndarray):
+        """A subdivision from ready-made faces (vertex cycles in slot order, their lengths); the
+        first ``corners`` vertices are the polygon's, vertex v ≥ corners is where lines rec_a[v], rec_b[v] meet."""
         sub = cls.__new__(cls)
+        sub.corners = corners
+        sub.rec_a = _Pool(rec_a.astype(np.int64))
+        sub.rec_b = _Pool(rec_b.astype(np.int64))
+        sub.rec_stage = _Pool(np.zeros(len(x), np.int64))
+        sub.rec_face = _Pool(np.zeros(len(x), np.int64))
+        sub.ancestor = _Pool(np.zeros(len(lengths), np.int64))
+        sub.tol = np.zeros(0)
         sub.x = _Pool(x)
         sub.z = None
         sub.slot_vertex = _Pool(slot_vertex.astype(np.int64))
@@ -109,14 +134,36 @@ class _Subdivision:
         self.start = _Pool(first)
         self.length = _Pool(lengths.copy())
         self.alive = _Pool(np.ones(len(faces), bool))
+        self.ancestor = _Pool(self.ancestor.view[faces])
+        self.count = len(faces)
 
-    def cut(self, faces: np.ndarray, column: int, kink: float, label: int, candidates: "_Columns") -> None:
-        """Split each face in ``faces`` that the line {z_column = kink} crosses into its two sides."""
+    def cut(self, faces: np.ndarray, column: int, kink: float, label: int, candidates: "_Columns",
+            resolve, stage: int) -> None:
+        """Split each face in ``faces`` that the line {z_column = kink} crosses into its two sides.
+
+        Where |z − kink| at a vertex is within the float64 error bound ``tol[column]``, the side
+        is decided exactly by ``resolve(vertices, faces, column)`` (−1, 0, 1) and z is set to agree.
+        """
         starts, lengths = self.start.view[faces], self.length.view[faces]
         slots, nxt, first = _gather(starts, lengths)
         vid = self.slot_vertex.view[slots]
         zdata = self.z.data
-        side = np.sign(zdata[vid, column] - kink).astype(np.int8)
+        d = zdata[vid, column] - kink
+        tol = self.tol[column]
+        unsure = np.abs(d) <= tol
+        if unsure.any():
+            at = np.flatnonzero(unsure)
+            verts, once = np.unique(vid[at], return_index=True)
+            owner = faces[np.searchsorted(first, at[once], side="right") - 1]
+            exact = resolve(verts, owner, column)
+            now = zdata[verts, column] - kink
+            agree = (np.sign(now) == exact) & (exact != 0)
+            # Disagreeing values move to the float next to the kink on the exact side: the sign is then
+            # right and the value no further from the truth than before.
+            zdata[verts, column] = np.where(
+                exact == 0, kink, np.where(agree, zdata[verts, column], np.nextafter(kink, kink + exact)))
+            d = zdata[vid, column] - kink
+        side = np.sign(d).astype(np.int8)
         pos = np.logical_or.reduceat(side > 0, first)
         neg = np.logical_or.reduceat(side < 0, first)
         split = pos & neg
@@ -138,7 +185,7 @@ class _Subdivision:
         a = np.minimum(vid[crossing], v_next[crossing])
         b = np.maximum(vid[crossing], v_next[crossing])
         key = a * (self.x.n + 1) + b
-        unique, inverse = np.unique(key, return_inverse=True)
+        unique, once, inverse = np.unique(key, return_index=True, return_inverse=True)
         ua, ub = unique // (self.x.n + 1), unique % (self.x.n + 1)
         za, zb = zdata[ua, column] - kink, zdata[ub, column] - kink
         t = (za / (za - zb))[:, None]
@@ -149,6 +196,12 @@ class _Subdivision:
         base = self.x.n
         self.x.extend(new_x)
         self.z.extend(new_z)
+        crossed_slot = np.flatnonzero(crossing)[once]
+        crossed_face = np.searchsorted(first, crossed_slot, side="right") - 1
+        self.rec_a.extend(np.full(len(unique), label, np.int64))
+        self.rec_b.extend(self.slot_label.view[slots[crossed_slot]].astype(np.int64))
+        self.rec_stage.extend(np.full(len(unique), stage, np.int64))
+        self.rec_face.extend(self.ancestor.view[faces[crossed_face]])
         new_vertex = np.full(len(vid), -1, np.int64)
         new_vertex[crossing] = base + inverse
 
@@ -181,14 +234,16 @@ class _Subdivision:
         self.start.extend(starts_new)
         self.length.extend(lengths_new)
         self.alive.extend(np.ones(2 * n_split, bool))
+        self.ancestor.extend(np.concatenate([self.ancestor.view[faces]] * 2))
         candidates.extend_from(np.concatenate([faces, faces]))
         self.count += n_split
 
 
 def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray) -> np.ndarray:
-    """(neuron·kink) × face booleans: does the line z_j = k cross the face's interior?
+    """(neuron·kink) × face booleans: may the line z_j = k cross the face's interior?
 
-    True when the face has a vertex with z_j > k and one with z_j < k. Bits are packed
+    True when the face has a vertex with z_j > k − tol_j and one with z_j < k + tol_j (tol_j:
+    the float64 error bound, so a face is never skipped on a wrong sign). Bits are packed
     eight neurons to a byte and OR-ed over each face's vertices (faces padded to equal
     length by repeating their first vertex).
     """
@@ -202,8 +257,8 @@ def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray) -> np.ndarray:
     corners = vid[pad]
     out = np.empty((n * len(kinks), len(lengths)), bool)
     for i, k in enumerate(kinks):
-        above = np.bitwise_or.reduce(np.packbits(z > k, axis=1)[corners], axis=1)
-        below = np.bitwise_or.reduce(np.packbits(z < k, axis=1)[corners], axis=1)
+        above = np.bitwise_or.reduce(np.packbits(z > k - sub.tol, axis=1)[corners], axis=1)
+        below = np.bitwise_or.reduce(np.packbits(z < k + sub.tol, axis=1)[corners], axis=1)
         out[i :: len(kinks)] = np.unpackbits(above & below, axis=1, count=n).T.astype(bool)
     return out
 
@@ -235,12 +290,25 @@ def stop_if_over(count: int, max_regions: int, layer: int, bound: float | None, 
         )
 
 
-def _first_layer(built, stage: Stage, label_base: int) -> _Subdivision:
+def _first_layer(built, stage: Stage, label_base: int, polygon: np.ndarray) -> _Subdivision:
     """The subdivision of the first layer from its line arrangement, with the pre-activations
     at its vertices (exactly the kink on the lines through each vertex)."""
-    vertices, slot_vertex, slot_label, lengths, on, _ = built
-    labels = np.where(slot_label >= 0, label_base + slot_label, BOUNDARY)
-    sub = _Subdivision.from_faces(vertices, slot_vertex, labels, lengths)
+    vertices, slot_vertex, slot_label, lengths, on, meets, edge_of = built
+    k = len(polygon)
+    labels = np.where(slot_label >= 0, label_base + slot_label, slot_label)
+    # Each non-corner vertex lies on two lines: two entries of ``on``, or one and a boundary edge.
+    order = np.argsort(on[:, 0], kind="stable")
+    vid, line = on[order, 0], label_base + np.searchsorted(meets, on[order, 1])
+    rec_a = np.full(len(vertices), BOUNDARY, np.int64)
+    rec_b = np.full(len(vertices), BOUNDARY, np.int64)
+    head = np.ones(len(vid), bool)
+    head[1:] = vid[1:] != vid[:-1]
+    rec_a[vid[head]] = line[head]
+    rec_b[vid[~head]] = line[~head]
+    lone = np.flatnonzero(rec_b == BOUNDARY)
+    lone = lone[lone >= k]
+    rec_b[lone] = -1 - edge_of[lone - k]
+    sub = _Subdivision.from_faces(vertices, slot_vertex, labels, lengths, k, rec_a, rec_b)
     v = len(vertices)
     room = np.empty((2 * v + 64, stage.width))
     np.matmul(vertices, stage.weight.T, out=room[:v])
@@ -252,29 +320,86 @@ def _first_layer(built, stage: Stage, label_base: int) -> _Subdivision:
     return sub
 
 
+class _Exact:
+    """Exact sides of vertices (:mod:`approxlab.regions.exact`), from how each vertex was made."""
+
+    def __init__(self, sub: _Subdivision, lineage: Lineage, polygon: np.ndarray, cuts: list[list[int]]):
+        self.sub, self.lineage, self.polygon, self.cuts = sub, lineage, polygon, cuts
+        self.points: dict[int, tuple[int, int, int]] = {}
+
+    def _line(self, label: int, stage: int, face: int) -> tuple[int, int, int]:
+        if label < 0:
+            e = -1 - label
+            return boundary_line(self.polygon[e], self.polygon[(e + 1) % len(self.polygon)])
+        layer, neuron, kink = self.cuts[0][label], self.cuts[1][label], self.cuts[2][label]
+        return self.lineage.line(stage, face, layer, neuron, kink)
+
+    def point(self, v: int) -> tuple[int, int, int]:
+        if v not in self.points:
+            sub = self.sub
+            if v < sub.corners:
+                self.points[v] = point(self.polygon[v])
+            else:
+                stage, face = int(sub.rec_stage.data[v]), int(sub.rec_face.data[v])
+                self.points[v] = meet(self._line(int(sub.rec_a.data[v]), stage, face),
+                                      self._line(int(sub.rec_b.data[v]), stage, face))
+        return self.points[v]
+
+    def sides(self, stage: int, column: int, kink: int, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+        """Exact sign of z_column^(stage) − k_kink at each vertex, read on a face that holds it."""
+        anc = self.sub.ancestor.data
+        return np.array([sign_at(self.lineage.line(stage, int(anc[f]), stage, column, kink), self.point(int(v)))
+                         for v, f in zip(vertices, faces)], np.int8)
+
+
+def _record(sub: _Subdivision, lineage: Lineage, li: int, kinks: np.ndarray) -> None:
+    """Store each face's ancestor and its sides of the stage's kinks (its pattern for stage li)."""
+    sub.compact()
+    lengths, first, vid = sub.length.view, sub.start.view, sub.slot_vertex.view
+    longest = int(lengths.max())
+    pad = first[:, None] + np.minimum(np.arange(longest), lengths[:, None] - 1)
+    bits = np.bitwise_or.reduce(side_bits(sub.z.view, kinks)[vid[pad]], axis=1)
+    lineage.record(li, sub.ancestor.view.copy(), bits)
+    sub.ancestor = _Pool(np.arange(sub.count, dtype=np.int64))
+
+
+def float_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
+    """Bound on the float64 error of z_j = W_j h + b_j at the vertices: TOL times the size of its terms."""
+    size = np.abs(stage.weight) @ np.abs(h).max(axis=0) + np.abs(stage.bias)
+    return TOL * np.maximum(size, np.finfo(float).tiny)
+
+
 def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound: float | None = None):
     """Cut the convex ``polygon`` (k, 2), counter-clockwise, by every neuron of every stage.
 
     Returns (vertices (V, 2), face slot vertices, face slot labels, face offsets,
-    outputs at vertices (V, out), the layer and neuron of each cut label). float64.
+    outputs at vertices (V, out), the layer and neuron of each cut label, the
+    :class:`~approxlab.regions.lineage.Lineage` of the faces). float64 geometry; signs
+    within the float64 error bound of a kink are decided exactly.
     """
     sub = _Subdivision(polygon)
+    lineage = Lineage(layers)
     h = sub.x.view
-    cut_layer, cut_neuron = [], []
+    cuts: list[list[int]] = [[], [], []]  # layer, neuron, kink index of each cut label
     for li, stage in enumerate(layers):
         if stage.activation is None:
             h = h @ stage.weight.T + stage.bias
             continue
         kinks = stage.activation.kinks
         m = len(kinks)
-        if li == 0:
+        lines = stage.width * m
+        # The arrangement is built whole (memory ∝ crossings): only when its face count,
+        # at most 1 + n + n(n−1)/2, is within max_regions; otherwise cut line by line and stop early.
+        if li == 0 and 1 + lines + lines * (lines - 1) // 2 <= max_regions:
             built = arrange(polygon, np.repeat(stage.weight, m, axis=0),
                             (stage.bias[:, None] - kinks[None, :]).ravel())
             if built is not None:
-                sub = _first_layer(built, stage, len(cut_layer))
-                cut_layer += [0] * len(built[5])
-                cut_neuron += (built[5] // m).tolist()
+                sub = _first_layer(built, stage, len(cuts[0]), polygon)
+                cuts[0] += [0] * len(built[5])
+                cuts[1] += (built[5] // m).tolist()
+                cuts[2] += (built[5] % m).tolist()
                 stop_if_over(sub.count, max_regions, li, bound)
+                _record(sub, lineage, li, kinks)
                 h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
                 continue
         # Room for the vertices this layer adds, so the pool is rarely copied while growing.
@@ -282,9 +407,11 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         room = np.empty((2 * v + 64, stage.width))
         np.matmul(h, stage.weight.T, out=room[:v])
         room[:v] += stage.bias
+        sub.tol = float_error_bound(stage, h)
         sub.z = _Pool(room)
         sub.z.n = v
         sub.compact()
+        exact = _Exact(sub, lineage, polygon, cuts)
         candidates = _Columns(_crossing_candidates(sub, kinks))
         active = np.flatnonzero(candidates.data.any(axis=1))
         refreshed_at = sub.count
@@ -299,17 +426,23 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
             faces = np.flatnonzero(candidates.data[c, : candidates.n] & sub.alive.view)
             if len(faces) == 0:
                 continue
-            label = len(cut_layer)
-            cut_layer.append(li)
-            cut_neuron.append(j)
-            sub.cut(faces, j, float(kinks[i]), label, candidates)
+            label = len(cuts[0])
+            cuts[0].append(li)
+            cuts[1].append(j)
+            cuts[2].append(i)
+
+            def resolve(vertices, owners, column, _li=li, _i=i):
+                return exact.sides(_li, column, _i, vertices, owners)
+
+            sub.cut(faces, j, float(kinks[i]), label, candidates, resolve, li)
             stop_if_over(sub.count, max_regions, li, bound)
+        _record(sub, lineage, li, kinks)
         h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
     sub.compact()
     return (
         sub.x.view.copy(), sub.slot_vertex.view.copy(), sub.slot_label.view.copy(),
         np.append(sub.start.view, sub.slot_vertex.n), np.asarray(h),
-        np.array(cut_layer, np.int64), np.array(cut_neuron, np.int64),
+        np.array(cuts[0], np.int64), np.array(cuts[1], np.int64), lineage,
     )
 
 
@@ -325,12 +458,13 @@ class Partition2D:
     """
 
     def __init__(self, layers, polygon, vertices, face_vertices, edge_labels, offsets, values,
-                 cut_layer, cut_neuron, origin, basis, seconds):
+                 cut_layer, cut_neuron, lineage, origin, basis, seconds):
         self.layers = layers
         self.polygon = polygon
         self.vertices = vertices
         self.face_vertices = face_vertices
-        self.edge_labels = edge_labels
+        self.edge_labels = np.maximum(edge_labels, BOUNDARY)
+        self.lineage = lineage
         self.offsets = offsets
         self.values = values
         self.cut_layer = cut_layer
@@ -360,7 +494,7 @@ class Partition2D:
 
     def areas(self) -> np.ndarray:
         """Area of each region, ½ Σ (x_i y_{i+1} − x_{i+1} y_i) (shoelace), in plane units."""
-        p = self.vertices[self.face_vertices]
+        p = self.vertices[self.face_vertices] - self.polygon[0]  # about a domain corner: no cancellation
         q = p[self.next_slot()]
         cross = p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]
         return 0.5 * np.add.reduceat(cross, self.offsets[:-1])
@@ -376,25 +510,17 @@ class Partition2D:
 
     def patterns(self) -> list[np.ndarray]:
         """Activation pattern of each region: per layer with an activation, (F, width) int8 piece
-        indices (ReLU: 1 active, 0 inactive), read at the region's centroid (constant on the region)."""
-        from approxlab.regions.layers import forward
-
-        zs = forward(self.layers, self.centroids())
-        return [s.activation.piece(z) for s, z in zip(self.layers, zs) if s.activation is not None]
+        indices (ReLU: 1 active, 0 inactive), as recorded while cutting (exact, any area)."""
+        return self.lineage.pieces_all()
 
     def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(A (F, out, 2), c (F, out)): on region f the net is A[f] t + c[f] in plane coordinates.
 
-        Fitted exactly through the region's vertices by least squares on the normal
-        equations Σ [t,1][t,1]ᵀ, Σ [t,1] yᵀ (the values are affine there, so the fit is exact).
+        From the region's activation pattern ω: A = W_L D_ω W_{L−1} ⋯ D_ω W_1 (slopes of the
+        pieces on the diagonal), c likewise with the biases — exact for any area (seed 002
+        answer 2), float64.
         """
-        t = self.vertices[self.face_vertices]
-        y = self.values[self.face_vertices]
-        p = np.concatenate([t, np.ones((len(t), 1))], axis=1)
-        gram = np.add.reduceat(p[:, :, None] * p[:, None, :], self.offsets[:-1], axis=0)
-        rhs = np.add.reduceat(p[:, :, None] * y[:, None, :], self.offsets[:-1], axis=0)
-        coef = np.linalg.solve(gram, rhs)
-        return np.transpose(coef[:, :2, :], (0, 2, 1)), coef[:, 2, :]
+        return self.lineage.affine_maps()
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Unique undirected edges: (vertex pairs (E, 2), cut label (E,), the faces on each side (E, 2),

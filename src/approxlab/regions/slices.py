@@ -48,16 +48,20 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     require(p.ndim == 2 and p.shape[1] == 2 and len(p) >= 3,
             f"a polygon needs at least 3 vertices of shape (m, 2), got shape {p.shape}")
     require(bool(np.all(np.isfinite(p))), "the polygon's vertices must be finite numbers")
-    q = np.roll(p, -1, axis=0)
-    area = 0.5 * float(np.sum(p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]))
-    scale = float(np.ptp(p, axis=0).max()) ** 2
-    if abs(area) <= 1e-12 * max(scale, 1e-300):
+    # Relative tests: the shoelace sum (about the first vertex) against the size of its terms,
+    # each turn against the product of its edge lengths — so a box 1e-13 wide is as good as a wide one.
+    u = p - p[0]
+    v = np.concatenate([u[1:], u[:1]])
+    terms = u[:, 0] * v[:, 1] - v[:, 0] * u[:, 1]
+    area = 0.5 * float(terms.sum())
+    if not abs(area) > 64 * np.finfo(float).eps * float(np.abs(u[:, 0] * v[:, 1]).sum() + np.abs(v[:, 0] * u[:, 1]).sum()):
         raise ApproxlabError("the polygon (or box) has zero area: give non-collinear vertices or low < high")
     if area < 0:
         p = p[::-1].copy()
-    e = np.roll(p, -1, axis=0) - p
-    turn = e[:, 0] * np.roll(e, -1, axis=0)[:, 1] - e[:, 1] * np.roll(e, -1, axis=0)[:, 0]
-    require(bool(np.all(turn >= -1e-12 * scale)),
+    e = np.concatenate([p[1:], p[:1]]) - p
+    f = np.concatenate([e[1:], e[:1]])
+    turn = e[:, 0] * f[:, 1] - e[:, 1] * f[:, 0]
+    require(bool(np.all(turn >= -1e-12 * np.linalg.norm(e, axis=1) * np.linalg.norm(f, axis=1))),
             "the polygon is not convex: give the vertices of a convex polygon in order")
     return p
 

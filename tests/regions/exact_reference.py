@@ -1,0 +1,104 @@
+"""An independent exact reference for small nets: polygon clipping in rational arithmetic.
+
+Each region is kept as its own polygon with exact ``Fraction`` vertices (no shared
+vertices, no float64, no error filter); for each layer its affine map is recomputed from
+the region's activation pattern and the polygon is clipped (Sutherland–Hodgman) by
+every neuron's kink lines. Slow, and therefore only for small nets, but it shares no
+code or idea of precision with ``approxlab.regions``.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import torch
+
+Point = tuple[Fraction, Fraction]
+
+
+def _layers(net: torch.nn.Sequential):
+    """[(W, b, kind)] with exact Fractions; kind 'relu' or None (no activation after)."""
+    mods = list(net)
+    out = []
+    for i, m in enumerate(mods):
+        if isinstance(m, torch.nn.Linear):
+            w = [[Fraction(float(v)) for v in row] for row in m.weight.detach().double().tolist()]
+            b = [Fraction(float(v)) for v in m.bias.detach().double().tolist()]
+            relu = i + 1 < len(mods) and isinstance(mods[i + 1], torch.nn.ReLU)
+            out.append((w, b, "relu" if relu else None))
+    return out
+
+
+def _area2(poly: list[Point]) -> Fraction:
+    return sum((poly[i][0] * poly[i - 1][1] - poly[i - 1][0] * poly[i][1] for i in range(len(poly))), Fraction(0))
+
+
+def _clip(poly: list[Point], f) -> list[Point]:
+    """The part of a convex polygon where the affine f ≥ 0 (exact)."""
+    out = []
+    for i in range(len(poly)):
+        a, b = poly[i - 1], poly[i]
+        fa, fb = f(a), f(b)
+        if fa >= 0:
+            out.append(a)
+        if (fa > 0 and fb < 0) or (fa < 0 and fb > 0):
+            t = fa / (fa - fb)
+            out.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+    # Drop repeated points (a vertex on the line appears once).
+    clean = []
+    for p in out:
+        if not clean or clean[-1] != p:
+            clean.append(p)
+    if len(clean) > 1 and clean[0] == clean[-1]:
+        clean.pop()
+    return clean
+
+
+def _affine(layers, pattern: list[list[int]], upto: int):
+    """Rows (p, q, r) of z^(upto) = p x + q y + r on a region with the given pattern of earlier layers."""
+    h = [(Fraction(1), Fraction(0), Fraction(0)), (Fraction(0), Fraction(1), Fraction(0))]
+    for s in range(upto + 1):
+        w, b, _ = layers[s]
+        z = [tuple(sum((row[k] * h[k][c] for k in range(len(h))), Fraction(0)) + (b[j] if c == 2 else 0)
+                   for c in range(3)) for j, row in enumerate(w)]
+        if s == upto:
+            return z
+        h = [zj if on else (Fraction(0),) * 3 for zj, on in zip(z, pattern[s])]
+    raise IndexError(upto)
+
+
+def regions(net: torch.nn.Sequential, box: tuple[float, float, float, float]) -> list[tuple[tuple[int, ...], ...]]:
+    """The activation patterns of the linear regions of ``net`` (Linear/ReLU, 2 inputs) on the box
+    (x0, x1, y0, y1), one per region of positive area, found by exact clipping."""
+    x0, x1, y0, y1 = (Fraction(float(v)) for v in box)
+    layers = _layers(net)
+    cells = [([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], [])]
+    for s, (w, _, kind) in enumerate(layers):
+        if kind is None:
+            break
+        done = []
+        for poly, pattern in cells:
+            z = _affine(layers, pattern, s)
+            parts = [(poly, [])]
+            for p, q, r in z:
+                nxt = []
+                if p == q == r == 0:  # z ≡ 0: never active, no line
+                    parts = [(part, bits + [0]) for part, bits in parts]
+                    continue
+                for part, bits in parts:
+                    for sign in (1, -1):
+                        piece = _clip(part, lambda v, p=p, q=q, r=r, sign=sign: sign * (p * v[0] + q * v[1] + r))
+                        if len(piece) >= 3 and _area2(piece) != 0:
+                            nxt.append((piece, bits + [1 if sign > 0 else 0]))
+                parts = nxt
+            done += [(part, pattern + [bits]) for part, bits in parts]
+        cells = done
+    return [tuple(tuple(b) for b in pattern) for _, pattern in cells]
+
+
+def patterns_of(p) -> set[tuple[tuple[int, ...], ...]]:
+    """The patterns of an approxlab partition, in the reference's form."""
+    rows = np.concatenate(p.patterns(), axis=1) if p.patterns() else np.zeros((p.count, 0), np.int8)
+    widths = np.cumsum([q.shape[1] for q in p.patterns()])[:-1]
+    return {tuple(tuple(int(v) for v in part) for part in np.split(row, widths)) for row in rows}

@@ -1,0 +1,122 @@
+"""Degenerate arrangements counted exactly: against exact rational clipping and regioncam.
+
+Many lines through one point, all-zero biases, duplicated and rescaled rows at every
+depth, a deep line exactly through a first-layer vertex: the cases where float64
+cutting alone makes slivers or misses them (issue 10). Each net's regions are compared
+pattern by pattern with ``exact_reference`` (Fraction arithmetic, no float at all).
+"""
+
+import copy
+
+import numpy as np
+import pytest
+import regioncam
+import torch
+
+import approxlab
+from approxlab.regions import partition
+from approxlab.regions.checks import check
+
+from .exact_reference import patterns_of, regions
+
+SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
+
+
+def _net(weights: list[np.ndarray], biases: list[np.ndarray]) -> torch.nn.Sequential:
+    mods = []
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        lin = torch.nn.Linear(w.shape[1], w.shape[0]).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.as_tensor(w))
+            lin.bias.copy_(torch.as_tensor(b))
+        mods.append(lin)
+        if i + 1 < len(weights):
+            mods.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*mods)
+
+
+def _random(widths: list[int], seed: int, zero_bias: bool = False) -> torch.nn.Sequential:
+    rng = np.random.default_rng(seed)
+    sizes = [2, *widths, 1]
+    ws = [rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
+    bs = [np.zeros(o) if zero_bias else rng.normal(scale=0.5, size=o) for o in sizes[1:]]
+    return _net(ws, bs)
+
+
+def _agrees_with_reference(net, box=(-1, 1, -1, 1)):
+    p = partition(net, [box[:2], box[2:]])
+    truth = regions(net, box)
+    assert len(set(truth)) == len(truth)
+    assert patterns_of(p) == set(truth)
+    assert p.count == len(truth)
+    assert check(p, net)["ok"]
+    return p.count
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+def test_all_zero_biases_at_every_depth(depth):
+    # Every region is a cone from the origin: all bends of all layers pass through it.
+    _agrees_with_reference(_random([6] * depth, seed=depth, zero_bias=True))
+
+
+@pytest.mark.parametrize("k", [2, 3, 7, 20, 50])
+def test_k_lines_through_one_point(k):
+    # Dyadic weights (multiples of 1/8) and point, so the lines pass through it exactly in float64.
+    rng = np.random.default_rng(k)
+    point = np.array([0.25, -0.375])
+    w = rng.integers(-16, 17, size=(k, 2)) / 8.0
+    w[np.all(w == 0, axis=1)] = [1.0, 0.5]
+    net = _net([w, np.ones((1, k))], [-(w @ point), np.zeros(1)])
+    count = _agrees_with_reference(net)
+    directions = {tuple(np.round(v / np.linalg.norm(v), 12)) for v in np.concatenate([w, -w])}
+    assert count == len(directions)  # each distinct line direction bounds two of the sectors
+
+
+@pytest.mark.parametrize("layer", [0, 1, 2])
+def test_duplicated_and_rescaled_rows_at_every_depth(layer):
+    rng = np.random.default_rng(10 + layer)
+    sizes = [2, 6, 6, 6, 1]
+    ws = [rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
+    bs = [rng.normal(scale=0.5, size=o) for o in sizes[1:]]
+    ws[layer][1], bs[layer][1] = ws[layer][0], bs[layer][0]  # an exact duplicate
+    ws[layer][2], bs[layer][2] = 2.0 * ws[layer][0], 2.0 * bs[layer][0]  # the same line, rescaled
+    _agrees_with_reference(_net(ws, bs))
+
+
+def test_a_second_layer_line_exactly_through_a_first_layer_vertex():
+    # Integer weights: the first-layer lines x = 0.5 and y = −0.25 cross at v = (0.5, −0.25), and the
+    # second-layer neuron is zero exactly there (its bias cancels its value at v in exact arithmetic).
+    w1 = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, -2.0]])
+    b1 = np.array([-0.5, 0.25, 0.1, -0.3])
+    v = np.array([0.5, -0.25])
+    h = np.maximum(w1 @ v + b1, 0)
+    w2 = np.array([[1.0, -2.0, 3.0, 0.5], [2.0, 1.0, -1.0, 1.0], [-1.0, 0.5, 2.0, -1.5]])
+    b2 = -(w2 @ h)
+    b2[1] += 0.3
+    net = _net([w1, w2, np.ones((1, 3))], [b1, b2, np.zeros(1)])
+    assert np.all(w2[[0, 2]] @ np.maximum(w1 @ v + b1, 0) + b2[[0, 2]] == 0)
+    _agrees_with_reference(net)
+
+
+def test_zero_length_edges_do_not_appear():
+    # Three lines through one corner of the box and two through the midpoint of an edge.
+    w = np.array([[1.0, 1.0], [1.0, 2.0], [2.0, 1.0], [1.0, 0.0], [1.0, 0.5]])
+    b = -np.array([w[0] @ [1, 1], w[1] @ [1, 1], w[2] @ [1, 1], w[3] @ [0, -1], w[4] @ [0, -1]])
+    p = partition(_net([w, np.ones((1, 5))], [b, np.zeros(1)]), SQUARE)
+    pairs, _, _ = p.edges()
+    assert np.all(np.linalg.norm(p.vertices[pairs[:, 0]] - p.vertices[pairs[:, 1]], axis=1) > 0)
+    assert p.count == _agrees_with_reference(_net([w, np.ones((1, 5))], [b, np.zeros(1)]))
+
+
+@pytest.mark.parametrize("widths,seed", [([24, 24], 2), ([50] * 4, 2), ([24] * 4, 0)])
+def test_zero_first_layer_biases_equal_regioncam(widths, seed):
+    # Measured before the exact predicates: 2→24→24 seed 2 gave 673 regions and LinAlgError,
+    # regioncam 500; here both tools must agree (regioncam is exact on these, float32 weights).
+    net = approxlab.mlp(2, widths, seed=seed, dtype=torch.float32)
+    with torch.no_grad():
+        net[0].bias.zero_()
+    cam = regioncam.Regioncam(1.0)
+    cam.add(copy.deepcopy(net))
+    p = partition(net.double(), SQUARE)
+    assert p.count == cam.num_faces
+    assert check(p, net.double())["ok"]
