@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from approxlab.atlas.claims.construct_training import protocol
 from approxlab.atlas.registry import Context, Evidence, claim
+from approxlab.baseline import best_of
 from approxlab.figures.smooth import anatomy_figure
 from approxlab.fit import fit, sup_error
 from approxlab.nets import mlp
@@ -77,40 +79,52 @@ def reconstruction(ctx: Context) -> Evidence:
 @claim(
     id="smooth.deterministic",
     statement="Knots placed by rule (no gradient descent) with a least-squares output layer reach an error "
-    "within a factor 2 of the best back-propagation solution from several random inits, same number of units "
-    "(sigmoid units; ReLU reported beside).",
+    "within a factor 2 of the best back-propagation solution with the same number of units, trained by the "
+    "fair protocol (several inits, learning rate from a grid, Adam then L-BFGS); sigmoid units, ReLU reported beside.",
     source=SOURCE,
-    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run) for every sigmoid row"
-    "; recorded quick profile on 2026-11-23 against Adam (lr 0.1, 3000 steps, best of 2 inits): worst sigmoid "
-    "ratio 0.25 (the smoothed step); knots spread uniformly instead of by the target's slope and curvature "
-    "measured 12.3 there, so the placement rule is what the claim tests",
+    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run of approxlab.baseline.best_of) "
+    "for every sigmoid row (the factor 2 is the claim's own tolerance, fixed before measuring)",
+    falsifiable_by="a sigmoid row where the fair back-propagation baseline is more than 2× better than the "
+    "rule-placed knots",
 )
 def deterministic(ctx: Context) -> Evidence:
     width = ctx.pick(quick=8, full=12)
-    seeds = range(ctx.pick(quick=2, full=5))
-    table, worst = [], 0.0
-    for name, f, act in _cases(ctx):
-        runs = [_trained(f, width, act, s, ctx) for s in seeds]
-        bp = min(sup_error(n, f) for n in runs)
+    table = []
+    # quick: the 1D sigmoid rows the verdict judges; full adds 2D and ReLU beside
+    cases = [(n, f, a) for n, f, a in _cases(ctx) if ctx.profile == "full" or (f.dim == 1 and a == "sigmoid")]
+    for name, f, act in cases:
+        b = best_of(lambda s, f=f, act=act: mlp(f.dim, [width], activation=act, seed=s), f, **protocol(ctx), seed=0)
         det = construct(f, width, act)
         det_err = sup_error(det, f)
-        row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": bp,
-               "ratio": det_err / bp}
-        A_det, A_bp = anatomy(det, f.domain), anatomy(runs[0], f.domain)
+        row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": b.error,
+               "back-propagation median": b.spread["median"], "back-propagation worst": b.spread["max"],
+               "ratio": det_err / b.error}
+        A_det, A_bp = anatomy(det, f.domain), anatomy(b.net, f.domain)
         row["local/global (deterministic)"] = f"{int(A_det.local.sum())}/{int((~A_det.local).sum())}"
         row["local/global (back-propagation)"] = f"{int(A_bp.local.sum())}/{int((~A_bp.local).sum())}"
         if f.dim == 1:
             pairs, dist = match_knots(A_det.knots, A_bp.knots, *f.domain[0])
             row["matched knots in domain"] = len(pairs)
             row["median knot distance"] = float(np.median(dist)) if len(dist) else None
-        if act == "sigmoid":
-            worst = max(worst, row["ratio"])
         table.append(row)
+    holds, worst = judge_deterministic(table)
+    beaten = [f"{r['target']} ({r['ratio']:.3g}×)" for r in table if r["activation"] == "sigmoid" and r["ratio"] > 2.0]
     needed = {f"units for error 0.01, {name}, {act}": units_needed(_target(name), 0.01, act)
               for name in ("x²", "bump") for act in ("sigmoid", "relu")}
-    return Evidence(holds=worst <= 2.0, metrics={"worst sigmoid ratio": worst, "factor": 2.0, **needed}, table=table,
-                    notes="ratio < 1: the rule-placed knots beat back-propagation; knots are matched to the "
-                    "first back-propagation run by the Hungarian method on |t_det − t_bp|.")
+    return Evidence(holds=holds, metrics={"worst sigmoid ratio": worst, "factor": 2.0, **needed}, table=table,
+                    notes="ratio = deterministic / best back-propagation sup error; ratio < 1: the rule-placed knots "
+                    "beat back-propagation. Against the fair baseline the rule loses by more than 2× on: "
+                    + (", ".join(beaten) or "none")
+                    + ". What the construction does achieve: a net with no training at all whose error is "
+                    "reported beside the baseline's best, median and worst run, and the unit counts it needs for "
+                    "error 0.01 (metrics). Knots are matched to the best back-propagation run by the Hungarian "
+                    "method on |t_det − t_bp|.")
+
+
+def judge_deterministic(table: list[dict]) -> tuple[bool, float]:
+    """(holds, worst ratio): every sigmoid row's deterministic/back-propagation ratio ≤ 2."""
+    worst = max(r["ratio"] for r in table if r["activation"] == "sigmoid")
+    return worst <= 2.0, worst
 
 
 @claim(
