@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import torch
 from torch import nn
 
 from approxlab.errors import ApproxlabError, require
 from approxlab.fit import fit, sup_error
+from approxlab.nets import net_dtype
 from approxlab.targets import Target, sample
 
 
@@ -66,15 +68,42 @@ def _adam(net: nn.Module, data, lr: float, steps: int, seed: int) -> float:
         return math.inf
 
 
-def _lbfgs_finish(net: nn.Module, data, steps: int, seed: int) -> None:
+def _lbfgs_finish(net: nn.Module, data, steps: int) -> None:
+    """Full-batch L-BFGS on the MSE for ``steps`` iterations, undone if it diverges or ends worse.
+
+    Not through :func:`approxlab.fit.fit`: its L-BFGS keeps torch's default tolerances (stop when
+    max|∇| ≤ 1e-7), which end the finish as soon as the loss is small — exactly where a second-order
+    finish matters (measured: sin 2πx with 8 sigmoids stalled at sup error 0.047; with the tolerances
+    at 1e-14 the same start reached 6e-4).
+    """
+    dtype = net_dtype(net)
+    X = torch.as_tensor(np.asarray(data[0]), dtype=dtype)
+    X = X[:, None] if X.ndim == 1 else X
+    y = torch.as_tensor(np.asarray(data[1]), dtype=dtype).reshape(X.shape[0], -1)
     state = copy.deepcopy(net.state_dict())
+    opt = torch.optim.LBFGS(net.parameters(), lr=1.0, max_iter=steps, history_size=50, tolerance_grad=1e-14,
+                            tolerance_change=1e-16, line_search_fn="strong_wolfe")
+
+    def loss() -> torch.Tensor:
+        return torch.mean((net(X) - y) ** 2)
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        value = loss()
+        value.backward()
+        return value
+
+    with torch.no_grad():
+        before = float(loss())
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny problems: intra-op threads only cost on a shared machine
     try:
-        result = fit(net, data, steps=steps, optimizer="lbfgs", seed=seed)
-        if not all(math.isfinite(float(p.detach().abs().max())) for p in net.parameters()):
-            raise ApproxlabError("non-finite weights")
-        if result.losses and result.losses[-1] > result.losses[0]:
-            net.load_state_dict(state)
-    except ApproxlabError:
+        opt.step(closure)
+    finally:
+        torch.set_num_threads(threads)
+    with torch.no_grad():
+        after = float(loss())
+    if not math.isfinite(after) or after > before:
         net.load_state_dict(state)
 
 
@@ -122,7 +151,7 @@ def best_of(
         net = make(s)
         _adam(net, data, lr, adam_steps, seed)
         if lbfgs_steps:
-            _lbfgs_finish(net, data, lbfgs_steps, seed)
+            _lbfgs_finish(net, data, lbfgs_steps)
         error = float(score(net))
         error = error if math.isfinite(error) else math.inf
         errors.append(error)

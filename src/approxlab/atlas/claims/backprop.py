@@ -38,6 +38,7 @@ def _random_problem(activation, loss, output, n_out, depth, seed):
     "differences with ε = 1e-5 have error ≈ ε² + u|L|/ε ≈ 1e-10·|L|) for all three pairs at depth ≤ 4; deeper nets "
     "(full profile) are held to it for backprop vs autograd only, because their first-layer gradients fall toward "
     "the finite differences' rounding floor; the sign-error double must be reported as exactly ['W2'] with relative error 2",
+    falsifiable_by="a backward pass whose gradient differs from finite differences or autograd by ≥ 1e-7 (the sign-error double must be caught as exactly ['W2'])",
 )
 def gradient_check(ctx: Context) -> Evidence:
     depths = ctx.pick(quick=[1, 2, 4], full=[1, 2, 3, 4, 6, 8])
@@ -94,6 +95,7 @@ def gradient_check(ctx: Context) -> Evidence:
     threshold="|closed form − autograd| < 1e-10 (the issue's bar); relative error to finite differences < 1e-7; "
     "with ε = 0, |Σ ∂L/∂x_i| and |Σ x̂_i ∂L/∂x_i| < 1e-12·‖∂L/∂x‖ (float64 rounding of m terms); with ε > 0 the "
     "x̂-component equals its prediction (Σ ĝ x̂) ε/((σ²+ε)^{3/2}) to 1e-12",
+    falsifiable_by="a closed form that differs from autograd by ≥ 1e-10 or is not orthogonal to the all-ones vector (e.g. the x̂ term dropped)",
 )
 def batchnorm(ctx: Context) -> Evidence:
     m, k = ctx.pick(quick=(32, 8), full=(256, 64))
@@ -149,6 +151,7 @@ def batchnorm(ctx: Context) -> Evidence:
     statement="An MLP with layer sizes n_0, …, n_L has Σ_l (n_l n_{l−1} + n_l) parameters.",
     source="seed 002, 'Feedforward Network'",
     threshold="exact equality with torch's count (approxlab.nets.count_params) for every shape tried",
+    falsifiable_by="definition, not a finding: the formula and torch's count are two implementations of the same sum; a wrong formula (e.g. biases left out) fails",
 )
 def parameter_counts(ctx: Context) -> Evidence:
     rng = np.random.default_rng(ctx.seed)
@@ -166,8 +169,14 @@ def parameter_counts(ctx: Context) -> Evidence:
         rows.append({"sizes": labels[-1], "formula": f, "torch": t})
     ctx.figure(figs.parameter_counts(formula, counted, labels), "counts", "formula against torch's count, one point per shape")
     mismatches = [r for r in rows if r["formula"] != r["torch"]]
-    return Evidence(holds=not mismatches, metrics={"shapes": len(rows), "mismatches": len(mismatches),
-                                                   "largest": max(formula)}, table=rows[:12])
+    return Evidence(holds=judge_parameter_count(rows), metrics={"shapes": len(rows), "mismatches": len(mismatches),
+                                                   "largest": max(formula)}, table=rows[:12],
+                    notes="A definition checked, not an empirical finding: both numbers count the same scalars.")
+
+
+def judge_parameter_count(rows: list[dict]) -> bool:
+    """The formula equals torch's count for every shape."""
+    return all(r["formula"] == r["torch"] for r in rows)
 
 
 @claim(
@@ -177,6 +186,7 @@ def parameter_counts(ctx: Context) -> Evidence:
     source="seed 002, practice 1 and answer 1",
     threshold="test accuracy ≥ 0.99 on 400 fresh points of each set (recorded measurement: 1.000 on both with 16 "
     "units, 3000 steps, η = 1; at noise 0.05 the moons barely overlap and the circle has a 0.2 margin)",
+    falsifiable_by="test accuracy below 0.99 on either data set",
 )
 def exercise(ctx: Context) -> Evidence:
     rows = []
@@ -199,6 +209,7 @@ def exercise(ctx: Context) -> Evidence:
     source="seed 002, practice 2 and answer 2",
     threshold="max |net − f| ≤ 1e-12·max(1, max|f|) on a dense float64 grid and at the breakpoints (exact up "
     "to rounding); the breakpoints found by approxlab.regions.partition equal the given ones to 1e-12",
+    falsifiable_by="a net that misses f by more than 1e-12 relative, or breakpoints found by partition that differ from the given ones",
 )
 def piecewise_linear(ctx: Context) -> Evidence:
     from approxlab.construct.pwl import relu_from_breakpoints

@@ -11,6 +11,7 @@ from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.figures import units as figs
 from approxlab.fit import fit
 from approxlab.nets import mlp
+from approxlab.regions import partition
 from approxlab.targets import surface_classification, target
 from approxlab.targets.domain import grid
 
@@ -37,6 +38,8 @@ def _best_fit(width: int, ctx: Context, activation: str = "sigmoid"):
     threshold="test RMSE strictly decreasing in width (2 → 4 → 6); non-increase is guaranteed for the best "
     "nets because the m-unit nets are contained in the (m+1)-unit nets (a unit with a_j = 0), "
     "so the check is that training finds it",
+    falsifiable_by="a wider net whose best test RMSE over the seeded runs is not smaller (training failing to use the "
+    "extra units)",
 )
 def width(ctx: Context) -> Evidence:
     f = target("paraboloid")
@@ -71,6 +74,7 @@ def width(ctx: Context) -> Evidence:
     threshold="best test accuracy rises with width 2 → 4 → 6 and reaches ≥ 0.90 with 6 units "
     "(measured 0.97 on 2,000 test points on 2026-11-23); the linear classifier stays ≤ 0.60 (a band "
     "between two sheets is not linearly separable; measured 0.47)",
+    falsifiable_by="accuracy not rising with width, 6 units below 0.90, or a linear classifier above 0.60",
 )
 def classification(ctx: Context) -> Evidence:
     f = target("paraboloid")
@@ -108,33 +112,64 @@ def classification(ctx: Context) -> Evidence:
 
 @claim(
     id="seed001.relu_patterns",
-    statement="A one-hidden-layer ReLU net fitted to x1² + x2² + 3 is piecewise linear: on a dense grid it shows at "
-    "most 1 + n + C(n, 2) distinct activation patterns, the number of regions n lines can cut the plane into.",
+    statement="A one-hidden-layer ReLU net fitted to x1² + x2² + 3 is piecewise linear: its linear regions in the "
+    "square, counted exactly, are those of its n lines — 1 + (lines that cross the square) + (crossings inside it), "
+    "at most 1 + n + C(n, 2).",
     source=SOURCE + "; seed 001's answer (Montufar et al.: linear regions) and Zaslavsky's line-arrangement count",
-    threshold="patterns seen ≤ 1 + n + C(n, 2) for every n (Zaslavsky 1975 for n lines in general position)",
+    threshold="exact equality: regions counted by approxlab.regions.partition = 1 + L + I, with L the lines meeting "
+    "the open square and I their crossings inside it (Euler's formula for an arrangement in general position, "
+    "computed separately from the weights); both ≤ 1 + n + C(n, 2) (Zaslavsky 1975)",
+    falsifiable_by="a region count that differs from 1 + L + I — e.g. counting distinct patterns on a grid, which "
+    "misses thin regions, or a partition that drops a line",
 )
 def relu_patterns(ctx: Context) -> Evidence:
     f = target("paraboloid")
     per_axis = ctx.pick(quick=401, full=1501)
     X = grid(f.domain, per_axis)
-    rows, holds = [], True
+    rows = []
     for n in (2, 4, 6, 12):
         net = mlp(2, [n], activation="relu", seed=0)
         result = fit(net, f, steps=ctx.pick(quick=2000, full=6000), lr=0.05)
         with torch.no_grad():
             pre = net[0](torch.as_tensor(X, dtype=torch.float64)).numpy()
-        patterns = np.unique(pre > 0, axis=0).shape[0]
-        bound = 1 + n + comb(n, 2)
-        holds &= patterns <= bound
-        rows.append({"units n": n, "patterns on grid": patterns, "bound 1+n+C(n,2)": bound,
+        rows.append({"units n": n, **pattern_row(net, f.domain), "patterns on grid": np.unique(pre > 0, axis=0).shape[0],
                      "test RMSE": result.test_rmse})
         if n == 6:
             codes = (pre > 0) @ (1 << np.arange(n))
-            ctx.figure(_pattern_map(codes.reshape(per_axis, per_axis), f.domain, n, patterns),
+            ctx.figure(_pattern_map(codes.reshape(per_axis, per_axis), f.domain, n, rows[-1]["regions (exact)"]),
                        "patterns_6", "6 ReLU units: each colour is one activation pattern (one linear piece)")
             ctx.figure(figs.surfaces_2d(net, f), "surfaces_6", "6 ReLU units: the fitted surface is made of flat facets")
-    return Evidence(holds=bool(holds), metrics={r["units n"]: r["patterns on grid"] for r in rows}
-                    | {"grid points": per_axis**2}, table=rows)
+    return Evidence(holds=judge_relu_patterns(rows), metrics={r["units n"]: r["regions (exact)"] for r in rows}
+                    | {"grid points": per_axis**2}, table=rows,
+                    notes="Grid sampling can only undercount (it misses regions thinner than the grid step); the "
+                    "'patterns on grid' column is shown beside the exact count.")
+
+
+def pattern_row(net, domain) -> dict:
+    """Exact regions by partition and by Euler's formula 1 + L + I for the first layer's lines in the box."""
+    w, b = net[0].weight.detach().numpy(), net[0].bias.detach().numpy()
+    (x0, x1), (y0, y1) = domain
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    side = corners @ w.T + b  # (4, n): a line meets the open square iff its sign changes over the corners
+    crossing = (side.min(0) < 0) & (side.max(0) > 0)
+    inside = 0
+    idx = np.flatnonzero(crossing)
+    for a in range(len(idx)):
+        for c in range(a + 1, len(idx)):
+            i, j = idx[a], idx[c]
+            A = np.stack([w[i], w[j]])
+            if abs(np.linalg.det(A)) < 1e-12:
+                continue
+            p = np.linalg.solve(A, -np.array([b[i], b[j]]))
+            inside += bool(x0 < p[0] < x1 and y0 < p[1] < y1)
+    n = w.shape[0]
+    return {"regions (exact)": partition(net, domain).count, "1 + L + I": 1 + int(crossing.sum()) + inside,
+            "bound 1+n+C(n,2)": 1 + n + comb(n, 2)}
+
+
+def judge_relu_patterns(rows: list[dict]) -> bool:
+    """Exact count equals Euler's 1 + L + I and stays within Zaslavsky's bound, for every n."""
+    return all(r["regions (exact)"] == r["1 + L + I"] <= r["bound 1+n+C(n,2)"] for r in rows)
 
 
 def _pattern_map(codes: np.ndarray, domain, n: int, count: int):
@@ -144,7 +179,7 @@ def _pattern_map(codes: np.ndarray, domain, n: int, count: int):
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.imshow(labels.reshape(codes.shape).T, origin="lower", extent=[*domain[0], *domain[1]], cmap="tab20",
               interpolation="nearest")
-    ax.set_title(f"{n} ReLU units: {count} activation patterns on the grid")
+    ax.set_title(f"{n} ReLU units: {count} linear regions (exact)")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     fig.tight_layout()
