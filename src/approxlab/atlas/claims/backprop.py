@@ -71,8 +71,7 @@ def gradient_check(ctx: Context) -> Evidence:
     if deep:
         worst["deep_nets_fd_unresolved"] = max(r["backprop_vs_fd"] for r in deep)
     flagged_rel = next(t.relative_error for t in report.tensors if t.name == "W2")
-    holds = (max(worst[k] for k in ("backprop_vs_fd", "autograd_vs_fd", "backprop_vs_autograd")) < TOLERANCE
-             and report.wrong == ["W2"] and abs(flagged_rel - 2) < 1e-6)
+    holds = judge_gradcheck(worst, report.wrong, flagged_rel)
     return Evidence(
         holds=holds,
         metrics={**{f"max_{k}": v for k, v in worst.items()}, "cases": len(rows),
@@ -85,6 +84,12 @@ def gradient_check(ctx: Context) -> Evidence:
         "check cannot resolve a vanished gradient. The sign-error report:\n"
         + str(report),
     )
+
+
+def judge_gradcheck(worst: dict, wrong: list[str], flagged_rel: float) -> bool:
+    """All three pairwise errors < 1e-7 and the sign-error double caught as exactly ['W2'] with relative error 2."""
+    pairs = ("backprop_vs_fd", "autograd_vs_fd", "backprop_vs_autograd")
+    return max(worst[k] for k in pairs) < TOLERANCE and wrong == ["W2"] and abs(flagged_rel - 2) < 1e-6
 
 
 @claim(
@@ -132,9 +137,7 @@ def batchnorm(ctx: Context) -> Evidence:
     ctx.figure(figs.batchnorm_projection(cache0.x_hat[:, 0], dy_shown[:, 0], dx0[:, 0] * cache0.std[0]),
                "projection", "feature 0: the upstream gradient ĝ against x̂ (left) and the input gradient (right): "
                "mean and x̂-slope removed")
-    holds = (all(r["max |closed − autograd|"] < 1e-10 and r["rel. error vs finite differences"] < 1e-7
-                 and r["max |Σ dx| / ‖dx‖"] < 1e-12 and r["max |Σ x̂ dx − predicted leak|"] < 1e-12 for r in rows)
-             and rows[0]["max |Σ x̂ dx| / ‖dx‖"] < 1e-12)
+    holds = judge_batchnorm(rows)
     return Evidence(
         holds=holds,
         metrics={"batch": m, "features": k, "max_abs_vs_autograd": max(r["max |closed − autograd|"] for r in rows),
@@ -144,6 +147,13 @@ def batchnorm(ctx: Context) -> Evidence:
         notes="With ε > 0 the gradient is not exactly orthogonal to x̂: Σ x̂² = m σ²/(σ²+ε) < m, so a component "
         "ε/(σ²+ε) of Σ ĝ x̂ leaks through, exactly as predicted. Orthogonality to the all-ones vector is exact for every ε.",
     )
+
+
+def judge_batchnorm(rows: list[dict]) -> bool:
+    """Closed form = autograd (1e-10) and finite differences (1e-7), projections at round-off; rows[0] has ε = 0."""
+    return (all(r["max |closed − autograd|"] < 1e-10 and r["rel. error vs finite differences"] < 1e-7
+                and r["max |Σ dx| / ‖dx‖"] < 1e-12 and r["max |Σ x̂ dx − predicted leak|"] < 1e-12 for r in rows)
+            and rows[0]["max |Σ x̂ dx| / ‖dx‖"] < 1e-12)
 
 
 @claim(
@@ -197,9 +207,14 @@ def exercise(ctx: Context) -> Evidence:
         ctx.figure(figs.decision_boundary(*ex.probability_grid(), ex.X_train, ex.y_train, ex.losses,
                                           f"{data}: test accuracy {ex.test_accuracy:.3f}"),
                    f"boundary_{data}", f"{data}: the trained net's P(y = 1 | x), its 0.5 contour and the loss curve")
-    return Evidence(holds=all(r["test accuracy"] >= 0.99 for r in rows),
+    return Evidence(holds=judge_exercise(rows),
                     metrics={f"test_accuracy_{r['data']}": r["test accuracy"] for r in rows}, table=rows,
                     notes="CLI: approxlab grads exercise --data moons --out DIR")
+
+
+def judge_exercise(rows: list[dict]) -> bool:
+    """Test accuracy ≥ 0.99 on every data set."""
+    return all(r["test accuracy"] >= 0.99 for r in rows)
 
 
 @claim(
@@ -241,9 +256,14 @@ def piecewise_linear(ctx: Context) -> Evidence:
                 hidden = torch.relu(net[0](torch.from_numpy(x[:, None]))).numpy() * net[2].weight.numpy().ravel()
             shown = (x, f, out, b, hidden, found)
     ctx.figure(figs.piecewise_linear(*shown), "pwl", "f, the ReLU net (dashed), its hinge units and |net − f|")
-    holds = all(r["max |net − f| / scale"] <= 1e-12 and r["max error at breakpoints / scale"] <= 1e-12
-                and r["regions match"] for r in rows)
+    holds = judge_piecewise_linear(rows)
     return Evidence(holds=holds, metrics={"worst_error": max(r["max |net − f| / scale"] for r in rows),
                                           "all_regions_match": all(r["regions match"] for r in rows)}, table=rows,
                     notes="The net is approxlab.construct.relu_from_breakpoints: f(lo) + s_0 σ(x − lo) + "
                     "Σ_i (s_i − s_{i−1}) σ(x − b_i); units = breakpoints + 1.")
+
+
+def judge_piecewise_linear(rows: list[dict]) -> bool:
+    """Exact to 1e-12 relative on the grid and at the breakpoints, and the regions match."""
+    return all(r["max |net − f| / scale"] <= 1e-12 and r["max error at breakpoints / scale"] <= 1e-12
+               and r["regions match"] for r in rows)

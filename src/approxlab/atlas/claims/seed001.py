@@ -54,7 +54,7 @@ def width(ctx: Context) -> Evidence:
         if m == 6:
             ctx.figure(figs.surfaces_2d(result.net, f), "surfaces_6", "6 units: target, prediction and residual")
     ctx.figure(figs.width_errors([2, 4, 6], errors), "rmse_vs_units", "test RMSE against the number of units")
-    holds = errors[0] > errors[1] > errors[2]
+    holds = judge_width(errors)
     return Evidence(
         holds=holds,
         metrics={"rmse_2": errors[0], "rmse_4": errors[1], "rmse_6": errors[2]},
@@ -100,7 +100,7 @@ def classification(ctx: Context) -> Evidence:
                "decision_6", "6 units: the net's decision surface p = ½ (blue) wraps the true surface (grey)")
     ctx.figure(figs.width_errors([2, 4, 6], [1 - accuracies[m] for m in (2, 4, 6)], label="test error rate"),
                "error_vs_units", "classification error rate against the number of units")
-    holds = accuracies[2] < accuracies[4] < accuracies[6] and accuracies[6] >= 0.90 and accuracies[0] <= 0.60
+    holds = judge_classification(accuracies)
     return Evidence(
         holds=holds,
         metrics={f"accuracy_{m}": accuracies[m] for m in (0, 2, 4, 6)},
@@ -108,6 +108,16 @@ def classification(ctx: Context) -> Evidence:
         notes="The positive class is a thin sheet, so the net must learn a band |x3 − f(x1, x2)| < δ: its p = ½ "
         "level set is two curved sheets around the surface. Fewer units give flatter, leakier sheets.",
     )
+
+
+def judge_width(errors: list[float]) -> bool:
+    """Test RMSE strictly decreasing over widths 2, 4, 6."""
+    return errors[0] > errors[1] > errors[2]
+
+
+def judge_classification(accuracies: dict[int, float]) -> bool:
+    """Accuracy rising 2 → 4 → 6, ≥ 0.90 at 6 units, the linear classifier (key 0) ≤ 0.60."""
+    return accuracies[2] < accuracies[4] < accuracies[6] and accuracies[6] >= 0.90 and accuracies[0] <= 0.60
 
 
 @claim(
