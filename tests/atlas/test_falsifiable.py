@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from approxlab.atlas.claims import backprop, construct_depth, construct_smooth, construct_univariate, gradflow, regions, seed001, smooth
+from approxlab.atlas.claims import (backprop, construct_depth, construct_smooth, construct_training, construct_univariate, gradflow,
+                                     regions, seed001, smooth)
 from approxlab.atlas.registry import claims
 from approxlab.construct.nielsen import bumps
 from approxlab.construct.pwl import interpolate, relu_from_breakpoints
@@ -90,7 +91,7 @@ def _():
     net, cert = monomial(3, 1e-2)
     with torch.no_grad():
         net[2].bias.add_(0.1)  # a wrong constant term
-    return construct_smooth.within_bounds([{"measured": sup_error(net, resolve("x**3", 1, [(-1.0, 1.0)])),
+    return construct_training.within_bounds([{"measured": sup_error(net, resolve("x**3", 1, [(-1.0, 1.0)])),
                                             "bound": cert.bound}])
 
 
@@ -106,7 +107,7 @@ def _():
     net, cert = bumps("sine", 20, 1e4)
     with torch.no_grad():
         net[-1].bias.add_(0.5)  # a wrong output offset
-    return construct_smooth.within_bounds([{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}])
+    return construct_training.within_bounds([{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}])
 
 
 @falsifies("construct.relu_interpolation")
@@ -114,7 +115,7 @@ def _():
     net, cert = interpolate("sine", 16)
     with torch.no_grad():
         net[0].bias.add_(1 / 32)  # every knot moved by h/2
-    return construct_smooth.within_bounds([{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}])
+    return construct_training.within_bounds([{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}])
 
 
 @falsifies("construct.yarotsky")

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from approxlab.atlas import Evidence, claim
-from approxlab.atlas.claims.construct_training import gap_row, protocol, trained_twin
+from approxlab.atlas.claims.construct_training import gap_row, protocol, trained_twin, within_bounds
 from approxlab.baseline import best_of
 from approxlab.construct.barron import barron_constant, barron_gaussian, gaussian, grid_units_needed, l2_squared_error, maurey_variance
 from approxlab.construct.stone_weierstrass import stone_weierstrass
@@ -174,11 +174,6 @@ def symmetric_control(name: str, n: int) -> dict:
     floor = 0.5 * float(np.max(np.abs(y - y[::-1])))
     return {"target": name, "family": "cos(2jπx) control", "units": n, "measured": float(np.max(np.abs(feats @ w - y))),
             "floor": floor}
-
-
-def within_bounds(table: list[dict]) -> bool:
-    """Every row with a bound has measured ≤ bound (float64 slack 1e-12)."""
-    return all(r["measured"] <= r["bound"] * (1 + 1e-12) for r in table if r.get("bound") is not None)
 
 
 def judge_stone_weierstrass(table: list[dict]) -> bool:

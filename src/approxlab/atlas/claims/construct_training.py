@@ -43,3 +43,8 @@ def gap_row(name: str, constructed: float, trained: dict, units: int) -> dict:
             "better": "constructed" if constructed < t else "trained",
             "factor": max(constructed, t) / min(constructed, t) if min(constructed, t) > 0 else None, "trained_activation": trained["trained_activation"], "trained_lr": trained.get("trained_lr"),
             "trained_spread": {k: trained[f"trained_{k}"] for k in ("min", "median", "max") if f"trained_{k}" in trained}}
+
+
+def within_bounds(table: list[dict]) -> bool:
+    """Every row with a bound has measured ≤ bound (float64 slack 1e-12)."""
+    return all(r["measured"] <= r["bound"] * (1 + 1e-12) for r in table if r.get("bound") is not None)

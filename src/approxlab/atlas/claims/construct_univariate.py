@@ -7,8 +7,7 @@ import math
 import numpy as np
 
 from approxlab.atlas import Evidence, claim
-from approxlab.atlas.claims.construct_smooth import within_bounds
-from approxlab.atlas.claims.construct_training import gap_row, trained_twin
+from approxlab.atlas.claims.construct_training import gap_row, trained_twin, within_bounds
 from approxlab.construct.nielsen import bumps, ridge_tower, tower_limit, towers
 from approxlab.construct.pwl import interpolate
 from approxlab.construct.sawtooth import pieces_and_peaks, sawtooth
