@@ -31,7 +31,8 @@ def test_certificate_json_records_the_eps_target_and_estimate(tmp_path):
     out = tmp_path / "c"
     assert runner.invoke(app, ["construct", "steps", "--target", "x**3", "--eps", "0.05", "--out", str(out)]).exit_code == 0
     cert = json.loads((out / "certificate.json").read_text())
-    assert cert["details"]["lipschitz_estimated"] is True and cert["measured"] <= cert["bound"] == 0.05
+    # the midpoint construction certifies ρh/2 ≤ ε/2 (ε = 0.05)
+    assert cert["details"]["lipschitz_estimated"] is True and cert["measured"] <= cert["bound"] <= 0.025 + 1e-12
 
 
 @pytest.mark.parametrize("args,message", [

@@ -43,3 +43,14 @@ def test_sawtooth_rejects_n_below_one():
     from approxlab.errors import ApproxlabError
     with pytest.raises(ApproxlabError, match="n ≥ 1"):
         sawtooth_net(0)
+
+
+def test_pieces_and_peaks_are_measured_not_assumed():
+    from approxlab.construct.sawtooth import pieces_and_peaks, sawtooth_net
+
+    # seed 003's "2^n spikes": 2^(n−1) peaks and 2^n pieces
+    assert [pieces_and_peaks(sawtooth_net(n)) for n in (1, 2, 5)] == [(2, 1), (4, 2), (32, 16)]
+    broken = sawtooth_net(3)
+    with torch.no_grad():
+        broken[2].weight.mul_(0.4)  # the second hat no longer reaches ½: it stops folding
+    assert pieces_and_peaks(broken) != (8, 4)

@@ -44,3 +44,21 @@ def test_yarotsky_net_round_trips_through_the_model_file(tmp_path):
     back = approxlab.load(tmp_path / "y.safetensors")
     x = torch.linspace(0, 1, 33, dtype=torch.float64).reshape(-1, 1)
     assert torch.equal(net(x), back(x))
+
+
+def test_square_lower_bound_and_the_exact_error_of_piecewise_linear_nets():
+    import numpy as np
+
+    from approxlab.construct.pwl import relu_interpolant
+    from approxlab.construct.yarotsky import square_lower_bound, square_sup_error
+
+    # x² − chord peaks at ℓ²/4; the interpolant shifted down by half of that attains 1/(8P²) exactly
+    x = np.linspace(0.0, 1.0, 10)
+    error, pieces, longest = square_sup_error(relu_interpolant(x, x**2 - square_lower_bound(9)))
+    assert pieces == 9 and longest == pytest.approx(1 / 9)
+    assert error == pytest.approx(square_lower_bound(9), rel=1e-9)
+    # Yarotsky's f_m: 2^m pieces and error 1/(4P²), twice the counting bound
+    error, pieces, _ = square_sup_error(yarotsky_square(5)[0])
+    assert pieces == 32 and error == pytest.approx(2 * square_lower_bound(32), rel=1e-12)
+    # 1e-6 with one hidden layer: k + 1 ≥ 354 pieces, so ≥ 353 units (the interpolant construction uses 500)
+    assert square_lower_bound(354) <= 1e-6 < square_lower_bound(353)

@@ -5,10 +5,10 @@ from approxlab.atlas.registry import Context, claims
 IDS = ["smooth.reconstruction", "smooth.deterministic", "smooth.local_global", "smooth.continuity"]
 
 
-def test_all_four_claims_are_registered_with_a_stated_threshold():
+def test_all_four_claims_are_registered_with_a_threshold_and_what_falsifies_it():
     found = claims(IDS)
     assert sorted(c.id for c in found) == sorted(IDS)
-    assert all("recorded" in c.threshold or "definition" in c.threshold for c in found)
+    assert all(c.threshold and c.falsifiable_by for c in found)
 
 
 def test_continuity_claim_holds_with_relu_beside(tmp_path):
@@ -17,5 +17,6 @@ def test_continuity_claim_holds_with_relu_beside(tmp_path):
     evidence = c.run(ctx)
     assert evidence.holds is True
     rows = {(r["target"], r["activation"]): r for r in evidence.table}
-    # recorded quick profile: saddle boundary/std 0.046 (sigmoid) vs 0.72 (ReLU)
+    # recorded quick profile: saddle boundary/std 0.046 (sigmoid) vs 0.72 (ReLU); paraboloid 1.55 (not harmonic)
     assert rows["saddle", "sigmoid"]["boundary / std"] < rows["saddle", "relu"]["boundary / std"]
+    assert rows["paraboloid", "sigmoid"]["boundary / std"] > 0.5

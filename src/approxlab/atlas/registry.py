@@ -11,6 +11,7 @@ a module in ``approxlab/atlas/claims/`` with a decorated function::
         statement="More sigmoid units fit x1²+x2²+3 better.",
         source="seed 001, question steps 1–3",
         threshold="RMSE strictly decreasing in width (nested function classes)",
+        falsifiable_by="a wider net whose best RMSE is not smaller",
     )
     def width(ctx):
         ...
@@ -93,6 +94,7 @@ class Claim:
     source: str
     threshold: str
     run: Callable[[Context], Evidence]
+    falsifiable_by: str = ""
 
     def command(self, profile: str) -> str:
         return f"approxlab atlas --profile {profile} --only {self.id} --out atlas/"
@@ -101,13 +103,17 @@ class Claim:
 _CLAIMS: dict[str, Claim] = {}
 
 
-def claim(*, id: str, statement: str, source: str, threshold: str) -> Callable:
-    """Register a claim function ``f(ctx: Context) -> Evidence`` under ``id``."""
+def claim(*, id: str, statement: str, source: str, threshold: str, falsifiable_by: str = "") -> Callable:
+    """Register a claim function ``f(ctx: Context) -> Evidence`` under ``id``.
+
+    ``falsifiable_by`` names the measurement that would have made the verdict "fails" (a
+    claim that cannot fail is a definition, not a verdict); every claim should give one.
+    """
 
     def register(fn: Callable[[Context], Evidence]) -> Callable[[Context], Evidence]:
         if id in _CLAIMS and _CLAIMS[id].run is not fn:
             raise RuntimeError(f"atlas claim id {id!r} is registered twice")
-        _CLAIMS[id] = Claim(id, statement, source, threshold, fn)
+        _CLAIMS[id] = Claim(id, statement, source, threshold, fn, falsifiable_by)
         return fn
 
     return register

@@ -62,6 +62,7 @@ def run_claim(claim: Claim, profile: str, root: Path, seed: int = 0) -> dict[str
         "statement": claim.statement,
         "source": claim.source,
         "threshold": claim.threshold,
+        "falsifiable_by": claim.falsifiable_by,
         "verdict": verdict,
         "metrics": metrics,
         "table": table,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -57,15 +58,31 @@ def sawtooth_net(n: int) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def pieces_and_peaks(net: nn.Module, lo: float = 0.0, hi: float = 1.0) -> tuple[int, int]:
+    """(linear pieces, peaks) of a 1D ReLU net on [lo, hi], counted exactly by
+    :func:`approxlab.regions.partition` (no sampling): pieces are maximal affine intervals,
+    peaks are breakpoints higher than both neighbours. Seed 003's "2^n spikes" of h^{∘n}
+    are 2^{n−1} peaks and 2^n pieces.
+
+    >>> pieces_and_peaks(sawtooth_net(3))
+    (8, 4)
+    """
+    from approxlab.regions import partition
+
+    p = partition(net, (lo, hi), max_regions=4 * 2**20)
+    v = p.values[:, 0]
+    peaks = int(np.sum((v[1:-1] > v[:-2]) & (v[1:-1] > v[2:])))
+    return p.linear_pieces(), peaks
+
+
 def sawtooth(n: int) -> tuple[nn.Sequential, Certificate]:
-    """:func:`sawtooth_net` with its certificate: exact (bound 0) against h^{∘n} on a dyadic grid.
+    """:func:`sawtooth_net` with its certificate: exact (bound 0) against h^{∘n} on a dyadic grid,
+    with its pieces and peaks measured by :func:`pieces_and_peaks`.
 
     >>> net, cert = sawtooth(3)
-    >>> cert.units, cert.details["pieces"], cert.measured
-    (6, 8, 0.0)
+    >>> cert.units, cert.details["pieces"], cert.details["peaks"], cert.measured
+    (6, 8, 4, 0.0)
     """
-    import numpy as np
-
     from approxlab.construct.certificate import certify
 
     net = sawtooth_net(n)
@@ -75,8 +92,9 @@ def sawtooth(n: int) -> tuple[nn.Sequential, Certificate]:
         y = np.where(y <= 0.5, 2 * y, 2 - 2 * y)
     with torch.no_grad():
         out = net(torch.from_numpy(x).reshape(-1, 1)).numpy().ravel()
+    pieces, peaks = pieces_and_peaks(net)
     return net, certify(
         net, construction="sawtooth", theorem="seed 003 (Telgarsky 2016): h^(∘n) from 2n ReLU units, 2^n pieces",
         bound=0.0, norm="sup", measured=float(np.max(np.abs(out - y))),
-        bound_origin="exact construction (float64 round-off only; dyadic grid points are exact)", n=n, pieces=2**n,
+        bound_origin="exact construction (float64 round-off only; dyadic grid points are exact)", n=n, pieces=pieces, peaks=peaks,
     )

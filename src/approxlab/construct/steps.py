@@ -1,13 +1,26 @@
 """Lipschitz functions from threshold units (seed 003, "Univariate approximation").
 
-For a ρ-Lipschitz g on [lo, hi] and ε > 0 take N = ⌈ρ(hi − lo)/ε⌉ thresholds
-b_i = lo + iε/ρ (i = 0..N−1) and
+For a ρ-Lipschitz g on [lo, hi] and ε > 0 take N = ⌈ρ(hi − lo)/ε⌉ cells of width
+h = (hi − lo)/N ≤ ε/ρ with midpoints c_i = lo + (i + ½)h, jumps at the cell edges
+b_i = lo + ih (i = 1..N−1) and the constant unit at b_0 = lo − (hi − lo):
 
-    f(x) = Σ_i a_i 1[x ≥ b_i],   a_0 = g(lo),   a_i = g(b_i) − g(b_{i−1}),
+    f(x) = Σ_i a_i 1[x ≥ b_i],   a_0 = g(c_0),   a_i = g(c_i) − g(c_{i−1}),
 
-so f(x) = g(b_i) on [b_i, b_{i+1}) and |f − g| ≤ ρ·(ε/ρ) = ε in the sup norm, with
-exactly N = ⌈ρ/ε⌉ units on [0, 1]. Replacing 1[z ≥ 0] by σ(kz) gives the sigmoid
-version; its error depends on the steepness k and meets ε again beyond some k*.
+so f = g(c_i) on cell i and |f − g| ≤ ρh/2 ≤ ε/2 in the sup norm (the theorem's ε with a
+uniform slack), with exactly N = ⌈ρ/ε⌉ units on [0, 1].
+
+Replacing 1[z ≥ 0] by σ(kz) gives the sigmoid version; it meets ε from a steepness k*
+on. At distance d ≤ h/2 from the nearest edge the net is the mix (1 − s)g(c_i) + s g(c_{i−1}),
+s = σ(−kd), of the two neighbouring cells' values, off by ≤ ρ(h/2 − d) + 2sρd; every other unit
+adds |a_j| σ(−k|x − b_j|) ≤ ρh σ(−k|x − b_j|), so
+
+    |σ-net − g| ≤ ρ(h/2 − d(1 − 2σ(−kd))) + ρh Σ_{m≥1} [σ(−k(mh − d)) + σ(−k(mh + d))] + |a_0| e^{−k(hi − lo)},
+
+and :func:`steepness_bound` is the smallest k making the maximum over d of this ≤ ε:
+k* ≤ u*/h with u* ≈ 2.5 a constant, so k* grows like ρ/ε, smoothly. (Thresholds at
+b_i = iε/ρ, the textbook placement, leave no unit beyond the last one: at x = 1 the
+slack is (1 − θ)ε with θ = frac(ρ/ε), so k* ≈ ρ ln(1/(1 − θ))/(θε) jumps with ε —
+about 4000 at ε = 0.0102 for sin 2πx. The midpoint placement removes that.)
 """
 
 from __future__ import annotations
@@ -59,15 +72,51 @@ def _one_layer(centres: np.ndarray, in_weight: float, out: np.ndarray, act: nn.M
 
 
 def _thresholds(g: Target, rho: float, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(b, a): the constant unit at lo − (hi − lo), jumps at the N − 1 inner cell edges (see module docstring)."""
     lo, hi = g.domain[0]
     n = check_units(max(1, math.ceil(rho * (hi - lo) / eps)), f"ρ = {rho:.4g}, ε = {eps:g}")
-    b = lo + np.arange(n) * (eps / rho)
-    values = np.asarray(g(b.reshape(-1, 1)), dtype=np.float64)
+    h = (hi - lo) / n
+    b = lo + np.arange(n) * h
+    b[0] = lo - (hi - lo)
+    values = np.asarray(g((lo + (np.arange(n) + 0.5) * h).reshape(-1, 1)), dtype=np.float64)
     return b, np.concatenate([[values[0]], np.diff(values)])
 
 
+def steepness_bound(rho: float, eps: float, a0: float = 1.0, width: float = 1.0) -> float:
+    """The smallest k for which the bound on the sigmoid version's sup error is ≤ ε (float64).
+
+    max over d ∈ [0, h/2] of ρ(h/2 − d(1 − 2σ(−kd))) + ρh Σ_{m≥1} [σ(−k(mh − d)) + σ(−k(mh + d))]
+    + |a_0| e^{−k·width} ≤ ε, with h = width/⌈ρ·width/ε⌉ (see the module docstring). Bisection in
+    log k on a fine d grid. Reference: seed 003, 'Univariate approximation'.
+
+    >>> 20 < steepness_bound(2 * math.pi, 0.1) < 200
+    True
+    """
+    eps = check_eps(eps)
+    n = max(1, math.ceil(rho * width / eps))
+    h = width / n
+    d = np.linspace(0.0, h / 2, 201)[:, None]
+    m = np.arange(1, n + 1)[None, :]
+
+    def bound(k: float) -> float:
+        def tail(z: np.ndarray) -> np.ndarray:  # σ(−kz)
+            return 1.0 / (1.0 + np.exp(np.minimum(k * z, 700.0)))
+
+        near = h / 2 - d[:, 0] * (1 - 2 * tail(d[:, 0]))
+        others = h * (tail(m * h - d) + tail(m * h + d)).sum(1)
+        return float(np.max(rho * (near + others)) + abs(a0) * math.exp(-k * width))
+
+    lo, hi = 1.0 / h, 2.0 / h
+    while bound(hi) > eps:
+        lo, hi = hi, 2 * hi
+    while hi / lo > 1.001:
+        mid = math.sqrt(lo * hi)
+        lo, hi = (lo, mid) if bound(mid) <= eps else (mid, hi)
+    return hi
+
+
 def lipschitz_steps(g: Target | str, rho: float | None = None, eps: float = 0.1) -> tuple[nn.Sequential, Certificate]:
-    """⌈ρ(hi−lo)/ε⌉ threshold units f = Σ a_i 1[x ≥ b_i] with sup |f − g| ≤ ε (float64).
+    """⌈ρ(hi−lo)/ε⌉ threshold units f = Σ a_i 1[x ≥ b_i] with sup |f − g| ≤ ρh/2 ≤ ε/2 (float64).
 
     ρ is ``rho``, else the target's Lipschitz constant, else a grid estimate (then the
     certificate says ``lipschitz_estimated`` and certifies against the estimate).
@@ -80,10 +129,11 @@ def lipschitz_steps(g: Target | str, rho: float | None = None, eps: float = 0.1)
     g = resolve(g, 1, [(0.0, 1.0)])
     rho, estimated = lipschitz(g, rho)
     b, a = _thresholds(g, rho, eps)
+    lo, hi = g.domain[0]
     net = _one_layer(b, 1.0, a, Step())
     return net, certify(
-        net, construction="lipschitz_steps", theorem=_THEOREM, bound=eps, norm="sup",
-        measured=sup_error(net, g), bound_origin="ρ·(ε/ρ): each x is within ε/ρ right of a threshold",
+        net, construction="lipschitz_steps", theorem=_THEOREM, bound=rho * (hi - lo) / (2 * len(b)), norm="sup",
+        measured=sup_error(net, g), bound_origin="ρh/2 ≤ ε/2: each x is within h/2 of its cell's midpoint",
         target=g.name, rho=rho, lipschitz_estimated=estimated, eps=eps, thresholds=b.tolist(),
     )
 
@@ -93,9 +143,9 @@ def lipschitz_sigmoids(
 ) -> tuple[nn.Sequential, Certificate]:
     """The same ⌈ρ/ε⌉ units with σ(k(x − b_i)) in place of 1[x ≥ b_i] (float64).
 
-    The constant unit sits at b_0 = lo − ε/ρ instead of lo, because σ(0) = ½ would
-    halve g(lo) there. The bound ε is the step construction's; it holds only once k is
-    large enough (see :func:`steepness_needed`), so ``holds`` can be False.
+    The constant unit sits at b_0 = lo − (hi − lo), far enough that σ(k(x − b_0)) ≈ 1 on the
+    domain. The bound ε is the theorem's; it holds only once k is large enough (see
+    :func:`steepness_needed` and :func:`steepness_bound`), so ``holds`` can be False.
 
     >>> net, cert = lipschitz_sigmoids("sine", eps=0.1, k=1e4)
     >>> cert.holds
@@ -106,13 +156,11 @@ def lipschitz_sigmoids(
     g = resolve(g, 1, [(0.0, 1.0)])
     rho, estimated = lipschitz(g, rho)
     b, a = _thresholds(g, rho, eps)
-    b = b.copy()
-    b[0] -= eps / rho
     net = _one_layer(b, float(k), a, nn.Sigmoid())
     return net, certify(
         net, construction="lipschitz_sigmoids", theorem=_THEOREM, bound=eps, norm="sup",
         measured=sup_error(net, g), bound_origin="the threshold construction's ε; met only for k ≥ k*",
-        target=g.name, rho=rho, lipschitz_estimated=estimated, eps=eps, steepness=float(k),
+        target=g.name, rho=rho, lipschitz_estimated=estimated, eps=eps, steepness=float(k), a0=float(a[0]),
     )
 
 

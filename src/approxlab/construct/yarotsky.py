@@ -156,3 +156,46 @@ def shallow_square(units: int) -> tuple[nn.Sequential, Certificate]:
 def square_target():
     """x² on [0, 1] as an approxlab target (for training comparisons)."""
     return target("x**2", domain=[(0.0, 1.0)])
+
+
+def square_lower_bound(pieces: int) -> float:
+    """1/(8P²): no continuous piecewise-linear function with P pieces is closer than this to x² on [0, 1].
+
+    Some piece is at least 1/P long, and on an interval of length ℓ the best line misses x² by
+    ℓ²/8 (Chebyshev equioscillation: x² minus its chord peaks at ℓ²/4; shifting by half that
+    balances it). A ReLU net with one hidden layer of k units has ≤ k + 1 pieces in 1D, so its
+    error is ≥ 1/(8(k+1)²); with widths n_1, …, n_L it has ≤ Π(n_l + 1) pieces (each unit
+    bends each piece at most once), so ε needs depth L ≥ ln(1/(8ε)) / (2 ln(W + 1)) at width W
+    (Yarotsky 2017, Thm 6's counting argument; Telgarsky 2016).
+
+    >>> square_lower_bound(2)
+    0.03125
+    """
+    require(isinstance(pieces, int) and pieces >= 1, f"pieces must be a positive integer, got {pieces!r}")
+    return 1.0 / (8 * pieces**2)
+
+
+def square_sup_error(net: nn.Module, f: str = "x**2") -> tuple[float, int, float]:
+    """(exact sup |net − g| on [0, 1], linear pieces, longest piece) for a 1D ReLU net and g = x² (float64).
+
+    Exact, not sampled: :func:`approxlab.regions.partition` gives the affine pieces αx + β, and on
+    each one x² − αx − β is convex, so its extremes sit at the piece's ends or at x = α/2.
+    ``f="x"`` measures against the identity instead (a deliberately wrong target for tests).
+
+    >>> err, pieces, longest = square_sup_error(shallow_square(4)[0])
+    >>> round(err, 12), pieces, longest
+    (0.015625, 4, 0.25)
+    """
+    from approxlab.regions import partition
+
+    p = partition(net, (0.0, 1.0))
+    slope, intercept = (a[:, 0] for a in p.affine_maps())
+    slope = slope[:, 0]
+    a, b = p.points[:-1], p.points[1:]
+    g = (lambda x: x**2) if f == "x**2" else (lambda x: x)
+    worst = 0.0
+    for x in (a, b, np.clip(slope / 2, a, b)):
+        worst = max(worst, float(np.max(np.abs(g(x) - slope * x - intercept))))
+    change = np.flatnonzero(np.abs(np.diff(slope)) > 1e-9 * max(float(np.abs(slope).max()), 1e-300))
+    edges = np.concatenate([[p.points[0]], p.points[change + 1], [p.points[-1]]])
+    return worst, len(edges) - 1, float(np.max(np.diff(edges)))

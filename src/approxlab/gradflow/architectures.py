@@ -36,8 +36,11 @@ class Residual(nn.Module):
         return h + self.act(self.linear(h))
 
 
-def initialise(net: nn.Module, scheme: str, seed: int = 0) -> nn.Module:
+def initialise(net: nn.Module, scheme: str, seed: int | np.random.SeedSequence = 0) -> nn.Module:
     """Redraw every ``nn.Linear`` weight of ``net`` from ``scheme`` (seeded) and zero its bias, in place.
+
+    ``seed`` may be a :class:`numpy.random.SeedSequence`, so that a caller drawing its data from
+    the same integer seed can give the weights an independent child stream (``SeedSequence.spawn``).
 
     >>> net = initialise(torch.nn.Sequential(torch.nn.Linear(4, 4, dtype=torch.float64)), "he")
     >>> float(net[0].bias.detach().abs().sum())
@@ -56,7 +59,13 @@ def initialise(net: nn.Module, scheme: str, seed: int = 0) -> nn.Module:
 
 
 def deep_net(
-    depth: int, width: int, activation: str, *, variant: str = "plain", init: str = "standard", seed: int = 0
+    depth: int,
+    width: int,
+    activation: str,
+    *,
+    variant: str = "plain",
+    init: str = "standard",
+    seed: int | np.random.SeedSequence = 0,
 ) -> nn.Sequential:
     """``depth`` float64 layers width → width with ``activation``, in ``variant`` form, weights from ``init``.
 

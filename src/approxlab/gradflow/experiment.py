@@ -1,6 +1,7 @@
 """One gradient-flow experiment: a deep net at initialisation, its statistics layer by layer.
 
-Inputs x ~ N(0, I) and targets y ~ N(0, I) of dimension ``width`` (seeded), a net from
+Inputs x ~ N(0, I) and targets y ~ N(0, I) of dimension ``width`` (seeded; the data and the
+weights come from independent ``SeedSequence.spawn`` children of the seed), a net from
 :func:`approxlab.gradflow.architectures.deep_net`, and one backward pass of
 ½·mean‖ŷ − y‖² (seed 002, Example 2; practice 3). Memory is checked first.
 """
@@ -74,10 +75,13 @@ def gradient_flow(
     True
     """
     require_memory(depth, width, batch)
-    rng = np.random.default_rng(seed)
+    # Independent streams: drawn from one generator, Gaussian first-layer weights would be a
+    # rescaled copy of the inputs and Var z^(1) would double.
+    data_stream, weight_stream = np.random.SeedSequence(seed).spawn(2)
+    rng = np.random.default_rng(data_stream)
     X = torch.from_numpy(rng.normal(size=(batch, width)))
     Y = torch.from_numpy(rng.normal(size=(batch, width)))
-    net = deep_net(depth, width, activation, variant=variant, init=init, seed=seed)
+    net = deep_net(depth, width, activation, variant=variant, init=init, seed=weight_stream)
     with_bound = bound and variant == "plain"
     stats = layer_statistics(net, X, Y, spectral=with_bound)
     limit = None

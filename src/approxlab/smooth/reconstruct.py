@@ -64,3 +64,28 @@ def reconstruct(A: Anatomy, n: int | None = None) -> Reconstruction:
     with torch.no_grad():
         out = rebuilt(torch.as_tensor(X)).numpy()[:, 0]
     return Reconstruction(rebuilt, float(np.max(np.abs(out - y))))
+
+
+def random_knots(A: Anatomy, seed: int = 0, n: int | None = None) -> Reconstruction:
+    """The control for :func:`reconstruct`: the same number of units and the same steepness, but knot
+    hyperplanes drawn at random (unit normals uniform on the sphere, offsets so the knot lies uniformly in
+    the box along the normal), output layer by least squares against N. A reconstruction explains N only if
+    it beats this. float64, seeded.
+
+    >>> from approxlab.nets import mlp
+    >>> from approxlab.smooth.anatomy import anatomy
+    >>> random_knots(anatomy(mlp(1, [4], activation="tanh", seed=0), (-1, 1))).error >= 0
+    True
+    """
+    rng = np.random.default_rng(seed)
+    norms = np.linalg.norm(A.W, axis=1)
+    steep = float(np.exp(np.mean(np.log(norms[norms > 0])))) if np.any(norms > 0) else 1.0
+    X, _, y = unit_grid(A, n)
+    normals = rng.standard_normal(A.W.shape)
+    normals /= np.linalg.norm(normals, axis=1, keepdims=True)
+    along = X @ normals.T  # where each grid point sits along each normal
+    t = rng.uniform(along.min(0), along.max(0))
+    net = least_squares_net(steep * normals, -steep * t, A.activation, X, y)
+    with torch.no_grad():
+        out = net(torch.as_tensor(X)).numpy()[:, 0]
+    return Reconstruction(net, float(np.max(np.abs(out - y))))

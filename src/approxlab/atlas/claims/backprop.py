@@ -38,6 +38,7 @@ def _random_problem(activation, loss, output, n_out, depth, seed):
     "differences with ε = 1e-5 have error ≈ ε² + u|L|/ε ≈ 1e-10·|L|) for all three pairs at depth ≤ 4; deeper nets "
     "(full profile) are held to it for backprop vs autograd only, because their first-layer gradients fall toward "
     "the finite differences' rounding floor; the sign-error double must be reported as exactly ['W2'] with relative error 2",
+    falsifiable_by="a backward pass whose gradient differs from finite differences or autograd by ≥ 1e-7 (the sign-error double must be caught as exactly ['W2'])",
 )
 def gradient_check(ctx: Context) -> Evidence:
     depths = ctx.pick(quick=[1, 2, 4], full=[1, 2, 3, 4, 6, 8])
@@ -70,8 +71,7 @@ def gradient_check(ctx: Context) -> Evidence:
     if deep:
         worst["deep_nets_fd_unresolved"] = max(r["backprop_vs_fd"] for r in deep)
     flagged_rel = next(t.relative_error for t in report.tensors if t.name == "W2")
-    holds = (max(worst[k] for k in ("backprop_vs_fd", "autograd_vs_fd", "backprop_vs_autograd")) < TOLERANCE
-             and report.wrong == ["W2"] and abs(flagged_rel - 2) < 1e-6)
+    holds = judge_gradcheck(worst, report.wrong, flagged_rel)
     return Evidence(
         holds=holds,
         metrics={**{f"max_{k}": v for k, v in worst.items()}, "cases": len(rows),
@@ -86,6 +86,12 @@ def gradient_check(ctx: Context) -> Evidence:
     )
 
 
+def judge_gradcheck(worst: dict, wrong: list[str], flagged_rel: float) -> bool:
+    """All three pairwise errors < 1e-7 and the sign-error double caught as exactly ['W2'] with relative error 2."""
+    pairs = ("backprop_vs_fd", "autograd_vs_fd", "backprop_vs_autograd")
+    return max(worst[k] for k in pairs) < TOLERANCE and wrong == ["W2"] and abs(flagged_rel - 2) < 1e-6
+
+
 @claim(
     id="backprop.batchnorm",
     statement="Batch norm's gradient is ∂L/∂x_i = (m ĝ_i − Σ_j ĝ_j − x̂_i Σ_j ĝ_j x̂_j)/(m√(σ²+ε)): it matches "
@@ -94,6 +100,7 @@ def gradient_check(ctx: Context) -> Evidence:
     threshold="|closed form − autograd| < 1e-10 (the issue's bar); relative error to finite differences < 1e-7; "
     "with ε = 0, |Σ ∂L/∂x_i| and |Σ x̂_i ∂L/∂x_i| < 1e-12·‖∂L/∂x‖ (float64 rounding of m terms); with ε > 0 the "
     "x̂-component equals its prediction (Σ ĝ x̂) ε/((σ²+ε)^{3/2}) to 1e-12",
+    falsifiable_by="a closed form that differs from autograd by ≥ 1e-10 or is not orthogonal to the all-ones vector (e.g. the x̂ term dropped)",
 )
 def batchnorm(ctx: Context) -> Evidence:
     m, k = ctx.pick(quick=(32, 8), full=(256, 64))
@@ -130,9 +137,7 @@ def batchnorm(ctx: Context) -> Evidence:
     ctx.figure(figs.batchnorm_projection(cache0.x_hat[:, 0], dy_shown[:, 0], dx0[:, 0] * cache0.std[0]),
                "projection", "feature 0: the upstream gradient ĝ against x̂ (left) and the input gradient (right): "
                "mean and x̂-slope removed")
-    holds = (all(r["max |closed − autograd|"] < 1e-10 and r["rel. error vs finite differences"] < 1e-7
-                 and r["max |Σ dx| / ‖dx‖"] < 1e-12 and r["max |Σ x̂ dx − predicted leak|"] < 1e-12 for r in rows)
-             and rows[0]["max |Σ x̂ dx| / ‖dx‖"] < 1e-12)
+    holds = judge_batchnorm(rows)
     return Evidence(
         holds=holds,
         metrics={"batch": m, "features": k, "max_abs_vs_autograd": max(r["max |closed − autograd|"] for r in rows),
@@ -144,11 +149,19 @@ def batchnorm(ctx: Context) -> Evidence:
     )
 
 
+def judge_batchnorm(rows: list[dict]) -> bool:
+    """Closed form = autograd (1e-10) and finite differences (1e-7), projections at round-off; rows[0] has ε = 0."""
+    return (all(r["max |closed − autograd|"] < 1e-10 and r["rel. error vs finite differences"] < 1e-7
+                and r["max |Σ dx| / ‖dx‖"] < 1e-12 and r["max |Σ x̂ dx − predicted leak|"] < 1e-12 for r in rows)
+            and rows[0]["max |Σ x̂ dx| / ‖dx‖"] < 1e-12)
+
+
 @claim(
     id="backprop.parameter_count",
     statement="An MLP with layer sizes n_0, …, n_L has Σ_l (n_l n_{l−1} + n_l) parameters.",
     source="seed 002, 'Feedforward Network'",
     threshold="exact equality with torch's count (approxlab.nets.count_params) for every shape tried",
+    falsifiable_by="definition, not a finding: the formula and torch's count are two implementations of the same sum; a wrong formula (e.g. biases left out) fails",
 )
 def parameter_counts(ctx: Context) -> Evidence:
     rng = np.random.default_rng(ctx.seed)
@@ -166,8 +179,14 @@ def parameter_counts(ctx: Context) -> Evidence:
         rows.append({"sizes": labels[-1], "formula": f, "torch": t})
     ctx.figure(figs.parameter_counts(formula, counted, labels), "counts", "formula against torch's count, one point per shape")
     mismatches = [r for r in rows if r["formula"] != r["torch"]]
-    return Evidence(holds=not mismatches, metrics={"shapes": len(rows), "mismatches": len(mismatches),
-                                                   "largest": max(formula)}, table=rows[:12])
+    return Evidence(holds=judge_parameter_count(rows), metrics={"shapes": len(rows), "mismatches": len(mismatches),
+                                                   "largest": max(formula)}, table=rows[:12],
+                    notes="A definition checked, not an empirical finding: both numbers count the same scalars.")
+
+
+def judge_parameter_count(rows: list[dict]) -> bool:
+    """The formula equals torch's count for every shape."""
+    return all(r["formula"] == r["torch"] for r in rows)
 
 
 @claim(
@@ -177,6 +196,7 @@ def parameter_counts(ctx: Context) -> Evidence:
     source="seed 002, practice 1 and answer 1",
     threshold="test accuracy ≥ 0.99 on 400 fresh points of each set (recorded measurement: 1.000 on both with 16 "
     "units, 3000 steps, η = 1; at noise 0.05 the moons barely overlap and the circle has a 0.2 margin)",
+    falsifiable_by="test accuracy below 0.99 on either data set",
 )
 def exercise(ctx: Context) -> Evidence:
     rows = []
@@ -187,9 +207,14 @@ def exercise(ctx: Context) -> Evidence:
         ctx.figure(figs.decision_boundary(*ex.probability_grid(), ex.X_train, ex.y_train, ex.losses,
                                           f"{data}: test accuracy {ex.test_accuracy:.3f}"),
                    f"boundary_{data}", f"{data}: the trained net's P(y = 1 | x), its 0.5 contour and the loss curve")
-    return Evidence(holds=all(r["test accuracy"] >= 0.99 for r in rows),
+    return Evidence(holds=judge_exercise(rows),
                     metrics={f"test_accuracy_{r['data']}": r["test accuracy"] for r in rows}, table=rows,
                     notes="CLI: approxlab grads exercise --data moons --out DIR")
+
+
+def judge_exercise(rows: list[dict]) -> bool:
+    """Test accuracy ≥ 0.99 on every data set."""
+    return all(r["test accuracy"] >= 0.99 for r in rows)
 
 
 @claim(
@@ -199,6 +224,7 @@ def exercise(ctx: Context) -> Evidence:
     source="seed 002, practice 2 and answer 2",
     threshold="max |net − f| ≤ 1e-12·max(1, max|f|) on a dense float64 grid and at the breakpoints (exact up "
     "to rounding); the breakpoints found by approxlab.regions.partition equal the given ones to 1e-12",
+    falsifiable_by="a net that misses f by more than 1e-12 relative, or breakpoints found by partition that differ from the given ones",
 )
 def piecewise_linear(ctx: Context) -> Evidence:
     from approxlab.construct.pwl import relu_from_breakpoints
@@ -230,9 +256,14 @@ def piecewise_linear(ctx: Context) -> Evidence:
                 hidden = torch.relu(net[0](torch.from_numpy(x[:, None]))).numpy() * net[2].weight.numpy().ravel()
             shown = (x, f, out, b, hidden, found)
     ctx.figure(figs.piecewise_linear(*shown), "pwl", "f, the ReLU net (dashed), its hinge units and |net − f|")
-    holds = all(r["max |net − f| / scale"] <= 1e-12 and r["max error at breakpoints / scale"] <= 1e-12
-                and r["regions match"] for r in rows)
+    holds = judge_piecewise_linear(rows)
     return Evidence(holds=holds, metrics={"worst_error": max(r["max |net − f| / scale"] for r in rows),
                                           "all_regions_match": all(r["regions match"] for r in rows)}, table=rows,
                     notes="The net is approxlab.construct.relu_from_breakpoints: f(lo) + s_0 σ(x − lo) + "
                     "Σ_i (s_i − s_{i−1}) σ(x − b_i); units = breakpoints + 1.")
+
+
+def judge_piecewise_linear(rows: list[dict]) -> bool:
+    """Exact to 1e-12 relative on the grid and at the breakpoints, and the regions match."""
+    return all(r["max |net − f| / scale"] <= 1e-12 and r["max error at breakpoints / scale"] <= 1e-12
+               and r["regions match"] for r in rows)

@@ -1,7 +1,7 @@
 """The gap between what a proof builds and what gradient descent finds, for the construct claims.
 
 Not a claim module of its own: :func:`trained_twin` trains a net with the same hidden
-widths as a construction (Adam from PyTorch's default initialisation, seeded) and
+widths as a construction by the one fair protocol (:func:`approxlab.baseline.best_of`) and
 measures its error the same way, so each construct claim can report both.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from approxlab.fit import fit, sup_error
+from approxlab.atlas.registry import Context
+from approxlab.baseline import best_of
 from approxlab.nets import mlp
 from approxlab.targets import Target
 
@@ -19,21 +20,20 @@ def hidden_widths(net: nn.Sequential) -> list[int]:
     return [m.out_features for m in linears[:-1]]
 
 
-LEARNING_RATES = (1e-3, 1e-2, 3e-2)
+def trained_twin(net: nn.Sequential, g: Target, activation: str, ctx: Context) -> tuple[nn.Module, dict]:
+    """A same-width ``activation`` net trained on g by the fair protocol :func:`approxlab.baseline.best_of`
+    (several inits, learning rate from a grid, Adam then L-BFGS), the best with the spread over inits."""
+    widths = hidden_widths(net)
+    b = best_of(lambda s: mlp(g.dim, widths, activation=activation, seed=s), g, **protocol(ctx), seed=ctx.seed)
+    return b.net, {**b.row(), "trained_activation": activation}
 
 
-def trained_twin(net: nn.Sequential, g: Target, activation: str, steps: int, seed: int) -> tuple[nn.Sequential, dict]:
-    """A same-width ``activation`` net trained on g by Adam, the best of :data:`LEARNING_RATES`
-    by sup error (training is sensitive to the step size; one rate would be unfair to it)."""
-    best = None
-    for lr in LEARNING_RATES:
-        twin = mlp(g.dim, hidden_widths(net), activation=activation, seed=seed)
-        result = fit(twin, g, steps=steps, optimizer="adam", lr=lr, seed=seed, n_train=2000)
-        row = {"trained_error": sup_error(twin, g), "trained_rmse": result.test_rmse, "trained_activation": activation,
-               "trained_steps": steps, "trained_lr": lr}
-        if best is None or row["trained_error"] < best[1]["trained_error"]:
-            best = (twin, row)
-    return best
+def protocol(ctx: Context) -> dict:
+    """The baseline protocol's size by profile: a small grid in quick, a bigger one in full."""
+    return ctx.pick(quick={"inits": 3, "lrs": (1e-2, 1e-1), "probe_steps": 200, "adam_steps": 1500, "lbfgs_steps": 200,
+                           "n_train": 500},
+                    full={"inits": 8, "lrs": (1e-3, 3e-3, 1e-2, 3e-2, 1e-1), "probe_steps": 500, "adam_steps": 6000,
+                          "lbfgs_steps": 1000, "n_train": 2000})
 
 
 def gap_row(name: str, constructed: float, trained: dict, units: int) -> dict:
@@ -41,4 +41,10 @@ def gap_row(name: str, constructed: float, trained: dict, units: int) -> dict:
     t = trained["trained_error"]
     return {"construction": name, "units": units, "constructed_error": constructed, "trained_error": t,
             "better": "constructed" if constructed < t else "trained",
-            "factor": max(constructed, t) / min(constructed, t) if min(constructed, t) > 0 else None, "trained_activation": trained["trained_activation"], "trained_lr": trained.get("trained_lr")}
+            "factor": max(constructed, t) / min(constructed, t) if min(constructed, t) > 0 else None, "trained_activation": trained["trained_activation"], "trained_lr": trained.get("trained_lr"),
+            "trained_spread": {k: trained[f"trained_{k}"] for k in ("min", "median", "max") if f"trained_{k}" in trained}}
+
+
+def within_bounds(table: list[dict]) -> bool:
+    """Every row with a bound has measured ≤ bound (float64 slack 1e-12)."""
+    return all(r["measured"] <= r["bound"] * (1 + 1e-12) for r in table if r.get("bound") is not None)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from approxlab.atlas.claims.construct_training import protocol
 from approxlab.atlas.registry import Context, Evidence, claim
+from approxlab.baseline import best_of
 from approxlab.figures.smooth import anatomy_figure
 from approxlab.fit import fit, sup_error
 from approxlab.nets import mlp
 from approxlab.smooth import anatomy, construct, reconstruct
+from approxlab.smooth.reconstruct import random_knots
 from approxlab.smooth.anatomy import unit_grid
 from approxlab.smooth.continuity import continuity
 from approxlab.smooth.deterministic import units_needed
@@ -47,70 +50,103 @@ def _cases(ctx: Context):
 
 @claim(
     id="smooth.reconstruction",
-    statement="A back-propagation solution is explained by its knots: rebuilding the net from its knot "
-    "hyperplanes and local/global split alone (output weights by least squares) reproduces it, "
-    "max|N' − N| ≤ 10% of the target's range; for ReLU nets the kinks determine the net exactly.",
+    statement="A back-propagation solution is explained by its knots: rebuilding the sigmoid net from its knot "
+    "hyperplanes and local/global split alone (output weights by least squares) reproduces it better than the "
+    "same number of randomly placed knots with least-squares output weights do.",
     source=SOURCE,
-    threshold="relative reconstruction error ≤ 0.10 for sigmoid nets (a recorded measurement, not a theorem: "
-    "quick profile worst 0.089 on the paraboloid, 0.001–0.061 on the 1D targets and the saddle); ReLU ≤ 1e-9 (exact by positive homogeneity)",
+    threshold="for every sigmoid row, max|N' − N| of the knot rebuild < the 10th percentile of the same error over "
+    "random-knot controls (same units, same steepness, knots uniform in the box; 20 draws quick, 50 full): the "
+    "rebuild beats ≥ 90 % of random placements. ReLU rebuilds are exact by positive homogeneity — a self-check, "
+    "reported, not judged",
+    falsifiable_by="a sigmoid net whose knot rebuild is no better than random knots (e.g. the knots of a different "
+    "net, or of the same net with its units' knots shuffled)",
 )
 def reconstruction(ctx: Context) -> Evidence:
     width = ctx.pick(quick=8, full=12)
-    table, worst = [], {"sigmoid": 0.0, "relu": 0.0}
+    draws = ctx.pick(quick=20, full=50)
+    table, relu_worst = [], 0.0
     for name, f, act in _cases(ctx):
         net = _trained(f, width, act, 0, ctx)
         A = anatomy(net, f.domain)
         R = reconstruct(A)
-        rel = R.error / _scale(f)
-        worst[act] = max(worst[act], rel)
-        table.append({"target": name, "activation": act, "net vs target": sup_error(net, f),
-                      "rebuilt vs net": R.error, "relative": rel, "rebuilt vs target": sup_error(R.net, f),
-                      "local": int(A.local.sum()), "global": int((~A.local).sum())})
+        row = {"target": name, "activation": act, "net vs target": sup_error(net, f), "rebuilt vs net": R.error,
+               "relative": R.error / _scale(f), "local": int(A.local.sum()), "global": int((~A.local).sum())}
+        if act == "sigmoid":
+            control = [random_knots(A, seed=s).error for s in range(draws)]
+            row |= {"random knots p10": float(np.percentile(control, 10)), "random knots median": float(np.median(control)),
+                    "beats random (fraction)": float(np.mean(np.asarray(control) > R.error))}
+        else:
+            relu_worst = max(relu_worst, row["relative"])
+        table.append(row)
         if name in ("bump", "saddle"):
             caption = f"Anatomy of a trained {act} net on {name}: knots, local/global units"
             ctx.figure(anatomy_figure(A), f"anatomy_{name}_{act}", caption + (", Taylor pieces" if f.dim == 1 else ""))
-    return Evidence(holds=worst["sigmoid"] <= 0.10 and worst["relu"] <= 1e-9,
-                    metrics={"worst relative (sigmoid)": worst["sigmoid"], "worst relative (relu)": worst["relu"]},
-                    table=table)
+    return Evidence(holds=judge_reconstruction(table),
+                    metrics={"worst beats-random fraction (sigmoid)": min(r["beats random (fraction)"] for r in table
+                                                                          if r["activation"] == "sigmoid"),
+                             "self-check: worst relative (relu)": relu_worst, "draws": draws},
+                    table=table,
+                    notes="Recorded quick profile (2026-11-23): the knot rebuild beats ≥ 90 % of random placements on "
+                    "the 2D targets and the smoothed step, but not on x² (40 %), sin 2πx (65 %) or the bump (80 %): "
+                    "with 8 sigmoid units of one steepness, least squares fits a smooth 1D net about as well from "
+                    "random knots, so there the knots do not single out the solution. The earlier 10 % threshold "
+                    "was met by random knots too (72–100 % of draws).")
+
+
+def judge_reconstruction(table: list[dict]) -> bool:
+    """Every sigmoid knot rebuild below the 10th percentile of its random-knot control."""
+    return all(r["rebuilt vs net"] < r["random knots p10"] for r in table if r["activation"] == "sigmoid")
 
 
 @claim(
     id="smooth.deterministic",
     statement="Knots placed by rule (no gradient descent) with a least-squares output layer reach an error "
-    "within a factor 2 of the best back-propagation solution from several random inits, same number of units "
-    "(sigmoid units; ReLU reported beside).",
+    "within a factor 2 of the best back-propagation solution with the same number of units, trained by the "
+    "fair protocol (several inits, learning rate from a grid, Adam then L-BFGS); sigmoid units, ReLU reported beside.",
     source=SOURCE,
-    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run) for every sigmoid row"
-    "; recorded quick profile on 2026-11-23 against Adam (lr 0.1, 3000 steps, best of 2 inits): worst sigmoid "
-    "ratio 0.25 (the smoothed step); knots spread uniformly instead of by the target's slope and curvature "
-    "measured 12.3 there, so the placement rule is what the claim tests",
+    threshold="sup error (deterministic) ≤ 2 × sup error (best back-propagation run of approxlab.baseline.best_of) "
+    "for every sigmoid row (the factor 2 is the claim's own tolerance, fixed before measuring)",
+    falsifiable_by="a sigmoid row where the fair back-propagation baseline is more than 2× better than the "
+    "rule-placed knots",
 )
 def deterministic(ctx: Context) -> Evidence:
     width = ctx.pick(quick=8, full=12)
-    seeds = range(ctx.pick(quick=2, full=5))
-    table, worst = [], 0.0
-    for name, f, act in _cases(ctx):
-        runs = [_trained(f, width, act, s, ctx) for s in seeds]
-        bp = min(sup_error(n, f) for n in runs)
+    table = []
+    # quick: the 1D sigmoid rows the verdict judges; full adds 2D and ReLU beside
+    cases = [(n, f, a) for n, f, a in _cases(ctx) if ctx.profile == "full" or (f.dim == 1 and a == "sigmoid")]
+    for name, f, act in cases:
+        b = best_of(lambda s, f=f, act=act: mlp(f.dim, [width], activation=act, seed=s), f, **protocol(ctx), seed=0)
         det = construct(f, width, act)
         det_err = sup_error(det, f)
-        row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": bp,
-               "ratio": det_err / bp}
-        A_det, A_bp = anatomy(det, f.domain), anatomy(runs[0], f.domain)
+        row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": b.error,
+               "back-propagation median": b.spread["median"], "back-propagation worst": b.spread["max"],
+               "ratio": det_err / b.error}
+        A_det, A_bp = anatomy(det, f.domain), anatomy(b.net, f.domain)
         row["local/global (deterministic)"] = f"{int(A_det.local.sum())}/{int((~A_det.local).sum())}"
         row["local/global (back-propagation)"] = f"{int(A_bp.local.sum())}/{int((~A_bp.local).sum())}"
         if f.dim == 1:
             pairs, dist = match_knots(A_det.knots, A_bp.knots, *f.domain[0])
             row["matched knots in domain"] = len(pairs)
             row["median knot distance"] = float(np.median(dist)) if len(dist) else None
-        if act == "sigmoid":
-            worst = max(worst, row["ratio"])
         table.append(row)
+    holds, worst = judge_deterministic(table)
+    beaten = [f"{r['target']} ({r['ratio']:.3g}×)" for r in table if r["activation"] == "sigmoid" and r["ratio"] > 2.0]
     needed = {f"units for error 0.01, {name}, {act}": units_needed(_target(name), 0.01, act)
               for name in ("x²", "bump") for act in ("sigmoid", "relu")}
-    return Evidence(holds=worst <= 2.0, metrics={"worst sigmoid ratio": worst, "factor": 2.0, **needed}, table=table,
-                    notes="ratio < 1: the rule-placed knots beat back-propagation; knots are matched to the "
-                    "first back-propagation run by the Hungarian method on |t_det − t_bp|.")
+    return Evidence(holds=holds, metrics={"worst sigmoid ratio": worst, "factor": 2.0, **needed}, table=table,
+                    notes="ratio = deterministic / best back-propagation sup error; ratio < 1: the rule-placed knots "
+                    "beat back-propagation. Against the fair baseline the rule loses by more than 2× on: "
+                    + (", ".join(beaten) or "none")
+                    + ". What the construction does achieve: a net with no training at all whose error is "
+                    "reported beside the baseline's best, median and worst run, and the unit counts it needs for "
+                    "error 0.01 (metrics). Knots are matched to the best back-propagation run by the Hungarian "
+                    "method on |t_det − t_bp|.")
+
+
+def judge_deterministic(table: list[dict]) -> tuple[bool, float]:
+    """(holds, worst ratio): every sigmoid row's deterministic/back-propagation ratio ≤ 2."""
+    worst = max(r["ratio"] for r in table if r["activation"] == "sigmoid")
+    return worst <= 2.0, worst
 
 
 @claim(
@@ -121,10 +157,13 @@ def deterministic(ctx: Context) -> Evidence:
     source=SOURCE,
     threshold="max change ≤ tol × (number of local units), tol = 1e-3 (follows from the definition of "
     "the zero-error point; the count of local and global units is reported, not thresholded)",
+    falsifiable_by="definition, not a finding: it checks the implementation of ignore_local against the definition of "
+    "the zero-error point, and fails for an implementation that replaces a unit before its zero-error point (e.g. "
+    "hyperplanes computed for a 10× larger tolerance)",
 )
 def local_global(ctx: Context) -> Evidence:
     tol, width = 1e-3, ctx.pick(quick=8, full=12)
-    table, ok = [], True
+    table = []
     for name in list(TARGETS_1D) + ["saddle"]:
         f = _target(name)
         for act, net in (("sigmoid", _trained(f, width, "sigmoid", 0, ctx)), ("sigmoid (deterministic)",
@@ -134,35 +173,50 @@ def local_global(ctx: Context) -> Evidence:
             pruned = ignore_local(A.net, X, tol, A.local)
             change = float(np.max(np.abs(pruned.sum(1) - parts.sum(1))))
             bound = tol * max(int(A.local.sum()), 1)
-            ok &= change <= bound
             table.append({"target": name, "net": act, "local": int(A.local.sum()), "global": int((~A.local).sum()),
                           "max change": change, "bound": bound})
-    return Evidence(holds=ok, metrics={"tol": tol}, table=table)
+    return Evidence(holds=judge_local_global(table), metrics={"tol": tol}, table=table,
+                    notes="A definition checked, not an empirical finding: the measured changes sit on the tolerance "
+                    "that defines the zero-error points.")
+
+
+def judge_local_global(table: list[dict]) -> bool:
+    """Every max change within tol × (local units)."""
+    return all(r["max change"] <= r["bound"] for r in table)
+
+
+HARMONIC = {"saddle": True, "paraboloid": False, "gaussian": False}
 
 
 @claim(
     id="smooth.continuity",
-    statement="Smooth-continuity restriction: a smooth net trained only on the boundary of the square is "
-    "largely determined inside it — its interior error is well below the spread of the target inside.",
+    statement="Smooth-continuity restriction, as it survives measurement: a sigmoid net trained only on the boundary of "
+    "the square recovers the interior of a harmonic target (the saddle x1² − x2², whose boundary values determine it) "
+    "— interior error well below the target's spread inside — and does not recover non-harmonic targets "
+    "(paraboloid, Gaussian): the restriction fixes a smooth interpolant, not the target.",
     source=SOURCE,
-    threshold="interior RMSE of the boundary-trained sigmoid net ≤ 0.5 × std of the target over the interior, "
-    "for the harmonic saddle x1·x2-type target (a recorded measurement); the other targets and ReLU are reported",
+    threshold="interior RMSE of the boundary-trained sigmoid net ≤ 0.5 × std of the target inside for the harmonic "
+    "saddle, and > 0.5 × std for every non-harmonic target (the claim's 'well below the spread', fixed before "
+    "measuring); ReLU reported",
+    falsifiable_by="the saddle's boundary-trained net missing the interior (boundary/std > 0.5), or a non-harmonic "
+    "target recovered from its boundary (boundary/std ≤ 0.5)",
 )
 def smooth_continuity(ctx: Context) -> Evidence:
-    table, verdict = [], True
+    table = []
     for name in ctx.pick(quick=("saddle", "paraboloid"), full=TARGETS_2D):
         f = target(name)
         inner = grid([(-0.8, 0.8), (-0.8, 0.8)], 41)
         spread = float(np.std(np.asarray(f(inner))))
         for act in ("sigmoid", "relu"):
             row = continuity(f, act, steps=ctx.pick(quick=1000, full=4000), lr=0.05)
-            table.append({"target": name, "activation": act, "boundary-trained RMSE": row.boundary_rmse,
-                          "interior-trained RMSE": row.interior_rmse, "target std inside": spread,
-                          "boundary / std": row.boundary_rmse / spread})
-            if name == "saddle" and act == "sigmoid":
-                verdict = row.boundary_rmse <= 0.5 * spread
-    return Evidence(holds=verdict, metrics={"rows": len(table)}, table=table,
-                    notes="The saddle x1² − x2² is harmonic, so its boundary values determine it; the paraboloid "
-                    "is not, and a boundary-trained net misses its interior: the restriction fixes a smooth "
-                    "interpolant, not the target. Recorded quick profile: saddle sigmoid boundary/std 0.046, "
-                    "ReLU 0.72.")
+            table.append({"target": name, "harmonic": HARMONIC[name], "activation": act,
+                          "boundary-trained RMSE": row.boundary_rmse, "interior-trained RMSE": row.interior_rmse,
+                          "target std inside": spread, "boundary / std": row.boundary_rmse / spread})
+    return Evidence(holds=judge_continuity(table), metrics={"rows": len(table)}, table=table,
+                    notes="Recorded quick profile: saddle sigmoid boundary/std 0.046 (ReLU 0.72); paraboloid 1.55.")
+
+
+def judge_continuity(table: list[dict]) -> bool:
+    """Sigmoid rows: harmonic targets ≤ 0.5 std, non-harmonic > 0.5 std."""
+    rows = [r for r in table if r["activation"] == "sigmoid"]
+    return all((r["boundary / std"] <= 0.5) == r["harmonic"] for r in rows)
