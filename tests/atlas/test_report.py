@@ -63,6 +63,7 @@ def test_sources_and_maths_together_escape_everything_else():
 def test_key_number_is_the_named_metric_else_the_first_number():
     assert key_number(_claim(metrics={"a": "x", "b": 2.5, "c": 1}, key="c")) == ("c", 1)
     assert key_number(_claim(metrics={"a": "x", "flag": True, "b": 2.5})) == ("b", 2.5)
+    assert key_number(_claim(metrics={"batch": 32, "worst_error": 1e-9})) == ("worst_error", 1e-9)
     assert key_number(_claim(metrics={"a": "x"})) is None
 
 

@@ -38,15 +38,26 @@ def number(value: Any) -> str:
     return f"{value:.6g}"
 
 
+# Metric names that usually carry a claim's measured number, in order of preference.
+KEY_HINTS = ("worst", "max_abs", "error", "rmse", "ratio", "mismatch", "measured", "factor", "slope")
+
+
 def key_number(claim: dict[str, Any]) -> tuple[str, Any] | None:
-    """The metric the summary shows: the one the claim names as ``key``, else its first number."""
+    """The metric the summary shows: the claim's ``key``; else the first number whose name
+    says it is measured (:data:`KEY_HINTS`); else the first number.
+
+    >>> key_number({"metrics": {"batch": 32, "max_abs_vs_autograd": 6e-16}})
+    ('max_abs_vs_autograd', 6e-16)
+    """
     metrics = claim["metrics"]
     if claim.get("key") in metrics:
         return claim["key"], metrics[claim["key"]]
-    for name, value in metrics.items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return name, value
-    return None
+    numbers = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for hint in KEY_HINTS:
+        for name, value in numbers.items():
+            if hint in name:
+                return name, value
+    return next(iter(numbers.items()), None)
 
 
 # Unicode the statements use, spelled for KaTeX; a token that still fails stays plain text.
@@ -114,8 +125,8 @@ def _span(source: str, shown: str) -> Markup:
 def sources(text: str) -> Markup:
     """Escape ``text`` and replace each "seed 00N" by the source's name, linked to its text.
 
-    >>> str(sources("seed 003, 'Width vs depth'"))  # doctest: +ELLIPSIS
-    '<a class="source" href="sources/seed003.txt" title="Haiyu Zhang (SUSTech), ...">Zhang\\'s slides</a>, ...'
+    >>> str(sources("seed 000, Taylor series"))  # doctest: +ELLIPSIS
+    '<a class="source" href="sources/seed000.txt" title="...">Huang 2025</a>, Taylor series'
     """
     pieces, last = [], 0
     for match in SEED.finditer(text):

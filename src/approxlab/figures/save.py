@@ -53,13 +53,18 @@ def write_plotly_js(path: Path) -> Path:
 
 
 def fit_to_page(fig: Any) -> Any:
-    """Let ``fig`` follow its container's width and give each 3D surface subplot a colour bar.
+    """Let ``fig`` follow its container's width, show whole 3D boxes, and give each 3D surface
+    subplot a colour bar.
 
     A colour bar is added only where no trace of a scene shows one; it is placed at the
     scene's right edge and spans the scene's height, so subplots side by side keep
     theirs apart. Returns ``fig`` (changed in place).
     """
     fig.update_layout(width=None, autosize=True)
+    for scene in fig.select_scenes():
+        if scene.camera.eye is None:
+            # Plotly's default eye (1.25, 1.25, 1.25) crops the box's corners in a wide, short scene.
+            scene.camera.eye = dict(x=1.6, y=1.6, z=1.1)
     shown = {t.scene for t in fig.data if t.type == "surface" and t.showscale}
     for trace in fig.data:
         if trace.type != "surface" or trace.scene in shown or trace.showscale:
