@@ -2,6 +2,7 @@
 
 import json
 import shlex
+import sys
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -139,3 +140,21 @@ def test_code_version_changes_with_any_source_file(tmp_path, monkeypatch):
         assert cache_module.code_version() not in (one, first)
     finally:
         cache_module.code_version.cache_clear()
+
+
+def test_piped_cli_prints_a_line_per_claim_and_its_rerun_line_runs(tmp_path):
+    import subprocess
+
+    out = tmp_path / "atlas"
+    exe = str(Path(sys.executable).parent / "approxlab")
+    first = subprocess.run([exe, "atlas", "--only", "backprop.parameter_count", "--out", str(out), "--no-cache"],
+                           capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "[1/1] holds  backprop.parameter_count" in first.stderr
+    command = schema.read(out / "results.json").claims[0].command
+    (out / "index.html").unlink()
+    again = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=600, cwd=tmp_path.anchor)
+    assert again.returncode == 0, again.stderr
+    assert f"atlas: {out / 'index.html'}\n" in again.stderr
+    assert (out / "index.html").is_file(), "the rerun line writes into the same atlas, from any folder"
+    assert [c.id for c in schema.read(out / "results.json").claims] == ["backprop.parameter_count"]

@@ -38,12 +38,13 @@ def atlas(
     def finished(done: int, r: dict) -> None:
         # One plain line per finished claim, so that piped output shows progress too.
         colour = {"holds": "green", "fails": "red", "error": "magenta"}[r["verdict"]]
-        console.print(f"[{done}/{len(chosen)}] [{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)")
+        console.print(f"\\[{done}/{len(chosen)}] [{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)",
+                      soft_wrap=True)
 
     results = run_atlas(chosen, profile, out, merge=bool(only), progress=finished, jobs=jobs,
                         cache=Cache(default_folder()) if cache else None)
     errors = [r["id"] for r in results if r["verdict"] == "error"]
-    console.print(f"atlas: {(out / 'index.html').absolute()}")
+    console.print(f"atlas: {(out / 'index.html').absolute()}", soft_wrap=True)
     if errors:
         console.print(f"[magenta]{len(errors)} claim(s) raised an error: {', '.join(errors)}[/magenta]")
         raise typer.Exit(1)
