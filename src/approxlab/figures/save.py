@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,16 @@ function approxlabFigure(script, figure) {{
 
 
 def write_plotly_js(path: Path) -> Path:
-    """Copy plotly.js from the installed plotly package to ``path`` (once)."""
+    """Copy plotly.js from the installed plotly package to ``path`` (once; atomically, as
+    claims running in parallel may write it at the same time)."""
     from plotly.offline import get_plotlyjs
 
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(get_plotlyjs(), encoding="utf-8")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(get_plotlyjs())
+        os.replace(tmp, path)
     return path
 
 
