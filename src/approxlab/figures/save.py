@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +49,8 @@ def write_plotly_js(path: Path) -> Path:
 
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(get_plotlyjs())
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # per process; mode from the umask
+        tmp.write_text(get_plotlyjs(), encoding="utf-8")
         os.replace(tmp, path)
     return path
 
