@@ -25,12 +25,13 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--enable-unsafe-swiftshader",  # software WebGL, for Plotly's 3D scenes without a GPU
 ]
-# Two fast claims (well under a second each on the quick profile) with PNG figures.
-FAST_CLAIMS = ["backprop.parameter_count", "construct.sawtooth"]
+# Two fast claims with PNG figures: 2.8 s and 3.4 s on the quick profile at load average 7 on 2 cores.
+FAST_CLAIMS = ["backprop.batchnorm", "regions.zaslavsky"]
 
-# Measured load event of the index page (2 claims + 1 synthetic; no figure is drawn before a
-# section opens, so plotly.js is not loaded yet): 0.1–0.3 s on the 2-core machine at load
-# average 2–4. The bound is the goal for "interactive", 2 s.
+# Load event of this index page (no figure is drawn before its section opens, so plotly.js
+# is not loaded yet), measured on the 2-core machine at load average 7-10: 0.33-0.55 s once
+# Chromium is running, 0.7-1.5 s for the very first page of a fresh browser. The bound is the
+# issue's goal for "interactive", 2 s, on the second load (the first adds Chromium's start-up).
 LOAD_BOUND_MS = 2000
 
 
@@ -89,8 +90,10 @@ def _open(browser, url):
 
 def test_index_loads_fast_offline_and_draws_every_figure(atlas, browser):
     page, blocked, failed, errors, wall_ms = _open(browser, (atlas / "index.html").as_uri())
+    first_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    page.reload(wait_until="load")
     load_ms = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-    print(f"index.html: load event {load_ms:.0f} ms, goto {wall_ms:.0f} ms")
+    print(f"index.html: load event {first_ms:.0f} ms (first), {load_ms:.0f} ms (again)")
     assert load_ms < LOAD_BOUND_MS
     assert page.evaluate("typeof Plotly") == "undefined", "plotly.js waits for the first figure"
 
