@@ -4,7 +4,7 @@ import re
 from html import unescape
 
 from approxlab.atlas import results as schema
-from approxlab.atlas.report import key_number, maths, number, render, sources, tex, with_sources_and_maths
+from approxlab.atlas.report import key_number, maths, number, render, sources, tex, prose
 
 
 def _claim(**changes):
@@ -56,7 +56,7 @@ def test_unicode_in_maths_is_spelled_for_katex():
 
 
 def test_sources_and_maths_together_escape_everything_else():
-    html = str(with_sources_and_maths("seed 002's δ^{(l)} <script>"))
+    html = str(prose("seed 002's δ^{(l)} <script>"))
     assert "UAT and backprop notes&#39;</a>" in html and 'data-tex="δ^{(l)}"' in html and html.endswith(" &lt;script&gt;")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,9 @@ def _span(source: str, shown: str) -> Markup:
     return Markup('<span class="tex" data-tex="{}">{}</span>').format(source, shown)
 
 
-def sources(text: str) -> Markup:
-    """Escape ``text`` and replace each "seed 00N" by the source's name, linked to its text.
+def sources(text: str, plain: Callable[[str], Markup] = escape) -> Markup:
+    """Replace each "seed 00N" in ``text`` by the source's name, linked to its text; the rest
+    goes through ``plain`` (escaping by default).
 
     >>> str(sources("seed 000, Taylor series"))  # doctest: +ELLIPSIS
     '<a class="source" href="sources/seed000.txt" title="...">Huang 2025</a>, Taylor series'
@@ -133,22 +135,19 @@ def sources(text: str) -> Markup:
         source = SOURCES.get(match.group(1))
         if source is None:
             continue
-        pieces.append(escape(text[last:match.start()]))
-        name = source.name
-        end = match.end()
+        pieces.append(plain(text[last:match.start()]))
+        name, end = source.name, match.end()
         if text.startswith("'s", end) and name.endswith("s"):
             name, end = name + "'", end + 2
         pieces.append(Markup('<a class="source" href="sources/{}" title="{}">{}</a>').format(source.file, source.title, name))
         last = end
-    pieces.append(escape(text[last:]))
-    return Markup("".join(pieces))
+    pieces.append(plain(text[last:]))
+    return Markup("").join(pieces)
 
 
-def with_sources_and_maths(text: str) -> Markup:
-    """:func:`sources` then :func:`maths` on the plain text between links."""
-    linked = sources(text)
-    parts = re.split(r'(<a class="source"[^>]*>.*?</a>)', str(linked))
-    return Markup("".join(p if p.startswith('<a class="source"') else str(maths(Markup(p).unescape())) for p in parts))
+def prose(text: str) -> Markup:
+    """A statement, source or threshold for the page: sources named and linked, maths marked."""
+    return sources(text, plain=maths)
 
 
 def _environment() -> Environment:
@@ -158,7 +157,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=number, maths=maths, sources=sources, prose=with_sources_and_maths)
+    env.filters.update(num=number, maths=maths, sources=sources, prose=prose)
     env.globals.update(key_number=key_number)
     env.tests["number"] = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
     env.tests["records"] = lambda v: (
