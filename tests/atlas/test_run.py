@@ -81,6 +81,8 @@ def test_figures_of_parallel_claims_all_arrive(tmp_path):
         bars = [t["colorbar"]["x"] for t in figure["data"] if t.get("showscale")]
         assert len(bars) == 2 and bars[0] < bars[1], "each 3D subplot gets its own colour bar"
         assert "width" not in figure["layout"]
+        eyes = [figure["layout"][s]["camera"]["eye"] for s in ("scene", "scene2")]
+        assert all(e["x"] > 1.25 for e in eyes), "narrow scenes are seen from farther than Plotly's default, uncropped"
     assert (out / "plotly.min.js").stat().st_size > 1_000_000
     assert (out / "katex" / "katex.min.js").is_file() and (out / "sources" / "seed001.txt").is_file()
 

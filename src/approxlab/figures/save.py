@@ -25,6 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 CONFIG = {"displaylogo": False, "responsive": True}
+PAGE_WIDTH = 1150  # px: the content width of the atlas page and the fit report
 
 # The standalone page of one figure; the atlas page defines its own approxlabFigure.
 STANDALONE = """<!doctype html>
@@ -64,10 +65,15 @@ def fit_to_page(fig: Any) -> Any:
     theirs apart. Returns ``fig`` (changed in place).
     """
     fig.update_layout(width=None, autosize=True)
+    height = fig.layout.height or 450
     for scene in fig.select_scenes():
-        if scene.camera.eye is None:
-            # Plotly's default eye (1.25, 1.25, 1.25) crops the box's corners in a wide, short scene.
-            scene.camera.eye = dict(x=1.6, y=1.6, z=1.1)
+        if scene.camera.eye.x is None:
+            # Plotly fits the box to the scene's height; a scene narrower than tall crops the
+            # box's sides, so the eye moves back by that ratio (the page is ~PAGE_WIDTH px wide).
+            (x0, x1), (y0, y1) = scene.domain.x or (0, 1), scene.domain.y or (0, 1)
+            ratio = height * (y1 - y0) / (PAGE_WIDTH * (x1 - x0))
+            scale = 1.1 * max(1.0, ratio)
+            scene.camera.eye = dict(x=1.25 * scale, y=1.25 * scale, z=1.0 * scale)
     shown = {t.scene for t in fig.data if t.type == "surface" and t.showscale}
     for trace in fig.data:
         if trace.type != "surface" or trace.scene in shown or trace.showscale:
