@@ -40,7 +40,7 @@ class Evidence:
 
     ``holds`` compares a measured number with the claim's threshold. ``metrics`` is
     JSON-able (numbers, strings, lists, dicts); ``key`` names the metric the atlas's
-    summary shows (default: the first number). ``figures`` are added through
+    summary shows (default: the first number whose name says it is measured). ``figures`` are added through
     :meth:`Context.figure`, so they rarely need to be passed here.
     """
 
