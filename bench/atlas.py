@@ -79,16 +79,19 @@ def main() -> None:
     doc = json.loads((args.out / "results.json").read_text())
     report["claims"] = {c["id"]: c["seconds"] for c in sorted(doc["claims"], key=lambda c: -c["seconds"])}
     report["claim_seconds_sum"] = round(sum(report["claims"].values()), 1)
+    cpu = {c["id"]: c.get("cpu_seconds") for c in doc["claims"]}
+    report["claim_cpu_seconds"] = cpu
+    report["claim_cpu_seconds_sum"] = round(sum(v for v in cpu.values() if v is not None), 1)
     report["index_html_bytes"] = (args.out / "index.html").stat().st_size
     report["folder_bytes"] = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     if Path(CHROMIUM).exists():
         report["page"] = page(args.out)
     for key, value in report.items():
-        if key != "claims":
+        if key not in ("claims", "claim_cpu_seconds"):
             print(f"{key:>20}  {value}")
     print("slowest claims:")
     for claim_id, seconds in list(report["claims"].items())[:8]:
-        print(f"{seconds:>10.1f} s  {claim_id}")
+        print(f"{seconds:>10.1f} s wall  {cpu[claim_id] or float('nan'):>8.1f} s CPU  {claim_id}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
 

@@ -32,7 +32,9 @@ class FigureRecord(BaseModel):
 
 
 class ClaimResult(BaseModel):
-    """One claim's verdict and evidence; ``key`` names the metric the summary shows."""
+    """One claim's verdict and evidence; ``key`` names the metric the summary shows.
+    ``seconds`` is wall time; ``cpu_seconds`` the CPU time of the claim's process (all its
+    threads), which a busy machine changes less."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -48,6 +50,7 @@ class ClaimResult(BaseModel):
     figures: list[FigureRecord] = []
     command: str
     seconds: float
+    cpu_seconds: float | None = None
     profile: str
     seed: int
 

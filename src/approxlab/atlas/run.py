@@ -79,7 +79,7 @@ def run_claim(claim: Claim, profile: str, root: Path, out: Path, seed: int = 0, 
     ``out`` is the atlas folder the result will live in (for its rerun command).
     """
     ctx = Context(profile=profile, seed=seed, root=root, claim_id=claim.id, cache=cache)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         evidence = claim.run(ctx)
         verdict = "holds" if evidence.holds else "fails"
@@ -101,6 +101,7 @@ def run_claim(claim: Claim, profile: str, root: Path, out: Path, seed: int = 0, 
         "figures": [vars(f) for f in ctx.figures],
         "command": rerun_command(claim.id, profile, out),
         "seconds": round(time.perf_counter() - start, 3),
+        "cpu_seconds": round(time.process_time() - cpu, 3),
         "profile": profile,
         "seed": seed,
     })
