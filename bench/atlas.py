@@ -45,7 +45,7 @@ def page(out: Path) -> dict:
         tab = context.new_page()
         tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
                   else (blocked.append(r.request.url), r.abort()))
-        tab.goto((out / "index.html").as_uri(), wait_until="load")
+        tab.goto((out / "index.html").as_uri(), wait_until="load", timeout=300_000)
         load_ms = tab.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
         height_closed = tab.evaluate("document.body.scrollHeight")
         if tab.locator("button[data-open=all]").count() == 0:  # an atlas of the older, iframe layout
