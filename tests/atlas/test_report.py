@@ -53,6 +53,8 @@ def test_dollar_delimited_maths_is_passed_through():
 def test_unicode_in_maths_is_spelled_for_katex():
     assert tex("x̂_i") == r"\hat{x}_i"
     assert tex("σ²_ε") == "σ^2_ε"
+    assert tex("0.25^10") == "0.25^{10}" and tex("Var(w)=2/n_in") == "Var(w)=2/n_{in}"
+    assert tex("max|σ'|·sup_x") == r"\max |σ'|\cdot \sup _x"
 
 
 def test_sources_and_maths_together_escape_everything_else():

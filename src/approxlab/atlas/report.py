@@ -68,6 +68,8 @@ _TEX = {
     "²": "^2", "³": "^3", "½": r"\tfrac12", "∞": r"\infty ", "%": r"\%", "ĝ": r"\hat g", "≈": r"\approx ",
 }
 _HAT = re.compile(r"(\w)\u0302")
+_LONG_SCRIPT = re.compile(r"([_^])([A-Za-z0-9]{2,})")  # n_in means n_{in}, 0.25^10 means 0.25^{10}
+_OPERATOR = re.compile(r"(?<![\\A-Za-z])(max|min|sup|inf|log|exp|sin|cos|tanh|arcsin)(?![A-Za-z])")
 _TOKEN = re.compile(r"(\s+)")
 _SNAKE = re.compile(r"[A-Za-z]{2,}_[A-Za-z]{2,}|\.[a-z]")
 
@@ -75,10 +77,12 @@ _SNAKE = re.compile(r"[A-Za-z]{2,}_[A-Za-z]{2,}|\.[a-z]")
 def tex(token: str) -> str:
     r"""A pseudo-LaTeX token of a statement spelled for KaTeX.
 
-    >>> tex("Σ_{s≤m}"), tex("2^{−2m−2}")
-    ('\\sum _{s\\le m}', '2^{-2m-2}')
+    >>> tex("Σ_{s≤m}"), tex("2^{−2m−2}"), tex("1/n_in"), tex("max|σ'|")
+    ('\\sum _{s\\le m}', '2^{-2m-2}', '1/n_{in}', "\\max |σ'|")
     """
     token = _HAT.sub(r"\\hat{\1}", token)
+    token = _LONG_SCRIPT.sub(r"\1{\2}", token)
+    token = _OPERATOR.sub(r"\\\1 ", token)
     return "".join(_TEX.get(ch, ch) for ch in token)
 
 
