@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean katex chromium
 
 setup: $(STAMP)
 
@@ -23,3 +23,21 @@ test: setup
 
 clean:
 	rm -rf $(VENV) atlas run build src/*.egg-info .pytest_cache
+
+# KaTeX for the atlas page, vendored from the npm registry into the package data so the
+# page renders maths with the network blocked. Only the woff2 fonts are kept (every browser
+# that runs plotly.js reads woff2), and the CSS is rewritten to name no other font file.
+KATEX_VERSION := 0.19.1
+KATEX_DIR     := src/approxlab/atlas/static/katex
+katex:
+	rm -rf build/katex && mkdir -p build/katex $(KATEX_DIR)/fonts
+	cd build/katex && npm pack --silent katex@$(KATEX_VERSION) && tar xzf katex-$(KATEX_VERSION).tgz
+	cp build/katex/package/dist/katex.min.js build/katex/package/LICENSE $(KATEX_DIR)/
+	cp build/katex/package/dist/fonts/*.woff2 $(KATEX_DIR)/fonts/
+	sed -E 's/,url\(fonts\/[A-Za-z0-9_-]+\.(woff|ttf)\) format\("(woff|truetype)"\)//g' \
+		build/katex/package/dist/katex.min.css > $(KATEX_DIR)/katex.min.css
+	echo "$(KATEX_VERSION)" > $(KATEX_DIR)/VERSION
+
+# Debian's Chromium for the atlas page test (Playwright drives it; no browser download).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)

@@ -34,8 +34,8 @@ def test_fit_writes_model_metrics_figures_and_a_page(tmp_path):
     assert load(out / "model.safetensors")[0].in_features == 2
     assert (out / "units.png").stat().st_size > 10_000 and (out / "loss.png").is_file()
     page = (out / "report.html").read_text()
-    # plotly.js is inlined: the page loads no script from the network and works offline
-    assert 'src="http' not in page and "Plotly.newPlot" in page
+    # plotly.js is a file beside the page: the page loads no script from the network and works offline
+    assert 'src="http' not in page and 'data-src="surfaces.js"' in page and (out / "plotly.min.js").is_file()
     units = approxlab("units", str(out / "model.safetensors"), "--out", str(tmp_path / "u"))
     assert units.returncode == 0, units.stderr
     assert json.loads((tmp_path / "u" / "units.json").read_text())["sum_check_max_abs"] < 1e-9
@@ -84,4 +84,4 @@ def test_atlas_runs_one_claim_from_the_command_line(tmp_path):
     (entry,) = json.loads((out / "results.json").read_text())["claims"]
     assert entry["verdict"] == "holds"
     assert entry["metrics"]["rmse_2"] > entry["metrics"]["rmse_4"] > entry["metrics"]["rmse_6"]
-    assert (out / "plotly.min.js").is_file() and "iframe" in (out / "index.html").read_text()
+    assert (out / "plotly.min.js").is_file() and 'class="plotly-figure"' in (out / "index.html").read_text()

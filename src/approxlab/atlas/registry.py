@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from approxlab.atlas.cache import Cache
 from approxlab.errors import ApproxlabError
 
 PROFILES = ("quick", "full")
@@ -39,7 +40,8 @@ class Evidence:
     """What a claim measured: the verdict, its numbers, figures and notes.
 
     ``holds`` compares a measured number with the claim's threshold. ``metrics`` is
-    JSON-able (numbers, strings, lists, dicts). ``figures`` are added through
+    JSON-able (numbers, strings, lists, dicts); ``key`` names the metric the atlas's
+    summary shows (default: the first number whose name says it is measured). ``figures`` are added through
     :meth:`Context.figure`, so they rarely need to be passed here.
     """
 
@@ -47,20 +49,23 @@ class Evidence:
     metrics: dict[str, Any]
     notes: str = ""
     table: list[dict[str, Any]] | None = None
+    key: str | None = None
 
 
 @dataclass
 class Figure:
-    path: str  # relative to the atlas folder
+    path: str  # relative to the atlas folder: the PNG, or the standalone interactive page
     caption: str
     kind: str  # "png" or "html"
+    data: str | None = None  # Plotly: the script defining the figure, loaded lazily by the index page
 
 
 @dataclass
 class Context:
     """Passed to a claim: the profile, a seed and a folder for its figures.
 
-    ``ctx.pick(quick=..., full=...)`` chooses a setting by profile.
+    ``ctx.pick(quick=..., full=...)`` chooses a setting by profile; ``ctx.cached(key, fn)``
+    keeps what ``fn`` trains between runs.
     """
 
     profile: str
@@ -68,6 +73,7 @@ class Context:
     root: Path
     claim_id: str
     figures: list[Figure] = field(default_factory=list)
+    cache: Cache | None = None
 
     @property
     def folder(self) -> Path:
@@ -78,12 +84,31 @@ class Context:
     def pick(self, quick: Any, full: Any) -> Any:
         return quick if self.profile == "quick" else full
 
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` (a trained net, or JSON-able numbers), kept between atlas runs.
+
+        The entry is addressed by (code version, claim id, profile, seed, ``key``), so any
+        change of code or setting recomputes it; nets come back in eval mode
+        (:mod:`approxlab.atlas.cache`). Without a cache (``--no-cache``) it just computes.
+
+        >>> ctx = Context("quick", 0, Path("."), "demo.claim")
+        >>> ctx.cached("widths", lambda: [2, 4, 6])
+        [2, 4, 6]
+        """
+        if self.cache is None:
+            return compute()
+        return self.cache.get_or_compute((self.claim_id, self.profile, self.seed, key), compute)
+
     def figure(self, fig: Any, name: str, caption: str) -> Path:
-        """Save a matplotlib figure (PNG) or a Plotly figure (HTML, offline) for the report."""
+        """Save a matplotlib figure (PNG) or a Plotly figure (data script + standalone page, offline)."""
         from approxlab.figures.save import save_figure
 
         path = save_figure(fig, self.folder / name, plotly_js=self.root / "plotly.min.js")
-        self.figures.append(Figure(str(path.relative_to(self.root)), caption, path.suffix.lstrip(".")))
+        data = path.with_suffix(".js")
+        self.figures.append(Figure(
+            str(path.relative_to(self.root)), caption, path.suffix.lstrip("."),
+            str(data.relative_to(self.root)) if path.suffix == ".html" else None,
+        ))
         return path
 
 
@@ -95,9 +120,6 @@ class Claim:
     threshold: str
     run: Callable[[Context], Evidence]
     falsifiable_by: str = ""
-
-    def command(self, profile: str) -> str:
-        return f"approxlab atlas --profile {profile} --only {self.id} --out atlas/"
 
 
 _CLAIMS: dict[str, Claim] = {}

@@ -1,18 +1,26 @@
-"""Running claims and writing the atlas: ``index.html`` and ``results.json``."""
+"""Running claims and writing the atlas: ``index.html``, ``results.json`` and what they load.
+
+Claims run in parallel worker processes (joblib), longest first by the times the last
+atlas in the folder measured, so the slowest claim does not start last. What a claim
+trains may be kept between runs through ``ctx.cached`` (:mod:`approxlab.atlas.cache`).
+"""
 
 from __future__ import annotations
 
-import json
 import platform
+import shlex
 import shutil
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from approxlab.atlas import results as schema
+from approxlab.atlas.cache import Cache
 from approxlab.atlas.registry import PROFILES, Claim, Context
-from approxlab.atlas.report import render
+from approxlab.atlas.report import render, write_assets
 from approxlab.errors import ApproxlabError
 from approxlab.output import staged_output
 
@@ -32,6 +40,26 @@ def versions() -> dict[str, str]:
     }
 
 
+def program() -> str:
+    """The ``approxlab`` executable running now (absolute path), so that a printed command runs as is.
+
+    From Python (a notebook, a test) it is the one installed beside the interpreter.
+    """
+    if sys.argv and Path(sys.argv[0]).name == "approxlab":
+        return str(Path(sys.argv[0]).absolute())
+    beside = Path(sys.executable).parent / "approxlab"
+    return str(beside) if beside.is_file() else "approxlab"
+
+
+def rerun_command(claim_id: str, profile: str, out: Path) -> str:
+    """The full command that recomputes one claim into the same atlas folder.
+
+    >>> rerun_command("seed001.width", "quick", Path("/tmp/atlas")).split()[1:]
+    ['atlas', '--only', 'seed001.width', '--profile', 'quick', '--out', '/tmp/atlas']
+    """
+    return shlex.join([program(), "atlas", "--only", claim_id, "--profile", profile, "--out", str(Path(out).absolute())])
+
+
 def _jsonable(value: Any) -> Any:
     """Turn NumPy/torch scalars and arrays into plain JSON values."""
     if isinstance(value, dict):
@@ -45,17 +73,20 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def run_claim(claim: Claim, profile: str, root: Path, seed: int = 0) -> dict[str, Any]:
-    """Run one claim; a crash becomes verdict ``error`` with its message, never a silent pass."""
-    ctx = Context(profile=profile, seed=seed, root=root, claim_id=claim.id)
-    start = time.perf_counter()
+def run_claim(claim: Claim, profile: str, root: Path, out: Path, seed: int = 0, cache: Cache | None = None) -> dict[str, Any]:
+    """Run one claim with figures under ``root``; a crash becomes verdict ``error`` with its message, never a silent pass.
+
+    ``out`` is the atlas folder the result will live in (for its rerun command).
+    """
+    ctx = Context(profile=profile, seed=seed, root=root, claim_id=claim.id, cache=cache)
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         evidence = claim.run(ctx)
         verdict = "holds" if evidence.holds else "fails"
-        metrics, notes, table = evidence.metrics, evidence.notes, evidence.table
+        metrics, notes, table, key = evidence.metrics, evidence.notes, evidence.table, evidence.key
     except Exception as exc:  # a claim's bug must show up in the report, not stop the others
         verdict = "error"
-        metrics, table = {}, None
+        metrics, table, key = {}, None, None
         notes = f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exc(limit=6))
     return _jsonable({
         "id": claim.id,
@@ -65,73 +96,92 @@ def run_claim(claim: Claim, profile: str, root: Path, seed: int = 0) -> dict[str
         "falsifiable_by": claim.falsifiable_by,
         "verdict": verdict,
         "metrics": metrics,
+        "key": key,
         "table": table,
         "notes": notes,
         "figures": [vars(f) for f in ctx.figures],
-        "command": claim.command(profile),
+        "command": rerun_command(claim.id, profile, out),
         "seconds": round(time.perf_counter() - start, 3),
+        "cpu_seconds": round(time.process_time() - cpu, 3),
         "profile": profile,
         "seed": seed,
     })
 
 
+def _previous(out: Path, merge: bool) -> list[dict[str, Any]]:
+    """Claims of the atlas already in ``out``: they must validate when they will be merged;
+    otherwise they only order the claims, and an unreadable file is ignored (it is rewritten)."""
+    if not (out / "results.json").is_file():
+        return []
+    try:
+        return schema.read(out / "results.json").model_dump()["claims"]
+    except ApproxlabError:
+        if merge:
+            raise
+        return []
+
+
 def run_atlas(
-    claims: list[Claim], profile: str, out: Path, *, merge: bool = False, progress: Any = None
+    claims: list[Claim],
+    profile: str,
+    out: Path,
+    *,
+    merge: bool = False,
+    progress: Callable[[int, dict[str, Any]], None] | None = None,
+    jobs: int = 1,
+    cache: Cache | None = None,
 ) -> list[dict[str, Any]]:
-    """Run ``claims`` under ``profile`` and write ``out/index.html`` and ``out/results.json``.
+    """Run ``claims`` under ``profile`` on ``jobs`` processes and write the atlas into ``out``.
 
-    ``progress(done, claim_id)`` is called before each claim.
-
-    Everything is written into a staging folder first and swapped into ``out`` at the
-    end (:func:`approxlab.output.staged_output`), so an interrupted run leaves no
-    half-written atlas. With ``merge`` the results replace same-id entries of
-    ``out/results.json`` as it is when the run finishes, read under the folder's lock,
-    so concurrent ``--only`` runs on one folder all land.
+    ``progress(done, result)`` is called as each claim finishes (in finishing order).
+    ``out`` receives ``index.html``, ``results.json`` (schema :mod:`approxlab.atlas.results`),
+    ``figures/``, ``plotly.min.js``, ``katex/`` and ``sources/``. Everything is written
+    into a staging folder first and swapped into ``out`` at the end
+    (:func:`approxlab.output.staged_output`), so an interrupted run leaves no half-written
+    atlas. With ``merge`` the results replace same-id entries of ``out/results.json`` as it
+    is when the run finishes (it must validate), read under the folder's lock, so
+    concurrent ``--only`` runs on one folder all land.
     """
+    """
+    from joblib import Parallel, delayed
+
     if profile not in PROFILES:
         raise ApproxlabError(f"unknown profile {profile!r}: use quick or full")
+    if jobs < 1:
+        raise ApproxlabError(f"--jobs must be a positive integer, got {jobs}")
     out = Path(out)
+    last_seconds = {c["id"]: c["seconds"] for c in _previous(out, merge=False)}
+    ordered = sorted(claims, key=lambda c: -last_seconds.get(c.id, 0.0))
     results: list[dict[str, Any]] = []
 
     def finish(stage: Path) -> None:
         _write_document(stage, out, results, profile, merge)
 
     with staged_output(out, finish=finish) as stage:
-        for done, claim in enumerate(claims):
+        tasks = (delayed(run_claim)(c, profile, stage, out, cache=cache) for c in ordered)
+        for result in Parallel(n_jobs=min(jobs, max(len(ordered), 1)), return_as="generator_unordered")(tasks):
+            results.append(result)
             if progress is not None:
-                progress(done, claim.id)
-            results.append(run_claim(claim, profile, stage))
-    return results
+                progress(len(results), result)
+    return sorted(results, key=lambda r: r["id"])
 
 
 def _write_document(stage: Path, out: Path, results: list[dict[str, Any]], profile: str, merge: bool) -> None:
-    """results.json and index.html in ``stage``, merged with ``out``'s current results when ``merge``."""
-    from approxlab import jsonfile
-
-    previous: list[dict[str, Any]] = []
-    if merge and (out / "results.json").is_file():
-        try:
-            previous = json.loads((out / "results.json").read_text())["claims"]
-        except (json.JSONDecodeError, KeyError, TypeError, OSError):
-            previous = []
-        if not isinstance(previous, list):
-            previous = []
-        previous = [r for r in previous if isinstance(r, dict) and isinstance(r.get("id"), str)]
+    """results.json, index.html and their assets in ``stage``, merged with ``out``'s current
+    results when ``merge`` (called under the folder's lock, just before the swap)."""
     ran = {r["id"] for r in results}
-    for old in previous:
-        if old["id"] not in ran and (out / "figures" / old["id"]).is_dir():
+    kept = [r for r in _previous(out, merge) if r["id"] not in ran] if merge else []
+    for old in kept:
+        if (out / "figures" / old["id"]).is_dir():
             shutil.copytree(out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True)
-    merged = sorted([r for r in previous if r["id"] not in ran] + results, key=lambda r: r["id"])
-    document = {
+    atlas = schema.Atlas.model_validate({
+        "version": schema.VERSION,
         "profile": profile,
-        "command": " ".join(["approxlab", *sys.argv[1:]]) if sys.argv and "approxlab" in sys.argv[0] else None,
+        "command": shlex.join([program(), *sys.argv[1:]]) if Path(sys.argv[0]).name == "approxlab" else None,
         "versions": versions(),
         "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "claims": merged,
-    }
-    jsonfile.write(stage / "results.json", document)
-    (stage / "index.html").write_text(render(document), encoding="utf-8")
-    if any(f["kind"] == "html" for r in merged for f in r.get("figures", [])):
-        from approxlab.figures.save import write_plotly_js
-
-        write_plotly_js(stage / "plotly.min.js")
+        "claims": sorted(kept + results, key=lambda r: r["id"]),
+    })
+    (stage / "results.json").write_text(atlas.model_dump_json(indent=2), encoding="utf-8")
+    write_assets(stage, plotly=any(f.kind == "html" for c in atlas.claims for f in c.figures))
+    (stage / "index.html").write_text(render(atlas), encoding="utf-8")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from approxlab.cli._progress import console, progress_bar
+from approxlab.cli._progress import console
 
 
 def atlas(
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html, results.json and figures.")] = Path("atlas"),
-    profile: Annotated[str, typer.Option(help="quick: seconds to a minute per claim on 2 cores; full: research grade.")] = "quick",
+    profile: Annotated[str, typer.Option(help="quick: a smoke test of every claim (about 8 CPU-minutes, run over the cores); full: research grade.")] = "quick",
     only: Annotated[list[str] | None, typer.Option(help="Run only this claim id (or id prefix); repeatable.")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the claim ids and exit.")] = False,
+    jobs: Annotated[int, typer.Option(help="Claims run at once, one process each (default: the cores this process may use).")] = 0,
+    cache: Annotated[bool, typer.Option(help="Keep trained nets between runs (in $APPROXLAB_CACHE or ~/.cache/approxlab).")] = True,
 ) -> None:
     """Re-verify the claims of the sources with measured numbers: the atlas."""
+    from approxlab.atlas.cache import Cache, default_folder
     from approxlab.atlas.registry import PROFILES, claims
     from approxlab.atlas.run import run_atlas
     from approxlab.errors import ApproxlabError
@@ -31,18 +35,19 @@ def atlas(
     from approxlab.output import check_output
 
     check_output(out)
-    with progress_bar() as bar:
-        task = bar.add_task("atlas", total=len(chosen))
-        results = run_atlas(
-            chosen, profile, out, merge=bool(only),
-            progress=lambda done, claim_id: bar.update(task, completed=done, description=claim_id),
-        )
-        bar.update(task, completed=len(chosen), description="atlas")
-    for r in results:
+    jobs = jobs or len(os.sched_getaffinity(0))
+    console.print(f"atlas: {len(chosen)} claim(s), profile {profile}, {min(jobs, len(chosen))} at a time")
+
+    def finished(done: int, r: dict) -> None:
+        # One plain line per finished claim, so that piped output shows progress too.
         colour = {"holds": "green", "fails": "red", "error": "magenta"}[r["verdict"]]
-        console.print(f"[{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)")
+        console.print(f"\\[{done}/{len(chosen)}] [{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)",
+                      soft_wrap=True)
+
+    results = run_atlas(chosen, profile, out, merge=bool(only), progress=finished, jobs=jobs,
+                        cache=Cache(default_folder()) if cache else None)
     errors = [r["id"] for r in results if r["verdict"] == "error"]
-    console.print(f"atlas: {out / 'index.html'}")
+    console.print(f"atlas: {(out / 'index.html').absolute()}", soft_wrap=True)
     if errors:
         console.print(f"[magenta]{len(errors)} claim(s) raised an error: {', '.join(errors)}[/magenta]")
         raise typer.Exit(1)

@@ -28,6 +28,7 @@ def fit(
     import time
 
     from approxlab import arguments, jsonfile
+    from approxlab.atlas.report import write_fit_report
     from approxlab.errors import require
     from approxlab.figures import units as figs
     from approxlab.figures.save import save_figure
@@ -74,7 +75,6 @@ def fit(
     with staged_output(out) as stage:
         save(net, stage / "model.safetensors", extra={"target": target, "domain": getattr(data, "domain", None)})
         jsonfile.write(stage / "metrics.json", metrics)
-        pages = []
         save_figure(figs.loss_curve(result.losses), stage / "loss")
         if not classify and data.dim in (1, 2):
             two_layer = depth == 1 and width <= panel_limit()
@@ -87,12 +87,12 @@ def fit(
             else:
                 if two_layer:
                     save_figure(figs.units_2d(net, data), stage / "units")
-                pages.append(figs.surfaces_2d(net, data))
+                save_figure(figs.surfaces_2d(net, data), stage / "surfaces", plotly_js=stage / "plotly.min.js")
         if classify:
             from approxlab.figures.classify import decision_regions
 
             save_figure(decision_regions(net, data), stage / "decision")
-        _report(stage / "report.html", metrics, pages)
+        write_fit_report(stage, metrics, title=target)
     console.print(
         f"[bold]{target}[/bold]: {depth}×{width} {activation} units, {metrics['params']} parameters, "
         + (f"test RMSE {metrics['rmse']:.4g}, max error {metrics.get('max_error', float('nan')):.4g}"
@@ -100,28 +100,6 @@ def fit(
         + f", {metrics['seconds']:.1f} s"
     )
     console.print(f"wrote {out}/model.safetensors, metrics.json, figures and report.html")
-
-
-def _report(path: Path, metrics: dict, pages: list) -> None:
-    """A self-contained HTML page: the metrics, the PNG figures inline, and interactive Plotly surfaces."""
-    import base64
-    import html
-
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in metrics.items())
-    images = "".join(
-        f'<h3>{p.stem}</h3><img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
-        for p in sorted(path.parent.glob("*.png"))
-    )
-    plots = "".join(
-        fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(pages)
-    )
-    path.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>approxlab fit</title></head>"
-        "<body style='font-family:system-ui;max-width:1100px;margin:auto'>"
-        f"<h1>approxlab fit: {html.escape(str(metrics['target']))}</h1><table border=1 cellpadding=4>{rows}</table>"
-        f"{plots}{images}</body></html>",
-        encoding="utf-8",
-    )
 
 
 def register(app: typer.Typer) -> None:
