@@ -142,7 +142,6 @@ def run_atlas(
     is when the run finishes (it must validate), read under the folder's lock, so
     concurrent ``--only`` runs on one folder all land.
     """
-    """
     from joblib import Parallel, delayed
 
     if profile not in PROFILES:
