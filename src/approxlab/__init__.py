@@ -3,16 +3,43 @@
 >>> import approxlab
 >>> net = approxlab.mlp(2, [6], activation="sigmoid")
 >>> f = approxlab.target("paraboloid")
+
+The names below are imported on first use, so that ``import approxlab`` (and
+``approxlab --help``) does not load PyTorch before it is needed.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from approxlab.errors import ApproxlabError
-from approxlab.modelfile import import_state_dict, load, save
-from approxlab.nets import count_params, mlp
-from approxlab.targets import dataset, grid, sample, surface_classification, target
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ApproxlabError", "count_params", "dataset", "grid", "import_state_dict", "load", "mlp", "sample",
-    "save", "surface_classification", "target",
-]
+_HOMES = {
+    "count_params": "approxlab.nets", "dataset": "approxlab.targets",
+    "grid": "approxlab.targets", "import_state_dict": "approxlab.modelfile", "load": "approxlab.modelfile",
+    "mlp": "approxlab.nets", "sample": "approxlab.targets", "save": "approxlab.modelfile",
+    "surface_classification": "approxlab.targets", "target": "approxlab.targets",
+}
+
+__all__ = ["ApproxlabError", *sorted(_HOMES)]
+
+if TYPE_CHECKING:
+    from approxlab.modelfile import import_state_dict, load, save
+    from approxlab.nets import count_params, mlp
+    from approxlab.targets import dataset, grid, sample, surface_classification, target
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'approxlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

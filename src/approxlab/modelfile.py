@@ -151,11 +151,18 @@ def _metadata(path: Path) -> dict[str, str]:
 def load(path: str | os.PathLike) -> nn.Sequential:
     """Read a model file written by :func:`save`; the net comes back in eval mode.
 
+    A ``torch.save`` state_dict file is read by :func:`approxlab.adopt.read_torch_file`
+    (ReLU assumed between its Linear layers, with a warning).
+
     Unreadable, corrupt or foreign files raise :class:`ApproxlabError` with the fix.
     """
     path = Path(path)
     if not path.is_file():
         raise ApproxlabError(f"model file {str(path)!r} does not exist: pass the model.safetensors that `approxlab fit` wrote")
+    from approxlab.adopt import is_torch_file, read_torch_file
+
+    if is_torch_file(path):
+        return read_torch_file(path)
     try:
         meta = _metadata(path)
         state = load_file(str(path))
@@ -180,7 +187,11 @@ def load(path: str | os.PathLike) -> nn.Sequential:
 
 
 def extra(path: str | os.PathLike) -> dict[str, Any]:
-    """The ``extra`` metadata stored by :func:`save` (empty dict if none)."""
+    """The ``extra`` metadata stored by :func:`save` (empty dict if none, as for a ``torch.save`` file)."""
+    from approxlab.adopt import is_torch_file
+
+    if is_torch_file(path):
+        return {}
     meta = _metadata(Path(path))
     return json.loads(meta["approxlab.extra"]) if "approxlab.extra" in meta else {}
 

@@ -3,6 +3,9 @@
 Each module in this package defines ``register(app)`` and adds its subcommands;
 modules are discovered, so a new subcommand is a new file. Bad input raises
 :class:`approxlab.errors.ApproxlabError`: the CLI prints its one line and exits 2.
+A guess the library had to make (:class:`approxlab.errors.ApproxlabWarning`) is one
+``warning: …`` line on stderr. Modules import PyTorch inside their commands, so
+``approxlab --help`` and shell completion stay fast.
 """
 
 from __future__ import annotations
@@ -10,31 +13,37 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 
 import typer
 
-from approxlab.errors import ApproxlabError
+from approxlab.errors import ApproxlabError, ApproxlabWarning
 
 app = typer.Typer(
     name="approxlab",
     help="Build, train, dissect and measure neural-network function approximation.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the approxlab version and exit."),
-) -> None:
-    """Build, train, dissect and measure neural-network function approximation."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from approxlab import __version__
 
-        print(__version__)
+        print(f"approxlab {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the approxlab version and exit.", is_eager=True, callback=_print_version,
+    ),
+) -> None:
+    """Build, train, dissect and measure neural-network function approximation."""
 
 
 def _discover() -> None:
@@ -47,8 +56,19 @@ def _discover() -> None:
 _discover()
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, ApproxlabWarning):
+        print(f"warning: {message}", file=sys.stderr)
+    else:
+        _default_show(message, category, filename, lineno, file, line)
+
+
+_default_show = warnings.showwarning
+
+
 def main() -> None:
     """Entry point: run the app; a user error is one line on stderr and exit code 2."""
+    warnings.showwarning = _show_warning
     try:
         app()
     except ApproxlabError as exc:

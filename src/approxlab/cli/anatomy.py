@@ -12,7 +12,7 @@ from approxlab.cli._progress import console
 
 
 def anatomy(
-    model: Annotated[Path, typer.Argument(help="A model.safetensors written by `approxlab fit` or approxlab.save.")],
+    model: Annotated[Path, typer.Argument(help="A model.safetensors (approxlab fit, approxlab import, approxlab.save) or a PyTorch state_dict .pt (ReLU assumed).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for anatomy.json and the figures.")] = Path("anatomy"),
     box: Annotated[str | None, typer.Option(help="Domain as low,high per axis (default: the model's, else [-1, 1]^d).")] = None,
     tol: Annotated[float, typer.Option(help="Zero-error tolerance: a unit is ignorable where it is within tol of its asymptote.")] = 1e-3,
@@ -21,15 +21,15 @@ def anatomy(
     sigmoid, tanh, softplus or ReLU net (seed 000). Figures for 1D and 2D inputs; numbers in any dimension."""
     from approxlab.figures.save import save_figure
     from approxlab.figures.smooth import anatomy_figure, anatomy_plotly
-    from approxlab.modelfile import extra, load
+    from approxlab.cli._domain import model_domain
+    from approxlab.modelfile import load
     from approxlab.output import staged_output
     from approxlab.smooth import anatomy as read, reconstruct
-    from approxlab.targets import parse_box
     from approxlab.units import two_layer
 
     net = load(model)
     dim = two_layer(net).dim
-    domain = parse_box(box) if box else extra(model).get("domain") or [(-1.0, 1.0)] * dim
+    domain = model_domain(model, dim, box)
     A = read(net, domain, tol=tol)
     summary = A.to_dict()
     summary["reconstruction_max_error"] = reconstruct(A).error

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import PROFILES, choice
 from approxlab.cli._progress import console, progress_bar
 
 
 def atlas(
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html, results.json and figures.")] = Path("atlas"),
-    profile: Annotated[str, typer.Option(help="quick: seconds to a minute per claim on 2 cores; full: research grade.")] = "quick",
+    profile: Annotated[str, typer.Option(help="quick: seconds to a minute per claim on 2 cores; full: research grade.", **choice(PROFILES))] = "quick",
     only: Annotated[list[str] | None, typer.Option(help="Run only this claim id (or id prefix); repeatable.")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the claim ids and exit.")] = False,
 ) -> None:
@@ -30,10 +31,13 @@ def atlas(
         return
     with progress_bar() as bar:
         task = bar.add_task("atlas", total=len(chosen))
-        results = run_atlas(
-            chosen, profile, out, merge=bool(only),
-            progress=lambda done, claim_id: bar.update(task, completed=done, description=claim_id),
-        )
+
+        def starting(done: int, claim_id: str) -> None:
+            bar.update(task, completed=done, description=claim_id)
+            if not console.is_terminal:  # piped or logged: a bar redraws only at the end, so one line per claim
+                console.print(f"[{done + 1}/{len(chosen)}] {claim_id}", highlight=False, markup=False)
+
+        results = run_atlas(chosen, profile, out, merge=bool(only), progress=starting)
         bar.update(task, completed=len(chosen), description="atlas")
     for r in results:
         colour = {"holds": "green", "fails": "red", "error": "magenta"}[r["verdict"]]

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import CONSTRUCTIONS, choice
+
 
 def construct(
-    name: Annotated[str, typer.Argument(help="Construction: steps, sigmoid-steps, bumps, towers, ridge-tower, interpolant, "
-                                        "triangulation, sawtooth, yarotsky, product, barron, taylor, fourier, exponential.")],
+    name: Annotated[str, typer.Argument(help="Construction (docs/construct.md lists each one's theorem).",
+                                        **choice(CONSTRUCTIONS))],
     out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, certificate.json and figure.png.")],
     target: Annotated[str | None, typer.Option(help="Target name or expression, e.g. 'sin(2*pi*x)'.")] = None,
     eps: Annotated[float | None, typer.Option(help="Tolerance ε (steps, sigmoid-steps, yarotsky).")] = None,

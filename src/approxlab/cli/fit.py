@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import ACTIVATIONS, OPTIMIZERS, choice
 from approxlab.cli._progress import console, progress_bar
 
 
@@ -16,9 +16,9 @@ def fit(
     out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, metrics.json and figures.")] = Path("run"),
     width: Annotated[int, typer.Option(help="Units per hidden layer.")] = 6,
     depth: Annotated[int, typer.Option(help="Number of hidden layers.")] = 1,
-    activation: Annotated[str, typer.Option(help="relu, leaky_relu, sigmoid, tanh, step, linear, sin, softplus, gelu, abs, cos, exp.")] = "relu",
+    activation: Annotated[str, typer.Option(help="Hidden activation.", **choice(ACTIVATIONS))] = "relu",
     steps: Annotated[int, typer.Option(help="Optimisation steps.")] = 3000,
-    optimizer: Annotated[str, typer.Option(help="adam, sgd or lbfgs.")] = "adam",
+    optimizer: Annotated[str, typer.Option(help="Optimizer.", **choice(OPTIMIZERS))] = "adam",
     lr: Annotated[float | None, typer.Option(help="Step size (default: 0.05 adam, 0.1 sgd, 1 lbfgs; cosine decay).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Minibatch size (default: full batch).")] = None,
     n_train: Annotated[int, typer.Option(help="Training points sampled from the domain.")] = 1000,
@@ -32,6 +32,7 @@ def fit(
     from approxlab.figures import units as figs
     from approxlab.figures.save import save_figure
     from approxlab.fit import fit as train
+    from approxlab.metricsfile import write_metrics
     from approxlab.modelfile import save
     from approxlab.nets import mlp
     from approxlab.output import staged_output
@@ -63,7 +64,7 @@ def fit(
         metrics["domain"] = data.domain
     with staged_output(out) as stage:
         save(net, stage / "model.safetensors", extra={"target": target, "domain": getattr(data, "domain", None)})
-        (stage / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        write_metrics(stage / "metrics.json", metrics)
         pages = []
         save_figure(figs.loss_curve(result.losses), stage / "loss")
         if not classify and data.dim in (1, 2):
@@ -94,7 +95,9 @@ def _report(path: Path, metrics: dict, pages: list) -> None:
     import base64
     import html
 
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in metrics.items())
+    from approxlab.metricsfile import rounded
+
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(rounded(v))}</td></tr>" for k, v in metrics.items())
     images = "".join(
         f'<h3>{p.stem}</h3><img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
         for p in sorted(path.parent.glob("*.png"))
