@@ -83,7 +83,9 @@ def test_a_state_dict_with_any_key_names_loads_by_order_and_shape(cls, tmp_path)
     torch.manual_seed(2)
     module = cls()
     torch.save(module.state_dict(), tmp_path / "model.pt")
-    net = read_torch_file(tmp_path / "model.pt", arch=cls())   # the architecture as an untrained instance
+    net = read_torch_file(
+        tmp_path / "model.pt", arch=cls()
+    )  # the architecture as an untrained instance
     d = next(m for m in net if isinstance(m, nn.Linear)).in_features
     assert _same_function(module, net, d) < 1e-14
     saved = approxlab.save(net, tmp_path / "model.safetensors")
@@ -92,8 +94,12 @@ def test_a_state_dict_with_any_key_names_loads_by_order_and_shape(cls, tmp_path)
 
 def test_a_one_hidden_layer_state_dict_reads_as_units_and_exact_regions():
     g = torch.Generator().manual_seed(3)
-    sd = {"fc1.weight": torch.randn(6, 1, generator=g), "fc1.bias": torch.randn(6, generator=g),
-          "out.weight": torch.randn(1, 6, generator=g), "out.bias": torch.randn(1, generator=g)}
+    sd = {
+        "fc1.weight": torch.randn(6, 1, generator=g),
+        "fc1.bias": torch.randn(6, generator=g),
+        "out.weight": torch.randn(1, 6, generator=g),
+        "out.bias": torch.randn(1, generator=g),
+    }
     assert two_layer(from_state_dict(sd, "tanh")).width == 6
     p = partition(from_state_dict(sd, "relu"), (-3.0, 3.0))
     w, b = sd["fc1.weight"][:, 0].double(), sd["fc1.bias"].double()
@@ -102,11 +108,16 @@ def test_a_one_hidden_layer_state_dict_reads_as_units_and_exact_regions():
     assert len(knots) >= 2 and [float(x) for x in p.points[1:-1]] == pytest.approx(knots, abs=1e-12)
 
 
-def test_sizes_and_activations_in_arch_must_match_the_weights_and_the_message_lists_the_keys(tmp_path):
+def test_sizes_and_activations_in_arch_must_match_the_weights_and_the_message_lists_the_keys(
+    tmp_path,
+):
     sd = ThreeNamed(d=1, m=16).state_dict()
     net = from_state_dict(sd, "1,16,tanh,16,tanh,1")
     assert [type(m).__name__ for m in net] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
-    with pytest.raises(ApproxlabError, match=r"expected weights 16×2, 1×16.*fc1.weight \(16, 1\), .*out.bias \(1,\)"):
+    with pytest.raises(
+        ApproxlabError,
+        match=r"expected weights 16×2, 1×16.*fc1.weight \(16, 1\), .*out.bias \(1,\)",
+    ):
         from_state_dict(sd, "2,16,tanh,1")
     with pytest.raises(ApproxlabError, match="cannot read 'tahn'"):
         from_state_dict(sd, "tahn")
@@ -121,7 +132,9 @@ def test_no_arch_assumes_relu_and_says_so():
 
 def test_keys_that_are_not_linear_layers_are_named():
     sd = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1)).state_dict()
-    with pytest.raises(ApproxlabError, match=r"keys under '1' \(bias, num_batches_tracked, running_mean"):
+    with pytest.raises(
+        ApproxlabError, match=r"keys under '1' \(bias, num_batches_tracked, running_mean"
+    ):
         from_state_dict(sd, "relu")
 
 
@@ -169,7 +182,9 @@ def test_a_pickled_module_is_refused_without_running_its_code(tmp_path):
 
 def test_a_checkpoint_dict_is_opened_at_its_state_dict(tmp_path):
     module = ThreeNamed()
-    torch.save({"epoch": 7, "model_state_dict": module.state_dict(), "lr": 0.1}, tmp_path / "ckpt.pt")
+    torch.save(
+        {"epoch": 7, "model_state_dict": module.state_dict(), "lr": 0.1}, tmp_path / "ckpt.pt"
+    )
     assert _same_function(module, read_torch_file(tmp_path / "ckpt.pt", "tanh"), 1) < 1e-14
     torch.save({"epoch": 7}, tmp_path / "empty.pt")
     with pytest.raises(ApproxlabError, match="no state_dict of tensors"):
@@ -177,9 +192,17 @@ def test_a_checkpoint_dict_is_opened_at_its_state_dict(tmp_path):
 
 
 def test_degenerate_weights_come_through_unchanged():
-    sd = {"a.weight": torch.zeros(3, 2), "a.bias": torch.zeros(3), "b.weight": torch.full((1, 3), float("nan"))}
+    sd = {
+        "a.weight": torch.zeros(3, 2),
+        "a.bias": torch.zeros(3),
+        "b.weight": torch.full((1, 3), float("nan")),
+    }
     net = from_state_dict(sd, "relu")
-    assert net[2].bias is None and torch.isnan(net[2].weight).all() and float(net[0].weight.detach().abs().sum()) == 0.0
+    assert (
+        net[2].bias is None
+        and torch.isnan(net[2].weight).all()
+        and float(net[0].weight.detach().abs().sum()) == 0.0
+    )
 
 
 def test_load_and_adopt_accept_a_state_dict_file_where_a_model_file_is_expected(tmp_path):

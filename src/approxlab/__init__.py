@@ -18,13 +18,31 @@ from approxlab.errors import ApproxlabError
 __version__ = "0.1.0"
 
 _HOMES = {
-    "count_params": "approxlab.nets", "dataset": "approxlab.targets",
-    "grid": "approxlab.targets", "import_state_dict": "approxlab.modelfile", "load": "approxlab.modelfile",
-    "mlp": "approxlab.nets", "sample": "approxlab.targets", "save": "approxlab.modelfile",
-    "surface_classification": "approxlab.targets", "target": "approxlab.targets",
+    "count_params": "approxlab.nets",
+    "dataset": "approxlab.targets",
+    "grid": "approxlab.targets",
+    "import_state_dict": "approxlab.modelfile",
+    "load": "approxlab.modelfile",
+    "mlp": "approxlab.nets",
+    "sample": "approxlab.targets",
+    "save": "approxlab.modelfile",
+    "surface_classification": "approxlab.targets",
+    "target": "approxlab.targets",
 }
 
-__all__ = ["ApproxlabError", *sorted(_HOMES)]
+__all__ = [
+    "ApproxlabError",
+    "count_params",
+    "dataset",
+    "grid",
+    "import_state_dict",
+    "load",
+    "mlp",
+    "sample",
+    "save",
+    "surface_classification",
+    "target",
+]
 
 if TYPE_CHECKING:
     from approxlab.modelfile import import_state_dict, load, save

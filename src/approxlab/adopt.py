@@ -34,7 +34,7 @@ from approxlab.errors import ApproxlabError, ApproxlabWarning
 from approxlab.modelfile import layer_spec
 from approxlab.nets import ACTIVATIONS, activation
 
-_TORCH_MAGIC = (b"PK\x03\x04", b"\x80")   # torch.save: zip archive (≥ 1.6) or legacy pickle
+_TORCH_MAGIC = (b"PK\x03\x04", b"\x80")  # torch.save: zip archive (≥ 1.6) or legacy pickle
 _CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model", "net", "weights")
 
 Arch = str | nn.Module | None
@@ -69,8 +69,11 @@ def read_torch_file(path: str | os.PathLike, arch: Arch = None) -> nn.Sequential
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for files it refuses
-        what = ("holds pickled Python objects (e.g. torch.save(model))" if "Weights only load failed" in str(exc)
-                else f"is not a torch.save file ({type(exc).__name__})")
+        what = (
+            "holds pickled Python objects (e.g. torch.save(model))"
+            if "Weights only load failed" in str(exc)
+            else f"is not a torch.save file ({type(exc).__name__})"
+        )
         raise ApproxlabError(
             f"{str(path)!r} {what}, which torch.load(weights_only=True) refuses and approxlab never unpickles: "
             "save the weights with torch.save(model.state_dict(), path)"
@@ -85,16 +88,24 @@ def _state_of(obj: Any, path: Path) -> dict[str, torch.Tensor]:
     if isinstance(obj, dict):
         for key in _CHECKPOINT_KEYS:
             inner = obj.get(key)
-            if isinstance(inner, dict) and inner and all(isinstance(v, torch.Tensor) for v in inner.values()):
+            if (
+                isinstance(inner, dict)
+                and inner
+                and all(isinstance(v, torch.Tensor) for v in inner.values())
+            ):
                 return inner
         raise ApproxlabError(
             f"{str(path)!r} holds a dict with keys {', '.join(map(str, list(obj)[:8]))} but no state_dict of tensors: "
             f"save model.state_dict(), or a checkpoint with it under one of {', '.join(_CHECKPOINT_KEYS)}"
         )
-    raise ApproxlabError(f"{str(path)!r} holds a {type(obj).__name__}, not a state_dict: save model.state_dict()")
+    raise ApproxlabError(
+        f"{str(path)!r} holds a {type(obj).__name__}, not a state_dict: save model.state_dict()"
+    )
 
 
-def linear_layers(state: dict[str, torch.Tensor]) -> list[tuple[str, torch.Tensor, torch.Tensor | None]]:
+def linear_layers(
+    state: dict[str, torch.Tensor],
+) -> list[tuple[str, torch.Tensor, torch.Tensor | None]]:
     """The Linear layers of a state_dict in key order: (prefix, weight (out, in), bias (out,) or None).
 
     Keys are grouped by their prefix (``fc1.weight`` → ``fc1``); a group that is not a
@@ -113,7 +124,8 @@ def linear_layers(state: dict[str, torch.Tensor]) -> list[tuple[str, torch.Tenso
         weight, bias = leaves.get("weight"), leaves.get("bias")
         ok = (
             set(leaves) <= {"weight", "bias"}
-            and weight is not None and weight.ndim == 2
+            and weight is not None
+            and weight.ndim == 2
             and (bias is None or (bias.ndim == 1 and bias.shape[0] == weight.shape[0]))
         )
         if not ok:
@@ -152,7 +164,9 @@ def parse_arch(text: str) -> list[int | str]:
     return items
 
 
-def _skeleton(arch: Arch, layers: list[tuple[str, torch.Tensor, torch.Tensor | None]]) -> nn.Sequential:
+def _skeleton(
+    arch: Arch, layers: list[tuple[str, torch.Tensor, torch.Tensor | None]]
+) -> nn.Sequential:
     """An untrained Sequential for ``arch`` (Linear layers in the order the weights will fill them)."""
     if isinstance(arch, nn.Module):
         return from_module(arch)
@@ -160,13 +174,16 @@ def _skeleton(arch: Arch, layers: list[tuple[str, torch.Tensor, torch.Tensor | N
         warnings.warn(
             "a state_dict does not record activations: assuming ReLU between the Linear layers; "
             "pass the real one (approxlab import MODEL.pt --arch tanh …)",
-            ApproxlabWarning, stacklevel=3,
+            ApproxlabWarning,
+            stacklevel=3,
         )
         arch = "relu"
     items = parse_arch(arch)
     if all(isinstance(i, str) for i in items):
         if len(items) != 1:
-            raise ApproxlabError(f"--arch {arch!r} names activations but no sizes: give one activation, or sizes too")
+            raise ApproxlabError(
+                f"--arch {arch!r} names activations but no sizes: give one activation, or sizes too"
+            )
         modules: list[nn.Module] = []
         for i, (_, weight, bias) in enumerate(layers):
             if i:
@@ -183,11 +200,15 @@ def _skeleton(arch: Arch, layers: list[tuple[str, torch.Tensor, torch.Tensor | N
         else:
             modules.append(activation(item))
     if len(sizes) < 2:
-        raise ApproxlabError(f"--arch {arch!r} needs at least an input and an output size, e.g. 2,16,relu,1")
+        raise ApproxlabError(
+            f"--arch {arch!r} needs at least an input and an output size, e.g. 2,16,relu,1"
+        )
     return nn.Sequential(*modules)
 
 
-def from_state_dict(state: dict[str, torch.Tensor], arch: Arch = None, dtype: torch.dtype = torch.float64) -> nn.Sequential:
+def from_state_dict(
+    state: dict[str, torch.Tensor], arch: Arch = None, dtype: torch.dtype = torch.float64
+) -> nn.Sequential:
     """A Sequential holding the weights of ``state``, Linear layers matched by order and shape.
 
     ``arch``: an activation name, a size/activation list ``"2,16,tanh,1"`` or an untrained
@@ -212,7 +233,7 @@ def from_state_dict(state: dict[str, torch.Tensor], arch: Arch = None, dtype: to
             f"the file has {describe(state)}; give --arch with the sizes in this order"
         )
     with torch.no_grad():
-        for module, (_, weight, bias) in zip(targets, layers):
+        for module, (_, weight, bias) in zip(targets, layers, strict=True):
             module.weight.copy_(weight)
             if bias is not None:
                 module.bias.copy_(bias)
@@ -220,10 +241,19 @@ def from_state_dict(state: dict[str, torch.Tensor], arch: Arch = None, dtype: to
 
 
 _FUNCTIONS = {
-    torch.relu: "relu", torch.nn.functional.relu: "relu", torch.sigmoid: "sigmoid",
-    torch.nn.functional.sigmoid: "sigmoid", torch.tanh: "tanh", torch.nn.functional.tanh: "tanh",
-    torch.nn.functional.gelu: "gelu", torch.nn.functional.softplus: "softplus", torch.sin: "sin",
-    torch.cos: "cos", torch.exp: "exp", torch.abs: "abs", torch.nn.functional.leaky_relu: "leaky_relu",
+    torch.relu: "relu",
+    torch.nn.functional.relu: "relu",
+    torch.sigmoid: "sigmoid",
+    torch.nn.functional.sigmoid: "sigmoid",
+    torch.tanh: "tanh",
+    torch.nn.functional.tanh: "tanh",
+    torch.nn.functional.gelu: "gelu",
+    torch.nn.functional.softplus: "softplus",
+    torch.sin: "sin",
+    torch.cos: "cos",
+    torch.exp: "exp",
+    torch.abs: "abs",
+    torch.nn.functional.leaky_relu: "leaky_relu",
 }
 _METHODS = {"relu", "sigmoid", "tanh", "sin", "cos", "exp", "abs"}
 
@@ -260,12 +290,16 @@ def from_module(module: nn.Module, dtype: torch.dtype = torch.float64) -> nn.Seq
     for node in graph.nodes:
         if node.op == "placeholder":
             if previous is not None:
-                raise ApproxlabError(f"{name}.forward takes more than one input: approxlab imports nets of one input x")
+                raise ApproxlabError(
+                    f"{name}.forward takes more than one input: approxlab imports nets of one input x"
+                )
             previous = node
             continue
         if node.op == "output":
             if node.args[0] is not previous:
-                raise ApproxlabError(f"{name}.forward does not return the end of its chain of layers")
+                raise ApproxlabError(
+                    f"{name}.forward does not return the end of its chain of layers"
+                )
             break
         tensors = [a for a in (*node.args, *node.kwargs.values()) if isinstance(a, torch.fx.Node)]
         if tensors != [previous]:
@@ -276,7 +310,9 @@ def from_module(module: nn.Module, dtype: torch.dtype = torch.float64) -> nn.Seq
         layers.append(_layer(module, node, name))
         previous = node
     if not any(isinstance(m, nn.Linear) for m in layers):
-        raise ApproxlabError(f"{name}.forward calls no Linear layer: approxlab imports MLPs built from torch.nn.Linear")
+        raise ApproxlabError(
+            f"{name}.forward calls no Linear layer: approxlab imports MLPs built from torch.nn.Linear"
+        )
     return nn.Sequential(*layers).to(dtype).eval()
 
 
@@ -300,7 +336,9 @@ def _layer(root: nn.Module, node: Any, name: str) -> nn.Module:
     )
 
 
-def adopt(source: nn.Module | dict[str, torch.Tensor] | str | os.PathLike, arch: Arch = None) -> nn.Sequential:
+def adopt(
+    source: nn.Module | dict[str, torch.Tensor] | str | os.PathLike, arch: Arch = None
+) -> nn.Sequential:
     """Any of a module, a state_dict or a ``torch.save``/safetensors path, as an approxlab Sequential.
 
     >>> import approxlab
@@ -314,7 +352,9 @@ def adopt(source: nn.Module | dict[str, torch.Tensor] | str | os.PathLike, arch:
         return from_state_dict(source, arch)
     path = Path(source)
     if not path.is_file():
-        raise ApproxlabError(f"model file {str(path)!r} does not exist: pass a .pt state_dict or a .safetensors model")
+        raise ApproxlabError(
+            f"model file {str(path)!r} does not exist: pass a .pt state_dict or a .safetensors model"
+        )
     if is_torch_file(path):
         return read_torch_file(path, arch)
     from approxlab.modelfile import load

@@ -69,18 +69,24 @@ def read_metrics(path: str | os.PathLike) -> Metrics:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApproxlabError(f"cannot read {str(path)!r} as JSON ({str(exc)[:80]}): re-run approxlab fit") from None
+        raise ApproxlabError(
+            f"cannot read {str(path)!r} as JSON ({str(exc)[:80]}): re-run approxlab fit"
+        ) from None
     if not isinstance(data, dict) or data.get("version") != VERSION:
         found = data.get("version") if isinstance(data, dict) else type(data).__name__
-        raise ApproxlabError(f"{str(path)!r} has metrics version {found!r}, this approxlab reads version {VERSION}: "
-                             "re-run approxlab fit")
+        raise ApproxlabError(
+            f"{str(path)!r} has metrics version {found!r}, this approxlab reads version {VERSION}: "
+            "re-run approxlab fit"
+        )
     try:
         return Metrics.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(map(str, first["loc"]))
-        raise ApproxlabError(f"{str(path)!r} does not match the metrics schema ({where}: {first['msg']}): "
-                             "re-run approxlab fit") from None
+        raise ApproxlabError(
+            f"{str(path)!r} does not match the metrics schema ({where}: {first['msg']}): "
+            "re-run approxlab fit"
+        ) from None
 
 
 def rounded(value: Any, digits: int = 4) -> str:
@@ -95,7 +101,11 @@ def rounded(value: Any, digits: int = 4) -> str:
         return str(value)
     if isinstance(value, float):
         return f"{value:.{digits}g}" if math.isfinite(value) else str(value)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value)
+    ):
         return " × ".join(f"[{rounded(lo, digits)}, {rounded(hi, digits)}]" for lo, hi in value)
     if isinstance(value, (list, tuple)):
         return ", ".join(rounded(v, digits) for v in value)

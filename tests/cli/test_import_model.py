@@ -31,7 +31,9 @@ def state_dict_file(tmp_path):
 
 def test_import_then_units_and_anatomy_use_the_stored_domain(run_cli, state_dict_file, tmp_path):
     model, pt = state_dict_file
-    code, _, err = run_cli("import", pt, "--arch", "tanh", "--box", "-3,3", "--out", tmp_path / "m.safetensors")
+    code, _, err = run_cli(
+        "import", pt, "--arch", "tanh", "--box", "-3,3", "--out", tmp_path / "m.safetensors"
+    )
     assert code == 0, err
     assert extra(tmp_path / "m.safetensors")["domain"] == [[-3.0, 3.0]]
     net = approxlab.load(tmp_path / "m.safetensors")
@@ -41,26 +43,42 @@ def test_import_then_units_and_anatomy_use_the_stored_domain(run_cli, state_dict
     code, _, err = run_cli("units", tmp_path / "m.safetensors", "--out", tmp_path / "u")
     assert code == 0 and "warning" not in err, err
     summary = json.loads((tmp_path / "u" / "units.json").read_text())
-    assert summary["target"] is None and summary["max_error"] is None and summary["domain"] == [[-3.0, 3.0]]
+    assert (
+        summary["target"] is None
+        and summary["max_error"] is None
+        and summary["domain"] == [[-3.0, 3.0]]
+    )
     assert summary["sum_check_max_abs"] < 1e-12 and summary["units"] == 8
     code, _, err = run_cli("anatomy", tmp_path / "m.safetensors", "--out", tmp_path / "a")
     assert code == 0 and "warning" not in err, err
     assert json.loads((tmp_path / "a" / "anatomy.json").read_text())["domain"] == [[-3.0, 3.0]]
 
 
-def test_a_state_dict_file_works_directly_with_one_warning_per_guess(run_cli, state_dict_file, tmp_path):
+def test_a_state_dict_file_works_directly_with_one_warning_per_guess(
+    run_cli, state_dict_file, tmp_path
+):
     _, pt = state_dict_file
     code, _, err = run_cli("units", pt, "--out", tmp_path / "u")
     assert code == 0, err
     warnings = [line for line in err.splitlines() if line.startswith("warning: ")]
-    assert len(warnings) == 2 and "assuming ReLU" in warnings[0] and "assuming [-1, 1]" in warnings[1]
+    assert (
+        len(warnings) == 2 and "assuming ReLU" in warnings[0] and "assuming [-1, 1]" in warnings[1]
+    )
     assert json.loads((tmp_path / "u" / "units.json").read_text())["activation"] == "relu"
 
 
 def test_a_wrong_arch_is_one_line_exit_2_and_no_file(run_cli, state_dict_file, tmp_path):
     _, pt = state_dict_file
-    code, _, err = run_cli("import", pt, "--arch", "2,8,tanh,1", "--out", tmp_path / "m.safetensors")
+    code, _, err = run_cli(
+        "import", pt, "--arch", "2,8,tanh,1", "--out", tmp_path / "m.safetensors"
+    )
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "fc1.weight (8, 1)" in err and not (tmp_path / "m.safetensors").exists()
-    code, _, err = run_cli("import", pt, "--arch", "tanh", "--box", "-1,1,-1,1", "--out", tmp_path / "m.safetensors")
-    assert code == 2 and "2 axes but the net takes 1" in err and not (tmp_path / "m.safetensors").exists()
+    code, _, err = run_cli(
+        "import", pt, "--arch", "tanh", "--box", "-1,1,-1,1", "--out", tmp_path / "m.safetensors"
+    )
+    assert (
+        code == 2
+        and "2 axes but the net takes 1" in err
+        and not (tmp_path / "m.safetensors").exists()
+    )

@@ -8,8 +8,12 @@ from approxlab import __version__
 
 
 def _approxlab(*args, **env):
-    return subprocess.run([sys.executable, "-m", "approxlab", *args], capture_output=True, text=True,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "approxlab", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
 
 
 def test_version_prints_the_package_version():
@@ -18,10 +22,12 @@ def test_version_prints_the_package_version():
 
 
 def test_help_does_not_import_torch():
-    probe = ("import sys; sys.argv = ['approxlab', '--help']\n"
-             "from approxlab.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print('torch' in sys.modules, file=sys.stderr)")
+    probe = (
+        "import sys; sys.argv = ['approxlab', '--help']\n"
+        "from approxlab.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('torch' in sys.modules, file=sys.stderr)"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stderr.strip().splitlines()[-1] == "False"
 
@@ -51,7 +57,9 @@ def test_the_choice_lists_agree_with_the_registries():
 
 def test_a_bad_choice_is_still_one_line_and_exit_2(run_cli, tmp_path):
     code, _, err = run_cli("construct", "tower", "--out", tmp_path / "o")
-    assert code == 2 and err.strip().startswith("error: unknown construction 'tower': use one of barron, bumps,")
+    assert code == 2 and err.strip().startswith(
+        "error: unknown construction 'tower': use one of barron, bumps,"
+    )
     assert len(err.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
 
 

@@ -37,8 +37,8 @@ TIMEOUT_S = 900  # one block; the longest measured (README's fit of 3000 steps) 
 @dataclass
 class Block:
     doc: Path
-    line: int          # 1-based line of the opening fence
-    kind: str          # "sh", "python" or "doctest"
+    line: int  # 1-based line of the opening fence
+    kind: str  # "sh", "python" or "doctest"
     code: str
     expected: str | None = None
     skip: str | None = None
@@ -58,7 +58,9 @@ def blocks(doc: Path) -> list[Block]:
         words = token.info.split()
         language = words[0] if words else ""
         if language == "text" and words[1:2] == ["output"]:
-            assert found, f"{doc.name}:{token.map[0] + 1}: an output block must come after a runnable block"
+            assert found, (
+                f"{doc.name}:{token.map[0] + 1}: an output block must come after a runnable block"
+            )
             found[-1].expected = token.content
         elif language in RUNNABLE:
             kind = RUNNABLE[language]
@@ -66,7 +68,15 @@ def blocks(doc: Path) -> list[Block]:
                 kind = "doctest"
             above = tokens[i - 1] if i and tokens[i - 1].type == "html_block" else None
             reason = SKIP.search(above.content) if above is not None else None
-            found.append(Block(doc, token.map[0] + 1, kind, token.content, skip=reason["reason"] if reason else None))
+            found.append(
+                Block(
+                    doc,
+                    token.map[0] + 1,
+                    kind,
+                    token.content,
+                    skip=reason["reason"] if reason else None,
+                )
+            )
     return found
 
 
@@ -74,8 +84,11 @@ ALL = [b for doc in DOCS for b in blocks(doc)]
 
 
 def untagged_fences(doc: Path) -> list[int]:
-    return [t.map[0] + 1 for t in MarkdownIt("commonmark").parse(doc.read_text(encoding="utf-8"))
-            if t.type == "fence" and not t.info.strip()]
+    return [
+        t.map[0] + 1
+        for t in MarkdownIt("commonmark").parse(doc.read_text(encoding="utf-8"))
+        if t.type == "fence" and not t.info.strip()
+    ]
 
 
 def environment() -> dict[str, str]:
@@ -95,9 +108,25 @@ def run(block: Block, cwd: Path) -> str | None:
     else:
         script = cwd / f".doctest-{block.line}.txt"
         script.write_text(block.code, encoding="utf-8")
-        command = [sys.executable, "-m", "doctest", "-o", "ELLIPSIS", "-o", "NORMALIZE_WHITESPACE", str(script)]
-    done = subprocess.run(command, cwd=cwd, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=TIMEOUT_S)
+        command = [
+            sys.executable,
+            "-m",
+            "doctest",
+            "-o",
+            "ELLIPSIS",
+            "-o",
+            "NORMALIZE_WHITESPACE",
+            str(script),
+        ]
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env=environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
     if done.returncode != 0:
         return f"{block.id} exits {done.returncode}:\n{block.code}--- output ---\n{done.stdout[-2000:]}"
     if block.expected is not None and not matches(block.expected, done.stdout):
@@ -116,7 +145,9 @@ def test_doc_runs_as_written(doc, tmp_path):
     runnable = [b for b in ALL if b.doc == doc and b.skip is None]
     failures = [f for f in (run(b, tmp_path) for b in runnable) if f is not None]
     print(f"{doc.name}: {len(runnable)} blocks run, {len(failures)} failed")
-    assert not failures, f"{len(failures)} of {len(runnable)} blocks fail:\n\n" + "\n\n".join(failures)
+    assert not failures, f"{len(failures)} of {len(runnable)} blocks fail:\n\n" + "\n\n".join(
+        failures
+    )
 
 
 SKIPPED = [b for b in ALL if b.skip is not None]
@@ -129,7 +160,9 @@ def test_skipped_block_is_reported(block):
 
 @pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
 def test_every_fence_names_its_language(doc):
-    assert untagged_fences(doc) == [], f"{doc.name}: give these fences a language (sh, python, text): {untagged_fences(doc)}"
+    assert untagged_fences(doc) == [], (
+        f"{doc.name}: give these fences a language (sh, python, text): {untagged_fences(doc)}"
+    )
 
 
 def test_the_readme_puts_the_venv_on_path_before_any_bare_command():
@@ -141,9 +174,17 @@ def test_the_readme_puts_the_venv_on_path_before_any_bare_command():
 
 def test_the_extractor_sees_outputs_and_skips(tmp_path):
     doc = tmp_path / "d.md"
-    doc.write_text("<!-- snippet: skip (too long) -->\n```sh\nsleep 1000\n```\n\n```python\nprint(1 + 1)\n```\n\n"
-                   "```text output\n2\n```\n\n```python\n>>> 2 * 3\n6\n```\n", encoding="utf-8")
+    doc.write_text(
+        "<!-- snippet: skip (too long) -->\n```sh\nsleep 1000\n```\n\n```python\nprint(1 + 1)\n```\n\n"
+        "```text output\n2\n```\n\n```python\n>>> 2 * 3\n6\n```\n",
+        encoding="utf-8",
+    )
     found = blocks(doc)
     assert [(b.kind, b.skip, b.expected) for b in found] == [
-        ("sh", "too long", None), ("python", None, "2\n"), ("doctest", None, None)]
-    assert matches("...4 regions...", "wrote out: 1024 regions in 0.1 s") and not matches("0.06", "0.07")
+        ("sh", "too long", None),
+        ("python", None, "2\n"),
+        ("doctest", None, None),
+    ]
+    assert matches("...4 regions...", "wrote out: 1024 regions in 0.1 s") and not matches(
+        "0.06", "0.07"
+    )

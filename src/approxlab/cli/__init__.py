@@ -40,7 +40,11 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", help="Print the approxlab version and exit.", is_eager=True, callback=_print_version,
+        False,
+        "--version",
+        help="Print the approxlab version and exit.",
+        is_eager=True,
+        callback=_print_version,
     ),
 ) -> None:
     """Build, train, dissect and measure neural-network function approximation."""
@@ -56,14 +60,15 @@ def _discover() -> None:
 _discover()
 
 
+_default_show = warnings.showwarning
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """An ApproxlabWarning is one ``warning: …`` line; other warnings keep Python's format."""
     if issubclass(category, ApproxlabWarning):
         print(f"warning: {message}", file=sys.stderr)
     else:
         _default_show(message, category, filename, lineno, file, line)
-
-
-_default_show = warnings.showwarning
 
 
 def main() -> None:

@@ -10,11 +10,38 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-ACTIVATIONS = ("relu", "leaky_relu", "sigmoid", "tanh", "step", "linear", "sin", "softplus", "gelu", "abs", "cos", "exp")
+ACTIVATIONS = (
+    "relu",
+    "leaky_relu",
+    "sigmoid",
+    "tanh",
+    "step",
+    "linear",
+    "sin",
+    "softplus",
+    "gelu",
+    "abs",
+    "cos",
+    "exp",
+)
 OPTIMIZERS = ("adam", "sgd", "lbfgs")
 PROFILES = ("quick", "full")
-CONSTRUCTIONS = ("steps", "sigmoid-steps", "bumps", "towers", "ridge-tower", "interpolant", "triangulation",
-                 "sawtooth", "yarotsky", "product", "barron", "taylor", "fourier", "exponential")
+CONSTRUCTIONS = (
+    "steps",
+    "sigmoid-steps",
+    "bumps",
+    "towers",
+    "ridge-tower",
+    "interpolant",
+    "triangulation",
+    "sawtooth",
+    "yarotsky",
+    "product",
+    "barron",
+    "taylor",
+    "fourier",
+    "exponential",
+)
 SCRATCH_ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 SCRATCH_LOSSES = ("mse", "bce", "softmax_ce")
 

@@ -21,9 +21,12 @@ def model_domain(model: Path, dim: int, box: str | None) -> list[tuple[float, fl
         warnings.warn(
             f"{model} stores no input domain: assuming [-1, 1] per input; pass --box low,high,… "
             "(or store it with approxlab import --box)",
-            ApproxlabWarning, stacklevel=2,
+            ApproxlabWarning,
+            stacklevel=2,
         )
         domain = [(-1.0, 1.0)] * dim
     if len(domain) != dim:
-        raise ApproxlabError(f"the box has {len(domain)} axes but the net takes {dim} inputs: give low,high per input")
+        raise ApproxlabError(
+            f"the box has {len(domain)} axes but the net takes {dim} inputs: give low,high per input"
+        )
     return domain
