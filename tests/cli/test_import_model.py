@@ -82,3 +82,13 @@ def test_a_wrong_arch_is_one_line_exit_2_and_no_file(run_cli, state_dict_file, t
         and "2 axes but the net takes 1" in err
         and not (tmp_path / "m.safetensors").exists()
     )
+
+
+def test_a_net_fitted_on_a_data_set_reads_as_units_without_a_target(run_cli, tmp_path):
+    code, _, err = run_cli("fit", "xor", "--steps", "20", "--out", tmp_path / "run")
+    assert code == 0, err
+    code, _, err = run_cli("units", tmp_path / "run" / "model.safetensors", "--out", tmp_path / "u")
+    assert code == 0 and "warning" not in err, err
+    summary = json.loads((tmp_path / "u" / "units.json").read_text())
+    assert summary["target"] is None and summary["domain"] == [[-1.0, 1.0], [-1.0, 1.0]]
+    assert summary["sum_check_max_abs"] < 1e-12

@@ -26,13 +26,15 @@ def units(
     from approxlab.figures.save import save_figure
     from approxlab.modelfile import extra, load
     from approxlab.output import staged_output
-    from approxlab.targets import grid, parse_box, target as make_target
+    from approxlab.targets import datasets, grid, parse_box, target as make_target
     from approxlab.targets.domain import default_grid_size
     from approxlab.units import two_layer
 
     net = load(model)
     t = two_layer(net)
     name = target or extra(model).get("target")
+    if target is None and name in datasets.names():  # trained on a classification set: no function to draw
+        name = None
     if name is None:  # a net trained on data: its units alone, on --box, the stored domain or a guess
         f, domain = None, model_domain(model, t.dim, box)
         X = grid(domain, default_grid_size(t.dim))
