@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from approxlab import __version__
 
@@ -67,3 +68,15 @@ def test_piped_atlas_prints_a_line_per_claim(tmp_path):
     done = _approxlab("atlas", "--only", "backprop.parameter_count", "--out", str(tmp_path / "a"))
     assert done.returncode == 0, done.stderr
     assert "[1/1] backprop.parameter_count" in done.stderr.splitlines()
+
+
+def test_the_shell_completes_choice_values():
+    script = Path(sys.executable).parent / "approxlab"
+    env = {
+        **os.environ,
+        "_APPROXLAB_COMPLETE": "complete_bash",
+        "COMP_CWORD": "4",
+        "COMP_WORDS": "approxlab fit x --activation s",
+    }
+    done = subprocess.run([str(script)], capture_output=True, text=True, env=env)
+    assert done.stdout.split() == ["sigmoid", "step", "sin", "softplus"]
