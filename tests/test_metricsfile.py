@@ -5,7 +5,7 @@ import json
 import pytest
 
 from approxlab.errors import ApproxlabError
-from approxlab.metricsfile import VERSION, read_metrics, rounded, write_metrics
+from approxlab.metricsfile import VERSION, read_metrics, write_metrics
 
 RUN = {
     "target": "paraboloid",
@@ -58,10 +58,3 @@ def test_a_run_missing_a_setting_is_refused_before_anything_is_written(tmp_path)
     with pytest.raises(Exception, match="target"):
         write_metrics(tmp_path / "metrics.json", {k: v for k, v in RUN.items() if k != "target"})
     assert not (tmp_path / "metrics.json").exists()
-
-
-def test_rounded_gives_four_significant_digits_and_no_python_reprs():
-    assert rounded(0.07136013418768883) == "0.07136"
-    assert rounded(1234567.0) == "1.235e+06"
-    assert rounded([(-1.0, 1.0), (0.0, 2.5)]) == "[-1, 1] × [0, 2.5]"
-    assert rounded(False) == "no" and rounded(25) == "25" and rounded(float("nan")) == "nan"

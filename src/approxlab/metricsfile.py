@@ -4,13 +4,12 @@ Version 1 fields: the training numbers of :meth:`approxlab.fit.FitResult.metrics
 on train and test sets, sup error on the dense grid, accuracies for data sets, final
 loss, steps, parameters, seconds) and the run's settings (target, width, depth,
 activation, optimizer, seed, domain). Numbers are written at full float64 precision;
-:func:`rounded` is for display.
+:func:`approxlab.pages.rounded` is for display.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -87,26 +86,3 @@ def read_metrics(path: str | os.PathLike) -> Metrics:
             f"{str(path)!r} does not match the metrics schema ({where}: {first['msg']}): "
             "re-run approxlab fit"
         ) from None
-
-
-def rounded(value: Any, digits: int = 4) -> str:
-    """A metric for people: ``digits`` significant digits, lists and pairs written out, no Python reprs.
-
-    >>> rounded(0.012345678901234), rounded([(-1.0, 1.0), (-1.0, 1.0)]), rounded(True), rounded(25)
-    ('0.01235', '[-1, 1] × [-1, 1]', 'yes', '25')
-    """
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.{digits}g}" if math.isfinite(value) else str(value)
-    if (
-        isinstance(value, (list, tuple))
-        and value
-        and all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value)
-    ):
-        return " × ".join(f"[{rounded(lo, digits)}, {rounded(hi, digits)}]" for lo, hi in value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(rounded(v, digits) for v in value)
-    return str(value)

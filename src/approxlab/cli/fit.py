@@ -91,27 +91,20 @@ def fit(
 
 
 def _report(path: Path, metrics: dict, pages: list) -> None:
-    """A self-contained HTML page: the metrics, the PNG figures inline, and interactive Plotly surfaces."""
+    """The run's page: the metrics (rounded), the PNG figures inline and the interactive Plotly
+    surfaces, which share one plotly.min.js beside the page (offline, no network)."""
     import base64
-    import html
 
-    from approxlab.metricsfile import rounded
+    from approxlab.figures.save import write_plotly_js
+    from approxlab.pages import render
 
-    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(rounded(v))}</td></tr>" for k, v in metrics.items())
-    images = "".join(
-        f'<h3>{p.stem}</h3><img style="max-width:100%" src="data:image/png;base64,{base64.b64encode(p.read_bytes()).decode()}">'
-        for p in sorted(path.parent.glob("*.png"))
-    )
-    plots = "".join(
-        fig.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(pages)
-    )
-    path.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>approxlab fit</title></head>"
-        "<body style='font-family:system-ui;max-width:1100px;margin:auto'>"
-        f"<h1>approxlab fit: {html.escape(str(metrics['target']))}</h1><table border=1 cellpadding=4>{rows}</table>"
-        f"{plots}{images}</body></html>",
-        encoding="utf-8",
-    )
+    if pages:
+        write_plotly_js(path.parent / "plotly.min.js")
+    plots = [fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}) for fig in pages]
+    images = [(p.stem, base64.b64encode(p.read_bytes()).decode()) for p in sorted(path.parent.glob("*.png"))]
+    page = render("fit_report.html.j2", title=str(metrics["target"]), rows=list(metrics.items()), images=images,
+                  plots=plots, plotly_js="plotly.min.js" if pages else None)
+    path.write_text(page, encoding="utf-8")
 
 
 def register(app: typer.Typer) -> None:
