@@ -218,7 +218,7 @@ def from_state_dict(
     >>> sd = {"fc1.weight": torch.ones(4, 2), "fc1.bias": torch.zeros(4),
     ...       "out.weight": torch.ones(1, 4), "out.bias": torch.zeros(1)}
     >>> net = from_state_dict(sd, "sigmoid")
-    >>> float(net(torch.zeros(1, 2, dtype=torch.float64)))
+    >>> float(net(torch.zeros(1, 2, dtype=torch.float64)).detach())
     2.0
     """
     layers = linear_layers(state)

@@ -40,7 +40,7 @@ def render(
 ) -> str:
     """Render ``folder/template`` of ``package`` with ``context``.
 
-    >>> "<td>0.07136</td>" in render("fit_report.html.j2", title="t", rows=[("max_error", 0.07136013418768883)],
+    >>> '<td class="value">0.07136</td>' in render("fit_report.html.j2", title="t", rows=[("max_error", 0.07136013418768883)],
     ...                              images=[], plots=[], plotly_js=None)
     True
     """

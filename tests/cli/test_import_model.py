@@ -92,3 +92,9 @@ def test_a_net_fitted_on_a_data_set_reads_as_units_without_a_target(run_cli, tmp
     summary = json.loads((tmp_path / "u" / "units.json").read_text())
     assert summary["target"] is None and summary["domain"] == [[-1.0, 1.0], [-1.0, 1.0]]
     assert summary["sum_check_max_abs"] < 1e-12
+
+
+def test_out_must_name_a_file_not_a_folder(run_cli, state_dict_file, tmp_path):
+    _, pt = state_dict_file
+    code, _, err = run_cli("import", pt, "--arch", "tanh", "--out", tmp_path)
+    assert code == 2 and "is a folder" in err and len(err.strip().splitlines()) == 1

@@ -49,6 +49,10 @@ def import_model(
         raise ApproxlabError(
             f"model file {str(model)!r} does not exist: pass the file torch.save wrote"
         )
+    if out.is_dir():
+        raise ApproxlabError(
+            f"--out {str(out)!r} is a folder: give the file to write, e.g. {out / 'model.safetensors'}"
+        )
     net = read_torch_file(model, arch)
     extra = {"source": model.name}
     if box is not None:
