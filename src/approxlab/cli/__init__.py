@@ -4,7 +4,7 @@ Each module in this package defines ``register(app)`` and adds its subcommands;
 modules are discovered, so a new subcommand is a new file. Bad input raises
 :class:`approxlab.errors.ApproxlabError`: the CLI prints its one line and exits 2.
 A guess the library had to make (:class:`approxlab.errors.ApproxlabWarning`) is one
-``warning: …`` line on stderr. Modules import PyTorch inside their commands, so
+``warning: …`` line on stderr after the command succeeds. Modules import PyTorch inside their commands, so
 ``approxlab --help`` and shell completion stay fast.
 """
 
@@ -60,22 +60,28 @@ def _discover() -> None:
 _discover()
 
 
-_default_show = warnings.showwarning
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """An ApproxlabWarning is one ``warning: …`` line; other warnings keep Python's format."""
-    if issubclass(category, ApproxlabWarning):
-        print(f"warning: {message}", file=sys.stderr)
-    else:
-        _default_show(message, category, filename, lineno, file, line)
-
-
 def main() -> None:
-    """Entry point: run the app; a user error is one line on stderr and exit code 2."""
-    warnings.showwarning = _show_warning
-    try:
-        app()
-    except ApproxlabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    """Entry point: run the app; a user error is one line on stderr and exit code 2.
+
+    Guesses (:class:`~approxlab.errors.ApproxlabWarning`) are printed as ``warning: …`` lines
+    once the command has succeeded; when it fails, its one error line is all that is printed.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ApproxlabWarning)
+        try:
+            app()
+        except ApproxlabError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        except SystemExit as done:
+            if done.code in (0, None):
+                _report(caught)
+            raise
+
+
+def _report(caught: list[warnings.WarningMessage]) -> None:
+    for w in caught:
+        if issubclass(w.category, ApproxlabWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
