@@ -4,33 +4,60 @@
 >>> net = approxlab.mlp(2, [6], activation="sigmoid")
 >>> f = approxlab.target("paraboloid")
 
-The public names are imported on first use, so ``import approxlab`` (and the command
-line's start) does not wait for torch; Ctrl-C during that wait is then the CLI's
-one-line exit 130 rather than a traceback from inside an import.
+The names below are imported on first use, so that ``import approxlab`` (and
+``approxlab --help``) does not load PyTorch before it is needed; Ctrl-C during that
+wait is then the CLI's one-line exit 130 rather than a traceback from inside an import.
 """
 
-from importlib import import_module
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from approxlab.errors import ApproxlabError
 
 __version__ = "0.1.0"
 
 _HOMES = {
-    "count_params": "approxlab.nets", "mlp": "approxlab.nets",
-    "import_state_dict": "approxlab.modelfile", "load": "approxlab.modelfile", "save": "approxlab.modelfile",
-    "dataset": "approxlab.targets", "grid": "approxlab.targets", "sample": "approxlab.targets",
-    "surface_classification": "approxlab.targets", "target": "approxlab.targets",
+    "count_params": "approxlab.nets",
+    "dataset": "approxlab.targets",
+    "grid": "approxlab.targets",
+    "import_state_dict": "approxlab.modelfile",
+    "load": "approxlab.modelfile",
+    "mlp": "approxlab.nets",
+    "sample": "approxlab.targets",
+    "save": "approxlab.modelfile",
+    "surface_classification": "approxlab.targets",
+    "target": "approxlab.targets",
 }
 
-__all__ = ["ApproxlabError", *sorted(_HOMES)]
+__all__ = [
+    "ApproxlabError",
+    "count_params",
+    "dataset",
+    "grid",
+    "import_state_dict",
+    "load",
+    "mlp",
+    "sample",
+    "save",
+    "surface_classification",
+    "target",
+]
+
+if TYPE_CHECKING:
+    from approxlab.modelfile import import_state_dict, load, save
+    from approxlab.nets import count_params, mlp
+    from approxlab.targets import dataset, grid, sample, surface_classification, target
 
 
-def __getattr__(name: str):
-    if name in _HOMES:
-        value = getattr(import_module(_HOMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'approxlab' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'approxlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

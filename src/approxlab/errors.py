@@ -31,3 +31,9 @@ def choose(kind: str, name: str, options) -> str:
     if name not in names:
         raise ApproxlabError(f"unknown {kind} {name!r}: use one of {', '.join(names)}")
     return name
+
+
+class ApproxlabWarning(UserWarning):
+    """Something was guessed (a domain, an activation): one line naming the guess and how to state it.
+
+    The CLI prints it as ``warning: …`` on stderr."""

@@ -267,10 +267,16 @@ def load(path: str | os.PathLike) -> nn.Sequential:
     shapes against the architecture, the memory they need against
     :func:`approxlab.limits.memory_limit` (all from the header, before any allocation),
     and then every weight for NaN/inf and for magnitudes whose products overflow.
+    A ``torch.save`` state_dict file is read by :func:`approxlab.adopt.read_torch_file`
+    (ReLU assumed between its Linear layers, with a warning).
     Unreadable, corrupt or foreign files raise :class:`ApproxlabError` with the fix.
     """
     path = Path(path)
     origin = str(path)
+    from approxlab.adopt import is_torch_file, read_torch_file
+
+    if path.is_file() and is_torch_file(path):
+        return read_torch_file(path)
     meta, shapes = _header(path)
     check_format(meta.get("format"), origin)
     if _KEY not in meta:
@@ -350,9 +356,13 @@ def check_weights(state: dict[str, torch.Tensor], origin: str) -> None:
 
 
 def extra(path: str | os.PathLike) -> dict[str, Any]:
-    """The ``extra`` metadata stored by :func:`save` (empty dict if none), validated:
-    ``target`` a string, ``domain`` a list of finite (low, high) pairs."""
+    """The ``extra`` metadata stored by :func:`save` (empty dict if none, as for a ``torch.save`` file),
+    validated: ``target`` a string, ``domain`` a list of finite (low, high) pairs."""
+    from approxlab.adopt import is_torch_file
+
     origin = str(path)
+    if Path(path).is_file() and is_torch_file(path):
+        return {}
     meta, _ = _header(Path(path))
     if _EXTRA not in meta:
         return {}

@@ -3,6 +3,9 @@
 Each module in this package defines ``register(app)`` and adds its subcommands;
 modules are discovered, so a new subcommand is a new file. Bad input raises
 :class:`approxlab.errors.ApproxlabError`: the CLI prints its one line and exits 2.
+A guess the library had to make (:class:`approxlab.errors.ApproxlabWarning`) is one
+``warning: …`` line on stderr after the command succeeds. Modules import PyTorch inside their commands, so
+``approxlab --help`` and shell completion stay fast.
 """
 
 from __future__ import annotations
@@ -10,31 +13,41 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+import warnings
 
 import typer
 
-from approxlab.errors import ApproxlabError
+from approxlab.errors import ApproxlabError, ApproxlabWarning
 
 app = typer.Typer(
     name="approxlab",
     help="Build, train, dissect and measure neural-network function approximation.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the approxlab version and exit."),
-) -> None:
-    """Build, train, dissect and measure neural-network function approximation."""
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         from approxlab import __version__
 
-        print(__version__)
+        print(f"approxlab {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="Print the approxlab version and exit.",
+        is_eager=True,
+        callback=_print_version,
+    ),
+) -> None:
+    """Build, train, dissect and measure neural-network function approximation."""
 
 
 def _discover() -> None:
@@ -49,16 +62,32 @@ _discover()
 
 def main() -> None:
     """Entry point: run the app; a user error is one line on stderr and exit code 2,
-    Ctrl-C one line and exit code 130 (128 + SIGINT), as shells report it."""
-    try:
-        app()
-    except ApproxlabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        sys.exit(130)
-    except SystemExit as exc:  # Typer turns Ctrl-C inside a command into a silent exit 130
-        if exc.code == 130:
+    Ctrl-C one line and exit code 130 (128 + SIGINT), as shells report it.
+
+    Guesses (:class:`~approxlab.errors.ApproxlabWarning`) are printed as ``warning: …`` lines
+    once the command has succeeded; when it fails, its one error line is all that is printed.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ApproxlabWarning)
+        try:
+            app()
+        except ApproxlabError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        except KeyboardInterrupt:
             print("interrupted: nothing was written", file=sys.stderr)
-        raise
+            sys.exit(130)
+        except SystemExit as done:
+            if done.code in (0, None):
+                _report(caught)
+            elif done.code == 130:  # Typer turns Ctrl-C inside a command into a silent exit 130
+                print("interrupted: nothing was written", file=sys.stderr)
+            raise
+
+
+def _report(caught: list[warnings.WarningMessage]) -> None:
+    for w in caught:
+        if issubclass(w.category, ApproxlabWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)

@@ -11,7 +11,7 @@ from approxlab.cli._progress import console
 
 
 def anatomy(
-    model: Annotated[Path, typer.Argument(help="A model.safetensors written by `approxlab fit` or approxlab.save.")],
+    model: Annotated[Path, typer.Argument(help="A model.safetensors (approxlab fit, approxlab import, approxlab.save) or a PyTorch state_dict .pt (ReLU assumed).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for anatomy.json and the figures.")] = Path("anatomy"),
     box: Annotated[str | None, typer.Option(help="Domain as low,high per axis (default: the model's, else [-1, 1]^d).")] = None,
     tol: Annotated[float, typer.Option(help="Zero-error tolerance: a unit is ignorable where it is within tol of its asymptote.")] = 1e-3,
@@ -24,20 +24,18 @@ def anatomy(
     from approxlab.errors import ApproxlabError
     from approxlab.figures.save import save_figure
     from approxlab.figures.smooth import anatomy_figure, anatomy_plotly
+    from approxlab.cli._domain import model_domain
     from approxlab.finite import require_finite_output
-    from approxlab.modelfile import extra, load
+    from approxlab.modelfile import load
     from approxlab.output import check_output, staged_output
     from approxlab.smooth import anatomy as read, reconstruct
-    from approxlab.targets import as_domain, parse_box
     from approxlab.units import two_layer
 
     check_output(out)
     arguments.positive("--tol", tol, high=1.0)
     net = load(model)
     dim = two_layer(net).dim
-    domain = as_domain(parse_box(box) if box else extra(model).get("domain") or [(-1.0, 1.0)] * dim)
-    if len(domain) != dim:
-        raise ApproxlabError(f"the box has {len(domain)} axes but the net takes {dim} inputs: give low,high per input")
+    domain = model_domain(model, dim, box)
     require_finite_output(net, domain)
     try:
         with np.errstate(all="ignore"):

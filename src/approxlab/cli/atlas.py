@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import PROFILES, choice
 from approxlab.cli._progress import console
 
 
 def atlas(
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html, results.json and figures.")] = Path("atlas"),
-    profile: Annotated[str, typer.Option(help="quick: a smoke test of every claim (about 8 CPU-minutes, run over the cores); full: research grade.")] = "quick",
+    profile: Annotated[str, typer.Option(help="quick: seconds to a minute per claim on 2 cores; full: research grade.", **choice(PROFILES))] = "quick",
     only: Annotated[list[str] | None, typer.Option(help="Run only this claim id (or id prefix); repeatable.")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the claim ids and exit.")] = False,
     jobs: Annotated[int, typer.Option(help="Claims run at once, one process each (default: the cores this process may use).")] = 0,

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import CONSTRUCTIONS, choice
+
 # Peak memory of `approxlab construct NAME --KNOB k` as a function of k, fitted to peak RSS
 # measured on the development machine (GNU time, 2 cores): interpolant 1.8 GB at 5000 units
 # and over 12.7 GB at 20000; towers 2.0 GB at 50, 7.0 GB at 100; ridge-tower 3.6 GB at 2500,
@@ -30,8 +32,8 @@ _MEMORY = {
 
 
 def construct(
-    name: Annotated[str, typer.Argument(help="Construction: steps, sigmoid-steps, bumps, towers, ridge-tower, interpolant, "
-                                        "triangulation, sawtooth, yarotsky, product, barron, taylor, fourier, exponential.")],
+    name: Annotated[str, typer.Argument(help="Construction (docs/construct.md lists each one's theorem).",
+                                        **choice(CONSTRUCTIONS))],
     out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, certificate.json and figure.png.")],
     target: Annotated[str | None, typer.Option(help="Target name or expression, e.g. 'sin(2*pi*x)'.")] = None,
     eps: Annotated[float | None, typer.Option(help="Tolerance ε (steps, sigmoid-steps, yarotsky).")] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import ACTIVATIONS, OPTIMIZERS, choice
 from approxlab.cli._progress import console, progress_bar
 
 
@@ -15,9 +16,9 @@ def fit(
     out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, metrics.json and figures.")] = Path("run"),
     width: Annotated[int, typer.Option(help="Units per hidden layer.")] = 6,
     depth: Annotated[int, typer.Option(help="Number of hidden layers.")] = 1,
-    activation: Annotated[str, typer.Option(help="relu, leaky_relu, sigmoid, tanh, step, linear, sin, softplus, gelu, abs, cos, exp.")] = "relu",
+    activation: Annotated[str, typer.Option(help="Hidden activation.", **choice(ACTIVATIONS))] = "relu",
     steps: Annotated[int, typer.Option(help="Optimisation steps.")] = 3000,
-    optimizer: Annotated[str, typer.Option(help="adam, sgd or lbfgs.")] = "adam",
+    optimizer: Annotated[str, typer.Option(help="Optimizer.", **choice(OPTIMIZERS))] = "adam",
     lr: Annotated[float | None, typer.Option(help="Step size (default: 0.05 adam, 0.1 sgd, 1 lbfgs; cosine decay).")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Minibatch size (default: full batch).")] = None,
     n_train: Annotated[int, typer.Option(help="Training points sampled from the domain.")] = 1000,
@@ -34,6 +35,7 @@ def fit(
     from approxlab.figures.save import save_figure
     from approxlab.fit import fit as train
     from approxlab.limits import panel_limit, require_training
+    from approxlab.metricsfile import write_metrics
     from approxlab.modelfile import save
     from approxlab.nets import mlp
     from approxlab.output import check_output, staged_output
@@ -74,7 +76,7 @@ def fit(
         metrics["domain"] = data.domain
     with staged_output(out) as stage:
         save(net, stage / "model.safetensors", extra={"target": target, "domain": getattr(data, "domain", None)})
-        jsonfile.write(stage / "metrics.json", metrics)
+        write_metrics(stage / "metrics.json", metrics)
         save_figure(figs.loss_curve(result.losses), stage / "loss")
         if not classify and data.dim in (1, 2):
             two_layer = depth == 1 and width <= panel_limit()

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._choices import SCRATCH_ACTIVATIONS, SCRATCH_LOSSES, choice
 from approxlab.cli._progress import console, progress_bar
 
 grads = typer.Typer(help="Gradient experiments of seed 002: vanishing gradients, initialisation, gradient checks, "
@@ -15,7 +16,7 @@ grads = typer.Typer(help="Gradient experiments of seed 002: vanishing gradients,
 Out = Annotated[Path, typer.Option("--out", help="Folder for the figures and results.json.")]
 Depth = Annotated[int, typer.Option(help="Layers L (width → width each).")]
 Width = Annotated[int, typer.Option(help="Units per layer.")]
-Activation = Annotated[str, typer.Option(help="sigmoid, tanh, relu or linear.")]
+Activation = Annotated[str, typer.Option(help="Hidden activation.", **choice(SCRATCH_ACTIVATIONS))]
 Batch = Annotated[int, typer.Option(help="Examples x ~ N(0, I) in the batch.")]
 Seed = Annotated[int, typer.Option(help="Seed for weights, inputs and targets.")]
 
@@ -112,8 +113,9 @@ def initialisation(
 @grads.command()
 def check(
     sizes: Annotated[str, typer.Option(help="Layer sizes n_0,…,n_L, e.g. 2,8,8,1.")] = "2,8,8,1",
-    activation: Annotated[str, typer.Option(help="Hidden activation: sigmoid, tanh, relu or linear.")] = "tanh",
-    loss: Annotated[str, typer.Option(help="mse (linear output), bce (sigmoid output) or softmax_ce (softmax output).")] = "bce",
+    activation: Annotated[str, typer.Option(help="Hidden activation.", **choice(SCRATCH_ACTIVATIONS))] = "tanh",
+    loss: Annotated[str, typer.Option(help="mse (linear output), bce (sigmoid output) or softmax_ce (softmax output).",
+                                      **choice(SCRATCH_LOSSES))] = "bce",
     n: Annotated[int, typer.Option(help="Random examples.")] = 16,
     seed: Annotated[int, typer.Option(help="Seed for weights and data.")] = 0,
 ) -> None:

@@ -17,7 +17,7 @@ from torch import nn
 
 from approxlab.nets import net_dtype
 from approxlab.targets import Target
-from approxlab.targets.domain import grid_axes
+from approxlab.targets.domain import Domain, as_domain, grid_axes
 from approxlab.units import two_layer
 
 
@@ -28,11 +28,13 @@ def predict(net: nn.Module, X: np.ndarray) -> np.ndarray:
     return out.reshape(out.shape[0], -1)[:, 0].double().numpy()
 
 
-def units_1d(net: nn.Module, f: Target, n: int = 500) -> plt.Figure:
+def units_1d(net: nn.Module, f: Target | None, n: int = 500, domain: Domain | None = None) -> plt.Figure:
     """Top: target, prediction and the running sum c + Σ_{i≤j} a_i σ(w_i x + b_i) as units are added.
-    Bottom: each unit's contribution a_j σ(w_j x + b_j), with its knot x = −b_j/w_j marked."""
+    Bottom: each unit's contribution a_j σ(w_j x + b_j), with its knot x = −b_j/w_j marked.
+    Without a target (a net trained on data) the net is drawn alone, on ``domain``."""
     t = two_layer(net)
-    x = np.linspace(*f.domain[0], n)
+    box = f.domain if f is not None else as_domain(domain)
+    x = np.linspace(*box[0], n)
     X = x[:, None]
     parts = t.contributions(X)
     c = float(t.c[0])
@@ -43,7 +45,8 @@ def units_1d(net: nn.Module, f: Target, n: int = 500) -> plt.Figure:
         lower = running.copy()
         running = running + parts[:, j]
         top.fill_between(x, lower, running, color=colours[j], alpha=0.25, linewidth=0)
-    top.plot(x, np.asarray(f(X)), "k-", lw=2.5, label="target f")
+    if f is not None:
+        top.plot(x, np.asarray(f(X)), "k-", lw=2.5, label="target f")
     top.plot(x, predict(net, X), "--", color="crimson", lw=2, label="net N = c + Σ units")
     top.axhline(c, color="grey", lw=0.8, ls=":", label=f"output bias c = {c:.3g}")
     top.set_ylabel("value")
@@ -52,7 +55,7 @@ def units_1d(net: nn.Module, f: Target, n: int = 500) -> plt.Figure:
     for j in range(t.width):
         bottom.plot(x, parts[:, j], color=colours[j], lw=1.8, label=f"unit {j + 1}")
         w, b = t.W[j, 0], t.b[j]
-        if w != 0 and f.domain[0][0] <= -b / w <= f.domain[0][1]:
+        if w != 0 and box[0][0] <= -b / w <= box[0][1]:
             bottom.axvline(-b / w, color=colours[j], lw=0.8, ls=":")
     bottom.axhline(0, color="grey", lw=0.6)
     bottom.set_xlabel("x")
@@ -62,18 +65,20 @@ def units_1d(net: nn.Module, f: Target, n: int = 500) -> plt.Figure:
     return fig
 
 
-def units_2d(net: nn.Module, f: Target, n: int = 121) -> plt.Figure:
+def units_2d(net: nn.Module, f: Target | None, n: int = 121, domain: Domain | None = None) -> plt.Figure:
     """Per unit j: its activation σ(w_j·x + b_j) (top row) and weighted contribution
-    a_j σ(w_j·x + b_j) (bottom row) over the domain — the ridges the net sums."""
+    a_j σ(w_j·x + b_j) (bottom row) over the domain — the ridges the net sums.
+    Without a target the box is ``domain``."""
     t = two_layer(net)
-    xs, ys = grid_axes(f.domain, n)
+    box = f.domain if f is not None else as_domain(domain)
+    xs, ys = grid_axes(box, n)
     X1, X2 = np.meshgrid(xs, ys, indexing="xy")
     X = np.column_stack([X1.ravel(), X2.ravel()])
     act = t.activations(X)
     parts = t.contributions(X)
     m = t.width
     fig, axes = plt.subplots(2, m, figsize=(2.6 * m + 1, 5.4), squeeze=False)
-    extent = [*f.domain[0], *f.domain[1]]
+    extent = [*box[0], *box[1]]
     for j in range(m):
         for row, values, cmap, label in ((0, act[:, j], "viridis", "σ(w·x+b)"), (1, parts[:, j], "RdBu_r", "a σ(w·x+b)")):
             ax = axes[row, j]
@@ -83,14 +88,14 @@ def units_2d(net: nn.Module, f: Target, n: int = 121) -> plt.Figure:
                 im = ax.imshow(V, origin="lower", extent=extent, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
             else:
                 im = ax.imshow(V, origin="lower", extent=extent, cmap=cmap, aspect="auto")
-            _knot_line(ax, t.W[j], t.b[j], f.domain)
+            _knot_line(ax, t.W[j], t.b[j], box)
             ax.set_xticks([])
             ax.set_yticks([])
             fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02)
             if j == 0:
                 ax.set_ylabel(label)
         axes[0, j].set_title(f"unit {j + 1}: a = {t.a[0, j]:.3g}", fontsize=9)
-    fig.suptitle(f"{m} {t.activation} units over {f.name}: activation (top) and contribution (bottom); "
+    fig.suptitle(f"{m} {t.activation} units over {f.name if f is not None else 'the box'}: activation (top) and contribution (bottom); "
                  f"dashed: knot line w·x + b = 0", fontsize=10)
     fig.tight_layout()
     return fig

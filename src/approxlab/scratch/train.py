@@ -12,7 +12,7 @@ trained by hand-written backprop on a 2D binary classification set.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -68,12 +68,12 @@ def accuracy(net: MLP, X: np.ndarray, y: np.ndarray) -> float:
 class Exercise:
     """The trained net, its loss curve and its train/test accuracy."""
 
-    net: MLP
-    losses: list[float]
+    net: MLP = field(repr=False)
+    losses: list[float] = field(repr=False)   # one per step: thousands, so kept out of the repr
     train_accuracy: float
     test_accuracy: float
-    X_train: np.ndarray
-    y_train: np.ndarray
+    X_train: np.ndarray = field(repr=False)
+    y_train: np.ndarray = field(repr=False)
 
     def probability_grid(self, half_width: float = 1.2, n: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xx, yy, ŷ) on an n × n grid of [−half_width, half_width]², for a decision-boundary plot."""
