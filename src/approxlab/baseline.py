@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 from approxlab.errors import ApproxlabError, require
-from approxlab.fit import fit, sup_error
+from approxlab.fit import LBFGS_TOLERANCES, fit, sup_error
 from approxlab.nets import net_dtype
 from approxlab.targets import Target, sample
 
@@ -81,8 +81,8 @@ def _lbfgs_finish(net: nn.Module, data, steps: int) -> None:
     X = X[:, None] if X.ndim == 1 else X
     y = torch.as_tensor(np.asarray(data[1]), dtype=dtype).reshape(X.shape[0], -1)
     state = copy.deepcopy(net.state_dict())
-    opt = torch.optim.LBFGS(net.parameters(), lr=1.0, max_iter=steps, history_size=50, tolerance_grad=1e-14,
-                            tolerance_change=1e-16, line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(net.parameters(), lr=1.0, max_iter=steps, history_size=50, line_search_fn="strong_wolfe",
+                            **LBFGS_TOLERANCES)
 
     def loss() -> torch.Tensor:
         return torch.mean((net(X) - y) ** 2)

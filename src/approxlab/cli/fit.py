@@ -28,7 +28,7 @@ def fit(
     """Train a net on a target; write model.safetensors, metrics.json, figures (PNG) and report.html."""
     import time
 
-    from approxlab import arguments, jsonfile
+    from approxlab import arguments
     from approxlab.atlas.report import write_fit_report
     from approxlab.errors import require
     from approxlab.figures import units as figs

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 from torch import nn
 
 from approxlab.construct.layers import linear

@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from approxlab.regions.certified import exact_dot, two_prod, two_sum
-from approxlab.regions.layers import Stage, forward
+from approxlab.regions.layers import Stage
 from approxlab.regions.lineage import Lineage, side_bits
 from approxlab.regions.partition2d import float_error_bound, stop_if_over
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from approxlab.atlas import Evidence, claim
 from approxlab.atlas.claims.construct_training import gap_row, trained_twin, within_bounds
@@ -14,7 +13,7 @@ from approxlab.construct.sawtooth import pieces_and_peaks, sawtooth
 from approxlab.construct.steps import lipschitz_sigmoids, lipschitz_steps, steepness_bound, steepness_needed
 from approxlab.construct.target import resolve
 from approxlab.construct.triangulation import triangulation_interpolant
-from approxlab.figures.construct import construction_figure, error_curves, gap_figure
+from approxlab.figures.construct import construction_figure, error_curves
 
 UNIT_TARGETS = ["sine", "bump", "sawtooth", "x**3"]
 

@@ -3,7 +3,6 @@ Montufar, Serra, Hanin & Rolnick)."""
 
 from __future__ import annotations
 
-from math import comb
 
 import matplotlib.pyplot as plt
 import numpy as np

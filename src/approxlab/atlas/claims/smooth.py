@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from approxlab.atlas.claims.construct_training import protocol
 from approxlab.atlas.registry import Context, Evidence, claim
