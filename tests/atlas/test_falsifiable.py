@@ -352,6 +352,25 @@ def _():
                                              "regions match": True}])
 
 
+
+# ---------------------------------------------------------------- architectures (qSA)
+@falsifies("architectures.qsa_attention")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    # one-hot position embeddings need m = N: above 8 ln(20 N²) ≈ 102 at N = 128
+    return architectures.judge_construction([{"N": N, "q": 1, "m": N, "measured": 0.0, "eps": 0.1} for N in (32, 128)])
+
+
+@falsifies("architectures.qsa_separation")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    rows = [{"architecture": "attention", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 2},
+            {"architecture": "binary_rnn", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 3}]  # 3 < (9−1)/2
+    return architectures.judge_separation({"rows": rows, "construction": [{"N": 9, "m": 11}]})
+
+
 # after every registration above: the parameter list is read when this line runs
 @pytest.mark.parametrize("claim_id", sorted(FALSIFIED))
 def test_a_wrong_input_fails(claim_id):
