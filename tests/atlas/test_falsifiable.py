@@ -371,6 +371,15 @@ def _():
     return architectures.judge_separation({"rows": rows, "construction": [{"N": 9, "m": 11}]})
 
 
+@falsifies("architectures.hornik")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    # the cubic measured against the degree-2 residual: a wrong floor
+    from approxlab.universality.hornik import polynomial_floor, span_error
+
+    return architectures.judge_hornik([span_error("cubic", 16), span_error("logistic", 64)], polynomial_floor(2))
+
 # after every registration above: the parameter list is read when this line runs
 @pytest.mark.parametrize("claim_id", sorted(FALSIFIED))
 def test_a_wrong_input_fails(claim_id):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from approxlab.atlas import Evidence, claim
 from approxlab.construct.attention import qsa_attention
 from approxlab.qsa.separation import Protocol, beats_memory_bound, memory_lower_bound, separation, slope
@@ -104,3 +106,48 @@ def qsa_separation_claim(ctx):
                     notes="Quick profile: the binary RNN is tried only at sizes below the bound (where the theorem "
                           "forbids success) and FC/RNN are left out; `approxlab qsa` and the full profile run all four "
                           "families. The bound is for worst-case inputs; ε here is a max over held-out random inputs.")
+
+
+def judge_hornik(rows: list[dict], floor: float) -> bool:
+    """Universal σ: sup error ≤ ρ/(m − 2) (the seed's step bound at the knot spacing) for every m ≥ 16; the
+    polynomial: RMS error equal to the least-squares residual of degree-3 polynomials (rel. 1e-9) at every m."""
+    rho = 2 * math.pi + 1
+    universal = all(r["sup"] <= rho / (r["m"] - 2) for r in rows if r["activation"] != "cubic" and r["m"] >= 16)
+    stuck = all(abs(r["rms"] - floor) <= 1e-9 * floor for r in rows if r["activation"] == "cubic")
+    return universal and stuck
+
+
+@claim(
+    id="architectures.hornik",
+    statement="Every sigmoidal σ (logistic, shifted tanh, hard sigmoid, Heaviside, Gaussian CDF, scaled arctan) makes "
+              "one hidden layer universal, and so does ReLU (not sigmoidal); a polynomial σ does not: its span is "
+              "the polynomials of degree ≤ k whatever the width.",
+    source="seed 003, 'Apply it to single hidden layer networks' (Hornik, Stinchcombe & White 1989; the ReLU remark)",
+    threshold="on g = sin 2πx + |x − 0.3| (ρ = 2π + 1), least-squares output weights: sup error ≤ ρ/(m − 2) for m ≥ 16 "
+              "(the seed's univariate step bound at the knot spacing); σ(z) = z³: RMS error = the degree-3 least-squares "
+              "residual (rel. 1e-9) at every m",
+    falsifiable_by="a sigmoidal σ whose error does not fall with m (e.g. units without the constant-giving left knots: "
+                   "stuck near 0.3), or a polynomial span that beats its degree-k residual",
+)
+def hornik_claim(ctx):
+    import matplotlib.pyplot as plt
+
+    from approxlab.universality.hornik import ACTIVATIONS, polynomial_floor, span_error
+
+    ms = ctx.pick([4, 8, 16, 32, 64, 128, 256], [4, 8, 16, 32, 64, 128, 256, 512, 1024])
+    rows = [span_error(name, m) for name in ACTIVATIONS for m in ms]
+    floor = polynomial_floor(3)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    for name in ACTIVATIONS:
+        r = [x for x in rows if x["activation"] == name]
+        ax.loglog([x["m"] for x in r], [x["sup"] for x in r], marker="o", ms=3, ls="--" if name == "cubic" else "-",
+                  label=name)
+    m = np.array(ms, dtype=float)
+    ax.loglog(m[m > 2], (2 * math.pi + 1) / (m[m > 2] - 2), "k:", label="ρ/(m−2): step bound")
+    ax.set_xlabel("units m")
+    ax.set_ylabel("sup error on [0, 1]")
+    ax.set_title("Hornik: universal σ approach g, the cubic stops at its span")
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    ctx.figure(fig, "hornik", "Sup error of the least-squares member of span{σ(k(x − t_j))} against m, per σ.")
+    return Evidence(holds=judge_hornik(rows, floor), table=rows, metrics={"cubic_floor_rms": floor})
