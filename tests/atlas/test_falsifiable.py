@@ -380,6 +380,13 @@ def _():
 
     return architectures.judge_hornik([span_error("cubic", 16), span_error("logistic", 64)], polynomial_floor(2))
 
+@falsifies("architectures.depth_lower_bound")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    # the bound with exponent 1/(L − 1) instead of 1/(2(L − 1)): 2·((8ε)^(−1/2) − 1) = 198 units at L = 3, ε = 1.25e-5
+    return architectures.judge_depth([{"L": 3, "eps": 1.25e-5, "units": 23, "lower bound": 2 * ((8 * 1.25e-5) ** -0.5 - 1)}])
+
 # after every registration above: the parameter list is read when this line runs
 @pytest.mark.parametrize("claim_id", sorted(FALSIFIED))
 def test_a_wrong_input_fails(claim_id):
