@@ -32,7 +32,7 @@ from torch import nn
 
 from approxlab import arguments
 from approxlab.construct.certificate import Certificate
-from approxlab.errors import require
+from approxlab.errors import ApproxlabError, require
 from approxlab.nets import count_params
 from approxlab.qsa.task import check, check_eps, encode, max_error, sample
 
@@ -110,7 +110,7 @@ def dimension(N: int, q: int, seed: int = 0, X: np.ndarray | None = None) -> tup
         g = margin(sign_vectors(N, m, seed), S)
         if g <= MARGIN:
             return m, g, scope
-    raise AssertionError("unreachable: m = 4096 sign vectors have margin far below ½ for N ≤ 4096")
+    raise ApproxlabError(f"no m ≤ {MAX_M} gives sign vectors with margin ½ for N = {N}, q = {q}: use a smaller q")
 
 
 def temperature(N: int, q: int, eps: float) -> float:

@@ -21,7 +21,7 @@ import numpy as np
 from approxlab import arguments
 from approxlab.errors import require
 
-MAX_N = 4096  # the one-hot encoding is N × (d' + 2N) per input: 4096 keeps one input below 270 MB
+MAX_N = 512  # the one-hot encoding is N·(d' + 2N) floats per input: 200 inputs at N = 512 take 0.84 GB
 
 
 def check(N: int, q: int, d_prime: int) -> tuple[int, int, int]:
@@ -71,8 +71,11 @@ def sample(n: int, N: int, q: int, d_prime: int, seed: int = 0) -> np.ndarray:
     arguments.seed(seed)
     rng = np.random.default_rng(seed)
     z = unit_ball(n * N, d_prime, rng).reshape(n, N, d_prime)
-    # q distinct indices per row: the q smallest of N uniform keys form a uniform q-subset.
-    y = np.sort(np.argsort(rng.random((n, N, N)), axis=-1)[..., :q], axis=-1) + 1
+    # q distinct indices per row: the q smallest of N uniform keys form a uniform q-subset
+    # (drawn in chunks of inputs so that the keys stay near 10⁷ numbers).
+    chunk = max(1, 10_000_000 // (N * N))
+    y = np.concatenate([np.sort(np.argsort(rng.random((min(chunk, n - a), N, N)), axis=-1)[..., :q], axis=-1)
+                        for a in range(0, n, chunk)]) + 1
     i = np.broadcast_to(np.arange(1, N + 1, dtype=float)[None, :, None], (n, N, 1))
     return np.concatenate([z, y.astype(float), i], axis=-1)
 
