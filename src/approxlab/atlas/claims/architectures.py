@@ -43,7 +43,7 @@ def judge_construction(rows: list[dict]) -> bool:
                    "growing like N, as with orthogonal one-hot embeddings (m = N > 8 ln(20 N²) from N = 128 on)",
 )
 def qsa_attention_claim(ctx):
-    Ns = {1: ctx.pick([8, 16, 32, 64, 128], [8, 16, 32, 64, 128, 256, 512, 1024]), 2: ctx.pick([8, 16, 32, 64], [8, 16, 32, 64, 128])}
+    Ns = {1: ctx.pick([8, 16, 32, 64, 128], [8, 16, 32, 64, 128, 256, 512]), 2: ctx.pick([8, 16, 32, 64], [8, 16, 32, 64, 128])}
     eps = 0.1
     rows = []
     for q in (1, 2):
