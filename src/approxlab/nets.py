@@ -156,7 +156,10 @@ def net_dtype(net: nn.Module) -> torch.dtype:
 
 
 def in_features(net: nn.Module) -> int:
-    """Input dimension of a net: the ``in_features`` of its first ``Linear`` layer."""
+    """Input dimension of a net: its own ``in_features`` if it declares one (a Linear, or a
+    model such as :class:`approxlab.qsa.models.Attention`), else that of its first ``Linear`` layer."""
+    if isinstance(getattr(net, "in_features", None), int):
+        return net.in_features
     for m in net.modules():
         if isinstance(m, nn.Linear):
             return m.in_features

@@ -352,6 +352,41 @@ def _():
                                              "regions match": True}])
 
 
+
+# ---------------------------------------------------------------- architectures (qSA)
+@falsifies("architectures.qsa_attention")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    # one-hot position embeddings need m = N: above 8 ln(20 N²) ≈ 102 at N = 128
+    return architectures.judge_construction([{"N": N, "q": 1, "m": N, "measured": 0.0, "eps": 0.1} for N in (32, 128)])
+
+
+@falsifies("architectures.qsa_separation")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    rows = [{"architecture": "attention", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 2},
+            {"architecture": "binary_rnn", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 3}]  # 3 < (9−1)/2
+    return architectures.judge_separation({"rows": rows, "construction": [{"N": 9, "m": 11}]})
+
+
+@falsifies("architectures.hornik")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    # the cubic measured against the degree-2 residual: a wrong floor
+    from approxlab.universality.hornik import polynomial_floor, span_error
+
+    return architectures.judge_hornik([span_error("cubic", 16), span_error("logistic", 64)], polynomial_floor(2))
+
+@falsifies("architectures.depth_lower_bound")
+def _():
+    from approxlab.atlas.claims import architectures
+
+    # the bound with exponent 1/(L − 1) instead of 1/(2(L − 1)): 2·((8ε)^(−1/2) − 1) = 198 units at L = 3, ε = 1.25e-5
+    return architectures.judge_depth([{"L": 3, "eps": 1.25e-5, "units": 23, "lower bound": 2 * ((8 * 1.25e-5) ** -0.5 - 1)}])
+
 # after every registration above: the parameter list is read when this line runs
 @pytest.mark.parametrize("claim_id", sorted(FALSIFIED))
 def test_a_wrong_input_fails(claim_id):
