@@ -42,7 +42,8 @@ def _predict(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
 class Metrics:
     """Loss and accuracy on train (and test) data: ``train_loss``, ``train_accuracy``, ``test_loss``, ``test_accuracy``.
 
-    ``loss`` is ``"cross_entropy"`` (integer labels, accuracy = argmax hits) or ``"mse"`` (no accuracy).
+    ``loss`` is ``"cross_entropy"`` (integer labels, accuracy = argmax hits) or ``"mse"`` (accuracy only for
+    one-hot targets y of shape (n, k): argmax hits).
 
     >>> import approxlab
     >>> X, y = torch.zeros(4, 2, dtype=torch.float64), torch.tensor([0, 1, 0, 1])
@@ -64,6 +65,8 @@ class Metrics:
                 out[f"{name}_accuracy"] = float((pred.argmax(dim=1) == y.long()).double().mean())
             else:
                 out[f"{name}_loss"] = float(torch.mean((pred.reshape(y.shape) - y) ** 2))
+                if y.ndim == 2 and y.shape[1] > 1:  # one-hot targets (Gromov 2023): accuracy = argmax hits
+                    out[f"{name}_accuracy"] = float((pred.argmax(dim=1) == y.argmax(dim=1)).double().mean())
         return out
 
 
