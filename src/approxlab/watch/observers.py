@@ -106,7 +106,8 @@ class Regions:
     """Exact regions on a 2D slice through three anchor points (SplineCam's view, seed 003 Figure 9):
     ``regions`` (count on the triangle they span), ``lc`` (mean over the anchors of the number of distinct
     neurons whose bend meets the disk of radius r around the anchor, the exact form of Humayun et al. 2024's
-    local complexity restricted to the slice) and ``lc_regions`` (mean number of regions meeting that disk).
+    local complexity restricted to the slice; a unit duplicating another's bend line is not counted again)
+    and ``lc_regions`` (mean number of regions meeting that disk).
     float64 geometry, no sampling.
 
     >>> import approxlab
