@@ -165,3 +165,179 @@ def figure(result: GrokResult, title: str = ""):
     ax.set_title(title or "Grokking: memorise, then generalise")
     fig.tight_layout()
     return fig
+
+
+# -- Humayun, Balestriero & Baraniuk 2024: local complexity over training on digits -------------------------
+def digits_data(n_train: int = 1000, seed: int = 0) -> dict[str, torch.Tensor]:
+    """sklearn's bundled 8×8 digits (1797 images, nothing downloaded), pixels scaled to [0, 1], float32; a seeded
+    split into ``n_train`` training images and the rest for testing. Labels int64.
+
+    >>> d = digits_data(); d["X"].shape, len(d["train"])
+    (torch.Size([1797, 64]), 1000)
+    """
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    require(1 <= n_train < len(digits.target), f"n_train must lie in 1 … {len(digits.target) - 1}, got {n_train}")
+    perm = torch.randperm(len(digits.target), generator=torch.Generator().manual_seed(seed))
+    return {"X": torch.tensor(digits.data / 16.0, dtype=torch.float32), "y": torch.tensor(digits.target),
+            "train": perm[:n_train], "test": perm[n_train:]}
+
+
+def digits_mlp(width: int = 200, depth: int = 4, init_scale: float = 4.0, seed: int = 0) -> nn.Sequential:
+    """64 → width^depth (ReLU) → 10, PyTorch's default init multiplied by ``init_scale`` (the large-init recipe
+    of Liu et al. 2023 that Humayun et al. 2024 use to make MNIST MLPs grok), float32."""
+    from approxlab.nets import mlp
+
+    net = mlp(64, [width] * depth, out_dim=10, seed=seed, dtype=torch.float32)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(init_scale)
+    return net
+
+
+def slice_anchors(data: dict[str, torch.Tensor]) -> np.ndarray:
+    """Three training images of three different classes (the first in training order): the slice's corners."""
+    picked, seen = [], set()
+    for i in data["train"].tolist():
+        label = int(data["y"][i])
+        if label not in seen:
+            picked.append(i)
+            seen.add(label)
+        if len(picked) == 3:
+            break
+    return data["X"][picked].double().numpy()
+
+
+class FrameComplexity:
+    """Observer: Humayun et al.'s frame estimator of local complexity (``frame_lc``: neurons changing sign over
+    the 2P vertices x ± r v_p of a random orthonormal frame in the full input space), averaged over ``points``."""
+
+    def __init__(self, points: np.ndarray, radius: float, seed: int = 0):
+        self.points, self.radius, self.seed = np.asarray(points, dtype=np.float64), float(radius), seed
+
+    def __call__(self, net: nn.Module) -> dict[str, Any]:
+        from approxlab.regions.local_complexity import frame_local_complexity
+
+        return {"frame_lc": float(frame_local_complexity(net, self.points, self.radius, seed=self.seed).mean())}
+
+
+def grok_digits(
+    width: int = 200,
+    depth: int = 4,
+    init_scale: float = 4.0,
+    weight_decay: float = 0.1,
+    lr: float = 1e-3,
+    steps: int = 10_000,
+    n_train: int = 1000,
+    radius: float = 0.25,
+    points: int = 25,
+    seed: int = 0,
+    history: str | Path | None = None,
+    progress=None,
+) -> dict[str, Any]:
+    """Train :func:`digits_mlp` with AdamW (MSE on one-hot labels, full batch) and record, at ``points`` log-spaced
+    steps: accuracies, ‖θ‖, the exact regions of the slice through three training digits (:func:`slice_anchors`) and the
+    exact LC at those digits within ``radius`` (:class:`~approxlab.watch.observers.Regions`), and the frame LC at 100
+    training digits. The three phases are step 0 (initialisation), the first recorded step with 100 % training
+    accuracy (interpolation; None if never reached) and the last step.
+    """
+    from approxlab.watch.observers import Regions
+
+    data = digits_data(n_train, seed)
+    X, y, tr, te = data["X"], data["y"], data["train"], data["test"]
+    Y = nn.functional.one_hot(y, 10).float()
+    anchors = slice_anchors(data)
+    net = digits_mlp(width, depth, init_scale, seed)
+    config = {"study": "grok-digits", "width": width, "depth": depth, "init_scale": init_scale,
+              "weight_decay": weight_decay, "lr": lr, "steps": steps, "n_train": n_train, "radius": radius,
+              "points": points, "seed": seed}
+    h = History.resume_or_create(history if history is not None else Path(tempfile.mkdtemp()) / "history", config)
+    observers = [Metrics(X[tr], Y[tr], X[te], Y[te], loss="mse"), WeightNorms(), Regions(anchors, radius),
+                 FrameComplexity(X[tr[:100]].double().numpy(), radius, seed)]
+    if not h.finished:
+        train(net, X[tr], Y[tr], steps=steps, watch=Watch(h, observers, log_steps(steps, points)), loss="mse",
+              optimizer="adamw", lr=lr, weight_decay=weight_decay, seed=seed, progress=progress)
+    interp = next((r["step"] for r in h.records if r["train_accuracy"] >= 1.0), None)
+    by_step = {r["step"]: r for r in h.records}
+    phases = {"init": 0, "interpolation": interp, "late": h.steps[-1]}
+    return {"history": h, "anchors": anchors, "phases": phases, "config": config,
+            "lc": {k: (None if s is None else by_step[s]["lc"]) for k, s in phases.items()},
+            "regions": {k: (None if s is None else by_step[s]["regions"]) for k, s in phases.items()},
+            "frame_lc": {k: (None if s is None else by_step[s]["frame_lc"]) for k, s in phases.items()},
+            "train_accuracy": h.records[-1]["train_accuracy"], "test_accuracy": h.records[-1]["test_accuracy"]}
+
+
+def slice_figure(net: nn.Module, anchors: np.ndarray, title: str = "", ax=None, grid: int = 160):
+    """Seed 003's Figure 9: the exact tiles of the slice through three points coloured by ‖A_ω‖₂ (the spectral norm
+    of the net's affine map on the tile, in slice coordinates; viridis), and the decision boundary in red (where the
+    arg-max class changes, traced on a ``grid``² raster of the triangle). matplotlib."""
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import PolyCollection
+    from matplotlib.path import Path as MplPath
+
+    from approxlab.regions import partition, through_points
+
+    piece = through_points(anchors)
+    p = partition(net, piece)
+    A, _ = p.affine_maps()
+    norms = np.linalg.norm(A, ord=2, axis=(1, 2))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.6, 4.2))
+    tiles = PolyCollection([p.polygon_of(f) for f in range(p.count)], array=norms, cmap="viridis",
+                           edgecolors="k", linewidths=0.15)
+    ax.add_collection(tiles)
+    lo, hi = p.polygon.min(axis=0), p.polygon.max(axis=0)
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid))
+    t = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    with torch.no_grad():
+        out = net(torch.as_tensor(p.inputs(t), dtype=next(net.parameters()).dtype)).numpy()
+    cls = out.argmax(axis=1).astype(float)
+    cls[~MplPath(p.polygon).contains_points(t)] = np.nan
+    ax.contour(gx, gy, cls.reshape(gx.shape), levels=np.arange(0.5, out.shape[1] - 0.5), colors="red", linewidths=0.9)
+    corners = (anchors - piece.origin) @ piece.basis
+    ax.plot(corners[:, 0], corners[:, 1], "w^", ms=6, mec="k")
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or f"{p.count} tiles", fontsize=9)
+    plt.colorbar(tiles, ax=ax, fraction=0.046, label="‖A_ω‖₂")
+    return ax.figure
+
+
+def digits_figure(result: dict[str, Any]):
+    """One figure: accuracies and LC over log-steps, then the three slices (init, interpolation, late) side by side."""
+    import matplotlib.pyplot as plt
+
+    h = result["history"]
+    steps = np.maximum(np.array(h.steps), 1)
+    fig = plt.figure(figsize=(15, 8.2))
+    top = fig.add_subplot(2, 2, 1)
+    top.semilogx(steps, h.series("train_accuracy"), label="train accuracy")
+    top.semilogx(steps, h.series("test_accuracy"), label="test accuracy")
+    top.set_ylabel("accuracy")
+    top.set_xlabel("step (log; 0 at 1)")
+    top.legend()
+    lc = fig.add_subplot(2, 2, 2)
+    lc.semilogx(steps, h.series("lc"), "o-", label="exact LC on the slice (bends within r of the 3 digits)")
+    lc.semilogx(steps, h.series("frame_lc"), "s--", label="frame LC (Humayun et al.), 100 training digits")
+    for name, s in result["phases"].items():
+        if s is not None:
+            lc.axvline(max(s, 1), ls=":", color="grey")
+            lc.text(max(s, 1), lc.get_ylim()[1] * 0.9, f" {name}", fontsize=8)
+    lc.set_xlabel("step (log; 0 at 1)")
+    lc.set_ylabel("local complexity")
+    lc.legend(fontsize=8)
+    net = digits_mlp(result["config"]["width"], result["config"]["depth"], 1.0, result["config"]["seed"])
+    for i, (name, s) in enumerate(result["phases"].items()):
+        ax = fig.add_subplot(2, 3, 4 + i)
+        if s is None:
+            ax.set_axis_off()
+            ax.set_title(f"{name}: not reached")
+            continue
+        h.load_into(net, s)
+        slice_figure(net, result["anchors"], f"{name} (step {s}): LC {result['lc'][name]:.3g}", ax=ax)
+    fig.tight_layout()
+    return fig
