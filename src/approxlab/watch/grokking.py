@@ -339,5 +339,5 @@ def digits_figure(result: dict[str, Any]):
             continue
         h.load_into(net, s)
         slice_figure(net, result["anchors"], f"{name} (step {s}): LC {result['lc'][name]:.3g}", ax=ax)
-    fig.tight_layout()
+    fig.subplots_adjust(hspace=0.3, wspace=0.3)
     return fig
