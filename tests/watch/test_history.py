@@ -113,3 +113,12 @@ def test_resuming_with_other_settings_names_the_setting(tmp_path):
 def test_a_folder_that_is_not_a_history_is_refused(tmp_path):
     with pytest.raises(ApproxlabError, match="not a watch history"):
         History.open(tmp_path)
+
+
+def test_a_history_without_optimiser_state_is_not_resumed_silently(tmp_path):
+    X, y = _data()
+    net = approxlab.mlp(2, [8], out_dim=2, seed=1)
+    h = History.create(tmp_path / "h", {})
+    h.append(0, net, {})  # as fit(observe=Watch(...)) writes it: weights, no optimiser state
+    with pytest.raises(ApproxlabError, match="no optimiser state to resume from"):
+        train(net, X, y, steps=5, watch=Watch(h, [WeightNorms()], [0, 5]))

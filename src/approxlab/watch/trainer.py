@@ -93,6 +93,10 @@ def train(
     start = 0
     if watch is not None:
         resumed = watch.history.resume_state()
+        if resumed is None and watch.history.records:
+            raise ApproxlabError(
+                f"history {str(watch.history.path)!r} has records up to step {watch.history.steps[-1]} but no optimiser "
+                "state to resume from (written by fit's observe hook?): train into a new history folder")
         if resumed is not None:
             start, state = resumed
             watch.history.load_into(net, start)
