@@ -93,7 +93,7 @@ def judge_infoplane(tanh_compression: float, relu_compression: float) -> bool:
     falsifiable_by="a tanh run whose deep-layer I(X;T) never falls by 10 %, or a ReLU run whose does",
 )
 def infoplane_claim(ctx: Context) -> Evidence:
-    steps = ctx.pick(quick=2000, full=10_000)
+    steps = ctx.pick(quick=1000, full=10_000)
     t, r = _plane("tanh", steps, ctx.seed), _plane("relu", steps, ctx.seed)
     for res in (t, r):
         ctx.figure(infoplane.plane_figure(res, 30), f"plane_{res['activation']}",
@@ -128,7 +128,7 @@ def judge_bins(ixt_a: np.ndarray, ixt_b: np.ndarray) -> bool:
     falsifiable_by="the two bin counts agreeing within a bit everywhere (a bin-independent estimate)",
 )
 def infoplane_bins(ctx: Context) -> Evidence:
-    steps = ctx.pick(quick=2000, full=10_000)
+    steps = ctx.pick(quick=1000, full=10_000)
     r = _plane("relu", steps, ctx.seed)
     gap = np.abs(r["ixt"][30] - r["ixt"][100])
     ctx.figure(infoplane.plane_figure(r, 100), "plane_relu_100", "ReLU: the same run read with 100 bins")
