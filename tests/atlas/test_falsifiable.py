@@ -62,6 +62,11 @@ def _():
     return dynamics.judge_infoplane(0.05, 0.0)  # tanh without compression
 
 
+@falsifies("dynamics.cycles")
+def _():
+    return dynamics.judge_cycles(None, None)  # the large step converged
+
+
 @falsifies("dynamics.infoplane_bins")
 def _():
     return dynamics.judge_bins(np.zeros((3, 6)), np.full((3, 6), 0.5))  # estimates within a bit

@@ -25,6 +25,11 @@ def test_infoplane_judges():
     assert not dynamics.judge_bins(np.array([1.0, 3.0]), np.array([1.2, 3.1]))
 
 
+def test_cycles_judge():
+    assert dynamics.judge_cycles(2, None)
+    assert not dynamics.judge_cycles(None, None) and not dynamics.judge_cycles(3, None) and not dynamics.judge_cycles(2, 2)
+
+
 def test_every_dynamics_claim_says_what_falsifies_it():
     ours = [c for c in claims() if c.id.startswith("dynamics.")]
-    assert len(ours) == 4 and all(c.falsifiable_by for c in ours)
+    assert len(ours) == 5 and all(c.falsifiable_by for c in ours)

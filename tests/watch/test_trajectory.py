@@ -69,3 +69,26 @@ def test_returns_find_a_loop_and_not_a_line():
     loop = np.stack([np.cos(t), np.sin(t)], axis=1)
     assert returns(loop)[0] == (0, 16)  # back at the start after one turn
     assert returns(np.stack([t, t], axis=1)) == []
+
+
+def _late_path(tmp_path, lr):
+    """Full-batch gradient descent on sin x with 16 tanh units; the weights at every step from 360 to 400."""
+    import torch
+
+    from approxlab.watch import train
+    from approxlab.watch.trajectory import weight_matrix
+
+    X = torch.linspace(-3, 3, 64, dtype=torch.float64)[:, None]
+    net = approxlab.mlp(1, [16], activation="tanh", seed=0)
+    h = History.create(tmp_path / f"lr{lr}", {})
+    train(net, X, torch.sin(X[:, 0]), steps=400, loss="mse", optimizer="sgd", lr=lr, watch=Watch(h, [], range(360, 401)))
+    return weight_matrix(h)[1]
+
+
+def test_large_step_gradient_descent_cycles_with_period_two_and_small_steps_do_not(tmp_path):
+    from approxlab.watch.trajectory import cycle_period
+
+    # Measured: lr 0.05 and 0.15 converge (no returns), lr 0.25 and 0.35 settle into a period-2 cycle
+    # (edge of stability: the step exceeds 2/λ_max of the loss's Hessian), lr ≥ 0.45 diverges.
+    assert cycle_period(_late_path(tmp_path, 0.35)) == 2
+    assert cycle_period(_late_path(tmp_path, 0.05)) is None

@@ -90,6 +90,20 @@ def returns(points: np.ndarray, near: float = 0.05, away: float = 0.5) -> list[t
     return out
 
 
+def cycle_period(points: np.ndarray, near: float = 0.05, away: float = 0.5) -> int | None:
+    """The most common return time j − i over :func:`returns` of the centred path (None when it never returns):
+    2 for the period-doubling of gradient descent at the edge of stability, the loop length for a limit cycle.
+
+    >>> cycle_period(np.array([[0.0], [1.0]] * 5))
+    2
+    """
+    found = returns(np.asarray(points, dtype=np.float64), near, away)
+    if not found:
+        return None
+    gaps, counts = np.unique([j - i for i, j in found], return_counts=True)
+    return int(gaps[np.argmax(counts)])
+
+
 def knot_trajectory(history: History) -> dict[str, Any]:
     """The knots of a two-layer net Sequential(Linear, σ, Linear) at every snapshot, read from the weights:
     1D inputs → ``knots`` (K+1, m) = −b_j/w_j (±inf where w_j = 0); any input → ``w`` (K+1, m, d), ``b`` (K+1, m).

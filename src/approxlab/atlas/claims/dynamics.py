@@ -134,3 +134,43 @@ def infoplane_bins(ctx: Context) -> Evidence:
     ctx.figure(infoplane.plane_figure(r, 100), "plane_relu_100", "ReLU: the same run read with 100 bins")
     return Evidence(holds=judge_bins(r["ixt"][30], r["ixt"][100]),
                     metrics={"max_gap_bits": float(gap.max()), "final_gap_per_layer": gap[-1].tolist(), "steps": steps})
+
+
+def judge_cycles(large: int | None, small: int | None) -> bool:
+    """The large step size cycles with period 2; the small one does not return at all."""
+    return large == 2 and small is None
+
+
+@claim(
+    id="dynamics.cycles",
+    statement="Training trajectories can cycle in weight space (seed 003, 'Emergence of cycles during the training "
+    "process'): full-batch gradient descent with a large step settles into a period-2 cycle, a small step converges.",
+    source="seed 003, 'Weight space of CNN'; Cohen et al. 2021 (edge of stability)",
+    threshold="over steps 300–400 of 16 tanh units fitting sin x on [−3, 3]: cycle period (most common return time of "
+    "the weight path) = 2 at lr 0.35, no return at lr 0.05",
+    falsifiable_by="the large-step path converging (no return) or returning with another period, or the small-step path returning",
+)
+def cycles(ctx: Context) -> Evidence:
+    import tempfile
+    from pathlib import Path
+
+    import torch
+
+    from approxlab.nets import mlp
+    from approxlab.watch import History, Watch, train
+    from approxlab.watch.figures import pca_path
+    from approxlab.watch.trajectory import cycle_period, pca_trajectory, weight_matrix
+
+    X = torch.linspace(-3, 3, 64, dtype=torch.float64)[:, None]
+    rows, periods = [], {}
+    for lr in (0.05, 0.15, 0.25, 0.35):
+        h = History.create(Path(tempfile.mkdtemp()) / "h", {"lr": lr})
+        net = mlp(1, [16], activation="tanh", seed=ctx.seed)
+        train(net, X, torch.sin(X[:, 0]), steps=400, loss="mse", optimizer="sgd", lr=lr,
+              watch=Watch(h, [], range(300, 401)))
+        periods[lr] = cycle_period(weight_matrix(h)[1])
+        rows.append({"lr": lr, "period": periods[lr], "final loss": float(torch.mean((net(X)[:, 0] - torch.sin(X[:, 0])) ** 2))})
+        if lr == 0.35:
+            ctx.figure(pca_path(pca_trajectory(h, 2)), "cycle_pca", "Steps 300–400 at lr 0.35 in the top two principal components: a 2-cycle")
+    return Evidence(holds=judge_cycles(periods[0.35], periods[0.05]), table=rows,
+                    metrics={"period_lr_0.35": periods[0.35], "period_lr_0.05": periods[0.05]})
