@@ -67,3 +67,11 @@ def test_szt_labels_are_balanced_and_rotation_invariant():
 def test_compression_is_the_relative_fall_after_the_peak():
     assert compression(np.array([1.0, 2.0, 3.0])) == 0.0
     assert compression(np.array([2.0, 4.0, 1.0])) == pytest.approx(0.75)
+
+
+def test_kernel_estimate_is_recorded_beside_binning_and_stays_below_log_n():
+    X, y = szt_data()
+    values = InformationPlane(X, y, bins=(30,), kernel_samples=256)(szt_net("tanh", seed=0))
+    kde = [values[f"kde_ixt.{l}"] for l in range(6)]
+    # the pairwise bound is at most log2 of the sample count (each point's own kernel term is 1)
+    assert all(0 <= v <= np.log2(256) + 1e-9 for v in kde)

@@ -38,7 +38,8 @@ def infoplane(
         r = ip.information_plane(activation, steps=steps, lr=lr, bins=counts, seed=seed, points=points, history=work)
     results = {"activation": activation, "steps": steps, "lr": lr, "bins": list(counts), "seed_used": r["seed"],
                "dead_seeds": r["dead_seeds"], "train_accuracy": r["train_accuracy"], "test_accuracy": r["test_accuracy"],
-               "compression": {str(b): v for b, v in r["compression"].items()},
+               "compression": {str(b): v for b, v in r["compression"].items()}, "kde_compression": r["kde_compression"],
+               "kde_ixt": r["kde_ixt"],
                "ixt": {str(b): v for b, v in r["ixt"].items()}, "ity": {str(b): v for b, v in r["ity"].items()},
                "recorded_steps": r["steps"]}
     figures = {f"plane_{b}bins": ip.plane_figure(r, b) for b in counts}

@@ -101,7 +101,8 @@ def infoplane_claim(ctx: Context) -> Evidence:
     bound_ok = all(float(res["ixt"][b].max()) <= res["entropy_x"] + 1e-9 for res in (t, r) for b in (30, 100))
     layers = len(infoplane.LAYERS_SZT)
     table = [{"activation": res["activation"], "layer": f"T{l + 1}", "compression (30 bins)": res["compression"][30][l],
-              "compression (100 bins)": res["compression"][100][l], "final I(X;T)": res["ixt"][30][-1, l],
+              "compression (100 bins)": res["compression"][100][l], "compression (kernel, σ² = 0.1)": res["kde_compression"][l],
+              "final I(X;T)": res["ixt"][30][-1, l],
               "final I(T;Y)": res["ity"][30][-1, l]} for res in (t, r) for l in range(layers)]
     return Evidence(
         holds=judge_infoplane(t["compression"][30][-2], r["compression"][30][-2]) and bound_ok, table=table,
