@@ -114,7 +114,7 @@ def kernel_information(t: np.ndarray, y: np.ndarray, variance: float = 0.1) -> t
     y = np.asarray(y).ravel()
     whole = _pairwise_bound(t, variance)
     within = sum((y == c).mean() * _pairwise_bound(t[y == c], variance) for c in np.unique(y))
-    return whole, whole - within
+    return whole, float(whole - within)
 
 
 # -- Shwartz-Ziv & Tishby's setting -------------------------------------------------------------------------
