@@ -166,6 +166,7 @@ def fit(
     test=None,
     grid_n: int | None = None,
     progress: Callable[[int, float], None] | None = None,
+    observe: Callable[[int, nn.Module], None] | None = None,
 ) -> FitResult:
     """Train ``net`` in place on a target (sampled with ``seed``) or on ``(X, y)``.
 
@@ -180,6 +181,8 @@ def fit(
     - Early stopping: after ``patience`` steps without the loss improving by
       ``min_delta``, or when the loss falls below ``tol``.
     - A NaN or infinite loss stops training with :class:`ApproxlabError`.
+    - ``observe(step, net)`` is called before the first step (step 0) and after every step
+      (e.g. an :class:`approxlab.watch.Watch`, which acts on its own schedule).
 
     >>> from approxlab.nets import mlp
     >>> r = fit(mlp(1, [8], activation="tanh"), "sine", steps=50)
@@ -222,19 +225,21 @@ def fit(
         torch.set_num_threads(1)
     try:
         return _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience,
-                      min_delta, progress, loss, grid_n)
+                      min_delta, progress, loss, grid_n, observe)
     finally:
         torch.set_num_threads(threads)
 
 
 def _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience, min_delta,
-           progress, loss, grid_n) -> FitResult:
+           progress, loss, grid_n, observe=None) -> FitResult:
     n = X.shape[0]
     losses: list[float] = []
     best, since_best, stopped = math.inf, 0, False
     start = time.perf_counter()
     net.train()
     report_every = max(1, steps // 200)
+    if observe is not None:
+        observe(0, net)
     for step in range(steps):
         if batch_size is None or batch_size >= n:
             xb, yb = X, y
@@ -257,6 +262,8 @@ def _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size
         losses.append(value)
         if sched is not None:
             sched.step()
+        if observe is not None:
+            observe(step + 1, net)
         if progress is not None and (step % report_every == 0 or step == steps - 1):
             progress(step + 1, value)
         if tol is not None and value <= tol:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from approxlab.atlas.claims import (backprop, construct_depth, construct_smooth, construct_training, construct_univariate, gradflow,
+from approxlab.atlas.claims import (backprop, construct_depth, dynamics, construct_smooth, construct_training, construct_univariate, gradflow,
                                      regions, seed001, smooth)
 from approxlab.atlas.registry import claims
 from approxlab.construct.nielsen import bumps
@@ -44,6 +44,32 @@ def test_every_claim_is_covered_and_says_what_falsifies_it():
     registered = {c.id: c for c in claims()}
     assert set(registered) <= set(FALSIFIED), sorted(set(registered) - set(FALSIFIED))
     assert all(c.falsifiable_by for c in registered.values())
+
+
+# ---------------------------------------------------------------- dynamics (seed 003, training watched)
+@falsifies("dynamics.grokking_mod")
+def _():
+    return dynamics.judge_grokking(20, 60)  # test accuracy rising with train accuracy
+
+
+@falsifies("dynamics.lc_digits")
+def _():
+    return dynamics.judge_lc({"init": 10.0, "interpolation": 7.0, "late": 6.67})  # ordered, no 10x collapse
+
+
+@falsifies("dynamics.infoplane")
+def _():
+    return dynamics.judge_infoplane(0.05, 0.0)  # tanh without compression
+
+
+@falsifies("dynamics.cycles")
+def _():
+    return dynamics.judge_cycles(None, None)  # the large step converged
+
+
+@falsifies("dynamics.infoplane_bins")
+def _():
+    return dynamics.judge_bins(np.zeros((3, 6)), np.full((3, 6), 0.5))  # estimates within a bit
 
 
 def _perturbed(net, layer: int, scale: float = 1.01):
