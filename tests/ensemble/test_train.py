@@ -20,11 +20,12 @@ def _max_gap(a, b) -> float:
 # The tolerance: net k equals fit to 1e-10 after 200 float64 steps (measured ≈ 1e-14).
 @pytest.mark.parametrize("activation, widths", [("sigmoid", [6]), ("tanh", [5, 4]), ("relu", [6])])
 @pytest.mark.parametrize("optimizer, schedule", [("adam", "cosine"), ("sgd", "constant")])
-def test_net_k_equals_fit_with_the_same_seed(activation, widths, optimizer, schedule):
+@pytest.mark.parametrize("kernel", ["generic", "auto"])  # auto: the fused two-layer kernel for depth 1
+def test_net_k_equals_fit_with_the_same_seed(activation, widths, optimizer, schedule, kernel):
     seeds = [0, 3, 11]
     lr = 0.05 if optimizer == "adam" else 0.02
     r = train(ensemble(2, widths, activation=activation, seeds=seeds), "paraboloid", steps=200, lr=lr,
-              optimizer=optimizer, schedule=schedule, n_train=300, n_test=200, grid_n=41)
+              optimizer=optimizer, schedule=schedule, n_train=300, n_test=200, grid_n=41, kernel=kernel)
     for k, (s, net_k) in enumerate(zip(seeds, r.nets())):
         alone = fit(mlp(2, widths, activation=activation, seed=s), "paraboloid", steps=200, lr=lr,
                     optimizer=optimizer, schedule=schedule, seed=s, n_train=300, n_test=200, grid_n=41)
@@ -129,3 +130,19 @@ def test_cuda_ensemble_matches_cpu():
     assert gpu.device.startswith("cuda")
     for a, b in zip(cpu.nets(), gpu.nets()):
         assert _max_gap(a, b) < 1e-8
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("shared", [True, False])
+def test_fused_two_layer_kernel_equals_autograd(activation, shared):
+    kw = dict(steps=60, lr=0.05, n_train=150, shared_data=shared, grid_n=21)
+    fused = train(ensemble(3, [7], activation=activation, seeds=5), "x1*x2 + x3", kernel="two_layer", **kw)
+    generic = train(ensemble(3, [7], activation=activation, seeds=5), "x1*x2 + x3", kernel="generic", **kw)
+    assert np.abs(fused.losses - generic.losses).max() < 1e-12
+    for a, b in zip(fused.nets(), generic.nets()):
+        assert _max_gap(a, b) < 1e-12
+
+
+def test_two_layer_kernel_refuses_shapes_it_does_not_cover():
+    with pytest.raises(ApproxlabError, match="generic"):
+        train(ensemble(2, [3, 3], seeds=1), "paraboloid", kernel="two_layer")

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from approxlab.ensemble import twolayer
 from approxlab.ensemble.optim import StackedAdam, StackedSGD, schedule_factors
 from approxlab.ensemble.stacked import Ensemble
 from approxlab.errors import ApproxlabError, choose, require
@@ -27,6 +28,7 @@ from approxlab.nets import mlp
 from approxlab.targets.domain import dense_points
 
 OPTIMIZERS = ("adam", "sgd")
+KERNELS = ("auto", "generic", "two_layer")
 _DENSE_CHUNK = 2**22  # nets × grid points × widest layer per forward pass when measuring sup errors
 
 
@@ -63,7 +65,7 @@ def _stacked_data(data, ens: Ensemble, n_train: int, n_test: int, shared: bool, 
     dtype, device = ens.dtype, ens.device
     if shared or isinstance(data, (tuple, list)):
         f, *arrays = _data(data, n_train, n_test, data_seed, dtype, test)
-        return f, *(a.to(device) if a is not None else None for a in arrays)
+        return (f, *(a.to(device) if a is not None else None for a in arrays))
     per_net = [_data(data, n_train, n_test, s, dtype, test) for s in ens.seeds]
     f = per_net[0][0]
     stacked = [torch.stack([p[i] for p in per_net]).to(device) for i in range(1, 5)]
@@ -86,6 +88,8 @@ def train(
     data_seed: int = 0,
     test=None,
     grid_n: int | None = None,
+    kernel: str = "auto",
+    compile: bool = False,
     progress: Callable[[int, float], None] | None = None,
 ) -> EnsembleResult:
     """Train all K nets of ``ens`` in place, full batch, with one stacked Adam/SGD step per iteration.
@@ -99,6 +103,11 @@ def train(
       cross_entropy — fit's definitions. Minibatches, L-BFGS and early stopping are fit's alone.
     - A net whose loss becomes NaN/inf is reported (``diverged_at`` in its row) and the
       others train on; ``fit`` would raise instead.
+    - ``kernel``: ``"two_layer"`` is the fused forward/backward of :mod:`approxlab.ensemble.twolayer`
+      (one hidden sigmoid/tanh/relu layer, scalar output, MSE), ``"generic"`` autograd on the
+      stacked tensors (every shape), ``"auto"`` the fused one where it applies.
+      ``compile=True`` runs the fused kernel through ``torch.compile`` (needs a C++ compiler on
+      the CPU; seconds to compile, then faster).
 
     Dtype and device are the ensemble's (float64 by default).
 
@@ -112,6 +121,7 @@ def train(
     choose("optimizer", optimizer, OPTIMIZERS)
     choose("loss", loss, LOSSES)
     choose("schedule", schedule, SCHEDULES)
+    choose("kernel", kernel, KERNELS)
     K = ens.K
     rates = _learning_rates(lr, K, optimizer, ens.dtype, ens.device)
     f, X, y, Xte, yte = _stacked_data(data, ens, n_train, n_test, shared_data, data_seed, test)
@@ -121,23 +131,34 @@ def train(
     shared = X.ndim == 2
     if loss == "mse" and y.ndim == (1 if shared else 2):
         require(sizes[-1] == 1, f"MSE on scalar targets needs out_dim=1, the nets have {sizes[-1]} outputs")
-    template = mlp(sizes[0], sizes[1:-1], sizes[-1], activation=ens.activation, out_activation=ens.out_activation)
-    criterion = torch.func.vmap(_loss_fn(loss, template), in_dims=(0, None if shared else 0))
+    fused = twolayer.supports(sizes, ens.activation, ens.out_activation, loss)
+    require(kernel != "two_layer" or fused, "the two_layer kernel trains d → m → 1 sigmoid/tanh/relu nets on MSE: "
+            "use kernel='generic' (or 'auto') for this shape")
     params = ens.parameters()
+    if fused and kernel != "generic":
+        losses_and_grads = twolayer.TwoLayerStep(params, X, y, ens.activation, compile=compile)
+    else:
+        template = mlp(sizes[0], sizes[1:-1], sizes[-1], activation=ens.activation, out_activation=ens.out_activation)
+        criterion = torch.func.vmap(_loss_fn(loss, template), in_dims=(0, None if shared else 0))
+
+        def losses_and_grads() -> torch.Tensor:
+            for p in params:
+                p.grad = None
+            per_net = criterion(ens(X), y)
+            per_net.sum().backward()
+            return per_net.detach()
+
     opt = StackedAdam(params, rates) if optimizer == "adam" else StackedSGD(params, rates, momentum)
     factors = schedule_factors(schedule, steps)
     losses = torch.empty(steps, K, dtype=ens.dtype, device=ens.device)
     report_every = max(1, steps // 200)
     start = time.perf_counter()
     for t in range(steps):
-        for p in params:
-            p.grad = None
-        per_net = criterion(ens(X), y)
-        per_net.sum().backward()
-        losses[t] = per_net.detach()
+        per_net = losses_and_grads()
+        losses[t] = per_net
         opt.step(factors[t])
         if progress is not None and (t % report_every == 0 or t == steps - 1):
-            progress(t + 1, float(per_net.detach().mean()))
+            progress(t + 1, float(per_net.mean()))
     if ens.device.type == "cuda":
         torch.cuda.synchronize(ens.device)
     seconds = time.perf_counter() - start
