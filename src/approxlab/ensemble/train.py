@@ -89,7 +89,7 @@ def train(
     test=None,
     grid_n: int | None = None,
     kernel: str = "auto",
-    compile: bool = False,
+    compile: bool | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> EnsembleResult:
     """Train all K nets of ``ens`` in place, full batch, with one stacked Adam/SGD step per iteration.
@@ -107,7 +107,8 @@ def train(
       (one hidden sigmoid/tanh/relu layer, scalar output, MSE), ``"generic"`` autograd on the
       stacked tensors (every shape), ``"auto"`` the fused one where it applies.
       ``compile=True`` runs the fused kernel through ``torch.compile`` (needs a C++ compiler on
-      the CPU; seconds to compile, then faster).
+      the CPU; seconds to compile, then faster; it falls back to eager if compiling fails);
+      ``None`` compiles when :func:`approxlab.ensemble.twolayer.compile_pays`.
 
     Dtype and device are the ensemble's (float64 by default).
 
@@ -136,6 +137,8 @@ def train(
             "use kernel='generic' (or 'auto') for this shape")
     params = ens.parameters()
     if fused and kernel != "generic":
+        if compile is None:
+            compile = twolayer.compile_pays(K, steps, ens.device)
         losses_and_grads = twolayer.TwoLayerStep(params, X, y, ens.activation, compile=compile)
     else:
         template = mlp(sizes[0], sizes[1:-1], sizes[-1], activation=ens.activation, out_activation=ens.out_activation)
