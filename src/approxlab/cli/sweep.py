@@ -45,6 +45,9 @@ def sweep(
     if len(runs) > MAX_RUNS and not yes:
         raise ApproxlabError(f"the grid has {len(runs)} runs, more than {MAX_RUNS}: check it, then add --yes to run it")
     arguments.count("--max-k", max_k)
+    from approxlab.ensemble import resolve_device
+
+    device = str(resolve_device(device))
     db = RunStore(store)
     with progress_bar() as bar:
         task = bar.add_task("sweep", total=max(1, len(runs)))
