@@ -37,3 +37,25 @@ def error_vs_width(rows: Sequence[dict], metric: str = "rmse", group: str = "act
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def scaling(n: Sequence[float], err: Sequence[float], law, theory: dict[str, float] | None = None,
+            ylabel: str = "RMSE") -> plt.Figure:
+    """Measured errors against width (log–log), the fitted C n^(−α) (+ floor) with its α interval, and
+    theory's slopes drawn through the fitted curve at the smallest width."""
+    n = np.asarray(n, dtype=float)
+    err = np.asarray(err, dtype=float)
+    fig, ax = plt.subplots(figsize=(6.2, 4.2))
+    ax.loglog(n, err, "o", alpha=0.5, label="measured")
+    xs = np.geomspace(n.min(), n.max(), 100)
+    low, high = law.ci["alpha"]
+    ax.loglog(xs, law(xs), "-", lw=2, label=f"fit α = {law.alpha:.2f} [{low:.2f}, {high:.2f}]")
+    anchor = float(law(n.min()))
+    for name, rate in (theory or {}).items():
+        ax.loglog(xs, anchor * (xs / n.min()) ** (-rate), "--", label=f"{name}: α = {rate:g}")
+    ax.set_xlabel("width n")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
