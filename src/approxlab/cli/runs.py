@@ -10,8 +10,7 @@ import typer
 from approxlab.cli._progress import console
 
 PLOTS = ("rmse-vs-width", "max_error-vs-width")
-SHOWN = ("id", "target", "depth", "width", "activation", "seed", "lr", "n_train", "steps", "rmse", "max_error",
-         "seconds", "device")
+SHOWN = ("id", "depth", "width", "activation", "seed", "lr", "rmse", "max_error")
 
 
 def runs(
