@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {"target": ["paraboloid"], "width": [6], "depth": [1]
                             "n_train": [1000], "lr": [0.05], "seeds": 10, "steps": 1000, "optimizer": "adam",
                             "schedule": "cosine", "dtype": "float64", "n_test": 1000}
 MAX_RUNS = 5000  # a bigger grid needs --yes
+ENGINES = ("local", "ray")
 
 
 def grid_from_toml(path: str | Path) -> dict[str, Any]:
@@ -153,13 +154,16 @@ def run_sweep(
     device: str = "auto",
     max_k: int = 1024,
     compile: bool | None = None,
+    engine: str = "local",
+    address: str | None = None,
     progress: Callable[[float, int], None] | None = None,
 ) -> dict[str, Any]:
     """Train every run of ``runs`` not yet in ``store``, chunk by chunk; return counts and seconds.
 
     ``progress(nets_done, nets_total)`` is called during training (fractions of a chunk
     included). Before each chunk the store is asked again, so a run another sweep
-    finished meanwhile is not trained twice.
+    finished meanwhile is not trained twice. ``engine="ray"`` sends the chunks to a Ray cluster
+    (``address``; a local one when None) through :mod:`approxlab.ray_engine`.
 
     >>> import tempfile
     >>> store = RunStore(tempfile.mkdtemp() + "/runs.db")
@@ -169,14 +173,20 @@ def run_sweep(
     """
     from approxlab.ensemble import resolve_device
 
-    dev = str(resolve_device(device))
+    choose("engine", engine, ENGINES)
+    dev = str(resolve_device(device)) if engine == "local" else device
     arguments.count("max_k", max_k)
     keys = {run_key(r): r for r in runs}
     stored = store.done(list(keys))
     todo = [r for k, r in keys.items() if k not in stored]
     skipped = len(runs) - len(todo)
     total, done, trained, start = len(todo), 0, 0, time.perf_counter()
-    for chunk in chunks(todo, max_k):
+    if engine == "ray":
+        from approxlab.ray_engine import run_chunks
+
+        trained = run_chunks(chunks(todo, max_k), store, device=dev, compile=compile, address=address,
+                             progress=progress)
+    for chunk in chunks(todo, max_k) if engine == "local" else []:
         fresh = store.done([run_key(r) for r in chunk])
         chunk = [r for r in chunk if run_key(r) not in fresh]
         if not chunk:

@@ -146,3 +146,24 @@ def test_fused_two_layer_kernel_equals_autograd(activation, shared):
 def test_two_layer_kernel_refuses_shapes_it_does_not_cover():
     with pytest.raises(ApproxlabError, match="generic"):
         train(ensemble(2, [3, 3], seeds=1), "paraboloid", kernel="two_layer")
+
+
+def test_uneven_chunks_overlap_and_still_equal_the_autograd_path(monkeypatch):
+    from approxlab.ensemble import twolayer
+
+    monkeypatch.setattr(twolayer, "CACHE_ELEMENTS", 3 * 4 * 50)  # chunks of 3 nets for K = 7: 0–2, 3–5, 4–6
+    kw = dict(steps=20, lr=0.05, n_train=50, shared_data=True, grid_n=11)
+    fused = train(ensemble(1, [4], activation="tanh", seeds=7), "sine", kernel="two_layer", **kw)
+    generic = train(ensemble(1, [4], activation="tanh", seeds=7), "sine", kernel="generic", **kw)
+    assert np.abs(fused.losses - generic.losses).max() < 1e-12
+
+
+@pytest.mark.slow
+def test_compiled_fused_kernel_equals_eager():
+    # torch.compile needs a C++ compiler; where compiling fails the kernel falls back to eager (and warns)
+    kw = dict(steps=30, lr=0.05, n_train=80, shared_data=False, grid_n=11, kernel="two_layer")
+    compiled = train(ensemble(2, [5], activation="sigmoid", seeds=6, dtype=torch.float32), "paraboloid",
+                     compile=True, **kw)
+    eager = train(ensemble(2, [5], activation="sigmoid", seeds=6, dtype=torch.float32), "paraboloid",
+                  compile=False, **kw)
+    assert np.abs(compiled.losses - eager.losses).max() < 1e-4  # float32, fused summation order

@@ -26,6 +26,8 @@ def sweep(
     device: Annotated[str, typer.Option(help="cpu, cuda or auto (CUDA when present).")] = "auto",
     max_k: Annotated[int, typer.Option("--max-k", help="Most nets trained together in one stack.")] = 1024,
     compile: Annotated[bool | None, typer.Option("--compile/--no-compile", help="torch.compile the fused kernel (default: when it pays).")] = None,
+    engine: Annotated[str, typer.Option(help="local (this process) or ray (a Ray cluster; pip install 'approxlab[ray]').")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (default: start a local one).")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Run a grid bigger than the limit without asking.")] = False,
 ) -> None:
     """Train every run of a grid, stacking runs of one shape, into a run store; rerun to resume."""
@@ -47,7 +49,8 @@ def sweep(
     arguments.count("--max-k", max_k)
     from approxlab.ensemble import resolve_device
 
-    device = str(resolve_device(device))
+    if engine == "local":
+        device = str(resolve_device(device))
     db = RunStore(store)
     with progress_bar() as bar:
         task = bar.add_task("sweep", total=max(1, len(runs)))
@@ -60,7 +63,8 @@ def sweep(
             bar.update(task, total=max(1, total), completed=done,
                        description=f"sweep  {rate:,.1f} nets/s")
 
-        summary = run_sweep(runs, db, device=device, max_k=max_k, compile=compile, progress=show)
+        summary = run_sweep(runs, db, device=device, max_k=max_k, compile=compile, engine=engine,
+                            address=address, progress=show)
     console.print(f"{summary['trained']} runs trained, {summary['skipped']} already in {store} "
                   f"({summary['runs']} in the grid), {summary['seconds']:.1f} s on {summary['device']}; "
                   f"the store holds {db.count()} runs")

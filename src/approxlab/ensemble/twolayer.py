@@ -72,6 +72,11 @@ class TwoLayerStep:
         K, m = params[0].shape[0], params[0].shape[1]
         n = X.shape[-2]
         self.chunk = max(1, min(K, CACHE_ELEMENTS // (m * n)))
+        if compile:
+            import torch._dynamo as dynamo
+
+            # one compiled kernel per (width, activation, chunk shape): a sweep needs more than the default 8
+            dynamo.config.recompile_limit = max(dynamo.config.recompile_limit, 64)
         self.fn = torch.compile(chunk_losses_and_grads, dynamic=False) if compile else chunk_losses_and_grads
         self.compiled = compile
         for p in params:
@@ -84,7 +89,10 @@ class TwoLayerStep:
         losses = torch.empty(K, dtype=W.dtype, device=W.device)
         per_net = self.XT.ndim == 3
         for s in range(0, K, self.chunk):
-            e = min(K, s + self.chunk)
+            # the last chunk overlaps the one before rather than being smaller: every chunk has one shape
+            # (one compiled kernel), and the overlapping nets' gradients are recomputed identically
+            s = min(s, K - self.chunk)
+            e = s + self.chunk
             XT = self.XT[s:e] if per_net else self.XT
             y = self.y[s:e] if per_net else self.y
             loss, *grads = self._chunk(W[s:e], b[s:e], a[s:e], c[s:e], XT, y)
