@@ -25,12 +25,13 @@ def error_vs_width(rows: Sequence[dict], metric: str = "rmse", group: str = "act
         if not widths:
             continue
         med = [np.median(v) for v in values]
-        line, = ax.semilogy(widths, med, "o-", label=f"{name} (median, n={min(v.size for v in values)}+ seeds)")
+        line, = ax.semilogy(widths, med, "o-", label=f"{name} (median of ≥ {min(v.size for v in values)} seeds)")
         ax.fill_between(widths, [np.quantile(v, 0.1) for v in values], [np.quantile(v, 0.9) for v in values],
                         color=line.get_color(), alpha=0.2)
         ax.plot(widths, [v.min() for v in values], "v", color=line.get_color(), ms=4)
         ax.plot(widths, [v.max() for v in values], "^", color=line.get_color(), ms=4)
     ax.set_xlabel("width (hidden units)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel(metric)
     ax.set_title(f"{metric} over seeds: median, 10–90 % band, min ▼ / max ▲")
     ax.grid(alpha=0.3, which="both")
