@@ -110,3 +110,26 @@ def test_two_concurrent_sweeps_share_a_store_without_duplicates(tmp_path):
     rows = store.runs()
     assert store.integrity() == "ok"
     assert sorted((r["width"], r["seed"]) for r in rows) == [(w, s) for w in (2, 3, 4) for s in range(6)]
+
+
+def test_out_of_memory_splits_the_chunk_and_gives_the_same_runs(monkeypatch, capsys):
+    import torch
+
+    import approxlab.ensemble as ens_module
+    from approxlab.sweep import train_chunk
+
+    runs = expand(check_grid({"target": "sine", "width": 3, "seeds": 4, "steps": 20, "n_train": 40}))
+    whole = train_chunk(runs)
+    real_train = ens_module.train
+
+    def small_memory(ens, *args, **kwargs):  # a device that holds at most 2 nets
+        if ens.K > 2:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_train(ens, *args, **kwargs)
+
+    monkeypatch.setattr(ens_module, "train", small_memory)
+    split = train_chunk(runs)
+    assert "out of memory on cpu with 4 nets" in capsys.readouterr().err
+    assert [r["settings"] for r in split] == [r["settings"] for r in whole]
+    assert [r["metrics"]["test_rmse"] for r in split] == pytest.approx([r["metrics"]["test_rmse"] for r in whole],
+                                                                       abs=1e-12)

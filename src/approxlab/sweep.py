@@ -127,17 +127,34 @@ def chunks(runs: list[dict[str, Any]], max_k: int) -> list[list[dict[str, Any]]]
 
 def train_chunk(chunk: list[dict[str, Any]], device: str = "cpu", compile: bool | None = None,
                 progress: Callable[[int, float], None] | None = None) -> list[dict[str, Any]]:
-    """Train one chunk as an ensemble; return the run-store records (settings, metrics, weights …)."""
+    """Train one chunk as an ensemble; return the run-store records (settings, metrics, weights …).
+
+    Out of memory (on a GPU), the chunk is split in halves and each half trained, saying so on stderr;
+    the nets are independent, so the results are the same.
+    """
     from approxlab.ensemble import ensemble, train
     from approxlab.targets import target
 
     first = chunk[0]
     f = target(first["target"])
-    ens = ensemble(f.dim, [first["width"]] * first["depth"], activation=first["activation"],
-                   seeds=[r["seed"] for r in chunk], dtype=DTYPES[first["dtype"]], device=device)
-    result = train(ens, f, steps=first["steps"], optimizer=first["optimizer"], lr=[r["lr"] for r in chunk],
-                   schedule=first["schedule"], n_train=first["n_train"], n_test=first["n_test"], compile=compile,
-                   progress=progress)
+    try:
+        ens = ensemble(f.dim, [first["width"]] * first["depth"], activation=first["activation"],
+                       seeds=[r["seed"] for r in chunk], dtype=DTYPES[first["dtype"]], device=device)
+        result = train(ens, f, steps=first["steps"], optimizer=first["optimizer"], lr=[r["lr"] for r in chunk],
+                       schedule=first["schedule"], n_train=first["n_train"], n_test=first["n_test"],
+                       compile=compile, progress=progress)
+    except torch.OutOfMemoryError:
+        if len(chunk) == 1:
+            raise ApproxlabError(f"one net of width {first['width']} and {first['n_train']} samples does not fit in "
+                                 f"the memory of {device}: use fewer samples or --device cpu") from None
+        import sys
+
+        half = len(chunk) // 2
+        print(f"out of memory on {device} with {len(chunk)} nets: training {half} and {len(chunk) - half} "
+              "separately", file=sys.stderr)
+        if device.startswith("cuda"):
+            torch.cuda.empty_cache()
+        return train_chunk(chunk[:half], device, compile) + train_chunk(chunk[half:], device, compile)
     records = []
     for run, row, net in zip(chunk, result.table, result.nets()):
         metrics = {k: v for k, v in row.items() if k not in ("seed", "lr")}

@@ -22,7 +22,7 @@ import torch
 from approxlab.ensemble import twolayer
 from approxlab.ensemble.optim import StackedAdam, StackedSGD, schedule_factors
 from approxlab.ensemble.stacked import Ensemble
-from approxlab.errors import ApproxlabError, choose, require
+from approxlab.errors import choose, require
 from approxlab.fit import _DEFAULT_LR, LOSSES, SCHEDULES, _accuracy, _data, _loss_fn
 from approxlab.nets import mlp
 from approxlab.targets.domain import dense_points
