@@ -413,6 +413,26 @@ def _():
     # the bound with exponent 1/(L − 1) instead of 1/(2(L − 1)): 2·((8ε)^(−1/2) − 1) = 198 units at L = 3, ε = 1.25e-5
     return architectures.judge_depth([{"L": 3, "eps": 1.25e-5, "units": 23, "lower bound": 2 * ((8 * 1.25e-5) ** -0.5 - 1)}])
 
+
+@falsifies("ensemble.seed001_spread")
+def _():
+    from approxlab.atlas.claims import ensemble as ensemble_claims
+
+    # 6 units stalling on a plateau for most seeds: median no better than 4 units
+    rows = [{"median": 0.30, "share ≤ τ": 0.0}, {"median": 0.08, "share ≤ τ": 0.1}, {"median": 0.09, "share ≤ τ": 0.05}]
+    return ensemble_claims.judge_spread(rows)
+
+
+@falsifies("ensemble.barron_rate")
+def _():
+    from approxlab.atlas.claims import ensemble as ensemble_claims
+    from approxlab.scaling import fit_power_law
+
+    # training stalled from width 4 on: the best RMSE stays near 0.05, so α falls below 1/2
+    law = fit_power_law([2, 4, 8, 16, 32], [0.12, 0.06, 0.055, 0.052, 0.05], boot=50)
+    return ensemble_claims.judge_rate(law.row())
+
+
 # after every registration above: the parameter list is read when this line runs
 @pytest.mark.parametrize("claim_id", sorted(FALSIFIED))
 def test_a_wrong_input_fails(claim_id):
