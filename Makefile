@@ -23,3 +23,7 @@ test: setup
 
 clean:
 	rm -rf $(VENV) atlas run build src/*.egg-info .pytest_cache
+
+# Debian's Chromium for the atlas page test (Playwright drives it; no browser download).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
