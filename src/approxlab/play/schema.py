@@ -48,7 +48,7 @@ class Settings(_Strict):
                                                                     max_length=MAX_DEPTH)
     activation: Literal[tuple(ACTIVATIONS)] = "sigmoid"  # type: ignore[valid-type]
     optimizer: Literal[tuple(OPTIMIZERS)] = "adam"  # type: ignore[valid-type]
-    lr: float = Field(0.03, gt=0.0, le=10.0)
+    lr: float = Field(0.1, gt=0.0, le=10.0)
     batch: int = Field(0, ge=0, le=MAX_POINTS)  # 0: full batch
     l1: float = Field(0.0, ge=0.0, le=1.0)
     l2: float = Field(0.0, ge=0.0, le=1.0)
