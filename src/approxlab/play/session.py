@@ -32,7 +32,8 @@ def pack(a: np.ndarray | torch.Tensor) -> str:
     """An array as base64 little-endian float32 (the page reads it into a Float32Array)."""
     if isinstance(a, torch.Tensor):
         a = a.detach().numpy()
-    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
+    with np.errstate(over="ignore"):  # beyond float32's range is ±inf on the page, as it should be
+        return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode("ascii")
 
 
 def hidden_outputs(net: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
