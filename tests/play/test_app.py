@@ -61,7 +61,17 @@ def test_foreign_host_and_cross_origin_websocket_are_refused(client):
             ws.receive_json()
 
 
-def test_play_streams_frames_after_each_ack_and_the_loss_falls(client):
+def test_without_acks_the_server_sends_at_most_two_frames_ahead(client):
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        ws.send_json({"type": "play"})
+        assert [until(ws, "frame")["step"] for _ in range(2)] == [5, 10]
+        ws.send_json({"type": "pause"})
+        ws.send_json({"type": "step", "n": 1})
+        assert until(ws, "frame")["step"] == 11  # no third frame was computed while the page was silent
+
+
+def test_play_streams_flow_controlled_frames_and_the_loss_falls(client):
     with client.websocket_connect("/ws") as ws:
         _, setup, first = opened(ws, widths=[8, 8], activation="tanh", points=500)
         assert setup["architecture"] == [2, 8, 8, 1] and len(setup["train"]["X"]) == 250

@@ -5,8 +5,8 @@
 - ``WS /ws``: one :class:`~approxlab.play.session.Session` per connection. Messages are
   validated against :mod:`approxlab.play.schema`; a malformed one (bad JSON, unknown type or
   field, out-of-range value, over :data:`~approxlab.play.schema.MAX_MESSAGE` bytes) gets a
-  ``fatal`` message and closes that connection only. Frames are flow-controlled: the next one
-  is sent after the page acknowledges the last, so a slow page never queues frames.
+  ``fatal`` message and closes that connection only. Frames are flow-controlled: at most :data:`WINDOW` frames are
+  unacknowledged, so a slow page never queues frames.
 - ``GET /api/session/{id}/model.safetensors``: the tab's net as approxlab's model file;
   ``POST /api/session/{id}/model``: upload one (at most :data:`~approxlab.play.schema.MAX_UPLOAD`
   bytes; read by :func:`approxlab.modelfile.load`, which refuses corrupt files with a message).
@@ -37,6 +37,7 @@ from approxlab.play.schema import MAX_MESSAGE, MAX_UPLOAD, MESSAGE, Settings
 from approxlab.play.session import Session
 
 log = logging.getLogger("approxlab.play")
+WINDOW = 2  # frames sent ahead of the page's acknowledgements: the server computes one while the page draws one
 STATIC = files("approxlab.play") / "static"
 LOCAL_HOSTS = ["127.0.0.1", "localhost", "[::1]", "::1"]
 
@@ -174,13 +175,13 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
     """Handle one tab: its messages in order, and while playing a frame after each acknowledgement."""
     await _send(ws, {"type": "hello", "session": sid, "defaults": Settings().model_dump()})
     session: Session | None = None
-    playing, ready = False, True
+    playing, inflight = False, 0
     run = asyncio.to_thread
     while True:
-        if playing and ready and session is not None and not session.diverged and tab.inbox.empty():
+        if playing and inflight < WINDOW and session is not None and not session.diverged and tab.inbox.empty():
             await run(session.advance, session.settings.steps_per_frame)
             await _send(ws, await run(session.frame))
-            ready = False
+            inflight += 1
             if session.diverged:
                 playing = False
                 await _send(ws, {"type": "state", "playing": False})
@@ -201,7 +202,7 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
             else:
                 kind = item.type
                 if kind == "ack":
-                    ready = True
+                    inflight = max(0, inflight - 1)
                 elif kind == "check":
                     await _send(ws, await run(_check, item.target))
                 elif kind == "settings":
@@ -209,13 +210,13 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
                         session = await run(Session, item.settings)
                     else:
                         await run(session.configure, item.settings)
-                    playing, ready = False, True
+                    playing, inflight = False, 0
                     await _send(ws, session.setup())
                     await _send(ws, await run(session.frame))
                 elif session is None:
                     raise ApproxlabError("send the settings first")
                 elif kind in ("play", "pause"):
-                    playing, ready = kind == "play" and not session.diverged, True
+                    playing, inflight = kind == "play" and not session.diverged, 0
                     if session.diverged:
                         await _send(ws, {"type": "error", "about": "play", "message": session.diverged})
                 elif kind == "step":
@@ -223,7 +224,7 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
                     await run(session.advance, item.n)
                     await _send(ws, await run(session.frame))
                 elif kind == "reset":
-                    playing, ready = False, True
+                    playing, inflight = False, 0
                     await run(session.reset)
                     await _send(ws, session.setup())
                     await _send(ws, await run(session.frame))

@@ -212,6 +212,7 @@ function drawUnits(frame) {
 function drawSeed001(frame) {
   const s1 = frame.seed001, div = $("seed001"), setup = state.setup;
   if (!s1 || setup.dim !== 1) { div.style.display = "none"; return; }
+  if (!window.Plotly) return;
   div.style.display = "";
   const x = setup.unit_axes[0], n = x.length, parts = unpack(s1.contributions), m = frame.layers[0].width;
   const traces = [];
@@ -306,7 +307,16 @@ function drawOutput(frame) {
   if (setup.dim === 2) ctx.fillText(`colour: ${fmt(lo)} (blue) … ${fmt(hi)} (orange)`, PAD, H - 6);
 }
 
-function resetLoss() {
+// plotly.js (4.8 MB) loads asynchronously: the page trains and draws before it arrives.
+function plotlyReady() {
+  resetLoss(false);
+  if (state.last) drawSeed001(state.last);
+}
+
+function resetLoss(clear = true) {
+  if (clear) state.pending = [];
+  if (!window.Plotly) return;
+  state.lossReady = true;
   Plotly.react($("loss"), [
     { x: [], y: [], mode: "lines", name: "train" }, { x: [], y: [], mode: "lines", name: "test" }],
   { margin: { t: 24, r: 8, b: 30, l: 50 }, yaxis: { type: "log" }, title: { text: "loss", font: { size: 12 } },
@@ -334,7 +344,7 @@ function render(frame) {
 
 // The loss chart is a Plotly figure (zoom, hover); it takes the frames' points four times a second.
 function flushLoss() {
-  if (!state.pending.length) return;
+  if (!state.pending.length || !window.Plotly || !state.lossReady) return;
   const p = state.pending;
   state.pending = [];
   Plotly.extendTraces($("loss"), { x: [p.map((r) => r[0]), p.map((r) => r[0])], y: [p.map((r) => r[1]), p.map((r) => r[2])] }, [0, 1], 20000);
@@ -419,11 +429,11 @@ function onMessage(event) {
     $("sliders").innerHTML = ""; $("sliders").dataset.key = "";
     $("units").dataset.shape = ""; $("contrib").dataset.shape = "";
     showCertificate(msg.construction);
-    state.pending = [];
     resetLoss();
     status("");
   } else if (msg.type === "frame") {
-    requestAnimationFrame(() => { render(msg); send({ type: "ack" }); });
+    render(msg);
+    send({ type: "ack" });
   } else if (msg.type === "state") {
     state.playing = msg.playing;
     $("play").textContent = msg.playing ? "❚❚ pause" : "▶ play";
@@ -484,7 +494,8 @@ function init() {
       e.preventDefault(); $("play").click();
     }
   });
-  resetLoss();
+  if (window.Plotly) plotlyReady();
+  else document.querySelector("script[src$='plotly.min.js']").addEventListener("load", plotlyReady);
   connect();
 }
 
