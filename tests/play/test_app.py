@@ -44,7 +44,7 @@ def opened(ws, **kw):
 
 def test_page_and_its_files_are_local(client):
     page = client.get("/").text
-    assert '<script src="/static/plotly.min.js"></script>' in page
+    assert '<script src="/static/plotly.min.js" async></script>' in page
     assert "http://" not in page and "https://" not in page
     served = client.get("/static/plotly.min.js").content
     assert served == (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
