@@ -159,3 +159,13 @@ def test_construct_refuses_sizes_the_page_cannot_draw():
         construct(s, "towers", 40)
     with pytest.raises(ApproxlabError, match="1D and 2D"):
         construct(s, "barron", None)
+
+
+def test_knot_lines_are_where_each_unit_switches():
+    s = Session(Settings(widths=[4], activation="sigmoid"))
+    s.advance(5)
+    lines = np.array(s.frame()["seed001"]["lines"])
+    W, b = s.net[0].weight.detach().numpy(), s.net[0].bias.detach().numpy()
+    foot = lines[:, :2] * lines[:, 2:]  # the point of {n·x = offset} nearest the origin (‖n‖ = 1)
+    assert np.allclose(np.linalg.norm(lines[:, :2], axis=1), 1.0)
+    assert np.allclose(np.einsum("jd,jd->j", W, foot) + b, 0.0, atol=1e-12)

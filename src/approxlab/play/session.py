@@ -186,10 +186,13 @@ class Session:
         parts = t.contributions(small.numpy())
         local = classify(t, self.problem.domain, 1e-3).tolist() if t.activation in SUPPORTED else None
         clean = lambda a: [float(v) if np.isfinite(v) else None for v in a]  # noqa: E731
+        widths = transition_widths(t)
+        # 2D knot lines {x : n·x = offset}, n = w/‖w‖, offset = −b/‖w‖ (as approxlab.smooth's anatomy writes them)
+        lines = [clean([*(t.W[j] * widths[j]), -t.b[j] * widths[j]]) for j in range(t.width)] if t.dim == 2 else None
         return {
             "contributions": pack(parts.T), "c": float(t.c[0]),
-            "knots": clean(knot_positions(t)) if t.dim == 1 else None,
-            "widths": clean(transition_widths(t)), "local": local,
+            "knots": clean(knot_positions(t)) if t.dim == 1 else None, "lines": lines,
+            "widths": clean(widths), "local": local,
         }
 
     def _regions(self) -> dict[str, Any]:

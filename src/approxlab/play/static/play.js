@@ -77,6 +77,7 @@ function fromURL() {
     if (v !== null && v !== "") s[key] = v;
   }
   state.regions = q.get("regions") === "1";
+  state.knots = q.get("knots") === "1";
   state.construct = q.has("construct") && CONSTRUCTIONS.includes(q.get("construct"))
     ? { name: q.get("construct"), knob: clamp($("knob"), q.get("knob")) } : null;
   return s;
@@ -88,6 +89,7 @@ function toURL() {
     if (JSON.stringify(v) !== JSON.stringify(state.defaults[k])) q.set(k, Array.isArray(v) ? v.join(",") : v);
   }
   if (state.regions) q.set("regions", "1");
+  if (state.knots) q.set("knots", "1");
   if (state.construct) {
     q.set("construct", state.construct.name);
     if (state.construct.knob !== null && state.construct.knob !== undefined) q.set("knob", state.construct.knob);
@@ -271,6 +273,19 @@ function drawOutput(frame) {
         ctx.stroke();
       });
     }
+    const lines = state.knots && frame.seed001 && frame.seed001.lines;
+    if (lines) { // unit j's knot line {x : n·x = offset}, clipped to the plot
+      ctx.save(); ctx.beginPath(); ctx.rect(PAD, PAD, w, h); ctx.clip();
+      lines.forEach((l, j) => {
+        if (l.includes(null)) return;
+        const [n1, n2, off] = l, sel = state.selected && state.selected.layer === 0 && state.selected.unit === j;
+        ctx.strokeStyle = sel ? "#e67e22" : "#555"; ctx.lineWidth = sel ? 2.5 : 1.2; ctx.setLineDash([5, 4]); ctx.beginPath();
+        if (Math.abs(n2) > Math.abs(n1)) { for (const x of [x0, x1]) ctx.lineTo(px(x), py((off - n1 * x) / n2)); }
+        else { for (const y of [y0, y1]) ctx.lineTo(px((off - n2 * y) / n1), py(y)); }
+        ctx.stroke();
+      });
+      ctx.setLineDash([]); ctx.restore();
+    }
     if (frame.regions && frame.regions.segments) {
       const seg = unpack(frame.regions.segments);
       ctx.strokeStyle = "#111"; ctx.lineWidth = 1; ctx.beginPath();
@@ -311,6 +326,28 @@ function drawOutput(frame) {
 function plotlyReady() {
   resetLoss(false);
   if (state.last) drawSeed001(state.last);
+}
+
+// 2D regression: the target and the net now as two 3D surfaces (drawn on demand, not every frame).
+function drawSurface() {
+  const setup = state.setup, frame = state.last, div = $("surface");
+  if (!window.Plotly || !setup || !frame || setup.dim !== 2 || !setup.target) {
+    status("3D surfaces are drawn for 2D regression targets", "error");
+    return;
+  }
+  const n = setup.axes[0].length, grid = (values) => {
+    const z = [];
+    for (let j = 0; j < n; j++) { const row = []; for (let i = 0; i < n; i++) row.push(values[i * n + j]); z.push(row); }
+    return z;
+  };
+  div.style.display = "";
+  Plotly.react(div, [
+    { type: "surface", x: setup.axes[0], y: setup.axes[1], z: grid(unpack(setup.target)), name: "target", opacity: 0.5,
+      colorscale: "Greys", showscale: false },
+    { type: "surface", x: setup.axes[0], y: setup.axes[1], z: grid(unpack(frame.output)), name: "net", colorscale: "RdBu",
+      reversescale: true, showscale: false }],
+  { margin: { t: 24, r: 0, b: 0, l: 0 }, title: { text: `target (grey) and net at step ${frame.step}`, font: { size: 12 } } },
+  { displayModeBar: false });
 }
 
 function resetLoss(clear = true) {
@@ -415,6 +452,7 @@ function onMessage(event) {
     show(state.settings);
     $("download").href = `/api/session/${msg.session}/model.safetensors`;
     $("regions").checked = state.regions;
+    $("knots").checked = state.knots;
     send({ type: "settings", settings: state.settings });
     if (state.regions) send({ type: "regions", on: true });
     if (state.construct) {
@@ -429,6 +467,7 @@ function onMessage(event) {
     $("sliders").innerHTML = ""; $("sliders").dataset.key = "";
     $("units").dataset.shape = ""; $("contrib").dataset.shape = "";
     showCertificate(msg.construction);
+    $("arch").textContent = `net ${msg.architecture.join(" → ")}, ${msg.params} parameters`;
     resetLoss();
     status("");
   } else if (msg.type === "frame") {
@@ -471,6 +510,8 @@ function init() {
   $("step").addEventListener("click", () => send({ type: "step", n: state.settings.steps_per_frame }));
   $("reset").addEventListener("click", () => send({ type: "reset" }));
   $("regions").addEventListener("change", () => { state.regions = $("regions").checked; toURL(); send({ type: "regions", on: state.regions }); });
+  $("knots").addEventListener("change", () => { state.knots = $("knots").checked; toURL(); if (state.last) drawOutput(state.last); });
+  $("surface-button").addEventListener("click", drawSurface);
   $("build").addEventListener("click", () => {
     const name = $("construction").value;
     if (!name) return;
