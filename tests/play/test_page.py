@@ -108,12 +108,13 @@ def test_type_an_expression_and_train_offline(browser, server):
     page.wait_for_function("window.play.last && window.play.last.step === 0")
     first_loss, before = o.frame("loss"), tile(page)
     page.click("#play")
-    page.wait_for_function("window.play.last.step >= 150", timeout=30_000)
+    page.wait_for_function("window.play.last.step >= 100", timeout=30_000)
     page.click("#play")
-    assert o.frame("loss") < 0.5 * first_loss
+    # measured (Session, same settings): loss / first loss = 0.23 at step 25, 0.011 at step 100
+    assert o.frame("loss") < 0.1 * first_loss
     assert tile(page) != before  # the unit pictures follow the training
     assert "target=sin" in page.url
-    assert int(page.text_content("#step-count")) >= 150
+    assert int(page.text_content("#step-count")) >= 100
     assert o.offline(), (o.blocked, o.errors, o.sockets)
     page.close()
 
