@@ -171,23 +171,33 @@ async def _send(ws: WebSocket, message: dict[str, Any]) -> None:
     await ws.send_text(dumps(message, indent=None))
 
 
-async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
-    """Handle one tab: its messages in order, and while playing a frame after each acknowledgement."""
-    await _send(ws, {"type": "hello", "session": sid, "defaults": Settings().model_dump()})
+@dataclass
+class Run:
+    """What one tab's loop knows: its session (after the first settings), whether it plays, and
+    how many frames the page has not acknowledged yet."""
+
     session: Session | None = None
-    playing, inflight = False, 0
-    run = asyncio.to_thread
+    playing: bool = False
+    inflight: int = 0
+
+
+async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
+    """Handle one tab: its messages in order, and while playing a frame whenever fewer than
+    :data:`WINDOW` are unacknowledged."""
+    await _send(ws, {"type": "hello", "session": sid, "defaults": Settings().model_dump()})
+    run = Run()
     while True:
-        if playing and inflight < WINDOW and session is not None and not session.diverged and tab.inbox.empty():
-            await run(session.advance, session.settings.steps_per_frame)
-            await _send(ws, await run(session.frame))
-            inflight += 1
-            if session.diverged:
-                playing = False
+        s = run.session
+        if run.playing and run.inflight < WINDOW and s is not None and not s.diverged and tab.inbox.empty():
+            await asyncio.to_thread(s.advance, s.settings.steps_per_frame)
+            await _send(ws, await asyncio.to_thread(s.frame))
+            run.inflight += 1
+            if s.diverged:
+                run.playing = False
                 await _send(ws, {"type": "state", "playing": False})
             continue
         item = await tab.inbox.get()
-        was = playing
+        was = run.playing
         try:
             if isinstance(item, tuple):
                 kind, payload, *done = item
@@ -197,50 +207,10 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
                     await _send(ws, {"type": "fatal", "message": payload + "; this connection is closed: reload the page"})
                     await ws.close(code=1008, reason=payload[:120])
                     return
-                await _request(ws, session, kind, payload, done[0])
-                playing = playing and kind != "upload"
+                await _request(ws, run.session, kind, payload, done[0])
+                run.playing = run.playing and kind != "upload"
             else:
-                kind = item.type
-                if kind == "ack":
-                    inflight = max(0, inflight - 1)
-                elif kind == "check":
-                    await _send(ws, await run(_check, item.target))
-                elif kind == "settings":
-                    if session is None:
-                        session = await run(Session, item.settings)
-                    else:
-                        await run(session.configure, item.settings)
-                    playing, inflight = False, 0
-                    await _send(ws, session.setup())
-                    await _send(ws, await run(session.frame))
-                elif session is None:
-                    raise ApproxlabError("send the settings first")
-                elif kind in ("play", "pause"):
-                    playing, inflight = kind == "play" and not session.diverged, 0
-                    if session.diverged:
-                        await _send(ws, {"type": "error", "about": "play", "message": session.diverged})
-                elif kind == "step":
-                    playing = False
-                    await run(session.advance, item.n)
-                    await _send(ws, await run(session.frame))
-                elif kind == "reset":
-                    playing, inflight = False, 0
-                    await run(session.reset)
-                    await _send(ws, session.setup())
-                    await _send(ws, await run(session.frame))
-                elif kind == "regions":
-                    session.regions_on = item.on
-                    await _send(ws, await run(session.frame))
-                elif kind == "param":
-                    await run(session.set_parameter, item.layer, item.name, item.row, item.col, item.value)
-                    await _send(ws, await run(session.frame))
-                elif kind == "construct":
-                    from approxlab.play.construct import construct
-
-                    playing = False
-                    await run(construct, session, item.name, item.knob)
-                    await _send(ws, session.setup())
-                    await _send(ws, await run(session.frame))
+                await _handle(ws, run, item)
         except ApproxlabError as exc:
             await _send(ws, {"type": "error", "about": getattr(item, "type", "request"), "message": str(exc)})
         except Exception as exc:  # a bug: end this tab with a message, never the server
@@ -248,8 +218,51 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
             await _send(ws, {"type": "fatal", "message": f"internal error ({type(exc).__name__}): reload the page"})
             await ws.close(code=1011)
             return
-        if playing != was or getattr(item, "type", None) in ("play", "pause"):
-            await _send(ws, {"type": "state", "playing": playing})
+        if run.playing != was or getattr(item, "type", None) in ("play", "pause"):
+            await _send(ws, {"type": "state", "playing": run.playing})
+
+
+async def _handle(ws: WebSocket, run: Run, msg) -> None:
+    """One validated message from the page (see :mod:`approxlab.play.schema`)."""
+    thread = asyncio.to_thread
+    kind = msg.type
+    if kind == "ack":
+        run.inflight = max(0, run.inflight - 1)
+        return
+    if kind == "check":
+        await _send(ws, await thread(_check, msg.target))
+        return
+    if kind == "settings":
+        if run.session is None:
+            run.session = await thread(Session, msg.settings)
+        else:
+            await thread(run.session.configure, msg.settings)
+    session = run.session
+    if session is None:
+        raise ApproxlabError("send the settings first")
+    if kind in ("play", "pause"):
+        run.playing, run.inflight = kind == "play" and not session.diverged, 0
+        if session.diverged:
+            await _send(ws, {"type": "error", "about": "play", "message": session.diverged})
+        return
+    run.playing = False if kind in ("settings", "reset", "step", "construct") else run.playing
+    if kind in ("settings", "reset"):
+        run.inflight = 0
+    if kind == "step":
+        await thread(session.advance, msg.n)
+    elif kind == "reset":
+        await thread(session.reset)
+    elif kind == "regions":
+        session.regions_on = msg.on
+    elif kind == "param":
+        await thread(session.set_parameter, msg.layer, msg.name, msg.row, msg.col, msg.value)
+    elif kind == "construct":
+        from approxlab.play.construct import construct
+
+        await thread(construct, session, msg.name, msg.knob)
+    if kind in ("settings", "reset", "construct"):
+        await _send(ws, session.setup())
+    await _send(ws, await thread(session.frame))
 
 
 def _check(source: str) -> dict[str, Any]:
