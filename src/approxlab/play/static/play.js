@@ -179,8 +179,8 @@ function drawUnits(frame) {
     });
   });
   const s1 = frame.seed001;
-  $("contrib-title").style.display = s1 ? "" : "none";
-  $("contrib").style.display = s1 ? "" : "none";
+  $("contrib-title").style.display = s1 && setup.dim === 2 ? "" : "none"; // 1D: the curves below the loss
+  $("contrib").style.display = s1 && setup.dim === 2 ? "" : "none";
   if (!s1) return;
   const parts = unpack(s1.contributions), m = frame.layers[0].width;
   if (setup.dim === 2) {
