@@ -169,3 +169,17 @@ def test_knot_lines_are_where_each_unit_switches():
     foot = lines[:, :2] * lines[:, 2:]  # the point of {n·x = offset} nearest the origin (‖n‖ = 1)
     assert np.allclose(np.linalg.norm(lines[:, :2], axis=1), 1.0)
     assert np.allclose(np.einsum("jd,jd->j", W, foot) + b, 0.0, atol=1e-12)
+
+
+def test_steepness_keeps_the_knots_and_k_1_restores_the_construction():
+    s = Session(Settings())
+    construct(s, "bumps", 10)
+    built = s.frame()
+    knots = built["seed001"]["knots"]
+    s.steepen(0.01)  # sigmoids 100× wider: the bumps melt into one another
+    soft = s.frame()
+    assert soft["seed001"]["knots"] == pytest.approx(knots, rel=1e-12)
+    # measured: sup error 0.309 as built (bound π/10 = 0.314), 0.403 at k = 0.01
+    assert soft["error"] > built["error"] + 0.05
+    s.steepen(1.0)
+    assert s.frame()["error"] == built["error"]

@@ -256,6 +256,8 @@ async def _handle(ws: WebSocket, run: Run, msg) -> None:
         session.regions_on = msg.on
     elif kind == "param":
         await thread(session.set_parameter, msg.layer, msg.name, msg.row, msg.col, msg.value)
+    elif kind == "steepness":
+        await thread(session.steepen, msg.k)
     elif kind == "construct":
         from approxlab.play.construct import construct
 

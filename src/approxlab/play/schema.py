@@ -120,7 +120,16 @@ class Param(_Strict):
     value: float = Field(allow_inf_nan=False, ge=-1e6, le=1e6)
 
 
+class Steepness(_Strict):
+    """Scale every first-layer weight and bias of the constructed net by ``k`` (Nielsen's steepness:
+    σ(k(w·x + b)) tends to the step 1[w·x + b ≥ 0] as k grows)."""
+
+    type: Literal["steepness"]
+    k: float = Field(gt=0.0, le=1e4, allow_inf_nan=False)
+
+
 Message = Annotated[
-    Configure | Play | Pause | Step | Reset | Ack | Regions | Check | Construct | Param, Field(discriminator="type")
+    Configure | Play | Pause | Step | Reset | Ack | Regions | Check | Construct | Param | Steepness,
+    Field(discriminator="type"),
 ]
 MESSAGE = TypeAdapter(Message)

@@ -121,6 +121,17 @@ class Session:
             t[index] = value
         self.diverged = None
 
+    def steepen(self, k: float) -> None:
+        """First layer := k × the initial net's (weights and biases): unit j computes σ(k(w_j·x + b_j))
+        with the knots −b_j/w_j kept and the transition widths 1/(k‖w_j‖) (seed 001, Nielsen's steps)."""
+        first = next(m for m in self.origin if isinstance(m, nn.Linear))
+        mine = next(m for m in self.net if isinstance(m, nn.Linear))
+        with torch.no_grad():
+            mine.weight.copy_(k * first.weight)
+            if mine.bias is not None:
+                mine.bias.copy_(k * first.bias)
+        self.diverged = None
+
     # ---- what the page draws -------------------------------------------------------------
 
     def setup(self) -> dict[str, Any]:

@@ -467,6 +467,7 @@ function onMessage(event) {
     $("sliders").innerHTML = ""; $("sliders").dataset.key = "";
     $("units").dataset.shape = ""; $("contrib").dataset.shape = "";
     showCertificate(msg.construction);
+    $("steepness").value = 0; $("steepness-value").textContent = "1";
     $("arch").textContent = `net ${msg.architecture.join(" → ")}, ${msg.params} parameters`;
     resetLoss();
     status("");
@@ -521,6 +522,11 @@ function init() {
     send({ type: "construct", name, knob });
   });
   $("train-here").addEventListener("click", () => send({ type: "play" }));
+  $("steepness").addEventListener("input", () => { // a log scale: k from 10^-2 to 10^2
+    const k = 10 ** Number($("steepness").value);
+    $("steepness-value").textContent = fmt(k);
+    send({ type: "steepness", k });
+  });
   $("upload").addEventListener("change", async () => {
     const file = $("upload").files[0];
     if (!file) return;
