@@ -180,3 +180,16 @@ def test_construct_and_drag_a_unit(client):
         assert until(ws, "frame")["error"] > cert["bound"]
         ws.send_json({"type": "construct", "name": "towers", "knob": 40})
         assert "up to" in until(ws, "error")["message"]
+
+
+def test_csv_upload_then_train_on_it(client):
+    with client.websocket_connect("/ws") as ws:
+        sid, _, _ = opened(ws)
+        bad = client.post(f"/api/session/{sid}/data", content=b"x,y\n1,oops\n2,3\n")
+        assert bad.status_code == 400 and "'oops' is not a number" in bad.json()["error"]
+        rows = "\n".join(f"{i / 50},{(i / 50) ** 2}" for i in range(50))
+        good = client.post(f"/api/session/{sid}/data", content=f"x,y\n{rows}\n".encode())
+        assert good.json() == {"ok": True, "columns": ["x", "y"]}
+        ws.send_text(settings(source="csv"))
+        setup = until(ws, "setup")
+        assert setup["dim"] == 1 and len(setup["train"]["X"]) + len(setup["test"]["X"]) == 50

@@ -8,6 +8,7 @@
   ``fatal`` message and closes that connection only. Frames are flow-controlled: at most :data:`WINDOW` frames are
   unacknowledged, so a slow page never queues frames.
 - ``GET /api/session/{id}/model.safetensors``: the tab's net as approxlab's model file;
+  ``POST /api/session/{id}/data``: the tab's own CSV data (:mod:`approxlab.play.table`);
   ``POST /api/session/{id}/model``: upload one (at most :data:`~approxlab.play.schema.MAX_UPLOAD`
   bytes; read by :func:`approxlab.modelfile.load`, which refuses corrupt files with a message).
 - Requests whose ``Host`` (or a websocket's ``Origin``) is not the server's own are refused,
@@ -106,20 +107,27 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
 
     @app.post("/api/session/{sid}/model")
     async def upload(sid: str, request: Request) -> JSONResponse:
-        declared = request.headers.get("content-length")
-        too_big = f"the model file is over {MAX_UPLOAD // 1024} kB: upload a net saved by approxlab (a few kB)"
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD):
+        body = await _capped(request)
+        if body is None:
+            too_big = f"the model file is over {MAX_UPLOAD // 1024} kB: upload a net saved by approxlab (a few kB)"
             return JSONResponse({"error": too_big}, status_code=413)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_UPLOAD:
-                return JSONResponse({"error": too_big}, status_code=413)
         try:
-            await ask(sid, "upload", bytes(body))
+            await ask(sid, "upload", body)
         except ApproxlabError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"ok": True})
+
+    @app.post("/api/session/{sid}/data")
+    async def data(sid: str, request: Request) -> JSONResponse:
+        body = await _capped(request)
+        if body is None:
+            return JSONResponse({"error": f"the file is over {MAX_UPLOAD // 1024} kB: upload at most "
+                                          f"{MAX_UPLOAD // 1024} kB of CSV"}, status_code=413)
+        try:
+            names = await ask(sid, "data", body)
+        except ApproxlabError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"ok": True, "columns": names})
 
     @app.websocket("/ws")
     async def stream(ws: WebSocket) -> None:
@@ -144,6 +152,20 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
                     item[2].set_exception(ApproxlabError("the tab closed: reload the page"))
 
     return app
+
+
+async def _capped(request: Request) -> bytes | None:
+    """The request body, or None once it passes :data:`~approxlab.play.schema.MAX_UPLOAD` bytes
+    (refused from the declared length before reading when it says so)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_UPLOAD):
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_UPLOAD:
+            return None
+    return bytes(body)
 
 
 async def _read(ws: WebSocket, tab: Tab) -> None:
@@ -286,6 +308,11 @@ async def _request(ws: WebSocket, session: Session | None, kind: str, payload: A
             raise ApproxlabError("the tab has no net yet: wait for the page to load")
         if kind == "download":
             done.set_result(await asyncio.to_thread(_model_bytes, session))
+        elif kind == "data":
+            from approxlab.play.table import read_csv
+
+            session.table = await asyncio.to_thread(read_csv, payload)
+            done.set_result(session.table[0])
         else:
             await asyncio.to_thread(_adopt_bytes, session, payload)
             done.set_result(True)

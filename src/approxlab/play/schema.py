@@ -39,6 +39,9 @@ class Settings(_Strict):
     """
 
     kind: Literal["regression", "classification"] = "regression"
+    source: Literal["named", "csv"] = "named"  # csv: the tab's uploaded table (not in the URL)
+    # csv: input columns then the label column (0-based); empty: all but the last are inputs
+    columns: list[Annotated[int, Field(ge=0, le=31)]] = Field(default_factory=list, max_length=3)
     target: str = Field("paraboloid", min_length=1, max_length=MAX_LENGTH)
     dataset: Literal[tuple(DATASETS)] = "circle"  # type: ignore[valid-type]
     noise: float = Field(0.0, ge=0.0, le=1.0)

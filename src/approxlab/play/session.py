@@ -58,12 +58,13 @@ class Session:
 
     def __init__(self, settings: Settings):
         self.regions_on = False
+        self.table: tuple[list[str], np.ndarray] | None = None  # the user's CSV (approxlab.play.table)
         self.construction: dict[str, Any] | None = None
         self.configure(settings)
 
     def configure(self, settings: Settings, data: Problem | None = None) -> None:
         """New settings: new data and a fresh net drawn with the seed (raises ApproxlabError on bad ones)."""
-        self.problem = data or problem(settings)
+        self.problem = data or problem(settings, table=self.table)
         self.settings = settings
         self.origin = mlp(self.problem.dim, list(settings.widths), activation=settings.activation, seed=settings.seed)
         self.construction = None

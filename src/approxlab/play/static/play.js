@@ -45,6 +45,10 @@ function readSetting(el, raw) {
     const w = String(raw).split(",").map((t) => Math.round(Number(t.trim()))).filter((n) => Number.isFinite(n));
     return w.length ? w.slice(0, 6).map((n) => Math.min(16, Math.max(1, n))) : null;
   }
+  if (key === "columns") {
+    const c = String(raw).split(",").filter((t) => t.trim() !== "").map((t) => Math.round(Number(t.trim())));
+    return c.filter((n) => Number.isFinite(n)).slice(0, 3).map((n) => Math.min(31, Math.max(0, n)));
+  }
   if (el.type === "number") return clamp(el, raw);
   if (el.tagName === "SELECT") return [...el.options].some((o) => o.value === raw) ? raw : null;
   return String(raw).slice(0, 500);
@@ -64,7 +68,7 @@ function show(settings) {
     const v = settings[el.dataset.setting];
     el.value = Array.isArray(v) ? v.join(",") : v;
   }
-  document.body.className = "kind-" + settings.kind;
+  document.body.className = `kind-${settings.kind} source-${settings.source}`;
 }
 
 function fromURL() {
@@ -463,6 +467,7 @@ function onMessage(event) {
     toURL();
   } else if (msg.type === "setup") {
     state.setup = msg;
+    $("csv-msg").textContent = "";
     state.selected = null;
     $("sliders").innerHTML = ""; $("sliders").dataset.key = "";
     $("units").dataset.shape = ""; $("contrib").dataset.shape = "";
@@ -482,6 +487,7 @@ function onMessage(event) {
   } else if (msg.type === "error") {
     if (msg.about === "settings" && /target|expression/.test(msg.message)) $("target-error").textContent = msg.message;
     else if (msg.about === "upload") $("upload-msg").textContent = msg.message;
+    else if (msg.about === "settings" && state.settings.source === "csv") $("csv-msg").textContent = msg.message;
     else status(msg.message, "error");
   } else if (msg.type === "fatal") {
     status(msg.message, "fatal");
@@ -526,6 +532,17 @@ function init() {
     const k = 10 ** Number($("steepness").value);
     $("steepness-value").textContent = fmt(k);
     send({ type: "steepness", k });
+  });
+  $("csv").addEventListener("change", async () => {
+    const file = $("csv").files[0];
+    if (!file) return;
+    $("csv-msg").textContent = "";
+    const reply = await fetch(`/api/session/${state.session}/data`, { method: "POST", body: file });
+    const body = await reply.json().catch(() => ({ error: `upload failed (HTTP ${reply.status})` }));
+    $("csv").value = "";
+    if (!reply.ok) { $("csv-msg").textContent = body.error; return; }
+    $("csv-columns").textContent = "columns: " + body.columns.map((name, i) => `${i} ${name}`).join(", ");
+    apply();
   });
   $("upload").addEventListener("change", async () => {
     const file = $("upload").files[0];
