@@ -4,8 +4,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 CLI = Path(sys.executable).parent / "approxlab"
@@ -24,23 +22,17 @@ def test_a_busy_port_is_one_clear_line():
         "or stop the program that holds it"]
 
 
-def test_another_host_is_announced_loudly_and_ctrl_c_stops_the_server():
+def test_another_host_is_announced_loudly_and_ctrl_c_at_start_up_is_clean():
     with socket.socket() as s:
         s.bind(("127.0.0.2", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([str(CLI), "play", "--no-browser", "--host", "127.0.0.2", "--port", str(port)],
                             stderr=subprocess.PIPE, text=True)
     try:
-        for _ in range(300):
-            try:
-                page = urllib.request.urlopen(f"http://127.0.0.2:{port}/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert b"approxlab play" in page
+        first = proc.stderr.readline()
     finally:
-        proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=15)
-    err = proc.stderr.read()
-    assert "WARNING: approxlab play is listening on 127.0.0.2, not only on this machine" in err
-    assert code == 130 and "Traceback" not in err
+        proc.send_signal(signal.SIGINT)  # while it is still starting (the running server's Ctrl-C: test_page.py)
+        code = proc.wait(timeout=30)
+    assert first.startswith("WARNING: approxlab play is listening on 127.0.0.2, not only on this machine")
+    rest = proc.stderr.read()
+    assert code == 130 and "Traceback" not in rest, rest

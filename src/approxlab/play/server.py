@@ -13,7 +13,6 @@ import threading
 import webbrowser
 
 from approxlab.errors import ApproxlabError, require
-from approxlab.play.schema import MAX_MESSAGE
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -37,16 +36,17 @@ def url(host: str, port: int) -> str:
 
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True) -> None:
     """Serve the playground until Ctrl-C (blocking)."""
+    check_port(host, port)  # before the heavy imports: a busy port is refused at once
+    if host not in LOOPBACK:
+        print(f"WARNING: approxlab play is listening on {host}, not only on this machine: anyone who can reach "
+              f"{host}:{port} can train nets here. Use the default --host 127.0.0.1 unless you mean it.",
+              file=sys.stderr, flush=True)
     import torch
     import uvicorn
 
     from approxlab.play.app import create_app
+    from approxlab.play.schema import MAX_MESSAGE
 
-    check_port(host, port)
-    if host not in LOOPBACK:
-        print(f"WARNING: approxlab play is listening on {host}, not only on this machine: anyone who can reach "
-              f"{host}:{port} can train nets here. Use the default --host 127.0.0.1 unless you mean it.",
-              file=sys.stderr)
     torch.set_num_threads(1)  # one thread per tab: several tabs train side by side on a small machine
     config = uvicorn.Config(create_app(hosts=[host] if host in LOOPBACK else ["*"]), host=host, port=port,
                             ws_max_size=MAX_MESSAGE, log_level="warning", limit_concurrency=100,
