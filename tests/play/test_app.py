@@ -17,9 +17,12 @@ from approxlab.play.schema import MAX_MESSAGE, MAX_UPLOAD, Settings
 from approxlab.regions import partition
 
 
+WS = "ws://127.0.0.1:8765/ws"  # the Host a browser sends; the app refuses any other name
+
+
 @pytest.fixture()
 def client():
-    with TestClient(create_app()) as c:
+    with TestClient(create_app(), base_url="http://127.0.0.1:8765") as c:
         yield c
 
 
@@ -56,13 +59,15 @@ def test_page_and_its_files_are_local(client):
 
 def test_foreign_host_and_cross_origin_websocket_are_refused(client):
     assert client.get("/", headers={"host": "evil.example"}).status_code == 400
+    assert client.get("/", headers={"host": "localhost:8765"}).status_code == 200
+    assert TestClient(create_app()).get("/").status_code == 400  # "testserver" is not a loopback name
     with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws:
+        with client.websocket_connect(WS, headers={"origin": "http://evil.example"}) as ws:
             ws.receive_json()
 
 
 def test_without_acks_the_server_sends_at_most_two_frames_ahead(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         opened(ws)
         ws.send_json({"type": "play"})
         assert [until(ws, "frame")["step"] for _ in range(2)] == [5, 10]
@@ -72,7 +77,7 @@ def test_without_acks_the_server_sends_at_most_two_frames_ahead(client):
 
 
 def test_play_streams_flow_controlled_frames_and_the_loss_falls(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         _, setup, first = opened(ws, widths=[8, 8], activation="tanh", points=500)
         assert setup["architecture"] == [2, 8, 8, 1] and len(setup["train"]["X"]) == 250
         ws.send_json({"type": "play"})
@@ -91,19 +96,19 @@ def test_malformed_messages_close_only_their_connection(client):
            json.dumps({"type": "param", "layer": 0, "name": "weight", "row": 0, "col": 0, "value": "NaN"}),
            json.dumps({"type": "check", "target": "x" * (MAX_MESSAGE + 10)})]
     for text in bad:
-        with client.websocket_connect("/ws") as ws:
+        with client.websocket_connect(WS) as ws:
             opened(ws)
             ws.send_text(text)
             msg = until(ws, "fatal")
             assert "reload the page" in msg["message"]
             with pytest.raises(WebSocketDisconnect):
                 ws.receive_json()
-    with client.websocket_connect("/ws") as ws:  # the server is still there
+    with client.websocket_connect(WS) as ws:  # the server is still there
         assert opened(ws)[2]["step"] == 0
 
 
 def test_a_bad_expression_is_a_message_and_the_tab_goes_on(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         opened(ws)
         ws.send_json({"type": "check", "target": "__import__('os').system('ls')"})
         check = until(ws, "check")
@@ -118,7 +123,7 @@ def test_a_bad_expression_is_a_message_and_the_tab_goes_on(client):
 
 
 def test_tabs_are_independent(client):
-    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+    with client.websocket_connect(WS) as a, client.websocket_connect(WS) as b:
         sa, _, fa = opened(a, seed=1)
         sb, _, fb = opened(b, seed=2)
         assert sa != sb and fa["loss"] != fb["loss"]
@@ -129,7 +134,7 @@ def test_tabs_are_independent(client):
 
 
 def test_download_is_a_model_file_the_library_reads(client, tmp_path):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         sid, _, _ = opened(ws, widths=[6], activation="relu")
         ws.send_json({"type": "regions", "on": True})
         frame = until(ws, "frame")
@@ -143,7 +148,7 @@ def test_download_is_a_model_file_the_library_reads(client, tmp_path):
 
 
 def test_upload_adopts_a_good_file_and_explains_a_bad_one(client, tmp_path):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         sid, _, _ = opened(ws)
         bad = client.post(f"/api/session/{sid}/model", content=b"\x00" * 100)
         assert bad.status_code == 400 and "corrupt or not a safetensors file" in bad.json()["error"]
@@ -168,7 +173,7 @@ def test_upload_adopts_a_good_file_and_explains_a_bad_one(client, tmp_path):
 
 
 def test_construct_and_drag_a_unit(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         opened(ws)
         ws.send_json({"type": "construct", "name": "interpolant", "knob": 8})
         setup = until(ws, "setup")
@@ -183,7 +188,7 @@ def test_construct_and_drag_a_unit(client):
 
 
 def test_csv_upload_then_train_on_it(client):
-    with client.websocket_connect("/ws") as ws:
+    with client.websocket_connect(WS) as ws:
         sid, _, _ = opened(ws)
         bad = client.post(f"/api/session/{sid}/data", content=b"x,y\n1,oops\n2,3\n")
         assert bad.status_code == 400 and "'oops' is not a number" in bad.json()["error"]

@@ -70,7 +70,7 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
     'approxlab play'
     """
     app = FastAPI(title="approxlab play", docs_url=None, redoc_url=None, openapi_url=None)
-    allowed = list(dict.fromkeys([*(hosts or []), *LOCAL_HOSTS, "testserver"]))  # testserver: TestClient
+    allowed = list(dict.fromkeys([*(hosts or []), *LOCAL_HOSTS]))
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed)
     tabs: dict[str, Tab] = {}
     static = {"play.js": "text/javascript", "play.css": "text/css"}
