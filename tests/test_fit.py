@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from approxlab.errors import ApproxlabError
-from approxlab.fit import fit, sup_error
+from approxlab.fit import batch_step, fit, loss_function, make_optimizer, sup_error, weight_penalty
 from approxlab.nets import mlp
 from approxlab.targets import dataset, target
 
@@ -108,3 +108,34 @@ def test_bad_settings_are_refused(kwargs, message):
 def test_input_dimension_mismatch_names_the_fix():
     with pytest.raises(ApproxlabError, match="build the net with in_dim=2"):
         fit(mlp(1, [2]), "paraboloid", steps=1)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "lbfgs"])
+def test_batch_step_is_the_step_fit_takes(optimizer):
+    X = torch.linspace(-1, 1, 40, dtype=torch.float64)[:, None]
+    y = torch.sin(3 * X[:, 0])
+    a, b = mlp(1, [5], activation="tanh", seed=2), mlp(1, [5], activation="tanh", seed=2)
+    losses = fit(a, (X, y), steps=6, optimizer=optimizer, schedule="constant", batch_size=16, seed=4).losses
+    opt, gen = make_optimizer(b, optimizer), torch.Generator().manual_seed(4)
+    b.train()
+    mine = [batch_step(b, opt, loss_function("mse", b), X, y, 16, gen) for _ in range(6)]
+    assert mine == losses
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_weight_penalty_is_l1_plus_l2_of_the_weights_only():
+    net = mlp(2, [3])
+    with torch.no_grad():
+        net[0].weight.copy_(torch.tensor([[1.0, -2.0], [0.0, 0.5], [3.0, 0.0]]))
+        net[0].bias.fill_(100.0)  # biases are not penalised
+        net[2].weight.copy_(torch.tensor([[-1.0, 1.0, 0.0]]))
+    # Σ|W| = 6.5 + 2 = 8.5, ΣW² = 14.25 + 2 = 16.25
+    assert weight_penalty(net, l1=0.1, l2=0.01).item() == pytest.approx(0.1 * 8.5 + 0.01 * 16.25, rel=1e-15)
+    assert float(weight_penalty(net)) == 0.0
+    X, y = torch.zeros(4, 2, dtype=torch.float64), torch.zeros(4, dtype=torch.float64)
+    mse = loss_function("mse", net)
+    with torch.no_grad():
+        data_loss = mse(net(X), y).item()
+    value = batch_step(net, make_optimizer(net, "sgd", lr=1e-300), mse, X, y, None, torch.Generator(),
+                       lambda m: weight_penalty(m, l2=1.0))
+    assert value == data_loss  # the step descends loss + penalty but reports the data loss

@@ -105,7 +105,9 @@ def _data(data, n_train: int, n_test: int, seed: int, dtype: torch.dtype, test):
     )
 
 
-def _loss_fn(loss: str, net: nn.Module) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+def loss_function(loss: str, net: nn.Module) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The loss :func:`fit` minimises: mse (1/n) Σ (ŷ − y)², bce (on logits, or on probabilities when
+    the net ends in Sigmoid) or cross_entropy (logits of k classes, integer labels)."""
     if loss == "mse":
         return lambda out, y: torch.mean((out.reshape(y.shape) - y) ** 2)
     if loss == "bce":
@@ -113,6 +115,77 @@ def _loss_fn(loss: str, net: nn.Module) -> Callable[[torch.Tensor, torch.Tensor]
             return lambda out, y: nn.functional.binary_cross_entropy(out.reshape(y.shape).clamp(1e-12, 1 - 1e-12), y)
         return lambda out, y: nn.functional.binary_cross_entropy_with_logits(out.reshape(y.shape), y)
     return lambda out, y: nn.functional.cross_entropy(out, y.long())
+
+
+def make_optimizer(net: nn.Module, optimizer: str = "adam", lr: float | None = None,
+                   momentum: float = 0.9) -> torch.optim.Optimizer:
+    """The optimizer :func:`fit` uses, over ``net``'s trainable parameters: Adam, SGD with
+    ``momentum``, or L-BFGS (one iteration per step, strong-Wolfe line search, history 50);
+    ``lr=None`` takes the optimizer's default (adam 0.05, sgd 0.1, lbfgs 1).
+
+    >>> from approxlab.nets import mlp
+    >>> type(make_optimizer(mlp(1, [3]), "sgd")).__name__
+    'SGD'
+    """
+    choose("optimizer", optimizer, OPTIMIZERS)
+    lr = _DEFAULT_LR[optimizer] if lr is None else lr
+    params = [p for p in net.parameters() if p.requires_grad]
+    if optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr)
+    if optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum)
+    return torch.optim.LBFGS(params, lr=lr, max_iter=1, max_eval=LBFGS_EVALUATIONS, history_size=50,
+                             line_search_fn="strong_wolfe", **LBFGS_TOLERANCES)
+
+
+def weight_penalty(net: nn.Module, l1: float = 0.0, l2: float = 0.0) -> torch.Tensor:
+    """λ₁ Σ |W| + λ₂ Σ W² over the weight matrices of the net's ``Linear`` layers (biases are not
+    penalised, as in TensorFlow Playground's L1/L2 regularisation); a 0-d tensor in the net's dtype.
+
+    >>> from approxlab.nets import mlp
+    >>> float(weight_penalty(mlp(1, [3]), l2=0.0))
+    0.0
+    """
+    total = torch.zeros((), dtype=net_dtype(net))
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            if l1:
+                total = total + l1 * m.weight.abs().sum()
+            if l2:
+                total = total + l2 * (m.weight**2).sum()
+    return total
+
+
+def batch_step(net: nn.Module, opt: torch.optim.Optimizer, criterion: Callable, X: torch.Tensor, y: torch.Tensor,
+               batch_size: int | None, gen: torch.Generator,
+               penalty: Callable[[nn.Module], torch.Tensor] | None = None) -> float:
+    """One optimizer step of :func:`fit` on ``criterion(net(x_B), y_B) (+ penalty(net))``: the whole
+    sample when ``batch_size`` is None or ≥ n, else B = ``batch_size`` rows drawn with replacement by
+    ``gen``. Returns the loss before the step (without the penalty); the caller checks it is finite.
+
+    >>> from approxlab.nets import mlp
+    >>> net = mlp(1, [3]); X = torch.zeros(4, 1, dtype=torch.float64); y = torch.zeros(4, dtype=torch.float64)
+    >>> batch_step(net, make_optimizer(net), loss_function("mse", net), X, y, None, torch.Generator()) >= 0
+    True
+    """
+    n = X.shape[0]
+    if batch_size is None or batch_size >= n:
+        xb, yb = X, y
+    else:
+        idx = torch.randint(0, n, (batch_size,), generator=gen)
+        xb, yb = X[idx], y[idx]
+    data_loss: list[torch.Tensor] = []
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        value = criterion(net(xb), yb)
+        data_loss.append(value.detach())
+        total = value if penalty is None else value + penalty(net)
+        total.backward()
+        return total
+
+    total = opt.step(closure)
+    return float(data_loss[0]) if penalty is not None else float(total.detach())
 
 
 def _predict(net: nn.Module, X: torch.Tensor, chunk: int = 65536) -> torch.Tensor:
@@ -206,15 +279,8 @@ def fit(
     if loss == "mse" and y.ndim == 1:
         out_dim = net(X[:1]).shape[-1]
         require(out_dim == 1, f"MSE on scalar targets needs out_dim=1, the net has {out_dim} outputs")
-    criterion = _loss_fn(loss, net)
-    params = [p for p in net.parameters() if p.requires_grad]
-    if optimizer == "adam":
-        opt: torch.optim.Optimizer = torch.optim.Adam(params, lr=lr)
-    elif optimizer == "sgd":
-        opt = torch.optim.SGD(params, lr=lr, momentum=momentum)
-    else:
-        opt = torch.optim.LBFGS(params, lr=lr, max_iter=1, max_eval=LBFGS_EVALUATIONS, history_size=50,
-                                line_search_fn="strong_wolfe", **LBFGS_TOLERANCES)
+    criterion = loss_function(loss, net)
+    opt = make_optimizer(net, optimizer, lr, momentum)
     # Cosine decay lets a large first step size escape plateaus and still settle at the end.
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" and optimizer != "lbfgs" else None
     gen = torch.Generator().manual_seed(seed)
@@ -232,7 +298,6 @@ def fit(
 
 def _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience, min_delta,
            progress, loss, grid_n, observe=None) -> FitResult:
-    n = X.shape[0]
     losses: list[float] = []
     best, since_best, stopped = math.inf, 0, False
     start = time.perf_counter()
@@ -241,19 +306,7 @@ def _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size
     if observe is not None:
         observe(0, net)
     for step in range(steps):
-        if batch_size is None or batch_size >= n:
-            xb, yb = X, y
-        else:
-            idx = torch.randint(0, n, (batch_size,), generator=gen)
-            xb, yb = X[idx], y[idx]
-
-        def closure() -> torch.Tensor:
-            opt.zero_grad()
-            value = criterion(net(xb), yb)
-            value.backward()
-            return value
-
-        value = float(opt.step(closure).detach())
+        value = batch_step(net, opt, criterion, X, y, batch_size, gen)
         if not math.isfinite(value):
             raise ApproxlabError(
                 f"training diverged at step {step}: the loss is {value}; lower the learning rate (now {lr}) "

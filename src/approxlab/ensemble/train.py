@@ -1,7 +1,7 @@
 """Training K stacked nets with one optimiser step: the ensemble's ``fit``.
 
 Each net minimises its own empirical risk L_k = (1/n) Σ_i ℓ(net_k(x_ki), y_ki) with
-fit's loss ℓ (:func:`approxlab.fit._loss_fn`, mapped over the K axis with
+fit's loss ℓ (:func:`approxlab.fit.loss_function`, mapped over the K axis with
 ``torch.func.vmap``); the step differentiates Σ_k L_k, whose gradient in net k's
 parameters is ∇L_k alone, so the nets never interact. Optimisers and schedule:
 :mod:`approxlab.ensemble.optim`. Net k trained here equals
@@ -23,7 +23,7 @@ from approxlab.ensemble import twolayer
 from approxlab.ensemble.optim import StackedAdam, StackedSGD, schedule_factors
 from approxlab.ensemble.stacked import Ensemble
 from approxlab.errors import choose, require
-from approxlab.fit import _DEFAULT_LR, LOSSES, SCHEDULES, _accuracy, _data, _loss_fn
+from approxlab.fit import _DEFAULT_LR, LOSSES, SCHEDULES, _accuracy, _data, loss_function
 from approxlab.nets import mlp
 from approxlab.targets.domain import dense_points
 
@@ -142,7 +142,7 @@ def train(
         losses_and_grads = twolayer.TwoLayerStep(params, X, y, ens.activation, compile=compile)
     else:
         template = mlp(sizes[0], sizes[1:-1], sizes[-1], activation=ens.activation, out_activation=ens.out_activation)
-        criterion = torch.func.vmap(_loss_fn(loss, template), in_dims=(0, None if shared else 0))
+        criterion = torch.func.vmap(loss_function(loss, template), in_dims=(0, None if shared else 0))
 
         def losses_and_grads() -> torch.Tensor:
             for p in params:
