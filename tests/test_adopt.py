@@ -191,18 +191,12 @@ def test_a_checkpoint_dict_is_opened_at_its_state_dict(tmp_path):
         read_torch_file(tmp_path / "empty.pt", "tanh")
 
 
-def test_degenerate_weights_come_through_unchanged():
-    sd = {
-        "a.weight": torch.zeros(3, 2),
-        "a.bias": torch.zeros(3),
-        "b.weight": torch.full((1, 3), float("nan")),
-    }
+def test_degenerate_weights_come_through_unchanged_and_nan_weights_are_refused():
+    sd = {"a.weight": torch.zeros(3, 2), "a.bias": torch.zeros(3), "b.weight": torch.ones(1, 3)}
     net = from_state_dict(sd, "relu")
-    assert (
-        net[2].bias is None
-        and torch.isnan(net[2].weight).all()
-        and float(net[0].weight.detach().abs().sum()) == 0.0
-    )
+    assert net[2].bias is None and float(net[0].weight.detach().abs().sum()) == 0.0
+    with pytest.raises(ApproxlabError, match=r"'b.weight' holds NaN values \(3 of 3 entries\)"):
+        from_state_dict({**sd, "b.weight": torch.full((1, 3), float("nan"))}, "relu")
 
 
 def test_load_and_adopt_accept_a_state_dict_file_where_a_model_file_is_expected(tmp_path):

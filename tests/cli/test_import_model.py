@@ -35,7 +35,7 @@ def test_import_then_units_and_anatomy_use_the_stored_domain(run_cli, state_dict
         "import", pt, "--arch", "tanh", "--box", "-3,3", "--out", tmp_path / "m.safetensors"
     )
     assert code == 0, err
-    assert extra(tmp_path / "m.safetensors")["domain"] == [[-3.0, 3.0]]
+    assert extra(tmp_path / "m.safetensors")["domain"] == [(-3.0, 3.0)]
     net = approxlab.load(tmp_path / "m.safetensors")
     x = torch.linspace(-3, 3, 50, dtype=torch.float64)[:, None]
     with torch.no_grad():

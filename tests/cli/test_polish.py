@@ -67,7 +67,8 @@ def test_a_bad_choice_is_still_one_line_and_exit_2(run_cli, tmp_path):
 def test_piped_atlas_prints_a_line_per_claim(tmp_path):
     done = _approxlab("atlas", "--only", "backprop.parameter_count", "--out", str(tmp_path / "a"))
     assert done.returncode == 0, done.stderr
-    assert "[1/1] backprop.parameter_count" in done.stderr.splitlines()
+    assert any(line.startswith("[1/1]") and line.split()[-3] == "backprop.parameter_count"
+               for line in done.stderr.splitlines())
 
 
 def test_the_shell_completes_choice_values():
@@ -90,6 +91,8 @@ def test_the_fit_report_is_small_rounded_and_shares_plotly_js(run_cli, tmp_path)
     page = (tmp_path / "run" / "report.html").read_text()
     # measured: 5.3 MB with plotly.js inlined (README run); the inline PNGs are well under 1 MB
     assert len(page) < 1_000_000 and (tmp_path / "run" / "plotly.min.js").stat().st_size > 1_000_000
-    assert '<script src="plotly.min.js"></script>' in page and "Plotly.newPlot" in page
+    # plotly.min.js is loaded once, lazily, by the page; each figure's data is its own script
+    assert 'data-plotly="plotly.min.js"' in page and 'data-src="surfaces.js"' in page
     table = page[page.index("<table>") : page.index("</table>")]
-    assert not re.search(r"\d\.\d{6,}", table) and "(-1.0, 1.0)" not in table
+    # numbers to at most 6 significant digits (atlas.report.number), never float reprs of 17
+    assert not re.search(r"\d\.\d{7,}", table) and "(-1.0, 1.0)" not in table
