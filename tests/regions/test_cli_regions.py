@@ -63,7 +63,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):
         ((str(m5),), "--anchors"),
         ((str(m2), "--box", "0,1,2,2"), "is empty"),
         ((str(m2), "--max-regions", "100"), "upper bound for this net: 4.33e+06"),
-        ((str(sig),), "layer Sigmoid is not supported"),
+        ((str(sig),), "layer Sigmoid (module '1') is not supported"),
     ]
     for args, message in cases:
         r = run(*args, "--out", str(tmp_path / "never"))
