@@ -579,3 +579,55 @@ class Partition2D:
         # {y > 0} is a contiguous arc of a convex face's cycle: exactly 0 or 2 crossings per face.
         order = np.argsort(face, kind="stable")
         return points[order].reshape(-1, 2, 2)
+
+    def slope_norms(self) -> np.ndarray:
+        """‖A_f‖ (Frobenius) of each region's affine map in plane coordinates: with the orthonormal
+        slice bases of :mod:`approxlab.regions.slices`, the size of the net's slope within the plane
+        (SplineCam's colouring of the tiles)."""
+        a, _ = self.affine_maps()
+        return np.sqrt(np.einsum("fok,fok->f", a, a))
+
+    def decision_boundary(self) -> np.ndarray:
+        """Segments (k, 2, 2) in plane coordinates where the top output (the predicted class) changes.
+
+        On a region the outputs are affine, so the set where class i is on top is a convex polygon
+        (the region clipped by y_i ≥ y_j for every j); its edges on a line y_i = y_j, i < j, are
+        the boundary. A region whose vertices all have the same top class lies wholly in that
+        class's cell (convexity) and is skipped. float64.
+        """
+        if self.values.shape[1] == 1:
+            return self.level_set(0.0)
+        a, c = self.affine_maps()
+        top = self.values[self.face_vertices].argmax(axis=1)
+        mixed = np.flatnonzero(np.minimum.reduceat(top, self.offsets[:-1]) != np.maximum.reduceat(top, self.offsets[:-1]))
+        segments = []
+        for f in mixed:
+            poly = self.polygon_of(f)
+            for i in range(a.shape[1]):
+                cell, labels = poly, np.full(len(poly), -1)
+                for j in range(a.shape[1]):
+                    if j != i and len(cell):
+                        cell, labels = _clip(cell, labels, a[f, i] - a[f, j], c[f, i] - c[f, j], j)
+                for k in np.flatnonzero(labels > i):
+                    segments.append((cell[k], cell[(k + 1) % len(cell)]))
+        return np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
+
+
+def _clip(poly: np.ndarray, labels: np.ndarray, g: np.ndarray, h: float, label: int):
+    """The part of a convex polygon where g·t + h ≥ 0 (Sutherland–Hodgman), with edge labels: the edge
+    leaving each vertex keeps its label, the new edge along the line gets ``label``."""
+    v = poly @ g + h
+    out, out_labels = [], []
+    n = len(poly)
+    for k in range(n):
+        m = (k + 1) % n
+        if v[k] >= 0:
+            out.append(poly[k])
+            out_labels.append(labels[k])
+        if (v[k] >= 0) != (v[m] >= 0):
+            out.append(poly[k] + v[k] / (v[k] - v[m]) * (poly[m] - poly[k]))
+            out_labels.append(labels[k] if v[k] < 0 else label)
+    if len(out) < 3:
+        return np.zeros((0, 2)), np.zeros(0, np.int64)
+    return np.array(out), np.array(out_labels)
+
