@@ -13,7 +13,7 @@ from torch import nn
 
 from approxlab.errors import ApproxlabError
 from approxlab.regions import partition, through_points
-from approxlab.regions.checks import check
+from approxlab.regions.checks import check, sampled
 from approxlab.regions.layers import output, stages
 
 from .exact_reference import patterns_of, regions
@@ -40,26 +40,11 @@ def _with_statistics(net: nn.Module, dim: int, seed: int) -> nn.Module:
 
 
 def _located(p, net: nn.Module, samples: int = 1500, seed: int = 0) -> None:
-    """Every random sample of the domain lies in exactly one region (strictly inside its CCW
-    polygon), and that region's A t + c equals the torch module's output there (relative 1e-9)."""
-    rng = np.random.default_rng(seed)
-    lo, hi = p.polygon.min(axis=0), p.polygon.max(axis=0)
-    t = rng.uniform(lo, hi, size=(4 * samples, 2))
-    q, r = p.polygon, np.roll(p.polygon, -1, axis=0)
-    inside_domain = np.all((r[:, 0] - q[:, 0]) * (t[:, None, 1] - q[:, 1])
-                           - (r[:, 1] - q[:, 1]) * (t[:, None, 0] - q[:, 0]) > 0, axis=1)
-    t = t[inside_domain][:samples]
-    a = p.vertices[p.face_vertices]
-    b = a[p.next_slot()]
-    cross = (b[:, 0] - a[:, 0]) * (t[:, None, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (t[:, None, 0] - a[:, 0])
-    inside = np.logical_and.reduceat(cross > 0, p.offsets[:-1], axis=1)
-    assert np.all(inside.sum(axis=1) == 1)
-    region = inside.argmax(axis=1)
-    maps, consts = p.affine_maps()
-    predicted = np.einsum("nok,nk->no", maps[region], t) + consts[region]
-    with torch.no_grad():
-        actual = net(torch.as_tensor(p.inputs(t))).numpy().reshape(len(t), -1)
-    assert np.abs(predicted - actual).max() <= 1e-9 * max(np.abs(actual).max(), 1.0)
+    """Every random sample of the domain lies in exactly one region, and that region's A t + c
+    equals the torch module's output there (relative 1e-9: float64 round-off, measured ≤ 1e-14)."""
+    found = sampled(p, net, samples, seed)
+    assert found["samples"] == samples and found["misplaced"] == 0
+    assert found["relative_error"] <= 1e-9
 
 
 def _as_mlp(net: nn.Module) -> nn.Sequential:
@@ -222,3 +207,14 @@ def test_an_operation_that_is_not_piecewise_linear_is_named_in_one_line(net, mes
     with pytest.raises(ApproxlabError, match=message) as err:
         stages(net)
     assert "\n" not in str(err.value)
+
+
+def test_the_sampling_check_catches_a_wrong_net_and_a_missing_region():
+    net = _seeded(CONV2D(), 1)
+    p = partition(net, _slice(25, 4))
+    other = _seeded(CONV2D(), 2)
+    assert sampled(p, other, 500)["relative_error"] > 1e-3
+    biggest = int(np.argmax(p.areas()))
+    p.offsets = np.delete(p.offsets, biggest + 1)  # merge the biggest region with the next: a non-convex mess
+    assert sampled(p, net, 500)["misplaced"] > 0
+
