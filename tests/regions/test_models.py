@@ -218,3 +218,32 @@ def test_the_sampling_check_catches_a_wrong_net_and_a_missing_region():
     p.offsets = np.delete(p.offsets, biggest + 1)  # merge the biggest region with the next: a non-convex mess
     assert sampled(p, net, 500)["misplaced"] > 0
 
+
+
+def test_a_zero_bias_residual_net_needs_exact_signs_through_its_pass_through_neurons():
+    # Every bend passes through the origin: signs there are decided exactly, reading the affine maps of
+    # regions whose patterns include pass-through neurons (piece m + 1, slope 1).
+    net = _seeded(_Residual(width=6), 11)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.Linear):
+                m.bias.zero_()
+    p = partition(net, [BOX[:2], BOX[2:]])
+    assert check(p, net)["ok"]
+    _located(p, net, samples=800)
+    apex = np.abs(p.vertices).max(axis=1) < 1e-12
+    assert np.all(apex[np.abs(p.vertices).max(axis=1) < 1 - 1e-12])  # every inner vertex is the origin
+
+
+def test_a_one_input_residual_net_on_an_interval():
+    net = _seeded(_Residual(dim=1, width=7), 12)
+    p = partition(net, (-2.0, 3.0))
+    # check(): adjacent intervals have distinct patterns, so a cut at a pass-through neuron would fail it.
+    assert check(p, net, per_region=4)["ok"]
+    x = np.linspace(-2.0, 3.0, 20001)[:, None]
+    with torch.no_grad():
+        y = net(torch.as_tensor(x)).numpy()[:, 0]
+    # Where the sampled slope changes there must be a breakpoint within one grid step.
+    slope = np.diff(y) / np.diff(x[:, 0])
+    bends = x[1:-1, 0][np.abs(np.diff(slope)) > 1e-6 * max(np.abs(slope).max(), 1.0)]
+    assert all(np.min(np.abs(p.points - b)) <= 2.5e-4 for b in bends)

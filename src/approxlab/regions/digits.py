@@ -20,7 +20,7 @@ from approxlab.regions.slices import Slice, through_points
 
 
 def digits_architecture(channels: tuple[int, int] = (4, 8)) -> nn.Sequential:
-    """Unflatten → Conv 3×3 → ReLU → AvgPool 2 → Conv 3×3 → ReLU → AvgPool 2 → Flatten → Linear → 10 logits.
+    """Unflatten → Conv 3×3 → ReLU → AvgPool 2 → Conv 3×3 → ReLU → AvgPool 2 → Flatten → Linear (10 logits).
     Flat 64-pixel inputs (values in [0, 1]); every layer piecewise linear."""
     a, b = channels
     return nn.Sequential(

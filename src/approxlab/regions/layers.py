@@ -155,7 +155,8 @@ def _affine_module(name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor | N
         if t.dim() != want + 1 or t.shape[1] != m.in_channels:
             raise ApproxlabError(
                 f"layer {name} ({type(m).__name__}) needs inputs of shape (C={m.in_channels}, …) with {want} axes "
-                f"but gets {tuple(t.shape[1:])}: start the model with nn.Unflatten(1, (C, H, W)) so it takes flat inputs")
+                f"but gets {tuple(t.shape[1:])}: start the model with nn.Unflatten(1, (C, H, W)) so it takes "
+                "flat inputs")
         out = m._conv_forward(t, _tensor(prefix + "weight", m.weight), None)
         if m.bias is not None:
             out[-1] += _tensor(prefix + "bias", m.bias).reshape(-1, *[1] * (want - 1))

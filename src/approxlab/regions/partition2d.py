@@ -599,7 +599,8 @@ class Partition2D:
             return self.level_set(0.0)
         a, c = self.affine_maps()
         top = self.values[self.face_vertices].argmax(axis=1)
-        mixed = np.flatnonzero(np.minimum.reduceat(top, self.offsets[:-1]) != np.maximum.reduceat(top, self.offsets[:-1]))
+        starts = self.offsets[:-1]
+        mixed = np.flatnonzero(np.minimum.reduceat(top, starts) != np.maximum.reduceat(top, starts))
         segments = []
         for f in mixed:
             poly = self.polygon_of(f)
