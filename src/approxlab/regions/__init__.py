@@ -26,7 +26,6 @@ from approxlab.errors import ApproxlabError
 from approxlab.nets import net_dtype
 from approxlab.regions.bounds import montufar2017_upper, upper_bound
 from approxlab.regions.checks import structure
-from approxlab.regions import model_layers  # noqa: F401  (CNN layers in model files)
 from approxlab.regions.layers import Stage, input_dim, restrict, stages
 from approxlab.regions.partition1d import Partition1D, breakpoints
 from approxlab.regions.partition2d import Partition2D, subdivide

@@ -3,7 +3,7 @@
 Registers Conv1d, Conv2d, AvgPool1d, AvgPool2d, BatchNorm2d and Unflatten with
 :func:`approxlab.modelfile.register_layer`, each with a pydantic schema that bounds every
 hyper-parameter before anything is built (model files are untrusted input). Imported by
-:mod:`approxlab.regions`, so ``approxlab regions`` reads a CNN saved with ``approxlab.save``.
+:mod:`approxlab.modelfile` (its last line), so every process saves and loads CNNs.
 
 >>> import torch
 >>> from approxlab.modelfile import architecture
