@@ -125,7 +125,7 @@ def _activation(module: nn.Module) -> Activation | None:
 
 def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
     values = tensor.detach().to(torch.float64).cpu().numpy()
-    if not np.all(np.isfinite(values)):
+    if not np.isfinite(values).all():
         raise ApproxlabError(f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
                              "(regions need finite weights)")
     return values
@@ -223,33 +223,42 @@ def _refuse(node: fx.Node, what: str, kind: str) -> ApproxlabError:
 class _Reader:
     """Evaluates the graph on T-tensors, emitting a :class:`Stage` at each activation."""
 
-    def __init__(self, net: nn.Module, graph: fx.Graph, kind: str):
+    def __init__(self, net: nn.Module, nodes: list, kind: str):
         self.modules = dict(net.named_modules())
-        self.graph, self.kind = graph, kind
-        self.order = {n: i for i, n in enumerate(graph.nodes)}
-        self.env: dict[fx.Node, object] = {}
+        self.nodes, self.kind = nodes, kind
+        self.order = {n: i for i, n in enumerate(nodes)}
+        # The last node reading each value: values are dropped after it, so only live ones are kept.
+        self.last = {n: max((self.order[u] for u in n.users), default=-1) for n in nodes}
+        self.env: dict = {}
         self.stages: list[Stage] = []
 
     def _value(self, a):
-        return fx.node.map_arg(a, lambda n: self.env[n])
+        if isinstance(a, (fx.Node, _Link)):
+            return self.env[a]
+        if isinstance(a, tuple):
+            return tuple(self._value(v) for v in a)
+        if isinstance(a, list):
+            return [self._value(v) for v in a]
+        if isinstance(a, dict):
+            return {k: self._value(v) for k, v in a.items()}
+        return a
 
-    def _live(self, at: fx.Node) -> list[fx.Node]:
+    def _live(self, at) -> list:
         """Tensors computed before ``at`` that a node after it still reads."""
         i = self.order[at]
-        return [n for n, v in self.env.items()
-                if isinstance(v, torch.Tensor) and any(self.order[u] > i for u in n.users)]
+        return [n for n, v in self.env.items() if isinstance(v, torch.Tensor) and self.last[n] > i]
 
     def _emit(self, node: fx.Node, act: Activation, t: torch.Tensor) -> torch.Tensor:
         live = self._live(node)
         blocks = [t] + [self.env[n] for n in live]
         w = t.shape[0] - 1
         flat = [b.reshape(w + 1, -1) for b in blocks]
-        rows = torch.cat(flat, dim=1)
+        rows = torch.cat(flat, dim=1).numpy() if live else flat[0].numpy()
         sizes = [f.shape[1] for f in flat]
         passes = np.repeat([False] + [True] * len(live), sizes)
-        self.stages.append(Stage(rows[:w].T.numpy().copy(), rows[w].numpy().copy(), act.carrying(passes)))
+        self.stages.append(Stage(rows[:w].T.copy(), rows[w].copy(), act.carrying(passes)))
         width = int(sum(sizes))
-        basis = torch.cat([torch.eye(width, dtype=torch.float64), torch.zeros(1, width, dtype=torch.float64)])
+        basis = torch.eye(width + 1, width, dtype=torch.float64)  # [I; 0]: the new h and its zero constant
         starts = np.concatenate([[0], np.cumsum(sizes)])
         for n, b, lo, hi in zip(live, blocks[1:], starts[1:-1], starts[2:]):
             self.env[n] = basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
@@ -326,13 +335,14 @@ class _Reader:
         raise _refuse(node, str(what), "the operation")
 
     def read(self, dim: int) -> list[Stage]:
-        for node in self.graph.nodes:
+        for i, node in enumerate(self.nodes):
+            for n in [n for n in self.env if self.last[n] < i]:
+                del self.env[n]
             if node.op == "placeholder":
                 if self.env:
                     raise ApproxlabError(f"the forward of {self.kind} takes several inputs: regions need a model "
                                          "of one input")
-                self.env[node] = torch.cat([torch.eye(dim, dtype=torch.float64),
-                                            torch.zeros(1, dim, dtype=torch.float64)])
+                self.env[node] = torch.eye(dim + 1, dim, dtype=torch.float64)
             elif node.op == "output":
                 t = self._value(node.args[0])
                 if not isinstance(t, torch.Tensor):
@@ -369,18 +379,33 @@ def _chain(net: nn.Module, name: str = "") -> list[str]:
     return [name]
 
 
-def _traced(net: nn.Module) -> fx.Graph:
-    """The graph of the model's forward: a plain Sequential as the chain of its layers (no tracing);
+@dataclass(eq=False)
+class _Link:
+    """One layer of a plain chain, shaped like the torch.fx node the reader reads (building an fx
+    graph costs more than reading a small MLP)."""
+
+    op: str
+    target: str
+    args: tuple
+    name: str
+    users: dict
+    kwargs: dict
+
+
+def _traced(net: nn.Module) -> list:
+    """The nodes of the model's forward: a plain Sequential as the chain of its layers (no tracing);
     any other module read with torch.fx (branches such as a residual x + f(x) included)."""
     if _plain(net):
-        graph = fx.Graph()
-        x = graph.placeholder("x")
+        x = _Link("placeholder", "x", (), "x", {}, {})
+        nodes = [x]
         for name in _chain(net):
-            x = graph.call_module(name, (x,))
-        graph.output(x)
-        return graph
+            nodes.append(_Link("call_module", name, (nodes[-1],), name, {}, {}))
+            nodes[-2].users[nodes[-1]] = None
+        nodes.append(_Link("output", "output", (nodes[-1],), "output", {}, {}))
+        nodes[-2].users[nodes[-1]] = None
+        return nodes
     try:
-        return fx.symbolic_trace(net).graph
+        return list(fx.symbolic_trace(net).graph.nodes)
     except Exception as exc:  # torch.fx raises many kinds for untraceable forwards
         raise ApproxlabError(f"cannot read the forward of {type(net).__name__} with torch.fx ({str(exc)[:80]}): "
                              "write the model as nn.Sequential of its layers") from None
