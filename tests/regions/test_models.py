@@ -247,3 +247,49 @@ def test_a_one_input_residual_net_on_an_interval():
     slope = np.diff(y) / np.diff(x[:, 0])
     bends = x[1:-1, 0][np.abs(np.diff(slope)) > 1e-6 * max(np.abs(slope).max(), 1.0)]
     assert all(np.min(np.abs(p.points - b)) <= 2.5e-4 for b in bends)
+
+
+class _Functional(nn.Module):
+    """Every operation the reader knows, written in a forward: activations as functions and methods,
+    slices, a view through x.size(0), a difference, scalings on either side, a sum over a dimension."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(3, 8), nn.Linear(8, 6)
+        self.c = nn.Conv1d(1, 2, 3)
+        self.out = nn.Linear(9, 2)
+
+    def forward(self, x):
+        h = nn.functional.leaky_relu(self.a(x), negative_slope=0.3)
+        g = nn.functional.hardtanh(self.b(h), -0.5, 0.8)
+        k = nn.functional.relu6(3.0 * g[:, :4]).abs()
+        u = self.c(h.view(h.size(0), 1, -1)).relu()  # (N, 2, 6)
+        s = u.sum(dim=1) - 0.5 * g + 1.0  # (N, 6)
+        z = torch.cat([k / 2, 1 - s[:, :4], x[:, 2:]], dim=1)  # (N, 9)
+        return self.out(torch.flatten(z, 1))
+
+
+def test_functional_activations_slices_views_and_scalings_in_a_forward():
+    net = _seeded(_Functional(), 13)
+    layers = stages(net)
+    assert [s.activation.name for s in layers if s.activation is not None] == \
+        ["leaky_relu", "hardtanh", "hardtanh", "abs", "relu"]
+    x = np.random.default_rng(14).normal(size=(200, 3)) * 2
+    with torch.no_grad():
+        assert np.abs(output(layers, x) - net(torch.as_tensor(x)).numpy()).max() < 1e-12
+    p = partition(net, _slice(3, 15))
+    assert check(p, net)["ok"]
+    _located(p, net, samples=800)
+
+
+def test_the_exact_line_through_two_corners_with_tiny_coordinates():
+    # Slice corners like 1e-17 are dyadic with 2^109 denominators: clearing them once overflowed
+    # (np.gcd on Python ints) and crashed the exact sign test of a vertex on the slice's boundary.
+    from fractions import Fraction
+
+    from approxlab.regions.exact import boundary_line
+
+    a, b = np.array([1e-17, 1.7]), np.array([0.3, -1.2e-16])
+    p, q, r = boundary_line(a, b)
+    for x, y in (a, b):
+        assert p * Fraction(float(x)) + q * Fraction(float(y)) + r == 0

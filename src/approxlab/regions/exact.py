@@ -19,6 +19,7 @@ The partitions use it only where the float64 value is within its error bound of 
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -109,7 +110,7 @@ def boundary_line(a: np.ndarray, b: np.ndarray) -> tuple[int, int, int]:
 def _clear(*values: Fraction) -> tuple[int, ...]:
     den = 1
     for v in values:
-        den = den * v.denominator // np.gcd(den, v.denominator)
+        den = math.lcm(den, v.denominator)  # Python ints: np.gcd overflows past 64 bits
     return tuple(int(v * den) for v in values)
 
 
