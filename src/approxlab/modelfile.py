@@ -402,3 +402,7 @@ def import_state_dict(path: str | os.PathLike, specs: list[dict[str, Any]] | nn.
         net = net.to(dtypes.pop())
     _load_state(net, state, str(path))
     return net.eval()
+
+# The convolutional layers approxlab.regions reads (Conv, AvgPool, BatchNorm2d, Unflatten), registered
+# on import of this module so that every process can load a saved CNN.
+from approxlab.regions import model_layers as _conv_layers  # noqa: E402,F401

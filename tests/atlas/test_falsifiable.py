@@ -286,6 +286,25 @@ def _():
     return bool(check(partition(net, [(-1, 1), (-1, 1)]), other)["ok"])  # the regions of one net checked on another
 
 
+@falsifies("regions.digits_cnn")
+def _():
+    from torch import nn
+
+    from approxlab.regions import through_points
+    from approxlab.regions.checks import sampled
+    from approxlab.regions.digits import digits_architecture
+
+    def cnn(seed):
+        torch.manual_seed(seed)
+        return nn.Sequential(*digits_architecture((2, 3))[:-1], nn.Linear(12, 3)).double().eval()
+
+    net, other = cnn(0), cnn(1)  # the tiles of one CNN judged against another's logits and classes
+    p = partition(net, through_points(np.random.default_rng(0).uniform(0, 1, size=(3, 64))))
+    boundary = p.decision_boundary()
+    return regions.judge_digits_cnn(bool(check(p, other)["ok"]), sampled(p, other, 300), len(boundary),
+                                    regions.separating_segments(p, other, boundary))
+
+
 # ---------------------------------------------------------------- seed 001
 
 

@@ -63,7 +63,7 @@ def test_bad_input_is_one_line_exit_2_and_no_output(tmp_path):
         ((str(m5),), "--anchors"),
         ((str(m2), "--box", "0,1,2,2"), "is empty"),
         ((str(m2), "--max-regions", "100"), "upper bound for this net: 4.33e+06"),
-        ((str(sig),), "layer Sigmoid is not supported"),
+        ((str(sig),), "layer Sigmoid (module '1') is not supported"),
     ]
     for args, message in cases:
         r = run(*args, "--out", str(tmp_path / "never"))
@@ -89,3 +89,35 @@ def test_non_finite_weights_and_unaffordable_max_regions_exit_2_before_any_work(
         assert r.returncode == 2, (args, r.stderr)
         assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
         assert not (tmp_path / "never").exists()
+
+
+def test_a_saved_cnn_gets_its_exact_slice_and_the_slope_map(tmp_path):
+    from approxlab.regions import partition, through_points
+    from approxlab.regions.digits import digits_architecture
+
+    torch.manual_seed(0)
+    net = nn.Sequential(*digits_architecture((2, 3))[:-1], nn.BatchNorm1d(12), nn.Linear(12, 3)).double()
+    net(torch.rand(16, 64, dtype=torch.float64))  # running statistics
+    model = approxlab.save(net.eval(), tmp_path / "cnn.safetensors")
+    anchors = np.random.default_rng(0).uniform(0, 1, size=(3, 64))
+    np.save(tmp_path / "three.npy", anchors)
+    r = run(str(model), "--anchors", str(tmp_path / "three.npy"), "--json", "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["regions"] == partition(net, through_points(anchors)).count
+    assert (tmp_path / "out" / "slope_map.png").stat().st_size > 0  # three outputs: a classifier's picture
+
+
+def test_a_model_file_with_an_impossible_convolution_is_refused_in_one_line(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    net = nn.Sequential(nn.Unflatten(1, (1, 4, 4)), nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1))
+    model = approxlab.save(net.double(), tmp_path / "cnn.safetensors")
+    from safetensors import safe_open
+
+    with safe_open(str(model), "pt") as f:
+        meta = f.metadata()
+    meta["approxlab.architecture"] = meta["approxlab.architecture"].replace('"kernel": [3, 3]', '"kernel": [0, 3]')
+    save_file(load_file(str(model)), str(tmp_path / "bad.safetensors"), metadata=meta)
+    r = run(str(tmp_path / "bad.safetensors"), "--out", str(tmp_path / "never"))
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert "kernel" in r.stderr and not (tmp_path / "never").exists()

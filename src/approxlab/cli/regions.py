@@ -111,6 +111,8 @@ def regions(
             save_figure(figs.region_map(p, level=level), stage / "region_map")
             save_figure(figs.region_map_html(p, level=level), stage / "region_map")
             save_figure(figs.surface_3d(p), stage / "surface")
+            if p.values.shape[1] > 1:  # a classifier: SplineCam's slope-coloured tiles and decision boundary
+                save_figure(figs.slope_map(p, p.polygon if anchors is not None else None), stage / "slope_map")
         else:
             save_figure(figs.breakpoints_1d(p), stage / "breakpoints")
     if json_:

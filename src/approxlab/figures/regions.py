@@ -6,7 +6,9 @@
   activation pattern and affine map;
 - :func:`surface_3d`: the net's output over the plane as a Plotly surface made of its
   flat pieces, with the region edges drawn on it;
-- :func:`breakpoints_1d`: the output on a segment with its breakpoints marked.
+- :func:`breakpoints_1d`: the output on a segment with its breakpoints marked;
+- :func:`slope_map`: regions coloured by the norm of their slope, decision boundary drawn
+  (SplineCam's figures).
 """
 
 from __future__ import annotations
@@ -92,6 +94,43 @@ def region_map(p: Partition2D, level: float | None = 0.0, output: int = 0, title
     ax.set_title(title or f"{p.count} linear regions")
     if _n_layers(p) > 0 or level is not None:
         ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    return fig
+
+
+
+def slope_map(p: Partition2D, anchors: np.ndarray | None = None, labels: list[str] | None = None,
+              title: str | None = None):
+    """SplineCam's picture: each region coloured by ‖A_ω‖ (:meth:`Partition2D.slope_norms`, log scale),
+    thin region edges, the decision boundary (where the top output changes) in red, and the anchor
+    points (plane coordinates, e.g. three training images) marked with their ``labels``.
+
+    >>> import approxlab
+    >>> from approxlab.regions import partition
+    >>> fig = slope_map(partition(approxlab.mlp(2, [6, 6], out_dim=3), [(-1, 1), (-1, 1)]))
+    """
+    fig, ax = plt.subplots(figsize=(6.8, 6.0))
+    norms = p.slope_norms()
+    shown = np.log10(np.maximum(norms, 1e-12 * max(float(norms.max()), 1e-300)))
+    tiles = PolyCollection(_polygons(p), array=shown, cmap="viridis", edgecolors="white",
+                           linewidths=0.15 if p.count < 5000 else 0.0)
+    ax.add_collection(tiles)
+    fig.colorbar(tiles, ax=ax, label="log10 ‖A_ω‖ (slope within the plane)")
+    outline = np.vstack([p.polygon, p.polygon[:1]])
+    ax.plot(outline[:, 0], outline[:, 1], color="black", lw=1.0)
+    boundary = p.decision_boundary()
+    if len(boundary):
+        ax.add_collection(LineCollection(boundary, colors=LEVEL_COLOUR, linewidths=1.6, label="decision boundary"))
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    if anchors is not None:
+        ax.scatter(anchors[:, 0], anchors[:, 1], s=30, color="black", zorder=3)
+        for (u, v), text in zip(anchors, labels or []):
+            ax.annotate(text, (u, v), textcoords="offset points", xytext=(5, 5), fontsize=10)
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    names = _axis_names(p)
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    ax.set_title(title or f"{p.count} linear regions, coloured by slope")
     return fig
 
 

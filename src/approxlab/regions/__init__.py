@@ -57,8 +57,8 @@ def bound(layers: list[Stage], dim: int) -> int:
     if not acts:
         return 1
     if all(s.activation.name == "relu" for s in acts):
-        return upper_bound(dim, [s.width for s in acts])
-    return montufar2017_upper(dim, [s.width * len(s.activation.kinks) for s in acts])
+        return upper_bound(dim, [s.bends for s in acts])
+    return montufar2017_upper(dim, [s.bends * len(s.activation.kinks) for s in acts])
 
 
 def _as_slice(layers: list[Stage], domain) -> Slice:

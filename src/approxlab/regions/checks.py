@@ -133,7 +133,8 @@ def check(p: Partition1D | Partition2D, net: nn.Module | None = None, per_region
         for s, z, rec in zip(acts, zs, recorded):
             wrong |= np.any(s.activation.piece(z) != rec[region], axis=1)
             size = np.abs(z).max() + 1.0
-            unsure |= np.any(np.abs(z[:, :, None] - s.activation.kinks) <= 1e-9 * size, axis=(1, 2))
+            bends = s.activation.bending(s.width)
+            unsure |= np.any(np.abs(z[:, bends, None] - s.activation.kinks) <= 1e-9 * size, axis=(1, 2))
         pattern_mismatch = int((wrong & ~unsure).sum())
     a, c = p.affine_maps()
     predicted = np.einsum("nok,nk->no", a[region], t) + c[region]
@@ -154,3 +155,49 @@ def check(p: Partition1D | Partition2D, net: nn.Module | None = None, per_region
     result["ok"] = bool(result["ok"] and pattern_mismatch == 0 and affine_error <= tolerance
                         and result["vertex_relative_error"] <= RTOL)
     return result
+
+
+def sampled(p: Partition2D, net: nn.Module | None = None, samples: int = 1000, seed: int = 0) -> dict[str, Any]:
+    """Dense-sampling check of a plane partition, independent of the patterns: ``samples`` uniform
+    random points of the domain are located geometrically (strictly inside a counter-clockwise
+    region polygon); returns how many lie in no region or in several (``misplaced``, 0 when the
+    regions tile the domain) and max |A_f t + c_f − net(t)| / max(|net|, 1) over the points (the
+    torch module when given, else the stages). float64.
+
+    >>> import approxlab
+    >>> from approxlab.regions import partition
+    >>> net = approxlab.mlp(2, [6], seed=0)
+    >>> sampled(partition(net, [(-1, 1), (-1, 1)]), net)["misplaced"]
+    0
+    """
+    rng = np.random.default_rng(seed)
+    lo, hi = p.polygon.min(axis=0), p.polygon.max(axis=0)
+    q, r = p.polygon, np.roll(p.polygon, -1, axis=0)
+    t = np.zeros((0, 2))
+    while len(t) < samples:
+        u = rng.uniform(lo, hi, size=(4 * samples, 2))
+        inside = np.all((r[:, 0] - q[:, 0]) * (u[:, None, 1] - q[:, 1])
+                        - (r[:, 1] - q[:, 1]) * (u[:, None, 0] - q[:, 0]) > 0, axis=1)
+        t = np.concatenate([t, u[inside]])
+    t = t[:samples]
+    a = p.vertices[p.face_vertices]
+    b = a[p.next_slot()]
+    hits = np.zeros(len(t), np.int64)
+    region = np.zeros(len(t), np.int64)
+    block = max(1, (1 << 24) // max(len(a), 1))
+    for start in range(0, len(t), block):
+        s = t[start : start + block]
+        cross = (b[:, 0] - a[:, 0]) * (s[:, None, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (s[:, None, 0] - a[:, 0])
+        inside = np.logical_and.reduceat(cross > 0, p.offsets[:-1], axis=1)
+        hits[start : start + block] = inside.sum(axis=1)
+        region[start : start + block] = inside.argmax(axis=1)
+    maps, consts = p.affine_maps()
+    predicted = np.einsum("nok,nk->no", maps[region], t) + consts[region]
+    if net is not None:
+        with torch.no_grad():
+            actual = net(torch.as_tensor(p.inputs(t), dtype=net_dtype(net))).double().numpy().reshape(len(t), -1)
+    else:
+        actual = output(p.layers, t)
+    error = float(np.abs(predicted - actual).max()) / max(float(np.abs(actual).max()), 1.0)
+    return {"samples": len(t), "misplaced": int((hits != 1).sum()), "relative_error": error}
+

@@ -110,7 +110,7 @@ def boundary_line(a: np.ndarray, b: np.ndarray) -> tuple[int, int, int]:
 def _clear(*values: Fraction) -> tuple[int, ...]:
     den = 1
     for v in values:
-        den = den * v.denominator // math.gcd(den, v.denominator)  # Python ints: np.gcd overflows past 2^63
+        den = math.lcm(den, v.denominator)  # Python ints: np.gcd overflows past 64 bits
     return tuple(int(v * den) for v in values)
 
 

@@ -1,55 +1,87 @@
 """A piecewise-linear net read as affine maps and breakpoint activations.
 
-Any ``torch.nn`` MLP built from Linear, ReLU, LeakyReLU, Abs, Hardtanh, Identity,
-Dropout (identity at evaluation), Flatten and BatchNorm1d (eval mode, folded into the
-preceding affine map) is written as stages
+Any ``torch.nn`` model built from affine layers (Linear, Conv1d/Conv2d, BatchNorm1d/2d in
+eval mode, AvgPool, Flatten/Unflatten, Identity, Dropout, sums, differences, scalings,
+concatenations, reshapes and slices of tensors) and coordinatewise piecewise-linear
+activations (ReLU, ReLU6, LeakyReLU, PReLU with one parameter, Abs, Hardtanh) is written as stages
 
     z^(l) = W^(l) h^(l−1) + b^(l),    h^(l) = σ_l(z^(l))   (σ_l piecewise linear, coordinatewise)
 
-with h^(0) = x (seed 002, "Feedforward Network"). Each σ_l is given by its kinks
-k_1 < … < k_m and one (slope, intercept) per piece; the neuron j of layer l bends
-where z_j^(l) = k_i. Consecutive affine maps are composed, so the last stage may have
-no activation (the affine read-out). Everything is float64 NumPy.
+with h^(0) = x, the flat input (seed 002, "Feedforward Network"). Each σ_l is given by its kinks
+k_1 < … < k_m and one (slope, intercept) per piece; neuron j of stage l bends where
+z_j^(l) = k_i. Values a later layer still needs past an activation (the x of a residual
+x + f(x)) are carried through that stage as *pass-through* neurons, where σ is the identity.
+The model is read from its forward with torch.fx (a plain nn.Sequential as the chain of its
+layers), every tensor kept as its affine map of the current h; affine layers are composed
+exactly as they come. Everything is float64. Models take flat inputs: a CNN starts with
+``nn.Unflatten(1, (C, H, W))``.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import fx, nn
 
 from approxlab.errors import ApproxlabError
 from approxlab.nets import Abs
 
-SUPPORTED = "Linear, ReLU, LeakyReLU, Abs, Hardtanh, Identity, Dropout, Flatten, BatchNorm1d (eval), Sequential"
+SUPPORTED = ("Linear, ReLU, ReLU6, LeakyReLU, PReLU (one parameter), Abs, Hardtanh, Identity, Dropout, "
+             "Flatten, Unflatten, Conv1d, Conv2d, BatchNorm1d/2d (eval), AvgPool1d/2d, Sequential, "
+             "and in a forward: +, −, scalar ×, cat, reshape/view/flatten, slicing")
 
 
 @dataclass(frozen=True)
 class Activation:
-    """A continuous piecewise-linear σ: kinks k (m,), and per piece i slope[i], intercept[i] (m+1,)."""
+    """A continuous piecewise-linear σ: kinks k (m,), and per piece i slope[i], intercept[i] (m+1,).
+
+    ``passes`` (bool per neuron, or None): neurons where σ is the identity (carried values);
+    they never bend, and their piece index is m+1, whose slope is 1 and intercept 0.
+    """
 
     name: str
     kinks: np.ndarray
     slope: np.ndarray
     intercept: np.ndarray
+    passes: np.ndarray | None = None
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """σ(z) coordinatewise; at a kink both neighbouring pieces agree (continuity).
         ``out`` may be ``z`` itself for ReLU (in place, to spare memory on large partitions)."""
+        carried = z[..., self.passes].copy() if self.passes is not None else None
         if self.name == "relu":
-            return np.maximum(z, 0.0, out=out)
-        if self.kinks.size == 1:
+            h = np.maximum(z, 0.0, out=out)
+        elif self.kinks.size == 1:
             k = self.kinks[0]
-            return np.where(z > k, self.slope[1] * z + self.intercept[1], self.slope[0] * z + self.intercept[0])
-        piece = np.searchsorted(self.kinks, z, side="right")
-        return self.slope[piece] * z + self.intercept[piece]
+            h = np.where(z > k, self.slope[1] * z + self.intercept[1], self.slope[0] * z + self.intercept[0])
+        else:
+            piece = np.searchsorted(self.kinks, z, side="right")
+            h = self.slope[piece] * z + self.intercept[piece]
+        if carried is not None:
+            h[..., self.passes] = carried
+        return h
 
     def piece(self, z: np.ndarray) -> np.ndarray:
-        """Index of the linear piece of σ that holds z (0 … m), as int8: the activation pattern."""
-        return np.searchsorted(self.kinks, z, side="right").astype(np.int8)
+        """Index of the linear piece of σ that holds z (0 … m; m+1 on pass-through neurons), as int8."""
+        p = np.searchsorted(self.kinks, z, side="right").astype(np.int8)
+        if self.passes is not None:
+            p[..., self.passes] = len(self.kinks) + 1
+        return p
+
+    def bending(self, width: int) -> np.ndarray:
+        """Bool per neuron: does σ bend there (not a pass-through neuron)?"""
+        return ~self.passes if self.passes is not None else np.ones(width, bool)
+
+    def carrying(self, passes: np.ndarray) -> Activation:
+        """The same σ with the neurons in ``passes`` made pass-through (identity)."""
+        if not passes.any():
+            return self
+        return Activation(self.name, self.kinks, np.append(self.slope, 1.0), np.append(self.intercept, 0.0), passes)
 
 
 @dataclass(frozen=True)
@@ -64,162 +96,351 @@ class Stage:
     def width(self) -> int:
         return self.weight.shape[0]
 
+    @property
+    def bends(self) -> int:
+        """Neurons that bend (all but the pass-through ones)."""
+        if self.activation is None:
+            return 0
+        return int(self.activation.bending(self.width).sum())
+
+
+def _act(name, kinks, slope, intercept) -> Activation:
+    return Activation(name, np.array(kinks, float), np.array(slope, float), np.array(intercept, float))
+
 
 def _activation(module: nn.Module) -> Activation | None:
-    def act(name, kinks, slope, intercept):
-        return Activation(name, np.array(kinks, float), np.array(slope, float), np.array(intercept, float))
-
     if type(module) is nn.ReLU:
-        return act("relu", [0.0], [0.0, 1.0], [0.0, 0.0])
+        return _act("relu", [0.0], [0.0, 1.0], [0.0, 0.0])
     if type(module) is nn.LeakyReLU:
-        return act("leaky_relu", [0.0], [module.negative_slope, 1.0], [0.0, 0.0])
+        return _act("leaky_relu", [0.0], [module.negative_slope, 1.0], [0.0, 0.0])
+    if type(module) is nn.PReLU and module.num_parameters == 1:
+        return _act("leaky_relu", [0.0], [float(_finite("PReLU.weight", module.weight)[0]), 1.0], [0.0, 0.0])
     if type(module) is Abs:
-        return act("abs", [0.0], [-1.0, 1.0], [0.0, 0.0])
-    if type(module) is nn.Hardtanh:
+        return _act("abs", [0.0], [-1.0, 1.0], [0.0, 0.0])
+    if isinstance(module, nn.Hardtanh):  # ReLU6 too
         lo, hi = float(module.min_val), float(module.max_val)
-        return act("hardtanh", [lo, hi], [0.0, 1.0, 0.0], [lo, 0.0, hi])
+        return _act("hardtanh", [lo, hi], [0.0, 1.0, 0.0], [lo, 0.0, hi])
     return None
 
 
 def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
     values = tensor.detach().to(torch.float64).cpu().numpy()
-    if not np.all(np.isfinite(values)):
+    if not np.isfinite(values).all():
         raise ApproxlabError(f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
                              "(regions need finite weights)")
     return values
 
 
-def _affine(name: str, module: nn.Module, width: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(W, b) of an affine layer in float64, or None if ``module`` is not affine."""
+def _tensor(name: str, tensor: torch.Tensor) -> torch.Tensor:
+    return torch.from_numpy(_finite(name, tensor))
+
+
+# A tensor of the forward is kept as T (w+1, *shape), float64: rows 0 … w−1 are the images of the
+# basis vectors of the current h (its linear part), row w its value at h = 0. Linear operations act on
+# T row by row; an affine layer adds its bias to the last row only.
+
+def _affine_module(name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor | None:
+    """T of module ``m`` applied to the tensor with rows T, or None if ``m`` is not an affine layer."""
     prefix = f"{name}." if name else ""
-    if isinstance(module, nn.Linear):
-        w = _finite(prefix + "weight", module.weight)
-        b = _finite(prefix + "bias", module.bias) if module.bias is not None else np.zeros(module.out_features)
-        return w, b
-    if isinstance(module, nn.BatchNorm1d):
-        if module.training:
-            raise ApproxlabError("BatchNorm1d is in training mode: call net.eval() so its statistics are fixed")
-        mean = _finite(prefix + "running_mean", module.running_mean)
-        var = _finite(prefix + "running_var", module.running_var)
-        scale = 1.0 / np.sqrt(var + module.eps)
+    if isinstance(m, nn.Linear):
+        if t.dim() < 2 or t.shape[-1] != m.in_features:
+            raise ApproxlabError(f"layer {name} ({type(m).__name__}) expects {m.in_features} inputs but gets "
+                                 f"{tuple(t.shape[1:])}: fix the layer sizes")
+        out = F.linear(t, _tensor(prefix + "weight", m.weight))
+        if m.bias is not None:
+            out[-1] += _tensor(prefix + "bias", m.bias)
+        return out
+    if isinstance(m, (nn.Conv1d, nn.Conv2d)):
+        want = 2 if isinstance(m, nn.Conv1d) else 3
+        if t.dim() != want + 1 or t.shape[1] != m.in_channels:
+            raise ApproxlabError(
+                f"layer {name} ({type(m).__name__}) needs inputs of shape (C={m.in_channels}, …) with {want} axes "
+                f"but gets {tuple(t.shape[1:])}: start the model with nn.Unflatten(1, (C, H, W)) so it takes "
+                "flat inputs")
+        out = m._conv_forward(t, _tensor(prefix + "weight", m.weight), None)
+        if m.bias is not None:
+            out[-1] += _tensor(prefix + "bias", m.bias).reshape(-1, *[1] * (want - 1))
+        return out
+    if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+        if m.training:
+            raise ApproxlabError(f"{type(m).__name__} is in training mode: call net.eval() so its statistics are fixed")
+        mean = _finite(prefix + "running_mean", m.running_mean)
+        var = _finite(prefix + "running_var", m.running_var)
+        scale = 1.0 / np.sqrt(var + m.eps)
         shift = -mean * scale
-        if module.affine:
-            gamma = _finite(prefix + "weight", module.weight)
-            beta = _finite(prefix + "bias", module.bias)
+        if m.affine:
+            gamma = _finite(prefix + "weight", m.weight)
+            beta = _finite(prefix + "bias", m.bias)
             scale, shift = scale * gamma, shift * gamma + beta
-        return np.diag(scale), shift
-    if isinstance(module, (nn.Identity, nn.Dropout, nn.Flatten)):
-        return np.eye(width), np.zeros(width)
+        if t.dim() < 2 or t.shape[1] != len(scale):
+            raise ApproxlabError(f"layer {name} ({type(m).__name__}) expects {len(scale)} channels but gets "
+                                 f"{tuple(t.shape[1:])}: fix the layer sizes")
+        axes = [1] * (t.dim() - 2)
+        out = t * torch.from_numpy(scale).reshape(-1, *axes)
+        out[-1] += torch.from_numpy(shift).reshape(-1, *axes)
+        return out
+    if isinstance(m, (nn.Dropout, nn.Identity)):
+        return t
+    if isinstance(m, (nn.Flatten, nn.Unflatten, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d,
+                      nn.AdaptiveAvgPool2d)):
+        return m(t)  # linear, and acting on each row (batch item) alike
     return None
 
 
-_FUNCTIONS = {F.relu: nn.ReLU, torch.relu: nn.ReLU, F.leaky_relu: nn.LeakyReLU, F.hardtanh: nn.Hardtanh,
-              torch.abs: Abs, torch.flatten: nn.Flatten, F.dropout: nn.Dropout}
-_METHODS = {"relu": nn.ReLU, "abs": Abs, "flatten": nn.Flatten}
+def _activation_function(node: fx.Node) -> Activation | None:
+    """The activation of a call_function / call_method node, or None."""
+    target, args, kw = node.target, node.args, node.kwargs
+    if target in (F.relu, torch.relu, "relu", "relu_") or (target is F.relu6):
+        return _activation(nn.ReLU()) if target is not F.relu6 else _activation(nn.ReLU6())
+    if target is F.leaky_relu:
+        return _activation(nn.LeakyReLU(kw.get("negative_slope", args[1] if len(args) > 1 else 0.01)))
+    if target is F.hardtanh:
+        return _activation(nn.Hardtanh(kw.get("min_val", args[1] if len(args) > 1 else -1.0),
+                                       kw.get("max_val", args[2] if len(args) > 2 else 1.0)))
+    if target in (torch.abs, "abs"):
+        return _activation(Abs())
+    return None
 
 
-def _overrides_forward(net: nn.Module) -> bool:
-    return isinstance(net, nn.Sequential) and type(net).forward is not nn.Sequential.forward
+_SUMS = {operator.add, operator.iadd, torch.add, "add"}
+_DIFFERENCES = {operator.sub, operator.isub, torch.sub, "sub"}
+_SCALINGS = {operator.mul, operator.imul, torch.mul, "mul", operator.truediv, torch.div, "div"}
+# Operations linear in their one tensor argument and acting on each batch item alike.
+_RESHAPES = {torch.flatten, torch.reshape, torch.squeeze, torch.unsqueeze, torch.permute, torch.transpose,
+             operator.getitem, F.avg_pool1d, F.avg_pool2d, F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.dropout,
+             "flatten", "view", "reshape", "squeeze", "unsqueeze", "permute", "transpose", "contiguous"}
+_MAXIMA = (nn.MaxPool1d, nn.MaxPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
 
 
-def _traced(net: nn.Module) -> list[tuple[str, nn.Module]]:
-    """The layers of a module's forward read with torch.fx, when it is one chain x → f1 → f2 → …;
-    one-line errors for branches (e.g. a residual x + f(x)) and operations that are not layers."""
-    from torch import fx
+def _refuse(node: fx.Node, what: str, kind: str) -> ApproxlabError:
+    maxlike = what.startswith(("MaxPool", "AdaptiveMaxPool", "max")) or "max_pool" in what
+    why = ("is piecewise linear, but regions of a max (cuts where its argmax changes) are not implemented yet: "
+           "use AvgPool" if maxlike else f"is not supported by approxlab.regions: use only {SUPPORTED}")
+    where = f"module '{node.target}'" if node.op == "call_module" else f"node '{node.name}'"
+    return ApproxlabError(f"{kind} {what} ({where}) {why}")
 
-    kind = type(net).__name__
-    try:
-        graph = fx.symbolic_trace(net).graph
-    except Exception as exc:  # torch.fx raises many kinds for untraceable forwards
-        raise ApproxlabError(f"cannot read the forward of {kind} with torch.fx ({str(exc)[:80]}): "
-                             "write the model as nn.Sequential of its layers") from None
-    modules = dict(net.named_modules())
-    out: list[tuple[str, nn.Module]] = []
-    previous = None
-    for node in graph.nodes:
-        if node.op == "placeholder":
-            if previous is not None:
-                raise ApproxlabError(f"the forward of {kind} takes several inputs: regions need a model of one input")
-            previous = node
-            continue
-        if node.op == "output":
-            if node.args[0] is not previous:
-                raise ApproxlabError(f"the forward of {kind} does not return its last layer's output: "
-                                     "write it as nn.Sequential of its layers")
-            break
-        inputs = [a for a in node.all_input_nodes]
-        if inputs != [previous]:
-            raise ApproxlabError(
-                f"the forward of {kind} combines branches at '{node.name}' (e.g. a residual x + f(x)): "
-                "approxlab.regions reads a chain of layers only; write the model as nn.Sequential"
-            )
+
+class _Reader:
+    """Evaluates the graph on T-tensors, emitting a :class:`Stage` at each activation."""
+
+    def __init__(self, net: nn.Module, nodes: list, kind: str):
+        self.modules = dict(net.named_modules())
+        self.nodes, self.kind = nodes, kind
+        self.order = {n: i for i, n in enumerate(nodes)}
+        # The last node reading each value: values are dropped after it, so only live ones are kept.
+        self.last = {n: max((self.order[u] for u in n.users), default=-1) for n in nodes}
+        self.env: dict = {}
+        self.stages: list[Stage] = []
+
+    def _value(self, a):
+        if isinstance(a, (fx.Node, _Link)):
+            return self.env[a]
+        if isinstance(a, tuple):
+            return tuple(self._value(v) for v in a)
+        if isinstance(a, list):
+            return [self._value(v) for v in a]
+        if isinstance(a, dict):
+            return {k: self._value(v) for k, v in a.items()}
+        return a
+
+    def _live(self, at) -> list:
+        """Tensors computed before ``at`` that a node after it still reads."""
+        i = self.order[at]
+        return [n for n, v in self.env.items() if isinstance(v, torch.Tensor) and self.last[n] > i]
+
+    def _emit(self, node: fx.Node, act: Activation, t: torch.Tensor) -> torch.Tensor:
+        live = self._live(node)
+        blocks = [t] + [self.env[n] for n in live]
+        w = t.shape[0] - 1
+        flat = [b.reshape(w + 1, -1) for b in blocks]
+        rows = torch.cat(flat, dim=1).numpy() if live else flat[0].numpy()
+        sizes = [f.shape[1] for f in flat]
+        passes = np.repeat([False] + [True] * len(live), sizes)
+        self.stages.append(Stage(rows[:w].T.copy(), rows[w].copy(), act.carrying(passes)))
+        width = int(sum(sizes))
+        basis = torch.eye(width + 1, width, dtype=torch.float64)  # [I; 0]: the new h and its zero constant
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        for n, b, lo, hi in zip(live, blocks[1:], starts[1:-1], starts[2:]):
+            self.env[n] = basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
+        return basis[:, : sizes[0]].reshape(width + 1, *t.shape[1:])
+
+    def _call(self, node: fx.Node) -> object:
+        args, kwargs = self._value(node.args), self._value(node.kwargs)
+        target = node.target
         if node.op == "call_module":
-            out.append((str(node.target), modules[node.target]))
-        elif node.op == "call_function" and node.target in _FUNCTIONS:
-            extra = {"negative_slope": node.kwargs.get("negative_slope", node.args[1] if len(node.args) > 1 else 0.01)} \
-                if node.target is F.leaky_relu else {}
-            out.append((node.name, _FUNCTIONS[node.target](**extra)))
-        elif node.op == "call_method" and node.target in _METHODS:
-            out.append((node.name, _METHODS[node.target]()))
-        else:
-            raise ApproxlabError(f"the operation '{node.name}' ({node.target}) in the forward of {kind} is not "
-                                 f"supported by approxlab.regions: use only {SUPPORTED}")
-        previous = node
-    return out
+            m = self.modules[target]
+            act = _activation(m)
+            if act is not None:
+                return self._emit(node, act, args[0])
+            out = _affine_module(str(target), m, args[0])
+            if out is None:
+                raise _refuse(node, type(m).__name__, "layer")
+            return out
+        act = _activation_function(node)
+        if act is not None:
+            return self._emit(node, act, args[0])
+        tensors = [a for a in args if isinstance(a, torch.Tensor)]
+        if target == "size":
+            dim = args[1] if len(args) > 1 else kwargs.get("dim")
+            shape = (-1, *args[0].shape[1:])  # −1: the batch, whatever its size
+            return shape if dim is None else shape[dim]
+        if target is getattr and args[1] == "shape":
+            return (-1, *args[0].shape[1:])
+        if target is operator.getitem and not isinstance(args[0], torch.Tensor):
+            return args[0][args[1]]
+        if target in _SUMS or target in _DIFFERENCES:
+            sign = -1.0 if target in _DIFFERENCES else 1.0
+            a, b = args[0], args[1]
+            if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+                return a + sign * b
+            if isinstance(a, torch.Tensor):
+                out = a.clone()
+                out[-1] += sign * b
+            else:
+                out = sign * b
+                out[-1] += a
+            return out
+        if target in _SCALINGS and len(args) == 2 and len(tensors) == 1 \
+                and isinstance(args[int(args[0] is tensors[0])], (int, float)):
+            t, number = tensors[0], args[int(args[0] is tensors[0])]
+            if target in (operator.truediv, torch.div, "div"):
+                if t is not args[0]:
+                    raise _refuse(node, "division by a tensor", "the operation")
+                return t / number
+            return t * number
+        if target in (operator.neg, torch.neg, "neg"):
+            return -args[0]
+        if target in (torch.sum, torch.mean, "sum", "mean") and len(tensors) == 1 and isinstance(args[0], torch.Tensor):
+            dim = args[1] if len(args) > 1 else kwargs.get("dim")
+            dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+            if dim is None or 0 in dims:
+                raise ApproxlabError(f"the {target if isinstance(target, str) else target.__name__} at node "
+                                     f"'{node.name}' runs over the batch axis: give dim= (1 or more)")
+            return getattr(args[0], target)(*args[1:], **kwargs) if isinstance(target, str) \
+                else target(*args, **kwargs)
+        if target in (torch.cat, torch.concat):
+            return torch.cat(*args, **kwargs)
+        if target in _RESHAPES and len(tensors) == 1 and isinstance(args[0], torch.Tensor):
+            t = args[0]
+            if target in ("view", "reshape", torch.reshape):
+                shape = tuple(args[1]) if isinstance(args[1], (tuple, list)) else tuple(args[1:])
+                if shape[0] != -1:
+                    raise ApproxlabError(f"the reshape at node '{node.name}' does not keep the batch axis first "
+                                         "(as x.view(x.size(0), -1) does): regions read one input at a time")
+                return t.reshape(t.shape[0], *shape[1:])
+            if target is F.dropout or target == "contiguous":
+                return t
+            return getattr(t, target)(*args[1:], **kwargs) if isinstance(target, str) else target(*args, **kwargs)
+        what = target if isinstance(target, str) else getattr(target, "__name__", str(target))
+        raise _refuse(node, str(what), "the operation")
+
+    def read(self, dim: int) -> list[Stage]:
+        for i, node in enumerate(self.nodes):
+            for n in [n for n in self.env if self.last[n] < i]:
+                del self.env[n]
+            if node.op == "placeholder":
+                if self.env:
+                    raise ApproxlabError(f"the forward of {self.kind} takes several inputs: regions need a model "
+                                         "of one input")
+                self.env[node] = torch.eye(dim + 1, dim, dtype=torch.float64)
+            elif node.op == "output":
+                t = self._value(node.args[0])
+                if not isinstance(t, torch.Tensor):
+                    raise ApproxlabError(f"the forward of {self.kind} returns {type(t).__name__}, not one tensor: "
+                                         "regions need a model with one output tensor")
+                w = t.shape[0] - 1
+                flat = t.reshape(w + 1, -1)
+                a, c = flat[:w].T.numpy().copy(), flat[w].numpy().copy()
+                if not self.stages or a.shape[0] != w or not np.array_equal(a, np.eye(w)) or np.any(c):
+                    self.stages.append(Stage(a, c, None))
+                return self.stages
+            elif node.op == "get_attr":
+                raise ApproxlabError(f"the forward of {self.kind} reads the tensor '{node.target}' directly: "
+                                     "use layers (nn.Linear, …) for every weight")
+            else:
+                try:
+                    self.env[node] = self._call(node)
+                except (RuntimeError, TypeError, IndexError) as exc:
+                    raise ApproxlabError(f"cannot read node '{node.name}' of the forward of {self.kind} "
+                                         f"({str(exc)[:100]}): check the layer sizes") from None
+        raise ApproxlabError(f"the forward of {self.kind} has no output")
 
 
-def _leaves(net: nn.Module, name: str = "") -> list[tuple[str, nn.Module]]:
-    """(qualified name, module) of the layers in order: nn.Sequential children as they are; any
-    other container, or a Sequential subclass with its own forward, read from its forward (torch.fx)."""
-    if isinstance(net, nn.Sequential) and not _overrides_forward(net):
-        return [leaf for key, child in net.named_children() for leaf in _leaves(child, f"{name}.{key}" if name else key)]
-    if len(list(net.children())) == 0:
-        return [(name, net)]
-    return [(f"{name}.{key}" if name else key, m) for key, m in _traced(net)]
+def _plain(net: nn.Module) -> bool:
+    """Is ``net`` a chain: a leaf layer, or a plain nn.Sequential (no own forward) of chains?"""
+    if isinstance(net, nn.Sequential):
+        return type(net).forward is nn.Sequential.forward and all(_plain(m) for m in net.children())
+    return len(list(net.children())) == 0
+
+
+def _chain(net: nn.Module, name: str = "") -> list[str]:
+    if isinstance(net, nn.Sequential):
+        return [leaf for key, child in net.named_children() for leaf in _chain(child, f"{name}.{key}" if name else key)]
+    return [name]
+
+
+@dataclass(eq=False)
+class _Link:
+    """One layer of a plain chain, shaped like the torch.fx node the reader reads (building an fx
+    graph costs more than reading a small MLP)."""
+
+    op: str
+    target: str
+    args: tuple
+    name: str
+    users: dict
+    kwargs: dict
+
+
+def _traced(net: nn.Module) -> list:
+    """The nodes of the model's forward: a plain Sequential as the chain of its layers (no tracing);
+    any other module read with torch.fx (branches such as a residual x + f(x) included)."""
+    if _plain(net):
+        x = _Link("placeholder", "x", (), "x", {}, {})
+        nodes = [x]
+        for name in _chain(net):
+            nodes.append(_Link("call_module", name, (nodes[-1],), name, {}, {}))
+            nodes[-2].users[nodes[-1]] = None
+        nodes.append(_Link("output", "output", (nodes[-1],), "output", {}, {}))
+        nodes[-2].users[nodes[-1]] = None
+        return nodes
+    try:
+        return list(fx.symbolic_trace(net).graph.nodes)
+    except Exception as exc:  # torch.fx raises many kinds for untraceable forwards
+        raise ApproxlabError(f"cannot read the forward of {type(net).__name__} with torch.fx ({str(exc)[:80]}): "
+                             "write the model as nn.Sequential of its layers") from None
+
+
+def _input_dim(net: nn.Module) -> int:
+    """The flat input size: the first Linear's inputs or the first Unflatten's sizes."""
+    for m in net.modules():
+        if isinstance(m, nn.Linear):
+            return m.in_features
+        if isinstance(m, nn.Unflatten):
+            return math.prod(m.unflattened_size)
+        if isinstance(m, (nn.Conv1d, nn.Conv2d)):
+            raise ApproxlabError(f"{type(m).__name__} needs to know its input's shape: start the model with "
+                                 "nn.Unflatten(1, (C, H, W)) so it takes flat inputs")
+    raise ApproxlabError("the net has no Linear layer: regions need an MLP built from torch.nn.Linear "
+                         "(or a CNN starting with nn.Unflatten)")
 
 
 def stages(net: nn.Module) -> list[Stage]:
     """The net as a list of :class:`Stage` (affine map + piecewise-linear activation), float64.
 
-    Adjacent affine layers (Linear, BatchNorm1d in eval mode, Identity, Dropout) are
-    composed into one map, W = W2 W1, b = W2 b1 + b2. A model that is not a plain
-    nn.Sequential (a class with layers as attributes, or a Sequential subclass with its own
-    forward) is read from its forward with torch.fx; branches such as a residual x + f(x)
-    and non-finite weights are refused in one line.
+    Affine layers between activations are composed into one map (W = W2 W1, b = W2 b1 + b2);
+    a convolution is the linear map it is on the flattened tensor (its Toeplitz matrix),
+    BatchNorm in eval mode the diagonal map (x − μ)γ/√(σ² + ε) + β, AvgPool the averaging
+    matrix. A model that is not a plain nn.Sequential is read from its forward with torch.fx:
+    residual sums x + f(x) carry x through the activations between as pass-through neurons.
+    An operation that is not piecewise linear, max pooling, and non-finite weights are
+    refused in one line naming the node or tensor.
 
     >>> from approxlab import mlp
     >>> [s.width for s in stages(mlp(2, [4, 3]))]
     [4, 3, 1]
     """
-    leaves = _leaves(net)
-    width = next((m.in_features for _, m in leaves if isinstance(m, nn.Linear)), None)
-    if width is None:
-        raise ApproxlabError("the net has no Linear layer: regions need an MLP built from torch.nn.Linear")
-    out: list[Stage] = []
-    w, b = np.eye(width), np.zeros(width)
-    for name, m in leaves:
-        act = _activation(m)
-        if act is not None:
-            out.append(Stage(w, b, act))
-            width = w.shape[0]
-            w, b = np.eye(width), np.zeros(width)
-            continue
-        affine = _affine(name, m, w.shape[0])
-        if affine is None:
-            raise ApproxlabError(
-                f"layer {type(m).__name__} is not supported by approxlab.regions: use only {SUPPORTED}"
-            )
-        aw, ab = affine
-        if aw.shape[1] != w.shape[0]:
-            raise ApproxlabError(
-                f"layer {type(m).__name__} expects {aw.shape[1]} inputs but gets {w.shape[0]}: fix the layer sizes"
-            )
-        w, b = aw @ w, aw @ b + ab
-    if not out or not np.array_equal(w, np.eye(w.shape[0])) or np.any(b):
-        out.append(Stage(w, b, None))
-    return out
-
-
+    return _Reader(net, _traced(net), type(net).__name__).read(_input_dim(net))
 def input_dim(layers: list[Stage]) -> int:
     """Input dimension of the net given as stages."""
     return layers[0].weight.shape[1]

@@ -26,11 +26,15 @@ from approxlab.regions.layers import Stage
 CHUNK = 1 << 22  # floats per block when composing the affine maps of many regions
 
 
-def side_bits(z: np.ndarray, kinks: np.ndarray) -> np.ndarray:
-    """Packed bits (z_j > k_i) for columns j·m + i, shape (rows, ⌈n·m/8⌉)."""
+def side_bits(z: np.ndarray, kinks: np.ndarray, passes: np.ndarray | None = None) -> np.ndarray:
+    """Packed bits (z_j > k_i) for columns j·m + i, shape (rows, ⌈n·m/8⌉); 0 on pass-through neurons."""
     if len(kinks) == 1:
-        return np.packbits(z > kinks[0], axis=1)
-    return np.packbits((z[:, :, None] > kinks).reshape(len(z), -1), axis=1)
+        above = z > kinks[0]
+    else:
+        above = (z[:, :, None] > kinks).reshape(len(z), -1)
+    if passes is not None:
+        above[:, np.repeat(passes, len(kinks))] = False
+    return np.packbits(above, axis=1)
 
 
 class Lineage:
@@ -52,7 +56,10 @@ class Lineage:
         act = self.layers[stage].activation
         n, m = self.layers[stage].width, len(act.kinks)
         flat = np.unpackbits(bits, axis=-1, count=n * m)
-        return flat.reshape(*flat.shape[:-1], n, m).sum(axis=-1).astype(np.int8)
+        out = flat.reshape(*flat.shape[:-1], n, m).sum(axis=-1).astype(np.int8)
+        if act.passes is not None:
+            out[..., act.passes] = m + 1
+        return out
 
     def pieces(self, stage: int, region: int) -> list[np.ndarray]:
         """Piece indices of σ_s (width_s,) for every stage s < ``stage``, for a region at the start of ``stage``."""

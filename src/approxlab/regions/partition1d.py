@@ -70,12 +70,13 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             certain[:] = False
         tol = float_error_bound(stage, h)
         kinks = stage.activation.kinks
+        bend = stage.activation.bending(stage.width)
         new_i, new_t, new_col, new_kink, new_err = [], [], [], [], []
         for ki, k in enumerate(kinks):
             d = z - k
             unsure_p, unsure_j = np.nonzero(np.abs(d) <= tol)
             # Certified values are exact: their float64 sign is the sign.
-            keep = ~certain[unsure_p]
+            keep = ~certain[unsure_p] & bend[unsure_j]
             unsure_p, unsure_j = unsure_p[keep], unsure_j[keep]
             for j in np.unique(unsure_j).tolist():
                 pts = unsure_p[unsure_j == j]
@@ -83,7 +84,7 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
                 z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)))
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
-            i, j = np.nonzero(d[:-1] * d[1:] < 0)
+            i, j = np.nonzero((d[:-1] * d[1:] < 0) & bend)
             gap = d[i, j] - d[i + 1, j]
             new_i.append(i)
             new_t.append(d[i, j] / gap)
@@ -147,7 +148,7 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
         else:
             ancestor = np.arange(len(x) - 1)
         stop_if_over(len(x) - 1, max_regions, li, bound, smaller="segment")
-        sides = side_bits(z, kinks)
+        sides = side_bits(z, kinks, stage.activation.passes)
         lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
         h = stage.activation(z)
         if certain.any() and stage.activation.name != "relu":

@@ -239,13 +239,13 @@ class _Subdivision:
         self.count += n_split
 
 
-def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray) -> np.ndarray:
+def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray, passes: np.ndarray | None) -> np.ndarray:
     """(neuron·kink) × face booleans: may the line z_j = k cross the face's interior?
 
     True when the face has a vertex with z_j > k − tol_j and one with z_j < k + tol_j (tol_j:
     the float64 error bound, so a face is never skipped on a wrong sign). Bits are packed
     eight neurons to a byte and OR-ed over each face's vertices (faces padded to equal
-    length by repeating their first vertex).
+    length by repeating their first vertex). Never for pass-through neurons (``passes``).
     """
     lengths = sub.length.view
     first = sub.start.view
@@ -260,6 +260,8 @@ def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray) -> np.ndarray:
         above = np.bitwise_or.reduce(np.packbits(z > k - sub.tol, axis=1)[corners], axis=1)
         below = np.bitwise_or.reduce(np.packbits(z < k + sub.tol, axis=1)[corners], axis=1)
         out[i :: len(kinks)] = np.unpackbits(above & below, axis=1, count=n).T.astype(bool)
+    if passes is not None:
+        out[np.repeat(passes, len(kinks))] = False  # pass-through neurons never bend
     return out
 
 
@@ -352,13 +354,13 @@ class _Exact:
                          for v, f in zip(vertices, faces)], np.int8)
 
 
-def _record(sub: _Subdivision, lineage: Lineage, li: int, kinks: np.ndarray) -> None:
+def _record(sub: _Subdivision, lineage: Lineage, li: int, kinks: np.ndarray, passes: np.ndarray | None) -> None:
     """Store each face's ancestor and its sides of the stage's kinks (its pattern for stage li)."""
     sub.compact()
     lengths, first, vid = sub.length.view, sub.start.view, sub.slot_vertex.view
     longest = int(lengths.max())
     pad = first[:, None] + np.minimum(np.arange(longest), lengths[:, None] - 1)
-    bits = np.bitwise_or.reduce(side_bits(sub.z.view, kinks)[vid[pad]], axis=1)
+    bits = np.bitwise_or.reduce(side_bits(sub.z.view, kinks, passes)[vid[pad]], axis=1)
     lineage.record(li, sub.ancestor.view.copy(), bits)
     sub.ancestor = _Pool(np.arange(sub.count, dtype=np.int64))
 
@@ -390,7 +392,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         lines = stage.width * m
         # The arrangement is built whole (memory ∝ crossings): only when its face count,
         # at most 1 + n + n(n−1)/2, is within max_regions; otherwise cut line by line and stop early.
-        if li == 0 and 1 + lines + lines * (lines - 1) // 2 <= max_regions:
+        if li == 0 and stage.activation.passes is None and 1 + lines + lines * (lines - 1) // 2 <= max_regions:
             built = arrange(polygon, np.repeat(stage.weight, m, axis=0),
                             (stage.bias[:, None] - kinks[None, :]).ravel())
             if built is not None:
@@ -399,7 +401,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
                 cuts[1] += (built[5] // m).tolist()
                 cuts[2] += (built[5] % m).tolist()
                 stop_if_over(sub.count, max_regions, li, bound)
-                _record(sub, lineage, li, kinks)
+                _record(sub, lineage, li, kinks, stage.activation.passes)
                 h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
                 continue
         # Room for the vertices this layer adds, so the pool is rarely copied while growing.
@@ -412,7 +414,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         sub.z.n = v
         sub.compact()
         exact = _Exact(sub, lineage, polygon, cuts)
-        candidates = _Columns(_crossing_candidates(sub, kinks))
+        candidates = _Columns(_crossing_candidates(sub, kinks, stage.activation.passes))
         active = np.flatnonzero(candidates.data.any(axis=1))
         refreshed_at = sub.count
         for c in active:
@@ -420,7 +422,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
                 # The faces have multiplied since the candidate sets were read: re-read them so
                 # each later neuron visits only the faces its line really crosses.
                 sub.compact()
-                candidates = _Columns(_crossing_candidates(sub, kinks))
+                candidates = _Columns(_crossing_candidates(sub, kinks, stage.activation.passes))
                 refreshed_at = sub.count
             j, i = divmod(int(c), m)
             faces = np.flatnonzero(candidates.data[c, : candidates.n] & sub.alive.view)
@@ -436,7 +438,7 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
 
             sub.cut(faces, j, float(kinks[i]), label, candidates, resolve, li)
             stop_if_over(sub.count, max_regions, li, bound)
-        _record(sub, lineage, li, kinks)
+        _record(sub, lineage, li, kinks, stage.activation.passes)
         h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
     sub.compact()
     return (
@@ -577,3 +579,56 @@ class Partition2D:
         # {y > 0} is a contiguous arc of a convex face's cycle: exactly 0 or 2 crossings per face.
         order = np.argsort(face, kind="stable")
         return points[order].reshape(-1, 2, 2)
+
+    def slope_norms(self) -> np.ndarray:
+        """‖A_f‖ (Frobenius) of each region's affine map in plane coordinates: with the orthonormal
+        slice bases of :mod:`approxlab.regions.slices`, the size of the net's slope within the plane
+        (SplineCam's colouring of the tiles)."""
+        a, _ = self.affine_maps()
+        return np.sqrt(np.einsum("fok,fok->f", a, a))
+
+    def decision_boundary(self) -> np.ndarray:
+        """Segments (k, 2, 2) in plane coordinates where the top output (the predicted class) changes.
+
+        On a region the outputs are affine, so the set where class i is on top is a convex polygon
+        (the region clipped by y_i ≥ y_j for every j); its edges on a line y_i = y_j, i < j, are
+        the boundary. A region whose vertices all have the same top class lies wholly in that
+        class's cell (convexity) and is skipped. float64.
+        """
+        if self.values.shape[1] == 1:
+            return self.level_set(0.0)
+        a, c = self.affine_maps()
+        top = self.values[self.face_vertices].argmax(axis=1)
+        starts = self.offsets[:-1]
+        mixed = np.flatnonzero(np.minimum.reduceat(top, starts) != np.maximum.reduceat(top, starts))
+        segments = []
+        for f in mixed:
+            poly = self.polygon_of(f)
+            for i in range(a.shape[1]):
+                cell, labels = poly, np.full(len(poly), -1)
+                for j in range(a.shape[1]):
+                    if j != i and len(cell):
+                        cell, labels = _clip(cell, labels, a[f, i] - a[f, j], c[f, i] - c[f, j], j)
+                for k in np.flatnonzero(labels > i):
+                    segments.append((cell[k], cell[(k + 1) % len(cell)]))
+        return np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
+
+
+def _clip(poly: np.ndarray, labels: np.ndarray, g: np.ndarray, h: float, label: int):
+    """The part of a convex polygon where g·t + h ≥ 0 (Sutherland–Hodgman), with edge labels: the edge
+    leaving each vertex keeps its label, the new edge along the line gets ``label``."""
+    v = poly @ g + h
+    out, out_labels = [], []
+    n = len(poly)
+    for k in range(n):
+        m = (k + 1) % n
+        if v[k] >= 0:
+            out.append(poly[k])
+            out_labels.append(labels[k])
+        if (v[k] >= 0) != (v[m] >= 0):
+            out.append(poly[k] + v[k] / (v[k] - v[m]) * (poly[m] - poly[k]))
+            out_labels.append(labels[k] if v[k] < 0 else label)
+    if len(out) < 3:
+        return np.zeros((0, 2)), np.zeros(0, np.int64)
+    return np.array(out), np.array(out_labels)
+

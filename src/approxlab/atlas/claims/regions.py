@@ -214,3 +214,65 @@ def paraboloid(ctx: Context) -> Evidence:
                  **{f"edges_layer_{int(li) + 1}": int(e) for li, e in zip(layers, edges) if li >= 0}},
         notes="The bowl's curvature is spread over the pieces; each piece is a plane A·x + c.",
     )
+
+
+@claim(
+    id="regions.digits_cnn",
+    statement="A CNN (two 3×3 convolutions, ReLU, average pooling) trained on the 8×8 digits is affine on finitely "
+    "many convex tiles of the plane through three training images: the exact partition tiles the triangle, each "
+    "tile's affine map (from its activation pattern) reproduces the network's ten logits, and the decision "
+    "boundary is made of straight segments, one per tile it crosses.",
+    source="seed 003 (SplineCam: Humayun et al. 2023, exact regions on the plane through three images, tiles "
+    "coloured by the slope norm); seed 002 answer 2 (a ReLU net is affine on each activation region)",
+    threshold="every self-check passes; of a dense uniform sample of the triangle, 0 points in no tile or in two, "
+    "and max |A_ω t + c_ω − net(x)| / max |net| ≤ 1e-9 (float64 round-off, measured ≤ 1e-15); every decision "
+    "boundary segment has different predicted classes a hair to either side of its midpoint",
+    falsifiable_by="a sample in no tile or in two, a tile whose affine map misses the CNN's logits by more than 1e-9 "
+    "relative (e.g. a convolution or pooling layer read wrongly), or a boundary segment with one class on both sides",
+)
+def digits_cnn_claim(ctx: Context) -> Evidence:
+    from approxlab.regions.checks import sampled
+    from approxlab.regions.digits import digits_cnn, digits_slice
+
+    classes = (0, 1, 7)
+    net, x, y, accuracy = digits_cnn(seed=ctx.seed, epochs=ctx.pick(quick=15, full=40))
+    piece = digits_slice(x, y, classes)
+    p = partition(net, piece)
+    report = check(p, net, seed=ctx.seed)
+    dense = sampled(p, net, ctx.pick(quick=3000, full=20000), seed=ctx.seed)
+    boundary = p.decision_boundary()
+    separating = separating_segments(p, net, boundary)
+    anchors = (x[[int(np.flatnonzero(y == c)[0]) for c in classes]] - piece.origin) @ piece.basis
+    ctx.figure(figs.slope_map(p, anchors, [str(c) for c in classes],
+                              title=f"digits CNN: {p.count} tiles through images of 0, 1, 7"),
+               "slope_map", "The plane through three training digits: tiles coloured by ‖A_ω‖ (log), decision "
+               "boundary in red (SplineCam's picture, computed exactly)")
+    return Evidence(
+        holds=judge_digits_cnn(bool(report["ok"]), dense, len(boundary), separating),
+        metrics={"regions": p.count, "held_out_accuracy": accuracy, "samples": dense["samples"],
+                 "misplaced": dense["misplaced"], "sample_relative_error": dense["relative_error"],
+                 "boundary_segments": len(boundary), "separating_segments": separating,
+                 **{k: v for k, v in report.items() if k not in ("ok", "regions")}},
+        notes="The CNN is read as the affine maps its convolutions and pools are on the flattened image.",
+    )
+
+
+def separating_segments(p, net, boundary: np.ndarray) -> int:
+    """How many decision-boundary segments have different predicted classes a hair (1e-7 of the
+    domain's size) to either side of their midpoints, the torch module deciding."""
+    import torch
+
+    mid = boundary.mean(axis=1)
+    d = boundary[:, 1] - boundary[:, 0]
+    normal = np.stack([-d[:, 1], d[:, 0]], axis=1) / np.linalg.norm(d, axis=1, keepdims=True)
+    step = 1e-7 * float(np.abs(p.polygon).max())
+    with torch.no_grad():
+        left, right = (net(torch.as_tensor(p.inputs(mid + s * step * normal))).argmax(1).numpy() for s in (1, -1))
+    return int((left != right).sum())
+
+
+def judge_digits_cnn(checks_ok: bool, dense: dict, segments: int, separating: int) -> bool:
+    """Self-checks pass, no sample outside a tile or in two, maps within 1e-9, every segment separating."""
+    return bool(checks_ok and dense["misplaced"] == 0 and dense["relative_error"] <= 1e-9
+                and segments > 0 and separating == segments)
+
