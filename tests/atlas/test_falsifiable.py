@@ -86,6 +86,29 @@ def _():
     return construct_smooth.judge_barron(rows)[0]
 
 
+@falsifies("construct.barron_control")
+def _():
+    from approxlab.construct.barron import best_n_term_errors
+
+    x = np.arange(128) / 128 * 2 - 1
+    r2 = x[:, None] ** 2 + x[None, :] ** 2
+    units = [8, 32, 128]
+    smooth_as_control = np.exp(-r2 / (2 * 0.3**2))  # a Barron target passed off as the C_f = ∞ control
+    slope = float(np.polyfit(np.log(units), np.log(best_n_term_errors(smooth_as_control, units)), 1)[0])
+    return construct_smooth.judge_barron_control(-2.0, slope)
+
+
+def test_barron_control_tells_the_disc_from_the_gaussian_on_a_small_grid():
+    from approxlab.construct.barron import best_n_term_errors
+
+    x = np.arange(128) / 128 * 2 - 1
+    r2 = x[:, None] ** 2 + x[None, :] ** 2
+    units = [8, 32, 128]
+    disc, bump = (best_n_term_errors(v, units) for v in ((r2 <= 0.25) * 1.0, np.exp(-r2 / (2 * 0.25**2))))
+    slopes = [float(np.polyfit(np.log(units), np.log(e), 1)[0]) for e in (bump, disc)]
+    assert construct_smooth.judge_barron_control(*slopes), slopes  # the disc's coefficients predict −½
+
+
 @falsifies("construct.taylor")
 def _():
     net, cert = monomial(3, 1e-2)
