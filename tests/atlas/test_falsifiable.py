@@ -220,6 +220,29 @@ def _():
     return smooth.judge_continuity([{"activation": "sigmoid", "harmonic": True, "boundary / std": 1.55}])
 
 
+@falsifies("smooth.knot_order")
+def _():
+    y = np.random.default_rng(0).standard_normal(8)
+    t, u = smooth.ordered_units(8, 4.0, 1, shared=True)  # two units on one knot, judged as a strict order
+    return smooth.judge_knot_order([{"units": 8, "knots": "strict", **smooth.order_row(t, u, y)}])
+
+
+def test_knot_order_fails_when_the_neumann_bound_is_misquoted():
+    y = np.random.default_rng(0).standard_normal(8)
+    t, u = smooth.ordered_units(8, 4.0, 1)
+    row = {"units": 8, "knots": "strict", **smooth.order_row(t, u, y)}
+    assert smooth.judge_knot_order([row])
+    # ‖L⁻¹‖ = 1 instead of the measured 2 (forgetting the −1 of the first differences): ‖Φ⁻¹‖ = 2.155 > 1/(1 − 0.036)
+    wrong = {**row, "bound ‖Φ⁻¹‖": 1 / (1 - row["‖E‖"])}
+    assert not smooth.judge_knot_order([wrong])
+
+
+def test_knot_order_control_with_a_shared_knot_keeping_full_rank_fails():
+    y = np.random.default_rng(0).standard_normal(8)
+    t, u = smooth.ordered_units(8, 4.0, 1)  # a strict order passed off as the shared-knot control
+    assert not smooth.judge_knot_order([{"units": 8, "knots": "one shared", **smooth.order_row(t, u, y)}])
+
+
 # ---------------------------------------------------------------- gradflow
 
 
