@@ -6,7 +6,9 @@ the point t_j = −b_j / w_j; its *transition width* is 1/|w_j| (the input dista
 which the pre-activation changes by one). Knots are ordered along the input in 1D;
 in nD the knot hyperplanes are ordered along any direction u by their offsets
 −b_j/(w_j·u) (a strict partial order: units whose hyperplanes are parallel to u are
-incomparable). All arrays float64.
+incomparable). Strictly ordered knots make the units' steep limit at interlaced points
+unit lower-triangular (:func:`interlaced_points`, :func:`step_limit`): the output weights
+are then found one after another. All arrays float64.
 """
 
 from __future__ import annotations
