@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from approxlab.atlas import Evidence, claim
-from approxlab.atlas.claims.construct_training import gap_row, protocol, trained_twin, within_bounds
+from approxlab.atlas.claims.construct_training import cached_best_of, gap_row, protocol, trained_twin, within_bounds
 from approxlab.baseline import best_of
 from approxlab.construct.barron import (barron_constant, barron_gaussian, best_n_term_errors, gaussian, grid_units_needed,
                                         l2_squared_error, maurey_variance)
@@ -66,8 +66,9 @@ def barron_claim(ctx):
     net, cert = barron_gaussian(d, n, "cos", seed=ctx.seed)
     X = sample([(-1.0, 1.0)] * d, 2000, seed=ctx.seed)
     X = X[np.linalg.norm(X, axis=1) <= 1.0]
-    b = best_of(lambda s: mlp(d, [n], activation="cos", seed=s), (X, gaussian(X)), **protocol(ctx), seed=ctx.seed,
-                score=lambda twin: l2_squared_error(twin, d))
+    b = cached_best_of(ctx, f"cos twin d={d} n={n}",
+                       lambda: best_of(lambda s: mlp(d, [n], activation="cos", seed=s), (X, gaussian(X)), **protocol(ctx),
+                                       seed=ctx.seed, score=lambda twin: l2_squared_error(twin, d)))
     trained = {**b.row(), "trained_activation": "cos"}
     return Evidence(holds=ok, metrics={"slopes": slopes, "V_d": {f"d={r['d']} {r['unit']}": r["V_d"] for r in table},
                                        "gap": gap_row("barron d=10 n=64 (squared L²)", cert.measured, trained, n)},

@@ -9,7 +9,7 @@ import torch
 
 from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.figures import units as figs
-from approxlab.atlas.claims.construct_training import protocol
+from approxlab.atlas.claims.construct_training import cached_best_of, protocol
 from approxlab.baseline import best_of
 from approxlab.fit import fit, sup_error
 from approxlab.nets import count_params, mlp
@@ -31,7 +31,9 @@ def _best_fit(width: int, ctx: Context, activation: str = "sigmoid"):
             out = net(torch.as_tensor(Xte, dtype=torch.float64)).numpy().ravel()
         return float(np.sqrt(np.mean((out - yte) ** 2)))
 
-    b = best_of(lambda s: mlp(2, [width], activation=activation, seed=s), f, **protocol(ctx), seed=0, score=test_rmse)
+    b = cached_best_of(ctx, f"width={width} {activation}",
+                       lambda: best_of(lambda s: mlp(2, [width], activation=activation, seed=s), f, **protocol(ctx),
+                                       seed=0, score=test_rmse))
     return b.seed, b
 
 

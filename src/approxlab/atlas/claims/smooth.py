@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from approxlab.atlas.claims.construct_training import protocol
+from approxlab.atlas.claims.construct_training import cached_best_of, protocol
 from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.baseline import best_of
 from approxlab.figures.smooth import anatomy_figure
@@ -126,7 +126,9 @@ def deterministic(ctx: Context) -> Evidence:
     # quick: the 1D sigmoid rows the verdict judges; full adds 2D and ReLU beside
     cases = [(n, f, a) for n, f, a in _cases(ctx) if ctx.profile == "full" or (f.dim == 1 and a == "sigmoid")]
     for name, f, act in cases:
-        b = best_of(lambda s, f=f, act=act: mlp(f.dim, [width], activation=act, seed=s), f, **protocol(ctx), seed=0)
+        b = cached_best_of(ctx, f"{f.name} width={width} {act}",
+                           lambda f=f, act=act: best_of(lambda s: mlp(f.dim, [width], activation=act, seed=s), f,
+                                                        **protocol(ctx), seed=0))
         det = construct(f, width, act)
         det_err = sup_error(det, f)
         row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": b.error,
