@@ -228,7 +228,10 @@ def smooth_continuity(ctx: Context) -> Evidence:
                           "boundary-trained RMSE": row.boundary_rmse, "interior-trained RMSE": row.interior_rmse,
                           "target std inside": spread, "boundary / std": row.boundary_rmse / spread})
     return Evidence(holds=judge_continuity(table), metrics={"rows": len(table)}, table=table,
-                    notes="Recorded quick profile: saddle sigmoid boundary/std 0.046 (ReLU 0.72); paraboloid 1.55.")
+                    notes="Recorded quick profile (1000 steps): saddle sigmoid boundary/std 0.046 (ReLU 0.72); paraboloid "
+                    "1.55. Full profile (4000 steps, 2026-11-23) FAILS: the paraboloid's boundary-trained sigmoid net "
+                    "reaches 0.30 × std inside (saddle 0.053, Gaussian 3.26), so the non-harmonic half of the claim "
+                    "holds in quick only because its training is short.")
 
 
 def judge_continuity(table: list[dict]) -> bool:
