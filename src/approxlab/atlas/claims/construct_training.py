@@ -13,6 +13,7 @@ from torch import nn
 
 from approxlab.atlas.registry import Context
 from approxlab.baseline import BestOf, best_of
+from approxlab.fit import FitResult
 from approxlab.nets import mlp
 from approxlab.targets import Target
 
@@ -30,6 +31,19 @@ def trained_twin(net: nn.Sequential, g: Target, activation: str, ctx: Context) -
                        lambda: best_of(lambda s: mlp(g.dim, widths, activation=activation, seed=s), g, **protocol(ctx),
                                        seed=ctx.seed))
     return b.net, {**b.row(), "trained_activation": activation}
+
+
+def cached_fit(ctx: Context, key: str, run: Callable[[], FitResult]) -> tuple[nn.Module, dict]:
+    """``run()`` (an :func:`approxlab.fit.fit` call) kept between atlas runs by ``ctx.cached``: (the trained net,
+    ``FitResult.metrics()``), the same on a hit as on a miss."""
+    fresh: dict[str, FitResult] = {}
+
+    def net() -> nn.Module:
+        fresh["r"] = run()
+        return fresh["r"].net
+
+    trained = ctx.cached(f"{key} net", net)
+    return trained, ctx.cached(f"{key} metrics", lambda: (fresh.get("r") or run()).metrics())
 
 
 def cached_best_of(ctx: Context, key: str, run: Callable[[], BestOf]) -> BestOf:
