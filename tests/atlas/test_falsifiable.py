@@ -112,6 +112,29 @@ def _():
     return construct_smooth.judge_barron(rows)[0]
 
 
+@falsifies("construct.barron_control")
+def _():
+    from approxlab.construct.barron import best_n_term_errors
+
+    x = np.arange(128) / 128 * 2 - 1
+    r2 = x[:, None] ** 2 + x[None, :] ** 2
+    units = [8, 32, 128]
+    smooth_as_control = np.exp(-r2 / (2 * 0.3**2))  # a Barron target passed off as the C_f = ∞ control
+    slope = float(np.polyfit(np.log(units), np.log(best_n_term_errors(smooth_as_control, units)), 1)[0])
+    return construct_smooth.judge_barron_control(-2.0, slope)
+
+
+def test_barron_control_tells_the_disc_from_the_gaussian_on_a_small_grid():
+    from approxlab.construct.barron import best_n_term_errors
+
+    x = np.arange(128) / 128 * 2 - 1
+    r2 = x[:, None] ** 2 + x[None, :] ** 2
+    units = [8, 32, 128]
+    disc, bump = (best_n_term_errors(v, units) for v in ((r2 <= 0.25) * 1.0, np.exp(-r2 / (2 * 0.25**2))))
+    slopes = [float(np.polyfit(np.log(units), np.log(e), 1)[0]) for e in (bump, disc)]
+    assert construct_smooth.judge_barron_control(*slopes), slopes  # the disc's coefficients predict −½
+
+
 @falsifies("construct.taylor")
 def _():
     net, cert = monomial(3, 1e-2)
@@ -221,6 +244,29 @@ def _():
 def _():
     # the paraboloid's recorded boundary/std 1.55, judged as if the paraboloid were harmonic (a wrong premise)
     return smooth.judge_continuity([{"activation": "sigmoid", "harmonic": True, "boundary / std": 1.55}])
+
+
+@falsifies("smooth.knot_order")
+def _():
+    y = np.random.default_rng(0).standard_normal(8)
+    t, u = smooth.ordered_units(8, 4.0, 1, shared=True)  # two units on one knot, judged as a strict order
+    return smooth.judge_knot_order([{"units": 8, "knots": "strict", **smooth.order_row(t, u, y)}])
+
+
+def test_knot_order_fails_when_the_neumann_bound_is_misquoted():
+    y = np.random.default_rng(0).standard_normal(8)
+    t, u = smooth.ordered_units(8, 4.0, 1)
+    row = {"units": 8, "knots": "strict", **smooth.order_row(t, u, y)}
+    assert smooth.judge_knot_order([row])
+    # ‖L⁻¹‖ = 1 instead of the measured 2 (forgetting the −1 of the first differences): ‖Φ⁻¹‖ = 2.155 > 1/(1 − 0.036)
+    wrong = {**row, "bound ‖Φ⁻¹‖": 1 / (1 - row["‖E‖"])}
+    assert not smooth.judge_knot_order([wrong])
+
+
+def test_knot_order_control_with_a_shared_knot_keeping_full_rank_fails():
+    y = np.random.default_rng(0).standard_normal(8)
+    t, u = smooth.ordered_units(8, 4.0, 1)  # a strict order passed off as the shared-knot control
+    assert not smooth.judge_knot_order([{"units": 8, "knots": "one shared", **smooth.order_row(t, u, y)}])
 
 
 # ---------------------------------------------------------------- gradflow

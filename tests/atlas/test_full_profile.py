@@ -14,7 +14,7 @@ from approxlab.atlas.run import run_claim
 @pytest.mark.parametrize("claim_id", [c.id for c in claims()])
 def test_full_profile_gives_a_verdict(tmp_path, claim_id):
     (c,) = claims([claim_id])
-    result = run_claim(c, "full", tmp_path)
+    result = run_claim(c, "full", tmp_path, tmp_path)
     print(claim_id, result["verdict"], result["seconds"], result["metrics"])
     assert result["verdict"] in ("holds", "fails"), result["notes"]
     assert result["falsifiable_by"]

@@ -54,3 +54,26 @@ def test_maurey_variance_is_the_constant_of_the_identity():
     assert 0.025 < V < 0.045
     nmse = [64 * barron_gaussian(2, 64, seed=s, points=500)[1].measured for s in range(16)]
     assert abs(np.mean(nmse) - V) < 4 * np.std(nmse, ddof=1) / 4
+
+
+def test_best_n_term_errors_is_parseval_on_orthogonal_units():
+    import numpy as np
+
+    from approxlab.construct.barron import best_n_term_errors
+
+    x = np.arange(32) / 32 * 2 - 1
+    X1, X2 = np.meshgrid(x, x, indexing="ij")
+    f = 3.0 + 2 * np.cos(np.pi * X1) + np.sin(2 * np.pi * (X1 + X2))  # energies: constant 9, 2, 0.5
+    assert best_n_term_errors(f, [1, 2, 3]) == pytest.approx([2.5, 0.5, 0.0], abs=1e-12)
+    assert best_n_term_errors(np.zeros((8, 8)), [1, 5]) == [0.0, 0.0]  # degenerate: nothing to approximate
+
+
+def test_best_n_term_errors_refuses_nan_and_too_many_units():
+    import numpy as np
+
+    from approxlab.construct.barron import best_n_term_errors
+
+    with pytest.raises(ApproxlabError, match="finite grid"):
+        best_n_term_errors(np.full((4, 4), np.nan), [1])
+    with pytest.raises(ApproxlabError, match="units must lie"):
+        best_n_term_errors(np.ones((4, 4)), [100])

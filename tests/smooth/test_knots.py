@@ -48,3 +48,22 @@ def test_knots_are_matched_one_to_one_by_least_total_distance():
     pairs, dist = match_knots(np.array([0.0, 0.5, np.inf, -2.9]), np.array([0.6, 0.1, -3.0]), -1.0, 1.0)
     assert pairs.tolist() == [[0, 1], [1, 0]]   # −2.9 ↔ −3 is outside [−1, 1]; the flat unit takes no part
     assert dist == pytest.approx([0.1, 0.1])
+
+
+def test_interlaced_points_make_the_step_limit_unit_lower_triangular():
+    from approxlab.smooth.knots import interlaced_points, step_limit
+
+    t = hyperplanes([[3.0], [1.0], [2.0]], [0.0, 0.5, -1.0])  # knots 0, −0.5, 0.5: order [1, 0, 2]
+    X = interlaced_points(t)
+    assert X[:, 0].tolist() == pytest.approx([-0.25, 0.25, 0.75])
+    assert step_limit(t, X)[:, knot_order(t)].tolist() == [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+
+
+def test_a_flat_unit_and_a_shared_knot_break_the_strict_order():
+    from approxlab.smooth.knots import interlaced_points, step_limit
+
+    flat = hyperplanes([[1.0], [0.0], [1.0]], [0.0, 1.0, -0.5])
+    assert len(interlaced_points(flat)) == 2  # the flat unit is incomparable along x: no point of its own
+    shared = hyperplanes([[1.0], [1.0], [1.0]], [0.0, 0.0, -0.5])  # units 0 and 1 share the knot 0
+    L = step_limit(shared, interlaced_points(shared))[:, knot_order(shared)]
+    assert not np.array_equal(L, np.tril(np.ones((3, 3))))

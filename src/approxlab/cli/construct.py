@@ -82,7 +82,7 @@ def construct(
     verdict = {True: "[green]bound holds[/green]", False: "[red]bound fails[/red]", None: "no bound (qualitative theorem)"}[cert.holds]
     bound = "—" if cert.bound is None else f"{cert.bound:.3g}"
     console.print(f"{name}: {cert.units} units, depth {cert.depth}, {cert.params} parameters; "
-                  f"{cert.norm} error {cert.measured:.3g} ≤ {bound}: {verdict}  → {out}", soft_wrap=True)
+                  f"{cert.norm} error {cert.measured:.3g} ≤ {bound}: {verdict} → {out}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

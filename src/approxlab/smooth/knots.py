@@ -6,7 +6,9 @@ the point t_j = −b_j / w_j; its *transition width* is 1/|w_j| (the input dista
 which the pre-activation changes by one). Knots are ordered along the input in 1D;
 in nD the knot hyperplanes are ordered along any direction u by their offsets
 −b_j/(w_j·u) (a strict partial order: units whose hyperplanes are parallel to u are
-incomparable). All arrays float64.
+incomparable). Strictly ordered knots make the units' steep limit at interlaced points
+unit lower-triangular (:func:`interlaced_points`, :func:`step_limit`): the output weights
+are then found one after another. All arrays float64.
 """
 
 from __future__ import annotations
@@ -73,3 +75,39 @@ def match_knots(first: np.ndarray, second: np.ndarray, lo: float, hi: float) -> 
     rows, cols = linear_sum_assignment(cost)
     keep = (second[ib][cols] >= lo) & (second[ib][cols] <= hi)
     return np.stack([ia[rows[keep]], ib[cols[keep]]], axis=1), cost[rows[keep], cols[keep]]
+
+
+def step_limit(t: TwoLayer, X: np.ndarray) -> np.ndarray:
+    """L_ij = 1[w_j·x_i + b_j > 0]: the units' activations at the rows of X in the steep limit σ → step, (n, m) float64.
+
+    >>> from approxlab.nets import mlp
+    >>> from approxlab.units import two_layer
+    >>> step_limit(two_layer(mlp(1, [2], activation="sigmoid", seed=0)), np.zeros((3, 1))).shape
+    (3, 2)
+    """
+    return (t.preactivations(X) > 0).astype(np.float64)
+
+
+def interlaced_points(t: TwoLayer, direction: np.ndarray | None = None) -> np.ndarray:
+    """Points s_i·u, one after each knot along u in knot order: midway to the next knot, the last one a
+    mean gap beyond it, (m', d) float64 over the m' units comparable along u (:func:`knot_order`).
+
+    With knots strictly ordered o_1 < … < o_m along u and every unit rising along u (w_j·u > 0), unit j
+    is on at point i exactly when j ≤ i: the step limit at these points is the unit lower-triangular
+    matrix (Huang's strict partial order of knots, seed 000), invertible, so the m units interpolate
+    any m values there, the output weights found one after another (a_1 = y_1, a_i = y_i − y_{i−1}).
+
+    >>> from approxlab.nets import mlp
+    >>> from approxlab.units import two_layer
+    >>> interlaced_points(two_layer(mlp(1, [3], activation="sigmoid", seed=0))).shape
+    (3, 1)
+    """
+    u = np.zeros(t.dim) if direction is None else np.asarray(direction, dtype=np.float64)
+    if direction is None:
+        u[0] = 1.0
+    order = knot_order(t, u)
+    offsets = -t.b[order] / (t.W[order] @ u)
+    gaps = np.diff(offsets)
+    step = float(np.mean(gaps)) if len(gaps) else 1.0
+    s = offsets + np.concatenate([gaps / 2, [step / 2 if len(gaps) else 0.5]])
+    return s[:, None] * u[None, :]

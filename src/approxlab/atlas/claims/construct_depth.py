@@ -8,7 +8,7 @@ from approxlab.atlas import Evidence, claim
 from approxlab.atlas.claims.construct_training import gap_row, trained_twin
 import numpy as np
 
-from approxlab.atlas.claims.construct_training import hidden_widths, protocol
+from approxlab.atlas.claims.construct_training import cached_best_of, hidden_widths, protocol
 from approxlab.baseline import best_of
 from approxlab.construct.pwl import relu_interpolant
 from approxlab.construct.yarotsky import (shallow_square, square_error, square_lower_bound, square_sup_error, square_target,
@@ -99,7 +99,8 @@ def shallow_lower_bound(ctx):
         rows.append(lower_bound_row(f"shifted interpolant, {k} units", shifted, [hidden_widths(shifted)[0]]))
     g = square_target()
     for k in ctx.pick([2, 4, 8], [2, 4, 8, 16]):
-        b = best_of(lambda s, k=k: mlp(1, [k], activation="relu", seed=s), g, **protocol(ctx), seed=ctx.seed)
+        b = cached_best_of(ctx, f"relu width={k}", lambda k=k: best_of(lambda s: mlp(1, [k], activation="relu", seed=s), g,
+                                                                      **protocol(ctx), seed=ctx.seed))
         row = lower_bound_row(f"trained (fair protocol), {k} units", b.net, [k])
         rows.append({**row, "trained spread": b.spread})
     eps = 1e-6
@@ -129,7 +130,9 @@ def depth_lower_bound(ctx):
         rows.append({"m": m, **lower_bound_row(f"Yarotsky f_{m}", net, hidden_widths(net))})
     g = square_target()
     for depth in ctx.pick([2, 3], [2, 3, 4, 5]):
-        b = best_of(lambda s, depth=depth: mlp(1, [3] * depth, activation="relu", seed=s), g, **protocol(ctx), seed=ctx.seed)
+        b = cached_best_of(ctx, f"relu depth={depth} width=3",
+                           lambda depth=depth: best_of(lambda s: mlp(1, [3] * depth, activation="relu", seed=s), g,
+                                                       **protocol(ctx), seed=ctx.seed))
         rows.append({**lower_bound_row(f"trained depth {depth}, width 3", b.net, [3] * depth), "trained spread": b.spread})
     eps, width = 1e-6, 3
     return Evidence(holds=judge_lower_bound(rows), table=rows, metrics={

@@ -7,10 +7,13 @@ measures its error the same way, so each construct claim can report both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from torch import nn
 
 from approxlab.atlas.registry import Context
-from approxlab.baseline import best_of
+from approxlab.baseline import BestOf, best_of
+from approxlab.fit import FitResult
 from approxlab.nets import mlp
 from approxlab.targets import Target
 
@@ -24,8 +27,42 @@ def trained_twin(net: nn.Sequential, g: Target, activation: str, ctx: Context) -
     """A same-width ``activation`` net trained on g by the fair protocol :func:`approxlab.baseline.best_of`
     (several inits, learning rate from a grid, Adam then L-BFGS), the best with the spread over inits."""
     widths = hidden_widths(net)
-    b = best_of(lambda s: mlp(g.dim, widths, activation=activation, seed=s), g, **protocol(ctx), seed=ctx.seed)
+    b = cached_best_of(ctx, f"twin {g.name} {widths} {activation}",
+                       lambda: best_of(lambda s: mlp(g.dim, widths, activation=activation, seed=s), g, **protocol(ctx),
+                                       seed=ctx.seed))
     return b.net, {**b.row(), "trained_activation": activation}
+
+
+def cached_fit(ctx: Context, key: str, run: Callable[[], FitResult]) -> tuple[nn.Module, dict]:
+    """``run()`` (an :func:`approxlab.fit.fit` call) kept between atlas runs by ``ctx.cached``: (the trained net,
+    ``FitResult.metrics()``), the same on a hit as on a miss."""
+    fresh: dict[str, FitResult] = {}
+
+    def net() -> nn.Module:
+        fresh["r"] = run()
+        return fresh["r"].net
+
+    trained = ctx.cached(f"{key} net", net)
+    return trained, ctx.cached(f"{key} metrics", lambda: (fresh.get("r") or run()).metrics())
+
+
+def cached_best_of(ctx: Context, key: str, run: Callable[[], BestOf]) -> BestOf:
+    """``run()`` (a :func:`approxlab.baseline.best_of` call) kept between atlas runs by ``ctx.cached``: the best net as
+    a model file, its error, rate, init and spread as JSON. The fair protocol is most of a claim's time; a hit
+    returns what the miss returned (the net reloaded in eval mode), so verdicts do not depend on the cache."""
+    fresh: dict[str, BestOf] = {}
+
+    def net() -> nn.Module:
+        fresh["b"] = run()
+        return fresh["b"].net
+
+    def numbers() -> dict:
+        b = fresh.get("b") or run()
+        return {"error": b.error, "lr": b.lr, "seed": b.seed, "errors": b.errors, "lr_losses": list(b.lr_losses.items())}
+
+    best = ctx.cached(f"{key} net", net)
+    n = ctx.cached(f"{key} numbers", numbers)
+    return BestOf(best, n["error"], n["lr"], n["seed"], n["errors"], {lr: loss for lr, loss in n["lr_losses"]})
 
 
 def protocol(ctx: Context) -> dict:

@@ -9,7 +9,7 @@ import torch
 
 from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.figures import units as figs
-from approxlab.atlas.claims.construct_training import protocol
+from approxlab.atlas.claims.construct_training import cached_best_of, cached_fit, protocol
 from approxlab.baseline import best_of
 from approxlab.fit import fit, sup_error
 from approxlab.nets import count_params, mlp
@@ -31,7 +31,9 @@ def _best_fit(width: int, ctx: Context, activation: str = "sigmoid"):
             out = net(torch.as_tensor(Xte, dtype=torch.float64)).numpy().ravel()
         return float(np.sqrt(np.mean((out - yte) ** 2)))
 
-    b = best_of(lambda s: mlp(2, [width], activation=activation, seed=s), f, **protocol(ctx), seed=0, score=test_rmse)
+    b = cached_best_of(ctx, f"width={width} {activation}",
+                       lambda: best_of(lambda s: mlp(2, [width], activation=activation, seed=s), f, **protocol(ctx),
+                                       seed=0, score=test_rmse))
     return b.seed, b
 
 
@@ -92,16 +94,20 @@ def classification(ctx: Context) -> Evidence:
     for m in (0, 2, 4, 6):
         best = None
         for seed in range(1 if m == 0 else ctx.pick(quick=3, full=8)):
-            net = (torch.nn.Sequential(torch.nn.Linear(3, 1, dtype=torch.float64)) if m == 0
-                   else mlp(3, [m], activation="sigmoid", seed=seed))
-            result = fit(net, (X, y), test=(Xt, yt), loss="bce", steps=ctx.pick(quick=3000, full=8000),
-                         lr=0.05, seed=seed)
-            if best is None or result.test_accuracy > best.test_accuracy:
-                best = result
-        accuracies[m] = best.test_accuracy
-        nets[m] = best.net
-        rows.append({"hidden units": m if m else "0 (linear)", "train accuracy": best.train_accuracy,
-                     "test accuracy": best.test_accuracy, "params": best.params})
+            def train(m=m, seed=seed):
+                net = (torch.nn.Sequential(torch.nn.Linear(3, 1, dtype=torch.float64)) if m == 0
+                       else mlp(3, [m], activation="sigmoid", seed=seed))
+                return fit(net, (X, y), test=(Xt, yt), loss="bce", steps=ctx.pick(quick=3000, full=8000), lr=0.05,
+                           seed=seed)
+
+            net, result = cached_fit(ctx, f"units={m} seed={seed}", train)
+            if best is None or result["test_accuracy"] > best[1]["test_accuracy"]:
+                best = net, result
+        net, best = best
+        accuracies[m] = best["test_accuracy"]
+        nets[m] = net
+        rows.append({"hidden units": m if m else "0 (linear)", "train accuracy": best["train_accuracy"],
+                     "test accuracy": best["test_accuracy"], "params": best["params"]})
     z = X[:, 2]
     ctx.figure(figs.decision_surface_3d(nets[6], f, Xt[:600], yt[:600], (float(z.min()), float(z.max()))),
                "decision_6", "6 units: the net's decision surface p = ½ (blue) wraps the true surface (grey)")
@@ -145,12 +151,12 @@ def relu_patterns(ctx: Context) -> Evidence:
     X = grid(f.domain, per_axis)
     rows = []
     for n in (2, 4, 6, 12):
-        net = mlp(2, [n], activation="relu", seed=0)
-        result = fit(net, f, steps=ctx.pick(quick=2000, full=6000), lr=0.05)
+        net = ctx.cached(f"relu width={n}", lambda n=n: fit(mlp(2, [n], activation="relu", seed=0), f,
+                                                            steps=ctx.pick(quick=2000, full=6000), lr=0.05).net)
         with torch.no_grad():
             pre = net[0](torch.as_tensor(X, dtype=torch.float64)).numpy()
         rows.append({"units n": n, **pattern_row(net, f.domain), "patterns on grid": np.unique(pre > 0, axis=0).shape[0],
-                     "test RMSE": result.test_rmse})
+                     "max error": sup_error(net, f)})
         if n == 6:
             codes = (pre > 0) @ (1 << np.arange(n))
             ctx.figure(_pattern_map(codes.reshape(per_axis, per_axis), f.domain, n, rows[-1]["regions (exact)"]),

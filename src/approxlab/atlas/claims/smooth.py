@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
-from approxlab.atlas.claims.construct_training import protocol
+from approxlab.atlas.claims.construct_training import cached_best_of, protocol
 from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.baseline import best_of
 from approxlab.figures.smooth import anatomy_figure
@@ -15,7 +16,7 @@ from approxlab.smooth.reconstruct import random_knots
 from approxlab.smooth.anatomy import unit_grid
 from approxlab.smooth.continuity import continuity
 from approxlab.smooth.deterministic import units_needed
-from approxlab.smooth.knots import match_knots
+from approxlab.smooth.knots import interlaced_points, knot_order, match_knots, step_limit
 from approxlab.smooth.zero_error import ignore_local
 from approxlab.targets import grid, target
 
@@ -28,10 +29,16 @@ def _target(name: str):
     return target(TARGETS_1D[name], domain=(-1, 1)) if name in TARGETS_1D else target(name)
 
 
-def _trained(f, width: int, activation: str, seed: int, ctx: Context):
-    net = mlp(f.dim, [width], activation=activation, seed=seed)
-    fit(net, f, steps=ctx.pick(quick=3000, full=8000), lr=0.1, seed=seed, n_train=ctx.pick(quick=500, full=2000))
-    return net
+def _trained(f, width: int, activation: str, seed: int, ctx: Context, steps: int | None = None):
+    """Adam (lr 0.1) on ``f``; kept between atlas runs by ``ctx.cached`` (training is most of these claims' time)."""
+    steps = steps or ctx.pick(quick=3000, full=8000)
+
+    def train():
+        net = mlp(f.dim, [width], activation=activation, seed=seed)
+        fit(net, f, steps=steps, lr=0.1, seed=seed, n_train=ctx.pick(quick=500, full=2000))
+        return net
+
+    return ctx.cached(f"{f.name} width={width} {activation} seed={seed} steps={steps}", train)
 
 
 def _scale(f) -> float:
@@ -39,12 +46,17 @@ def _scale(f) -> float:
     return float(y.max() - y.min())
 
 
+FIGURED = ("bump", "saddle")  # the targets whose anatomy the atlas draws, sigmoid and ReLU
+
+
 def _cases(ctx: Context):
-    """(name, target, activation) over the profile's 1D and 2D targets, sigmoid with ReLU beside."""
+    """(name, target, activation) over the profile's 1D and 2D targets, sigmoid with ReLU beside (quick: ReLU only
+    for the drawn targets — the ReLU rows are a self-check, reported, never judged)."""
     for name in list(TARGETS_1D) + list(ctx.pick(quick=TARGETS_2D[:2], full=TARGETS_2D)):
         f = _target(name)
         for act in ("sigmoid", "relu"):
-            yield name, f, act
+            if act == "sigmoid" or ctx.profile == "full" or name in FIGURED:
+                yield name, f, act
 
 
 @claim(
@@ -77,7 +89,7 @@ def reconstruction(ctx: Context) -> Evidence:
         else:
             relu_worst = max(relu_worst, row["relative"])
         table.append(row)
-        if name in ("bump", "saddle"):
+        if name in FIGURED:
             caption = f"Anatomy of a trained {act} net on {name}: knots, local/global units"
             ctx.figure(anatomy_figure(A), f"anatomy_{name}_{act}", caption + (", Taylor pieces" if f.dim == 1 else ""))
     return Evidence(holds=judge_reconstruction(table),
@@ -114,7 +126,9 @@ def deterministic(ctx: Context) -> Evidence:
     # quick: the 1D sigmoid rows the verdict judges; full adds 2D and ReLU beside
     cases = [(n, f, a) for n, f, a in _cases(ctx) if ctx.profile == "full" or (f.dim == 1 and a == "sigmoid")]
     for name, f, act in cases:
-        b = best_of(lambda s, f=f, act=act: mlp(f.dim, [width], activation=act, seed=s), f, **protocol(ctx), seed=0)
+        b = cached_best_of(ctx, f"{f.name} width={width} {act}",
+                           lambda f=f, act=act: best_of(lambda s: mlp(f.dim, [width], activation=act, seed=s), f,
+                                                        **protocol(ctx), seed=0))
         det = construct(f, width, act)
         det_err = sup_error(det, f)
         row = {"target": name, "activation": act, "deterministic": det_err, "back-propagation (best)": b.error,
@@ -162,11 +176,13 @@ def judge_deterministic(table: list[dict]) -> tuple[bool, float]:
 )
 def local_global(ctx: Context) -> Evidence:
     tol, width = 1e-3, ctx.pick(quick=8, full=12)
+    # the check holds or fails for any net with local units, converged or not: quick trains 1000 steps, not 3000
+    steps = ctx.pick(quick=1000, full=8000)
     table = []
     for name in list(TARGETS_1D) + ["saddle"]:
         f = _target(name)
-        for act, net in (("sigmoid", _trained(f, width, "sigmoid", 0, ctx)), ("sigmoid (deterministic)",
-                         construct(f, width, "sigmoid")), ("relu", _trained(f, width, "relu", 0, ctx))):
+        for act, net in (("sigmoid", _trained(f, width, "sigmoid", 0, ctx, steps)), ("sigmoid (deterministic)",
+                         construct(f, width, "sigmoid")), ("relu", _trained(f, width, "relu", 0, ctx, steps))):
             A = anatomy(net, f.domain, tol=tol)
             X, parts, _ = unit_grid(A)
             pruned = ignore_local(A.net, X, tol, A.local)
@@ -212,10 +228,115 @@ def smooth_continuity(ctx: Context) -> Evidence:
                           "boundary-trained RMSE": row.boundary_rmse, "interior-trained RMSE": row.interior_rmse,
                           "target std inside": spread, "boundary / std": row.boundary_rmse / spread})
     return Evidence(holds=judge_continuity(table), metrics={"rows": len(table)}, table=table,
-                    notes="Recorded quick profile: saddle sigmoid boundary/std 0.046 (ReLU 0.72); paraboloid 1.55.")
+                    notes="Recorded quick profile (1000 steps): saddle sigmoid boundary/std 0.046 (ReLU 0.72); paraboloid "
+                    "1.55. Full profile (4000 steps, 2026-11-23) FAILS: the paraboloid's boundary-trained sigmoid net "
+                    "reaches 0.30 × std inside (saddle 0.053, Gaussian 3.26), so the non-harmonic half of the claim "
+                    "holds in quick only because its training is short.")
 
 
 def judge_continuity(table: list[dict]) -> bool:
     """Sigmoid rows: harmonic targets ≤ 0.5 std, non-harmonic > 0.5 std."""
     rows = [r for r in table if r["activation"] == "sigmoid"]
     return all((r["boundary / std"] <= 0.5) == r["harmonic"] for r in rows)
+
+
+@claim(
+    id="smooth.knot_order",
+    statement="Strict partial order of knots: m sigmoid units whose knots are strictly ordered along a direction u "
+    "(all rising along u) interpolate any m values at points interlaced with the knots, and the output weights are "
+    "found one after another — as the units steepen their activation matrix Φ tends to the unit lower-triangular step "
+    "matrix L, so a → L⁻¹y, the first differences of the data (each unit adds the jump at its knot). Two units sharing "
+    "a knot (an order that is not strict) lose this.",
+    source=SOURCE + "; the principle 'strict partial order of knots'",
+    threshold="per row with E = Φ − L and ‖·‖ the max-row-sum norm: L is the unit lower-triangular matrix (measured "
+    "from the signs of the pre-activations), and wherever ‖L⁻¹‖‖E‖ < 1 (Neumann series): ‖Φ⁻¹‖ ≤ ‖L⁻¹‖/(1 − ‖L⁻¹‖‖E‖), "
+    "‖a − L⁻¹y‖ ≤ ‖Φ⁻¹‖‖E‖‖L⁻¹y‖ and the interpolation residual max|Φa − y| ≤ 1e-9 max|y| (float64 solve); "
+    "control: with one knot duplicated, Φ has rank < m",
+    falsifiable_by="an order that is not strict judged as strict (L then not unit lower-triangular), a Φ⁻¹ above the "
+    "Neumann bound, weights away from the first differences beyond the bound, or the shared-knot control keeping full rank",
+)
+def knot_order_claim(ctx: Context) -> Evidence:
+    rng = np.random.default_rng(ctx.seed)
+    table = []
+    for m in ctx.pick(quick=(4, 8, 16), full=(4, 8, 16, 32, 64)):
+        y = rng.standard_normal(m)
+        for dim in (1, 2):
+            for sharp in (1.0, 2.0, 4.0, 8.0):
+                t, u = ordered_units(m, sharp, dim, seed=ctx.seed + m)
+                table.append({"units": m, "dim": dim, "w·δ": sharp, "knots": "strict", **order_row(t, u, y)})
+            t, u = ordered_units(m, 4.0, dim, seed=ctx.seed + m, shared=True)
+            table.append({"units": m, "dim": dim, "w·δ": 4.0, "knots": "one shared", **order_row(t, u, y)})
+    return Evidence(holds=judge_knot_order(table), table=table,
+                    metrics={"rows judged by the Neumann bound": sum(r["bound applies"] for r in table
+                                                                     if r["knots"] == "strict"),
+                             "largest ‖Φ⁻¹‖ / bound": max(r["‖Φ⁻¹‖"] / r["bound ‖Φ⁻¹‖"] for r in table
+                                                          if r["knots"] == "strict" and r["bound applies"])},
+                    notes="w·δ is the steepness times half the knot gap; at w·δ = 1 the Neumann premise fails (reported, "
+                    "not judged) although Φ is still invertible. In 2D the knot lines are oblique to u; along u they "
+                    "behave as the 1D knots. With a shared knot the two units' columns coincide.")
+
+
+def ordered_units(m: int, sharp: float, dim: int, seed: int = 0, shared: bool = False):
+    """(TwoLayer, u): m sigmoid units with knots equally spaced on [−1, 1] along u (half-gap δ), steepness w = sharp/δ
+    along u; in 2D the knot lines have random normals n_j with n_j·u > 0. ``shared`` puts knot 2 on knot 1."""
+    from approxlab.construct.layers import linear
+    from approxlab.units import two_layer
+
+    rng = np.random.default_rng(seed)
+    offsets = np.linspace(-1.0, 1.0, m)
+    if shared:
+        offsets[1] = offsets[0]
+    w = sharp / (1.0 / max(m - 1, 1))
+    if dim == 1:
+        u, W = np.array([1.0]), np.full((m, 1), w)
+    else:
+        u = np.array([np.cos(0.3), np.sin(0.3)])
+        angles = 0.3 + rng.uniform(-1.2, 1.2, m)  # normals within 69° of u: every unit rises along u
+        normals = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+        W = normals * (w / (normals @ u))[:, None]
+    net = torch.nn.Sequential(linear(W, -w * offsets), torch.nn.Sigmoid(), linear(np.ones((1, m)), np.zeros(1))).double()
+    return two_layer(net), u
+
+
+def order_row(t, u: np.ndarray, y: np.ndarray) -> dict:
+    """Φ, L at the interlaced points, in knot order along u; the Neumann bounds and the interpolation (module docstring)."""
+    order = knot_order(t, u)
+    X = interlaced_points(t, u)
+    Phi, L = t.activations(X)[:, order], step_limit(t, X)[:, order]
+    e = _row_sum_norm(Phi - L)
+    strict = bool(np.array_equal(L, np.tril(np.ones_like(L))))
+    L_inv = _row_sum_norm(np.linalg.inv(L)) if strict else None
+    applies = strict and L_inv * e < 1
+    rank = int(np.linalg.matrix_rank(Phi))
+    row = {"L unit lower-triangular": strict, "‖E‖": e, "‖L⁻¹‖": L_inv, "bound applies": bool(applies), "rank Φ": rank,
+           "max|y|": float(np.max(np.abs(y))), "‖Φ⁻¹‖": None, "residual": None, "‖a − L⁻¹y‖": None}
+    if rank == len(y):
+        a = np.linalg.solve(Phi, y)
+        row |= {"‖Φ⁻¹‖": _row_sum_norm(np.linalg.inv(Phi)), "residual": float(np.max(np.abs(Phi @ a - y)))}
+        if strict:
+            a0 = np.linalg.solve(L, y)  # the first differences of y
+            row["‖a − L⁻¹y‖"] = float(np.max(np.abs(a - a0)))
+    if applies:
+        row |= {"bound ‖Φ⁻¹‖": L_inv / (1 - L_inv * e),
+                "bound ‖a − L⁻¹y‖": row["‖Φ⁻¹‖"] * e * float(np.max(np.abs(np.linalg.solve(L, y))))}
+    return row
+
+
+def _row_sum_norm(A: np.ndarray) -> float:
+    return float(np.abs(A).sum(axis=1).max())
+
+
+def judge_knot_order(table: list[dict]) -> bool:
+    """Strict rows: L unit lower-triangular; where the Neumann premise holds, ‖Φ⁻¹‖ and ‖a − L⁻¹y‖ within their
+    bounds and the interpolation exact to 1e-9; shared-knot rows: rank Φ < m."""
+    slack = 1 + 1e-9  # float64 round-off in the norms
+    ok = True
+    for r in table:
+        if r["knots"] != "strict":
+            ok &= r["rank Φ"] < r["units"]
+            continue
+        ok &= r["L unit lower-triangular"]
+        if r["bound applies"]:
+            ok &= r["‖Φ⁻¹‖"] <= r["bound ‖Φ⁻¹‖"] * slack and r["‖a − L⁻¹y‖"] <= r["bound ‖a − L⁻¹y‖"] * slack
+            ok &= r["residual"] <= 1e-9 * r["max|y|"]
+    return bool(ok)
