@@ -20,9 +20,17 @@ import time
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-unsafe-swiftshader"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-unsafe-swiftshader",
+]
 
 
 def run(out: Path, profile: str, jobs: int | None, cache: bool) -> float:
@@ -40,28 +48,55 @@ def page(out: Path) -> dict:
 
     blocked = []
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(tempfile.mkdtemp(), executable_path=CHROMIUM, headless=True,
-                                                       args=FLAGS, viewport={"width": 1280, "height": 900})
+        context = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 1280, "height": 900},
+        )
         tab = context.new_page()
-        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                  else (blocked.append(r.request.url), r.abort()))
+        tab.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith("file://")
+                else (blocked.append(r.request.url), r.abort())
+            ),
+        )
         tab.goto((out / "index.html").as_uri(), wait_until="load", timeout=300_000)
         load_ms = tab.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
         height_closed = tab.evaluate("document.body.scrollHeight")
-        if tab.locator("button[data-open=all]").count() == 0:  # an atlas of the older, iframe layout
+        if (
+            tab.locator("button[data-open=all]").count() == 0
+        ):  # an atlas of the older, iframe layout
             context.close()
-            return {"load_ms": load_ms, "height_px": height_closed, "blocked_requests": len(blocked)}
+            return {
+                "load_ms": load_ms,
+                "height_px": height_closed,
+                "blocked_requests": len(blocked),
+            }
         start = time.perf_counter()
         tab.click("button[data-open=all]")
         for div in tab.locator(".plotly-figure").all():
             div.scroll_into_view_if_needed()
-            tab.wait_for_function("d => d.dataset.rendered", arg=div.element_handle(), timeout=120_000)
+            tab.wait_for_function(
+                "d => d.dataset.rendered", arg=div.element_handle(), timeout=120_000
+            )
         figures_s = time.perf_counter() - start
-        rendered = tab.evaluate("[...document.querySelectorAll('.plotly-figure')].filter(d => d.dataset.rendered === 'yes').length")
+        rendered = tab.evaluate(
+            "[...document.querySelectorAll('.plotly-figure')].filter(d => d.dataset.rendered === 'yes').length"
+        )
         total = tab.evaluate("document.querySelectorAll('.plotly-figure').length")
         context.close()
-    return {"load_ms": load_ms, "height_px_closed": height_closed, "all_figures_s": round(figures_s, 2),
-            "plotly_figures": total, "rendered": rendered, "blocked_requests": len(blocked)}
+    return {
+        "load_ms": load_ms,
+        "height_px_closed": height_closed,
+        "all_figures_s": round(figures_s, 2),
+        "plotly_figures": total,
+        "rendered": rendered,
+        "blocked_requests": len(blocked),
+    }
 
 
 def main() -> None:
@@ -77,7 +112,9 @@ def main() -> None:
     if args.run:
         report["wall_s"] = round(run(args.out, args.profile, args.jobs, not args.no_cache), 1)
     doc = json.loads((args.out / "results.json").read_text())
-    report["claims"] = {c["id"]: c["seconds"] for c in sorted(doc["claims"], key=lambda c: -c["seconds"])}
+    report["claims"] = {
+        c["id"]: c["seconds"] for c in sorted(doc["claims"], key=lambda c: -c["seconds"])
+    }
     report["claim_seconds_sum"] = round(sum(report["claims"].values()), 1)
     cpu = {c["id"]: c.get("cpu_seconds") for c in doc["claims"]}
     report["claim_cpu_seconds"] = cpu

@@ -75,8 +75,16 @@ def fit_rows(X, y, nets: int, steps: int) -> float:
     from approxlab.fit import fit
     from approxlab.nets import mlp
 
-    return sum(fit(mlp(2, [WIDTH], activation="sigmoid", seed=s, dtype=torch.float32), (X, y), steps=steps,
-                   lr=0.05, seed=s).seconds for s in range(nets))
+    return sum(
+        fit(
+            mlp(2, [WIDTH], activation="sigmoid", seed=s, dtype=torch.float32),
+            (X, y),
+            steps=steps,
+            lr=0.05,
+            seed=s,
+        ).seconds
+        for s in range(nets)
+    )
 
 
 def ensemble_rows(X, y, K: int, steps: int, kernel: str, compile: bool) -> float:
@@ -98,8 +106,12 @@ def _load() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run, not for the README)")
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads for every row")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer steps (a smoke run, not for the README)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch intra-op threads for every row"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     scale = 0.2 if args.quick else 1.0
@@ -112,23 +124,57 @@ def main() -> None:
     rows = [
         ("loop", 1, lambda k, s: loop(X, y, k, s), 4, int(500 * scale)),
         ("fit", 1, lambda k, s: fit_rows(X, y, k, s), 4, int(500 * scale)),
-        ("ensemble K=1", 1, lambda k, s: ensemble_rows(X, y, k, s, "auto", False), 1, int(2000 * scale)),
-        ("ensemble K=64", 64, lambda k, s: ensemble_rows(X, y, k, s, "auto", False), 64, int(200 * scale)),
-        ("ensemble K=1024", 1024, lambda k, s: ensemble_rows(X, y, k, s, "auto", False), 1024, int(20 * scale) or 2),
-        ("ensemble K=1024 generic (autograd)", 1024, lambda k, s: ensemble_rows(X, y, k, s, "generic", False), 1024,
-         int(10 * scale) or 2),
+        (
+            "ensemble K=1",
+            1,
+            lambda k, s: ensemble_rows(X, y, k, s, "auto", False),
+            1,
+            int(2000 * scale),
+        ),
+        (
+            "ensemble K=64",
+            64,
+            lambda k, s: ensemble_rows(X, y, k, s, "auto", False),
+            64,
+            int(200 * scale),
+        ),
+        (
+            "ensemble K=1024",
+            1024,
+            lambda k, s: ensemble_rows(X, y, k, s, "auto", False),
+            1024,
+            int(20 * scale) or 2,
+        ),
+        (
+            "ensemble K=1024 generic (autograd)",
+            1024,
+            lambda k, s: ensemble_rows(X, y, k, s, "generic", False),
+            1024,
+            int(10 * scale) or 2,
+        ),
     ]
     if compiler:
         rows += [
-            ("ensemble K=64 compiled", 64, lambda k, s: ensemble_rows(X, y, k, s, "auto", True), 64, int(400 * scale)),
-            ("ensemble K=1024 compiled", 1024, lambda k, s: ensemble_rows(X, y, k, s, "auto", True), 1024,
-             int(40 * scale) or 2),
+            (
+                "ensemble K=64 compiled",
+                64,
+                lambda k, s: ensemble_rows(X, y, k, s, "auto", True),
+                64,
+                int(400 * scale),
+            ),
+            (
+                "ensemble K=1024 compiled",
+                1024,
+                lambda k, s: ensemble_rows(X, y, k, s, "auto", True),
+                1024,
+                int(40 * scale) or 2,
+            ),
         ]
     measured: dict[str, list[float]] = {name: [] for name, *_ in rows}
     loads = []
     for r in range(args.rounds):
         before = _load()
-        order = rows[r % len(rows):] + rows[: r % len(rows)]
+        order = rows[r % len(rows) :] + rows[: r % len(rows)]
         for name, _, fn, nets, steps in order:
             seconds = fn(nets, steps)
             measured[name].append(nets * steps / seconds)
@@ -138,20 +184,35 @@ def main() -> None:
     table = []
     for name, *_ in rows:
         v = measured[name]
-        table.append({"row": name, "net_steps_per_s": statistics.median(v), "min": min(v), "max": max(v),
-                      "ratio_to_loop": statistics.median(v) / base})
+        table.append(
+            {
+                "row": name,
+                "net_steps_per_s": statistics.median(v),
+                "min": min(v),
+                "max": max(v),
+                "ratio_to_loop": statistics.median(v) / base,
+            }
+        )
     import approxlab
 
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "python": platform.python_version(), "torch": torch.__version__, "approxlab": approxlab.__version__,
-        "cpu_cores": os.cpu_count(), "threads": args.threads, "rounds": args.rounds, "quick": args.quick,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "approxlab": approxlab.__version__,
+        "cpu_cores": os.cpu_count(),
+        "threads": args.threads,
+        "rounds": args.rounds,
+        "quick": args.quick,
         "device": "cpu (no GPU on this machine: the GPU rows of the issue are not measured)",
         "setting": f"2→{WIDTH}→1 sigmoid, paraboloid, {N} samples, full-batch Adam, cosine, float32",
-        "loads": loads, "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+        "loads": loads,
+        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ensemble.json").write_text(json.dumps({"meta": meta, "table": table, "measured": measured}, indent=2) + "\n")
+    (RESULTS / "ensemble.json").write_text(
+        json.dumps({"meta": meta, "table": table, "measured": measured}, indent=2) + "\n"
+    )
     lo = min(min(x["load_before"], x["load_after"]) for x in loads)
     hi = max(max(x["load_before"], x["load_after"]) for x in loads)
     lines = [
@@ -164,8 +225,10 @@ def main() -> None:
         "|---|---|---|",
     ]
     for t in table:
-        lines.append(f"| {t['row']} | {t['net_steps_per_s']:,.0f} ({t['min']:,.0f}–{t['max']:,.0f}) | "
-                     f"{t['ratio_to_loop']:.1f}× |")
+        lines.append(
+            f"| {t['row']} | {t['net_steps_per_s']:,.0f} ({t['min']:,.0f}–{t['max']:,.0f}) | "
+            f"{t['ratio_to_loop']:.1f}× |"
+        )
     (RESULTS / "ensemble.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -32,10 +32,21 @@ from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
 CASES = [
-    ("2→8→8→1 tanh, 500 points", {"widths": [8, 8], "activation": "tanh", "points": 1000, "train_fraction": 0.5}, False),
-    ("2→8→8→1 relu + exact regions", {"widths": [8, 8], "activation": "relu", "points": 1000, "train_fraction": 0.5}, True),
-    ("2→6→1 sigmoid (seed 001), 500 points", {"widths": [6], "activation": "sigmoid", "points": 1000,
-                                              "train_fraction": 0.5}, False),
+    (
+        "2→8→8→1 tanh, 500 points",
+        {"widths": [8, 8], "activation": "tanh", "points": 1000, "train_fraction": 0.5},
+        False,
+    ),
+    (
+        "2→8→8→1 relu + exact regions",
+        {"widths": [8, 8], "activation": "relu", "points": 1000, "train_fraction": 0.5},
+        True,
+    ),
+    (
+        "2→6→1 sigmoid (seed 001), 500 points",
+        {"widths": [6], "activation": "sigmoid", "points": 1000, "train_fraction": 0.5},
+        False,
+    ),
 ]
 
 
@@ -69,8 +80,11 @@ def server_rate(port: int, settings: dict, regions: bool, seconds: float) -> dic
                     continue
                 frames, last = frames + 1, msg
         wall = time.perf_counter() - start
-        return {"frames_per_s": frames / wall, "steps_per_s": (last["step"] - (steps or 0)) / wall,
-                "regions": (last.get("regions") or {}).get("count")}
+        return {
+            "frames_per_s": frames / wall,
+            "steps_per_s": (last["step"] - (steps or 0)) / wall,
+            "regions": (last.get("regions") or {}).get("count"),
+        }
 
 
 def page_rate(port: int, settings: dict, regions: bool, seconds: float) -> dict | None:
@@ -84,11 +98,16 @@ def page_rate(port: int, settings: dict, regions: bool, seconds: float) -> dict 
     if regions:
         query["regions"] = "1"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu"],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"http://127.0.0.1:{port}/?{urlencode(query)}")
-        page.wait_for_function("window.play.frames > 0 && window.Plotly !== undefined", timeout=60_000)
+        page.wait_for_function(
+            "window.play.frames > 0 && window.Plotly !== undefined", timeout=60_000
+        )
         page.click("#play")
         page.wait_for_function("window.play.last.step > 0")
         f0, t0 = page.evaluate("[window.play.frames, performance.now()]")
@@ -99,13 +118,19 @@ def page_rate(port: int, settings: dict, regions: bool, seconds: float) -> dict 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
     port = free_port()
     cli = Path(sys.executable).parent / "approxlab"
-    server = subprocess.Popen([str(cli), "play", "--no-browser", "--port", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    server = subprocess.Popen(
+        [str(cli), "play", "--no-browser", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     try:
         for _ in range(300):
             try:
@@ -118,26 +143,43 @@ def main() -> None:
             before = load()
             srv = server_rate(port, settings, regions, args.seconds)
             page = page_rate(port, settings, regions, args.seconds)
-            rows.append({"case": name, "server_frames_per_s": round(srv["frames_per_s"], 1),
-                         "server_steps_per_s": round(srv["steps_per_s"], 1), "regions": srv["regions"],
-                         "page_frames_per_s": None if page is None else round(page["frames_per_s"], 1),
-                         "load_before": before, "load_after": load()})
+            rows.append(
+                {
+                    "case": name,
+                    "server_frames_per_s": round(srv["frames_per_s"], 1),
+                    "server_steps_per_s": round(srv["steps_per_s"], 1),
+                    "regions": srv["regions"],
+                    "page_frames_per_s": None if page is None else round(page["frames_per_s"], 1),
+                    "load_before": before,
+                    "load_after": load(),
+                }
+            )
     finally:
         server.terminate()
         server.wait(timeout=15)
-    meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "python": platform.python_version(),
-            "cores": os.cpu_count(), "seconds_per_case": args.seconds}
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "python": platform.python_version(),
+        "cores": os.cpu_count(),
+        "seconds_per_case": args.seconds,
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "play.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n")
-    lines = ["| case | server frames/s | server steps/s | page frames/s (Chromium, headless) | regions | load avg before → after |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| case | server frames/s | server steps/s | page frames/s (Chromium, headless) | regions | load avg before → after |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
         page = "n/a (no chromium)" if r["page_frames_per_s"] is None else r["page_frames_per_s"]
-        lines.append(f"| {r['case']} | {r['server_frames_per_s']} | {r['server_steps_per_s']} | {page} | "
-                     f"{r['regions'] if r['regions'] is not None else '–'} | {r['load_before']} → {r['load_after']} |")
+        lines.append(
+            f"| {r['case']} | {r['server_frames_per_s']} | {r['server_steps_per_s']} | {page} | "
+            f"{r['regions'] if r['regions'] is not None else '–'} | {r['load_before']} → {r['load_after']} |"
+        )
     table = "\n".join(lines)
-    note = (f"\n\n{meta['date']}, Python {meta['python']}, {meta['cores']} cores, {args.seconds:g} s per case; "
-            "5 optimizer steps per frame; goal ≥ 20 frames/s.\n")
+    note = (
+        f"\n\n{meta['date']}, Python {meta['python']}, {meta['cores']} cores, {args.seconds:g} s per case; "
+        "5 optimizer steps per frame; goal ≥ 20 frames/s.\n"
+    )
     (RESULTS / "play.md").write_text(table + note)
     print(table + note)
 

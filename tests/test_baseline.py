@@ -29,7 +29,10 @@ def test_best_is_the_smallest_sup_error_and_the_spread_brackets_it():
 
 def test_deterministic_for_a_seed():
     f = target("sine")
-    assert best_of(make, f, inits=2, lrs=(1e-2,), **SMALL).errors == best_of(make, f, inits=2, lrs=(1e-2,), **SMALL).errors
+    assert (
+        best_of(make, f, inits=2, lrs=(1e-2,), **SMALL).errors
+        == best_of(make, f, inits=2, lrs=(1e-2,), **SMALL).errors
+    )
 
 
 def test_lbfgs_finish_lowers_the_error_of_an_adam_run():

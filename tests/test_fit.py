@@ -13,7 +13,9 @@ from approxlab.targets import dataset, target
 def test_six_sigmoid_units_fit_the_paraboloid():
     """Seed 001: 6 sigmoid units, Adam lr 0.1 (cosine), 3000 full-batch steps, seed 1.
     Measured on 2026-11-23 (1 thread): test RMSE 0.00938, sup error 0.063 on a 201² grid. Threshold 1.5× that RMSE."""
-    result = fit(mlp(2, [6], activation="sigmoid", seed=1), "paraboloid", steps=3000, lr=0.1, seed=1)
+    result = fit(
+        mlp(2, [6], activation="sigmoid", seed=1), "paraboloid", steps=3000, lr=0.1, seed=1
+    )
     assert result.test_rmse < 0.014
     assert result.max_error >= result.test_rmse
     assert result.steps == 3000 and len(result.losses) == 3000
@@ -71,7 +73,9 @@ def test_bce_classifies_gaussian_blobs():
 
 
 def test_cross_entropy_with_two_logits():
-    result = fit(mlp(2, [8], out_dim=2, activation="tanh"), dataset("xor"), loss="cross_entropy", steps=400)
+    result = fit(
+        mlp(2, [8], out_dim=2, activation="tanh"), dataset("xor"), loss="cross_entropy", steps=400
+    )
     assert result.test_accuracy > 0.9
 
 
@@ -91,14 +95,23 @@ def test_divergence_stops_with_a_clear_error():
 def test_sup_error_is_the_grid_maximum():
     net = mlp(1, [1], activation="linear")
     with torch.no_grad():
-        net[0].weight.fill_(1.0), net[0].bias.fill_(0.0), net[2].weight.fill_(0.0), net[2].bias.fill_(0.0)
+        (
+            net[0].weight.fill_(1.0),
+            net[0].bias.fill_(0.0),
+            net[2].weight.fill_(0.0),
+            net[2].bias.fill_(0.0),
+        )
     assert sup_error(net, target("sine"), n=4001) == pytest.approx(1.0, abs=1e-6)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"steps": 0}, "steps must be a positive integer"), ({"optimizer": "rmsprop"}, "unknown optimizer"),
-     ({"loss": "hinge"}, "unknown loss"), ({"lr": -1.0}, "learning rate must be positive")],
+    [
+        ({"steps": 0}, "steps must be a positive integer"),
+        ({"optimizer": "rmsprop"}, "unknown optimizer"),
+        ({"loss": "hinge"}, "unknown loss"),
+        ({"lr": -1.0}, "learning rate must be positive"),
+    ],
 )
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ApproxlabError, match=message):
@@ -115,7 +128,9 @@ def test_batch_step_is_the_step_fit_takes(optimizer):
     X = torch.linspace(-1, 1, 40, dtype=torch.float64)[:, None]
     y = torch.sin(3 * X[:, 0])
     a, b = mlp(1, [5], activation="tanh", seed=2), mlp(1, [5], activation="tanh", seed=2)
-    losses = fit(a, (X, y), steps=6, optimizer=optimizer, schedule="constant", batch_size=16, seed=4).losses
+    losses = fit(
+        a, (X, y), steps=6, optimizer=optimizer, schedule="constant", batch_size=16, seed=4
+    ).losses
     opt, gen = make_optimizer(b, optimizer), torch.Generator().manual_seed(4)
     b.train()
     mine = [batch_step(b, opt, loss_function("mse", b), X, y, 16, gen) for _ in range(6)]
@@ -130,12 +145,22 @@ def test_weight_penalty_is_l1_plus_l2_of_the_weights_only():
         net[0].bias.fill_(100.0)  # biases are not penalised
         net[2].weight.copy_(torch.tensor([[-1.0, 1.0, 0.0]]))
     # Σ|W| = 6.5 + 2 = 8.5, ΣW² = 14.25 + 2 = 16.25
-    assert weight_penalty(net, l1=0.1, l2=0.01).item() == pytest.approx(0.1 * 8.5 + 0.01 * 16.25, rel=1e-15)
+    assert weight_penalty(net, l1=0.1, l2=0.01).item() == pytest.approx(
+        0.1 * 8.5 + 0.01 * 16.25, rel=1e-15
+    )
     assert float(weight_penalty(net)) == 0.0
     X, y = torch.zeros(4, 2, dtype=torch.float64), torch.zeros(4, dtype=torch.float64)
     mse = loss_function("mse", net)
     with torch.no_grad():
         data_loss = mse(net(X), y).item()
-    value = batch_step(net, make_optimizer(net, "sgd", lr=1e-300), mse, X, y, None, torch.Generator(),
-                       lambda m: weight_penalty(m, l2=1.0))
+    value = batch_step(
+        net,
+        make_optimizer(net, "sgd", lr=1e-300),
+        mse,
+        X,
+        y,
+        None,
+        torch.Generator(),
+        lambda m: weight_penalty(m, l2=1.0),
+    )
     assert value == data_loss  # the step descends loss + penalty but reports the data loss

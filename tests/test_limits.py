@@ -13,9 +13,14 @@ def test_the_training_estimate_follows_its_formula():
 
 def test_over_the_limit_names_the_estimate_the_limit_and_the_override(monkeypatch):
     monkeypatch.setenv("APPROXLAB_MAX_MEMORY", "1G")
-    with pytest.raises(ApproxlabError, match=r"x needs about 2\.0 GiB, above the memory limit of 1\.0 GiB.*APPROXLAB_MAX_MEMORY=2G"):
+    with pytest.raises(
+        ApproxlabError,
+        match=r"x needs about 2\.0 GiB, above the memory limit of 1\.0 GiB.*APPROXLAB_MAX_MEMORY=2G",
+    ):
         require_memory("x", 2 * 2**30)
-    with pytest.raises(ApproxlabError, match=r"plans about 3e\+12 multiply-adds, above the work limit of 2e\+11"):
+    with pytest.raises(
+        ApproxlabError, match=r"plans about 3e\+12 multiply-adds, above the work limit of 2e\+11"
+    ):
         require_work("y", 3e12)
 
 

@@ -20,8 +20,14 @@ def test_round_trip_is_bit_exact(tmp_path, name):
 
 
 def test_round_trip_keeps_float32_batchnorm_dropout_and_layer_settings(tmp_path):
-    net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.LeakyReLU(0.2), nn.Dropout(0.1),
-                        nn.Hardtanh(-2, 2), nn.Linear(4, 1))
+    net = nn.Sequential(
+        nn.Linear(3, 4),
+        nn.BatchNorm1d(4),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.1),
+        nn.Hardtanh(-2, 2),
+        nn.Linear(4, 1),
+    )
     net.train()
     net(torch.randn(16, 3))
     net.eval()
@@ -88,36 +94,52 @@ def _with_metadata(tmp_path, **meta):
     from safetensors.torch import save as to_bytes
 
     net = mlp(2, [6], activation="sigmoid")
-    base = {"format": "approxlab/1", "approxlab.architecture": '[{"type": "Linear", "in": 2, "out": 6}, {"type": "sigmoid"}, '
-            '{"type": "Linear", "in": 6, "out": 1}]'}
+    base = {
+        "format": "approxlab/1",
+        "approxlab.architecture": '[{"type": "Linear", "in": 2, "out": 6}, {"type": "sigmoid"}, '
+        '{"type": "Linear", "in": 6, "out": 1}]',
+    }
     path = tmp_path / "m.safetensors"
-    path.write_bytes(to_bytes({k: v.contiguous() for k, v in net.state_dict().items()}, metadata={**base, **meta}))
+    path.write_bytes(
+        to_bytes(
+            {k: v.contiguous() for k, v in net.state_dict().items()}, metadata={**base, **meta}
+        )
+    )
     return path
 
 
-@pytest.mark.parametrize(("architecture", "message"), [
-    ("[1, 2, 3]", "layer 0 is 1, not a layer spec"),
-    ('["Linear"]', "layer 0 is 'Linear', not a layer spec"),
-    ('[{"type": "Linear", "out": 6}]', r"layer 0 \(Linear\) is invalid \(in: Field required\)"),
-    ('[{"type": "Linear", "in": "2", "out": 6}]', r"\(in: Input should be a valid integer\)"),
-    ('[{"type": "Linear", "in": -2, "out": 6}]', r"\(in: Input should be greater than or equal to 1\)"),
-    ('[{"type": "Dropout", "p": 1.5}]', r"\(p: Input should be less than or equal to 1\)"),
-    ('[{"type": "Hardtanh", "min": 2, "max": -2}]', "min 2.0 must be below max -2.0"),
-    ("[" * 5000 + "]" * 5000, "nests 5000 levels deep, the limit is 32"),
-    ("{bad json", "corrupt architecture metadata"),
-])
+@pytest.mark.parametrize(
+    ("architecture", "message"),
+    [
+        ("[1, 2, 3]", "layer 0 is 1, not a layer spec"),
+        ('["Linear"]', "layer 0 is 'Linear', not a layer spec"),
+        ('[{"type": "Linear", "out": 6}]', r"layer 0 \(Linear\) is invalid \(in: Field required\)"),
+        ('[{"type": "Linear", "in": "2", "out": 6}]', r"\(in: Input should be a valid integer\)"),
+        (
+            '[{"type": "Linear", "in": -2, "out": 6}]',
+            r"\(in: Input should be greater than or equal to 1\)",
+        ),
+        ('[{"type": "Dropout", "p": 1.5}]', r"\(p: Input should be less than or equal to 1\)"),
+        ('[{"type": "Hardtanh", "min": 2, "max": -2}]', "min 2.0 must be below max -2.0"),
+        ("[" * 5000 + "]" * 5000, "nests 5000 levels deep, the limit is 32"),
+        ("{bad json", "corrupt architecture metadata"),
+    ],
+)
 def test_the_architecture_schema_names_the_field_and_the_fix(tmp_path, architecture, message):
     with pytest.raises(ApproxlabError, match=message):
         load(_with_metadata(tmp_path, **{"approxlab.architecture": architecture}))
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("{garbled", "corrupt extra metadata"),
-    ("[1, 2]", "extra metadata is list, not a JSON object"),
-    ('{"domain": [["a", "b"]]}', r"domain.0.0: Input should be a valid number"),
-    ("7", "extra metadata is int, not a JSON object"),
-    ('{"domain": [[-1e300, 1e300]]}', "reaches beyond ±1e\\+12"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{garbled", "corrupt extra metadata"),
+        ("[1, 2]", "extra metadata is list, not a JSON object"),
+        ('{"domain": [["a", "b"]]}', r"domain.0.0: Input should be a valid number"),
+        ("7", "extra metadata is int, not a JSON object"),
+        ('{"domain": [[-1e300, 1e300]]}', "reaches beyond ±1e\\+12"),
+    ],
+)
 def test_the_extra_schema_names_the_field_and_the_fix(tmp_path, value, message):
     path = _with_metadata(tmp_path, **{"approxlab.extra": value})
     with pytest.raises(ApproxlabError, match=message):
@@ -137,7 +159,17 @@ def test_weights_past_the_overflow_cap_are_refused_with_the_reason(tmp_path):
     from approxlab.modelfile import architecture
 
     path = tmp_path / "m.safetensors"
-    path.write_bytes(to_bytes({k: v.contiguous() for k, v in net.state_dict().items()},
-                              metadata={"format": "approxlab/1", "approxlab.architecture": json.dumps(architecture(net))}))
-    with pytest.raises(ApproxlabError, match=r"tensor '2.weight' has a weight of magnitude 1e\+200, above 5.64e\+102 where products of three overflow float64"):
+    path.write_bytes(
+        to_bytes(
+            {k: v.contiguous() for k, v in net.state_dict().items()},
+            metadata={
+                "format": "approxlab/1",
+                "approxlab.architecture": json.dumps(architecture(net)),
+            },
+        )
+    )
+    with pytest.raises(
+        ApproxlabError,
+        match=r"tensor '2.weight' has a weight of magnitude 1e\+200, above 5.64e\+102 where products of three overflow float64",
+    ):
         load(path)

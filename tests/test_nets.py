@@ -19,8 +19,12 @@ def test_every_activation_builds_a_plain_sequential(name):
 
 @pytest.mark.parametrize(
     ("name", "z", "expected"),
-    [("step", [-0.1, 0.0, 2.0], [0, 1, 1]), ("abs", [-2.0, 3.0], [2, 3]), ("linear", [-2.0], [-2.0]),
-     ("relu", [-1.0, 2.0], [0, 2])],
+    [
+        ("step", [-0.1, 0.0, 2.0], [0, 1, 1]),
+        ("abs", [-2.0, 3.0], [2, 3]),
+        ("linear", [-2.0], [-2.0]),
+        ("relu", [-1.0, 2.0], [0, 2]),
+    ],
 )
 def test_activation_values(name, z, expected):
     act = ACTIVATIONS[name]()
@@ -51,5 +55,7 @@ def test_non_positive_widths_are_refused(widths):
 
 
 def test_unknown_activation_lists_the_options():
-    with pytest.raises(ApproxlabError, match="unknown activation 'relux': use one of abs, cos, exp"):
+    with pytest.raises(
+        ApproxlabError, match="unknown activation 'relux': use one of abs, cos, exp"
+    ):
         mlp(2, [3], activation="relux")

@@ -31,8 +31,16 @@ def _chunk_workers() -> list[int]:
 
 def test_a_killed_worker_is_retried_and_no_run_is_lost_or_duplicated(tmp_path):
     store = RunStore(tmp_path / "r.db")
-    grid = check_grid({"target": "sine", "width": [2, 3], "activation": "tanh", "seeds": 4, "steps": 1500,
-                       "n_train": 200})
+    grid = check_grid(
+        {
+            "target": "sine",
+            "width": [2, 3],
+            "activation": "tanh",
+            "seeds": 4,
+            "steps": 1500,
+            "n_train": 200,
+        }
+    )
     killed = []
 
     def kill_one():
@@ -52,5 +60,7 @@ def test_a_killed_worker_is_retried_and_no_run_is_lost_or_duplicated(tmp_path):
     assert killed, "no chunk worker was seen: the test did not kill anything"
     rows = store.runs()
     assert summary["trained"] == 8 and len(rows) == 8
-    assert sorted((r["width"], r["seed"]) for r in rows) == [(w, s) for w in (2, 3) for s in range(4)]
+    assert sorted((r["width"], r["seed"]) for r in rows) == [
+        (w, s) for w in (2, 3) for s in range(4)
+    ]
     assert store.integrity() == "ok"

@@ -11,8 +11,13 @@ from approxlab.runstore import VERSION, RunStore, model_bytes, run_key
 
 
 def _record(width=2, seed=0, weights=None):
-    return {"settings": {"width": width, "seed": seed}, "metrics": {"rmse": 0.1 * width}, "seconds": 0.5,
-            "device": "cpu", "weights": weights}
+    return {
+        "settings": {"width": width, "seed": seed},
+        "metrics": {"rmse": 0.1 * width},
+        "seconds": 0.5,
+        "device": "cpu",
+        "weights": weights,
+    }
 
 
 def test_a_run_is_stored_once_however_often_it_is_added(tmp_path):
@@ -21,7 +26,8 @@ def test_a_run_is_stored_once_however_often_it_is_added(tmp_path):
     assert store.add([_record(2), _record(6)]) == 1
     assert store.count() == 3
     assert store.done([run_key({"width": 2, "seed": 0}), run_key({"width": 8, "seed": 0})]) == {
-        run_key({"seed": 0, "width": 2})}
+        run_key({"seed": 0, "width": 2})
+    }
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -30,7 +36,9 @@ def test_weights_round_trip_bit_exact_through_the_model_file_reader(tmp_path):
     store = RunStore(tmp_path / "r.db")
     store.add([_record(weights=model_bytes(net))])
     back = store.net(store.runs()[0]["id"])
-    assert all(torch.equal(a, b) for a, b in zip(net.state_dict().values(), back.state_dict().values()))
+    assert all(
+        torch.equal(a, b) for a, b in zip(net.state_dict().values(), back.state_dict().values())
+    )
 
 
 def test_nan_weights_are_not_stored_and_say_why(tmp_path):
@@ -74,6 +82,8 @@ def test_a_non_database_file_is_refused_and_left_alone(tmp_path):
 def test_a_store_from_a_newer_version_is_refused(tmp_path):
     RunStore(tmp_path / "r.db").close()
     with sqlite3.connect(tmp_path / "r.db") as db:
-        db.execute("UPDATE approxlab_store SET value = ? WHERE name = 'version'", (str(VERSION + 1),))
+        db.execute(
+            "UPDATE approxlab_store SET value = ? WHERE name = 'version'", (str(VERSION + 1),)
+        )
     with pytest.raises(ApproxlabError, match="newer.*upgrade approxlab"):
         RunStore(tmp_path / "r.db")

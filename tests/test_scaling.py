@@ -34,7 +34,11 @@ def test_with_a_floor_the_rate_is_recovered_not_flattened():
 
 def test_exact_data_gives_the_exact_law():
     law = fit_power_law([2, 4, 8], [0.25, 0.0625, 0.015625], boot=20)
-    assert abs(law.alpha - 2) < 1e-12 and abs(law.C - 1) < 1e-12 and law.ci["alpha"] == pytest.approx((2, 2))
+    assert (
+        abs(law.alpha - 2) < 1e-12
+        and abs(law.C - 1) < 1e-12
+        and law.ci["alpha"] == pytest.approx((2, 2))
+    )
 
 
 def test_too_few_sizes_or_bad_values_are_refused():

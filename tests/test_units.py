@@ -32,5 +32,7 @@ def test_unit_contribution_is_a_sigma_of_w_x_plus_b():
 
 
 def test_deeper_net_is_refused_with_what_is_supported():
-    with pytest.raises(ApproxlabError, match=r"expected a two-layer net Sequential\(Linear, activation, Linear\)"):
+    with pytest.raises(
+        ApproxlabError, match=r"expected a two-layer net Sequential\(Linear, activation, Linear\)"
+    ):
         two_layer(mlp(2, [4, 4]))

@@ -20,8 +20,14 @@ MAX_SEED = 2**63 - 1  # torch.manual_seed and numpy's default_rng both take 0 �
 def seed(value: int, option: str = "--seed", bounded: bool = True) -> int:
     """A seed for numpy's ``default_rng`` and ``torch.manual_seed``: an integer in [0, 2^63 − 1]
     (``bounded=False``: any integer ≥ 0, as numpy alone takes, for derived seeds such as seed + 1)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= (MAX_SEED if bounded else value):
-        raise ApproxlabError(f"{option} must be an integer from 0 to 2^63 - 1, got {_show(value)}: pass e.g. {option} 0")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= (MAX_SEED if bounded else value)
+    ):
+        raise ApproxlabError(
+            f"{option} must be an integer from 0 to 2^63 - 1, got {_show(value)}: pass e.g. {option} 0"
+        )
     return value
 
 
@@ -37,7 +43,12 @@ def count(option: str, value: int, high: int | None = None, low: int = 1) -> int
 
 def positive(option: str, value: float, high: float | None = None) -> float:
     """A finite number > 0 (a tolerance, step size, ε …), at most ``high`` when given."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ApproxlabError(f"{option} must be a finite number > 0, got {_show(value)}")
     if high is not None and value > high:
         raise ApproxlabError(f"{option} is {value:g}, above {high:g}: use a smaller value")
@@ -53,8 +64,10 @@ def names(text: str, kind: str, allowed: Iterable[str], option: str | None = Non
             chosen.append(choose(kind, name, allowed))
     if not chosen:
         flag = option or f"the {kind} list"
-        raise ApproxlabError(f"{flag} {text!r} names no {kind}: give one or more of {', '.join(sorted(allowed))}, "
-                             "separated by commas")
+        raise ApproxlabError(
+            f"{flag} {text!r} names no {kind}: give one or more of {', '.join(sorted(allowed))}, "
+            "separated by commas"
+        )
     return chosen
 
 
@@ -63,7 +76,9 @@ def integers(text: str, option: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",")]
     except ValueError:
-        raise ApproxlabError(f"{option} must be comma-separated integers such as 2,8,1, got {_show(text)}") from None
+        raise ApproxlabError(
+            f"{option} must be comma-separated integers such as 2,8,1, got {_show(text)}"
+        ) from None
     return values
 
 

@@ -57,8 +57,13 @@ class BestOf:
 
     def row(self) -> dict[str, Any]:
         """JSON-able summary for an atlas table."""
-        return {"trained_error": self.error, "trained_lr": self.lr, "best_init": self.seed,
-                "inits": len(self.errors), **{f"trained_{k}": v for k, v in self.spread.items()}}
+        return {
+            "trained_error": self.error,
+            "trained_lr": self.lr,
+            "best_init": self.seed,
+            "inits": len(self.errors),
+            **{f"trained_{k}": v for k, v in self.spread.items()},
+        }
 
 
 def _adam(net: nn.Module, data, lr: float, steps: int, seed: int) -> float:
@@ -81,8 +86,14 @@ def _lbfgs_finish(net: nn.Module, data, steps: int) -> None:
     X = X[:, None] if X.ndim == 1 else X
     y = torch.as_tensor(np.asarray(data[1]), dtype=dtype).reshape(X.shape[0], -1)
     state = copy.deepcopy(net.state_dict())
-    opt = torch.optim.LBFGS(net.parameters(), lr=1.0, max_iter=steps, history_size=50, line_search_fn="strong_wolfe",
-                            **LBFGS_TOLERANCES)
+    opt = torch.optim.LBFGS(
+        net.parameters(),
+        lr=1.0,
+        max_iter=steps,
+        history_size=50,
+        line_search_fn="strong_wolfe",
+        **LBFGS_TOLERANCES,
+    )
 
     def loss() -> torch.Tensor:
         return torch.mean((net(X) - y) ** 2)
@@ -141,9 +152,15 @@ def best_of(
         data = (X, np.asarray(f(X)))
         score = score or (lambda net: sup_error(net, f))
     else:
-        require(score is not None, "best_of on (X, y) data needs score=: pass a function net -> error")
+        require(
+            score is not None, "best_of on (X, y) data needs score=: pass a function net -> error"
+        )
         data = f
-    lr_losses = {lr: _adam(make(seed), data, lr, probe_steps, seed) for lr in lrs} if len(lrs) > 1 else {lrs[0]: math.nan}
+    lr_losses = (
+        {lr: _adam(make(seed), data, lr, probe_steps, seed) for lr in lrs}
+        if len(lrs) > 1
+        else {lrs[0]: math.nan}
+    )
     lr = min(lrs, key=lambda r: lr_losses[r]) if len(lrs) > 1 else lrs[0]
     best: tuple[float, int, nn.Module] | None = None
     errors = []

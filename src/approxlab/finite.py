@@ -35,7 +35,9 @@ def require_finite_output(net: nn.Module, domain: Sequence) -> None:
     bad = ~(np.abs(y) <= MAX_OUTPUT).all(axis=1)  # NaN compares false: counted as bad
     if bad.any():
         i = int(np.argmax(bad))
-        largest = max((float(p.detach().abs().max()) for p in net.parameters() if p.numel()), default=0.0)
+        largest = max(
+            (float(p.detach().abs().max()) for p in net.parameters() if p.numel()), default=0.0
+        )
         point = ", ".join(f"{v:.3g}" for v in X[i][:4]) + (", ..." if X.shape[1] > 4 else "")
         raise ApproxlabError(
             f"the net's output is {y[i, 0]:.3g} at x = ({point}), beyond what float64 analyses can use "

@@ -74,7 +74,11 @@ class FitResult:
 
 
 def _as_tensor(a, dtype: torch.dtype) -> torch.Tensor:
-    return a.detach().to(dtype) if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a), dtype=dtype)
+    return (
+        a.detach().to(dtype)
+        if isinstance(a, torch.Tensor)
+        else torch.as_tensor(np.asarray(a), dtype=dtype)
+    )
 
 
 def _data(data, n_train: int, n_test: int, seed: int, dtype: torch.dtype, test):
@@ -84,7 +88,13 @@ def _data(data, n_train: int, n_test: int, seed: int, dtype: torch.dtype, test):
     if isinstance(data, Target):
         Xtr = sample(data.domain, n_train, seed)
         Xte = sample(data.domain, n_test, seed + 1)
-        return data, _as_tensor(Xtr, dtype), _as_tensor(data(Xtr), dtype), _as_tensor(Xte, dtype), _as_tensor(data(Xte), dtype)
+        return (
+            data,
+            _as_tensor(Xtr, dtype),
+            _as_tensor(data(Xtr), dtype),
+            _as_tensor(Xte, dtype),
+            _as_tensor(data(Xte), dtype),
+        )
     if isinstance(data, Dataset):
         Xtr, ytr = data.sample(n_train, seed)
         Xte, yte = data.sample(n_test, seed + 1)
@@ -93,7 +103,10 @@ def _data(data, n_train: int, n_test: int, seed: int, dtype: torch.dtype, test):
         X, y = (_as_tensor(a, dtype) for a in data)
         if X.ndim == 1:
             X = X[:, None]
-        require(X.shape[0] == y.shape[0], f"X has {X.shape[0]} rows but y has {y.shape[0]}: give one label per row")
+        require(
+            X.shape[0] == y.shape[0],
+            f"X has {X.shape[0]} rows but y has {y.shape[0]}: give one label per row",
+        )
         Xte = yte = None
         if test is not None:
             Xte, yte = (_as_tensor(a, dtype) for a in test)
@@ -105,20 +118,27 @@ def _data(data, n_train: int, n_test: int, seed: int, dtype: torch.dtype, test):
     )
 
 
-def loss_function(loss: str, net: nn.Module) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+def loss_function(
+    loss: str, net: nn.Module
+) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """The loss :func:`fit` minimises: mse (1/n) Σ (ŷ − y)², bce (on logits, or on probabilities when
     the net ends in Sigmoid) or cross_entropy (logits of k classes, integer labels)."""
     if loss == "mse":
         return lambda out, y: torch.mean((out.reshape(y.shape) - y) ** 2)
     if loss == "bce":
         if isinstance(net, nn.Sequential) and isinstance(net[-1], nn.Sigmoid):
-            return lambda out, y: nn.functional.binary_cross_entropy(out.reshape(y.shape).clamp(1e-12, 1 - 1e-12), y)
-        return lambda out, y: nn.functional.binary_cross_entropy_with_logits(out.reshape(y.shape), y)
+            return lambda out, y: nn.functional.binary_cross_entropy(
+                out.reshape(y.shape).clamp(1e-12, 1 - 1e-12), y
+            )
+        return lambda out, y: nn.functional.binary_cross_entropy_with_logits(
+            out.reshape(y.shape), y
+        )
     return lambda out, y: nn.functional.cross_entropy(out, y.long())
 
 
-def make_optimizer(net: nn.Module, optimizer: str = "adam", lr: float | None = None,
-                   momentum: float = 0.9) -> torch.optim.Optimizer:
+def make_optimizer(
+    net: nn.Module, optimizer: str = "adam", lr: float | None = None, momentum: float = 0.9
+) -> torch.optim.Optimizer:
     """The optimizer :func:`fit` uses, over ``net``'s trainable parameters: Adam, SGD with
     ``momentum``, or L-BFGS (one iteration per step, strong-Wolfe line search, history 50);
     ``lr=None`` takes the optimizer's default (adam 0.05, sgd 0.1, lbfgs 1).
@@ -134,8 +154,15 @@ def make_optimizer(net: nn.Module, optimizer: str = "adam", lr: float | None = N
         return torch.optim.Adam(params, lr=lr)
     if optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=momentum)
-    return torch.optim.LBFGS(params, lr=lr, max_iter=1, max_eval=LBFGS_EVALUATIONS, history_size=50,
-                             line_search_fn="strong_wolfe", **LBFGS_TOLERANCES)
+    return torch.optim.LBFGS(
+        params,
+        lr=lr,
+        max_iter=1,
+        max_eval=LBFGS_EVALUATIONS,
+        history_size=50,
+        line_search_fn="strong_wolfe",
+        **LBFGS_TOLERANCES,
+    )
 
 
 def weight_penalty(net: nn.Module, l1: float = 0.0, l2: float = 0.0) -> torch.Tensor:
@@ -156,9 +183,16 @@ def weight_penalty(net: nn.Module, l1: float = 0.0, l2: float = 0.0) -> torch.Te
     return total
 
 
-def batch_step(net: nn.Module, opt: torch.optim.Optimizer, criterion: Callable, X: torch.Tensor, y: torch.Tensor,
-               batch_size: int | None, gen: torch.Generator,
-               penalty: Callable[[nn.Module], torch.Tensor] | None = None) -> float:
+def batch_step(
+    net: nn.Module,
+    opt: torch.optim.Optimizer,
+    criterion: Callable,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int | None,
+    gen: torch.Generator,
+    penalty: Callable[[nn.Module], torch.Tensor] | None = None,
+) -> float:
     """One optimizer step of :func:`fit` on ``criterion(net(x_B), y_B) (+ penalty(net))``: the whole
     sample when ``batch_size`` is None or ≥ n, else B = ``batch_size`` rows drawn with replacement by
     ``gen``. Returns the loss before the step (without the penalty); the caller checks it is finite.
@@ -262,7 +296,10 @@ def fit(
     >>> r.steps, r.train_rmse < 1.0
     (50, True)
     """
-    require(isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}: pass e.g. --steps 3000")
+    require(
+        isinstance(steps, int) and steps >= 1,
+        f"steps must be a positive integer, got {steps!r}: pass e.g. --steps 3000",
+    )
     choose("optimizer", optimizer, OPTIMIZERS)
     choose("loss", loss, LOSSES)
     choose("schedule", schedule, SCHEDULES)
@@ -278,11 +315,17 @@ def fit(
         )
     if loss == "mse" and y.ndim == 1:
         out_dim = net(X[:1]).shape[-1]
-        require(out_dim == 1, f"MSE on scalar targets needs out_dim=1, the net has {out_dim} outputs")
+        require(
+            out_dim == 1, f"MSE on scalar targets needs out_dim=1, the net has {out_dim} outputs"
+        )
     criterion = loss_function(loss, net)
     opt = make_optimizer(net, optimizer, lr, momentum)
     # Cosine decay lets a large first step size escape plateaus and still settle at the end.
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps) if schedule == "cosine" and optimizer != "lbfgs" else None
+    sched = (
+        torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+        if schedule == "cosine" and optimizer != "lbfgs"
+        else None
+    )
     gen = torch.Generator().manual_seed(seed)
     n = X.shape[0]
     threads = torch.get_num_threads()
@@ -290,14 +333,54 @@ def fit(
         # Small problems gain nothing from intra-op threads and lose a lot on a busy machine.
         torch.set_num_threads(1)
     try:
-        return _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience,
-                      min_delta, progress, loss, grid_n, observe)
+        return _train(
+            net,
+            f,
+            X,
+            y,
+            Xte,
+            yte,
+            opt,
+            sched,
+            criterion,
+            gen,
+            steps,
+            batch_size,
+            lr,
+            tol,
+            patience,
+            min_delta,
+            progress,
+            loss,
+            grid_n,
+            observe,
+        )
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(net, f, X, y, Xte, yte, opt, sched, criterion, gen, steps, batch_size, lr, tol, patience, min_delta,
-           progress, loss, grid_n, observe=None) -> FitResult:
+def _train(
+    net,
+    f,
+    X,
+    y,
+    Xte,
+    yte,
+    opt,
+    sched,
+    criterion,
+    gen,
+    steps,
+    batch_size,
+    lr,
+    tol,
+    patience,
+    min_delta,
+    progress,
+    loss,
+    grid_n,
+    observe=None,
+) -> FitResult:
     losses: list[float] = []
     best, since_best, stopped = math.inf, 0, False
     start = time.perf_counter()

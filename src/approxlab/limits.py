@@ -33,7 +33,9 @@ def _read(name: str, default: float) -> float:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    match = re.fullmatch(r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)i?B?", text, flags=re.IGNORECASE)
+    match = re.fullmatch(
+        r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([KMGT]?)i?B?", text, flags=re.IGNORECASE
+    )
     if match is None:
         raise ApproxlabError(f"cannot read {name}={text!r}: give a number such as 8G or 2e11")
     return float(match.group(1)) * _SUFFIX[match.group(2).upper()]
@@ -74,7 +76,11 @@ def require_memory(what: str, nbytes: float) -> float:
     if not nbytes <= limit:
         raise ApproxlabError(
             f"{what} needs about {human(nbytes)}, above the memory limit of {human(limit)}: use smaller sizes"
-            + (f", or raise the limit with APPROXLAB_MAX_MEMORY={_suggest(nbytes)}" if nbytes < 2**60 else "")
+            + (
+                f", or raise the limit with APPROXLAB_MAX_MEMORY={_suggest(nbytes)}"
+                if nbytes < 2**60
+                else ""
+            )
         )
     return nbytes
 
@@ -86,7 +92,11 @@ def require_work(what: str, madds: float) -> float:
         raise ApproxlabError(
             f"{what} plans about {madds:.2g} multiply-adds, above the work limit of {limit:.2g}: "
             "use smaller sizes or fewer steps"
-            + (f", or raise the limit with APPROXLAB_MAX_WORK={float(f'{madds * 1.1:.2g}'):g}" if madds < 1e30 else "")
+            + (
+                f", or raise the limit with APPROXLAB_MAX_WORK={float(f'{madds * 1.1:.2g}'):g}"
+                if madds < 1e30
+                else ""
+            )
         )
     return madds
 
@@ -106,8 +116,14 @@ def _suggest(nbytes: float) -> str:
 
 
 def require_training(
-    what: str, in_dim: int, widths: list[int], n_train: int, steps: int,
-    batch: int | None = None, n_test: int = 1000, out_dim: int = 1,
+    what: str,
+    in_dim: int,
+    widths: list[int],
+    n_train: int,
+    steps: int,
+    batch: int | None = None,
+    n_test: int = 1000,
+    out_dim: int = 1,
 ) -> tuple[float, float]:
     """Refuse a training run whose memory or work estimate is over the caps; return both.
 

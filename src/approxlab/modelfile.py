@@ -26,8 +26,20 @@ from torch import nn
 from approxlab.errors import ApproxlabError
 from approxlab.limits import human, require_memory
 from approxlab.modelschema import (
-    FORMAT_VERSION, MAX_METADATA, BatchNorm1dSpec, DropoutSpec, FlatSpec, HardtanhSpec, LayerSpec, LeakyReluSpec,
-    LinearSpec, SoftplusSpec, check_format, decode, validate_architecture, validate_extra,
+    FORMAT_VERSION,
+    MAX_METADATA,
+    BatchNorm1dSpec,
+    DropoutSpec,
+    FlatSpec,
+    HardtanhSpec,
+    LayerSpec,
+    LeakyReluSpec,
+    LinearSpec,
+    SoftplusSpec,
+    check_format,
+    decode,
+    validate_architecture,
+    validate_extra,
 )
 from approxlab.nets import ACTIVATIONS
 from approxlab.output import file_mode
@@ -45,7 +57,11 @@ _SCHEMAS: dict[str, type[LayerSpec] | None] = {}
 
 
 def register_layer(
-    cls: type, name: str, to_spec: ToSpec, from_spec: FromSpec, schema: type[LayerSpec] | None = None
+    cls: type,
+    name: str,
+    to_spec: ToSpec,
+    from_spec: FromSpec,
+    schema: type[LayerSpec] | None = None,
 ) -> None:
     """Teach :func:`save`/:func:`load` a layer type: ``to_spec(module)`` gives its JSON
     hyper-parameters, ``from_spec(spec)`` rebuilds it (its tensors come from the file).
@@ -59,39 +75,54 @@ def register_layer(
 
 
 register_layer(
-    nn.Linear, "Linear",
+    nn.Linear,
+    "Linear",
     lambda m: {"in": m.in_features, "out": m.out_features, "bias": m.bias is not None},
     lambda s: nn.Linear(s["in"], s["out"], bias=s.get("bias", True), dtype=torch.float64),
     LinearSpec,
 )
 register_layer(
-    nn.BatchNorm1d, "BatchNorm1d",
-    lambda m: {"features": m.num_features, "eps": m.eps, "momentum": m.momentum, "affine": m.affine},
-    lambda s: nn.BatchNorm1d(s["features"], eps=s["eps"], momentum=s["momentum"], affine=s["affine"], dtype=torch.float64),
+    nn.BatchNorm1d,
+    "BatchNorm1d",
+    lambda m: {
+        "features": m.num_features,
+        "eps": m.eps,
+        "momentum": m.momentum,
+        "affine": m.affine,
+    },
+    lambda s: nn.BatchNorm1d(
+        s["features"], eps=s["eps"], momentum=s["momentum"], affine=s["affine"], dtype=torch.float64
+    ),
     BatchNorm1dSpec,
 )
-register_layer(nn.Dropout, "Dropout", lambda m: {"p": m.p}, lambda s: nn.Dropout(s["p"]), DropoutSpec)
+register_layer(
+    nn.Dropout, "Dropout", lambda m: {"p": m.p}, lambda s: nn.Dropout(s["p"]), DropoutSpec
+)
 register_layer(nn.Flatten, "Flatten", lambda m: {}, lambda s: nn.Flatten(), FlatSpec)
 register_layer(
-    nn.Hardtanh, "Hardtanh",
+    nn.Hardtanh,
+    "Hardtanh",
     lambda m: {"min": m.min_val, "max": m.max_val},
     lambda s: nn.Hardtanh(s["min"], s["max"]),
     HardtanhSpec,
 )
 register_layer(
-    nn.LeakyReLU, "leaky_relu",
+    nn.LeakyReLU,
+    "leaky_relu",
     lambda m: {"negative_slope": m.negative_slope},
     lambda s: nn.LeakyReLU(s.get("negative_slope", 0.01)),
     LeakyReluSpec,
 )
 register_layer(
-    nn.Softplus, "softplus",
+    nn.Softplus,
+    "softplus",
     lambda m: {"beta": m.beta, "threshold": m.threshold},
     lambda s: nn.Softplus(s.get("beta", 1.0), s.get("threshold", 20.0)),
     SoftplusSpec,
 )
 register_layer(
-    nn.Sequential, "Sequential",
+    nn.Sequential,
+    "Sequential",
     lambda m: {"layers": [layer_spec(child) for child in m]},
     lambda s: nn.Sequential(*[build_layer(c) for c in s["layers"]]),
 )
@@ -105,7 +136,9 @@ def layer_spec(module: nn.Module) -> dict[str, Any]:
     entry = _LAYERS.get(type(module))
     if entry is None:
         supported = ", ".join(sorted(_BUILDERS))
-        raise ApproxlabError(f"cannot save layer {type(module).__name__}: supported layers are {supported}")
+        raise ApproxlabError(
+            f"cannot save layer {type(module).__name__}: supported layers are {supported}"
+        )
     name, to_spec = entry
     return {"type": name, **to_spec(module)}
 
@@ -114,14 +147,18 @@ def build_layer(spec: dict[str, Any]) -> nn.Module:
     """Rebuild one layer from its (validated) spec."""
     kind = spec.get("type") if isinstance(spec, dict) else None
     if kind not in _BUILDERS:
-        raise ApproxlabError(f"unknown layer type {str(kind)[:40]!r} in model file: this approxlab knows {', '.join(sorted(_BUILDERS))}")
+        raise ApproxlabError(
+            f"unknown layer type {str(kind)[:40]!r} in model file: this approxlab knows {', '.join(sorted(_BUILDERS))}"
+        )
     try:
         return _BUILDERS[kind](spec)
     except ApproxlabError:
         raise
     except Exception as exc:  # a third-party builder's own check of its spec
-        raise ApproxlabError(f"cannot build layer {kind!r} from {str(spec)[:60]} ({type(exc).__name__}: "
-                             f"{str(exc).splitlines()[0][:80] if str(exc) else ''}): re-save the model") from None
+        raise ApproxlabError(
+            f"cannot build layer {kind!r} from {str(spec)[:60]} ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:80] if str(exc) else ''}): re-save the model"
+        ) from None
 
 
 def architecture(net: nn.Module) -> list[dict[str, Any]]:
@@ -136,7 +173,9 @@ def architecture(net: nn.Module) -> list[dict[str, Any]]:
     return [layer_spec(net)]
 
 
-def from_architecture(specs: list[dict[str, Any]], dtype: torch.dtype = torch.float64) -> nn.Sequential:
+def from_architecture(
+    specs: list[dict[str, Any]], dtype: torch.dtype = torch.float64
+) -> nn.Sequential:
     """Build an untrained ``Sequential`` from layer specs (parameters in ``dtype``).
 
     The specs are validated first (:mod:`approxlab.modelschema`) and the memory the
@@ -150,7 +189,10 @@ def from_architecture(specs: list[dict[str, Any]], dtype: torch.dtype = torch.fl
     with torch.device("meta"):
         skeleton = nn.Sequential(*[build_layer(s) for s in specs])
     size = torch.empty((), dtype=dtype).element_size()
-    require_memory("the architecture's parameters", sum(t.numel() for t in skeleton.state_dict().values()) * size)
+    require_memory(
+        "the architecture's parameters",
+        sum(t.numel() for t in skeleton.state_dict().values()) * size,
+    )
     return nn.Sequential(*[build_layer(s) for s in specs]).to(dtype)
 
 
@@ -170,8 +212,10 @@ def save(net: nn.Module, path: str | os.PathLike, extra: dict[str, Any] | None =
     state = {k: v.detach().contiguous().clone() for k, v in net.state_dict().items()}
     for name, tensor in state.items():
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            raise ApproxlabError(f"cannot save: tensor {name!r} holds NaN or infinite values; retrain the net "
-                                 "(lower the learning rate) before saving")
+            raise ApproxlabError(
+                f"cannot save: tensor {name!r} holds NaN or infinite values; retrain the net "
+                "(lower the learning rate) before saving"
+            )
     metadata = {"format": FORMAT, _KEY: json.dumps(specs, sort_keys=True, allow_nan=False)}
     if extra:
         metadata[_EXTRA] = _extra_json(extra)
@@ -195,7 +239,9 @@ def _extra_json(extra: dict[str, Any]) -> str:
     try:
         return json.dumps(plain(extra), sort_keys=True, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise ApproxlabError(f"cannot save extra metadata ({exc}): give a dict of JSON values (str, numbers, lists)") from None
+        raise ApproxlabError(
+            f"cannot save extra metadata ({exc}): give a dict of JSON values (str, numbers, lists)"
+        ) from None
 
 
 def _canonical(data: bytes) -> bytes:
@@ -213,8 +259,10 @@ def _canonical(data: bytes) -> bytes:
 
 
 def _corrupt(origin: str, why: str) -> ApproxlabError:
-    return ApproxlabError(f"model file {origin!r} is corrupt or not a safetensors file ({why[:80]}): "
-                          "re-create it with approxlab.save or `approxlab fit`")
+    return ApproxlabError(
+        f"model file {origin!r} is corrupt or not a safetensors file ({why[:80]}): "
+        "re-create it with approxlab.save or `approxlab fit`"
+    )
 
 
 def _header(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, tuple[int, ...]]]]:
@@ -231,16 +279,22 @@ def _header(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, tuple[int,
     except FileNotFoundError:
         raise ApproxlabError(f"model file {origin!r} does not exist: {hint}") from None
     except OSError as exc:
-        raise ApproxlabError(f"cannot read model file {origin!r} ({exc.strerror}): {hint}") from None
+        raise ApproxlabError(
+            f"cannot read model file {origin!r} ({exc.strerror}): {hint}"
+        ) from None
     if stat.S_ISDIR(info.st_mode):
         raise ApproxlabError(f"model file {origin!r} is a directory, not a file: {hint}")
     if not stat.S_ISREG(info.st_mode):
-        raise ApproxlabError(f"model file {origin!r} is not a regular file (a device or pipe): {hint}")
+        raise ApproxlabError(
+            f"model file {origin!r} is not a regular file (a device or pipe): {hint}"
+        )
     try:
         with open(path, "rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise ApproxlabError(f"cannot read model file {origin!r} ({exc.strerror}): check its permissions") from None
+        raise ApproxlabError(
+            f"cannot read model file {origin!r} ({exc.strerror}): check its permissions"
+        ) from None
     if len(head) < 8:
         raise _corrupt(origin, f"{info.st_size} bytes, shorter than a safetensors header")
     n = int.from_bytes(head, "little")
@@ -249,9 +303,14 @@ def _header(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, tuple[int,
     try:
         with safe_open(origin, framework="pt") as handle:
             meta = handle.metadata() or {}
-            shapes = {k: (str(handle.get_slice(k).get_dtype()), tuple(handle.get_slice(k).get_shape())) for k in handle.keys()}
+            shapes = {
+                k: (str(handle.get_slice(k).get_dtype()), tuple(handle.get_slice(k).get_shape()))
+                for k in handle.keys()
+            }
     except (SafetensorError, OSError, ValueError, RuntimeError, TypeError) as exc:
-        raise _corrupt(origin, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise _corrupt(
+            origin, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        ) from None
     return meta, shapes
 
 
@@ -289,8 +348,10 @@ def load(path: str | os.PathLike) -> nn.Sequential:
         validate_extra(decode(meta[_EXTRA], "extra", origin), origin)
     for name, (dtype, _) in shapes.items():
         if dtype not in _FLOATS and not (dtype in _INTS and name.endswith("num_batches_tracked")):
-            raise ApproxlabError(f"model file {origin!r}: tensor {name!r} has dtype {dtype}; approxlab reads float "
-                                 "weights (F64, F32, F16, BF16): re-save the model with approxlab.save")
+            raise ApproxlabError(
+                f"model file {origin!r}: tensor {name!r} has dtype {dtype}; approxlab reads float "
+                "weights (F64, F32, F16, BF16): re-save the model with approxlab.save"
+            )
     with torch.device("meta"):
         skeleton = nn.Sequential(*[build_layer(s) for s in specs])
     expected = {k: tuple(v.shape) for k, v in skeleton.state_dict().items()}
@@ -300,7 +361,9 @@ def load(path: str | os.PathLike) -> nn.Sequential:
     try:
         state = load_file(origin)
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
-        raise _corrupt(origin, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise _corrupt(
+            origin, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        ) from None
     check_weights(state, origin)
     floats = {t.dtype for t in state.values() if t.is_floating_point()}
     dtype = floats.pop() if len(floats) == 1 else torch.float64
@@ -316,19 +379,26 @@ def _numel(shape: tuple[int, ...]) -> int:
     return n
 
 
-def _match(expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]], origin: str) -> None:
+def _match(
+    expected: dict[str, tuple[int, ...]], found: dict[str, tuple[int, ...]], origin: str
+) -> None:
     missing = sorted(set(expected) - set(found))
     surplus = sorted(set(found) - set(expected))
     if missing or surplus:
         parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + (
-            [f"unexpected {', '.join(s[:30] for s in surplus[:3])}"] if surplus else [])
-        raise ApproxlabError(f"weights in {origin!r} do not match the architecture ({'; '.join(parts)}): "
-                             "the file was edited or its metadata belongs to another net; re-save it with approxlab.save")
+            [f"unexpected {', '.join(s[:30] for s in surplus[:3])}"] if surplus else []
+        )
+        raise ApproxlabError(
+            f"weights in {origin!r} do not match the architecture ({'; '.join(parts)}): "
+            "the file was edited or its metadata belongs to another net; re-save it with approxlab.save"
+        )
     for name, shape in expected.items():
         if found[name] != shape:
-            raise ApproxlabError(f"weights in {origin!r} do not match the architecture: tensor {name!r} has shape "
-                                 f"{list(found[name])} but the architecture needs {list(shape)} "
-                                 f"({human(_numel(shape) * 8)} in float64); re-save the model with approxlab.save")
+            raise ApproxlabError(
+                f"weights in {origin!r} do not match the architecture: tensor {name!r} has shape "
+                f"{list(found[name])} but the architecture needs {list(shape)} "
+                f"({human(_numel(shape) * 8)} in float64); re-save the model with approxlab.save"
+            )
 
 
 def check_weights(state: dict[str, torch.Tensor], origin: str) -> None:
@@ -346,13 +416,17 @@ def check_weights(state: dict[str, torch.Tensor], origin: str) -> None:
         if not bool(finite.all()):
             bad = int((~finite).sum())
             kind = "NaN" if bool(torch.isnan(t).any()) else "infinite"
-            raise ApproxlabError(f"model file {origin!r}: tensor {name!r} holds {kind} values ({bad} of {t.numel()} "
-                                 "entries): the model is corrupt or its training diverged; retrain and re-save it")
+            raise ApproxlabError(
+                f"model file {origin!r}: tensor {name!r} holds {kind} values ({bad} of {t.numel()} "
+                "entries): the model is corrupt or its training diverged; retrain and re-save it"
+            )
         cap = torch.finfo(t.dtype).max ** (1 / 3)
         if t.numel() and float(t.abs().max()) > cap:
-            raise ApproxlabError(f"model file {origin!r}: tensor {name!r} has a weight of magnitude "
-                                 f"{float(t.abs().max()):.3g}, above {cap:.3g} where products of three overflow "
-                                 f"{str(t.dtype).removeprefix('torch.')}: rescale the net or retrain it")
+            raise ApproxlabError(
+                f"model file {origin!r}: tensor {name!r} has a weight of magnitude "
+                f"{float(t.abs().max()):.3g}, above {cap:.3g} where products of three overflow "
+                f"{str(t.dtype).removeprefix('torch.')}: rescale the net or retrain it"
+            )
 
 
 def extra(path: str | os.PathLike) -> dict[str, Any]:
@@ -379,7 +453,9 @@ def _load_state(net: nn.Module, state: dict[str, torch.Tensor], origin: str) -> 
         ) from None
 
 
-def import_state_dict(path: str | os.PathLike, specs: list[dict[str, Any]] | nn.Module) -> nn.Sequential:
+def import_state_dict(
+    path: str | os.PathLike, specs: list[dict[str, Any]] | nn.Module
+) -> nn.Sequential:
     """Load a plain PyTorch ``state_dict`` file (``torch.save(net.state_dict(), path)``).
 
     The architecture must be given explicitly, as layer specs or as an untrained net of
@@ -395,13 +471,18 @@ def import_state_dict(path: str | os.PathLike, specs: list[dict[str, Any]] | nn.
             "save it with torch.save(net.state_dict(), path)"
         ) from None
     if not isinstance(state, dict) or not all(isinstance(t, torch.Tensor) for t in state.values()):
-        raise ApproxlabError(f"{str(path)!r} holds a {type(state).__name__}, not a state_dict of tensors: save net.state_dict()")
+        raise ApproxlabError(
+            f"{str(path)!r} holds a {type(state).__name__}, not a state_dict of tensors: save net.state_dict()"
+        )
     check_weights(state, str(path))
-    dtypes = {t.dtype for t in state.values() if isinstance(t, torch.Tensor) and t.is_floating_point()}
+    dtypes = {
+        t.dtype for t in state.values() if isinstance(t, torch.Tensor) and t.is_floating_point()
+    }
     if len(dtypes) == 1:
         net = net.to(dtypes.pop())
     _load_state(net, state, str(path))
     return net.eval()
+
 
 # The convolutional layers approxlab.regions reads (Conv, AvgPool, BatchNorm2d, Unflatten), registered
 # on import of this module so that every process can load a saved CNN.

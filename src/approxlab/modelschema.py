@@ -70,7 +70,7 @@ class HardtanhSpec(LayerSpec):
     max: Finite = 1.0
 
     @model_validator(mode="after")
-    def _ordered(self) -> "HardtanhSpec":
+    def _ordered(self) -> HardtanhSpec:
         if not self.min < self.max:
             raise ValueError(f"min {self.min} must be below max {self.max}")
         return self
@@ -94,8 +94,12 @@ class FlatSpec(LayerSpec):
 
 
 SCHEMAS: dict[str, type[LayerSpec]] = {
-    "Linear": LinearSpec, "BatchNorm1d": BatchNorm1dSpec, "Dropout": DropoutSpec, "Hardtanh": HardtanhSpec,
-    "leaky_relu": LeakyReluSpec, "softplus": SoftplusSpec,
+    "Linear": LinearSpec,
+    "BatchNorm1d": BatchNorm1dSpec,
+    "Dropout": DropoutSpec,
+    "Hardtanh": HardtanhSpec,
+    "leaky_relu": LeakyReluSpec,
+    "softplus": SoftplusSpec,
 }
 
 
@@ -129,17 +133,23 @@ def decode(text: str, what: str, origin: str) -> Any:
     """JSON ``text`` of metadata entry ``what``, size and nesting checked first."""
     fix = "re-save the model with approxlab.save"
     if len(text) > MAX_METADATA:
-        raise ApproxlabError(f"model file {origin!r}: {what} metadata is {len(text)} characters, "
-                             f"the limit is {MAX_METADATA}: {fix}")
+        raise ApproxlabError(
+            f"model file {origin!r}: {what} metadata is {len(text)} characters, "
+            f"the limit is {MAX_METADATA}: {fix}"
+        )
     depth = nesting(text)
     if depth > MAX_NESTING:
-        raise ApproxlabError(f"model file {origin!r}: {what} metadata nests {depth} levels deep, "
-                             f"the limit is {MAX_NESTING}: {fix}")
+        raise ApproxlabError(
+            f"model file {origin!r}: {what} metadata nests {depth} levels deep, "
+            f"the limit is {MAX_NESTING}: {fix}"
+        )
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise ApproxlabError(f"model file {origin!r} has corrupt {what} metadata (not JSON: "
-                             f"{str(exc).splitlines()[0][:60]}): {fix}") from None
+        raise ApproxlabError(
+            f"model file {origin!r} has corrupt {what} metadata (not JSON: "
+            f"{str(exc).splitlines()[0][:60]}): {fix}"
+        ) from None
 
 
 def check_format(value: str | None, origin: str) -> None:
@@ -148,11 +158,15 @@ def check_format(value: str | None, origin: str) -> None:
         return
     match = re.fullmatch(r"approxlab/([0-9]{1,6})", value[:40])
     if match is None:
-        raise ApproxlabError(f"model file {origin!r} has format {value[:40]!r}, not approxlab/N: "
-                             "it was not written by approxlab.save; import a state_dict with approxlab.import_state_dict")
+        raise ApproxlabError(
+            f"model file {origin!r} has format {value[:40]!r}, not approxlab/N: "
+            "it was not written by approxlab.save; import a state_dict with approxlab.import_state_dict"
+        )
     if int(match.group(1)) > FORMAT_VERSION:
-        raise ApproxlabError(f"model file {origin!r} has format {value}, newer than approxlab/{FORMAT_VERSION} "
-                             "that this approxlab reads: upgrade approxlab (pip install -U approxlab)")
+        raise ApproxlabError(
+            f"model file {origin!r} has format {value}, newer than approxlab/{FORMAT_VERSION} "
+            "that this approxlab reads: upgrade approxlab (pip install -U approxlab)"
+        )
 
 
 def _explain(error: ValidationError) -> str:
@@ -161,39 +175,58 @@ def _explain(error: ValidationError) -> str:
     return f"{field}: {first['msg']}"
 
 
-def validate_architecture(specs: Any, schemas: dict[str, type[LayerSpec] | None], origin: str = "<memory>") -> list[dict[str, Any]]:
+def validate_architecture(
+    specs: Any, schemas: dict[str, type[LayerSpec] | None], origin: str = "<memory>"
+) -> list[dict[str, Any]]:
     """Check layer specs against their schemas and each other; return them as plain dicts.
 
     ``schemas`` maps every layer type the caller can build to its pydantic model, or to
     ``None`` for a third-party layer whose builder checks its own spec.
     """
     if not isinstance(specs, list) or not specs:
-        raise ApproxlabError(f"model file {origin!r}: the architecture must be a non-empty list of layer specs, "
-                             f"got {type(specs).__name__}: re-save the model with approxlab.save")
+        raise ApproxlabError(
+            f"model file {origin!r}: the architecture must be a non-empty list of layer specs, "
+            f"got {type(specs).__name__}: re-save the model with approxlab.save"
+        )
     return _validate_list(specs, schemas, origin, [0], "")
 
 
-def _validate_list(specs: list, schemas: dict, origin: str, count: list[int], prefix: str) -> list[dict[str, Any]]:
+def _validate_list(
+    specs: list, schemas: dict, origin: str, count: list[int], prefix: str
+) -> list[dict[str, Any]]:
     out = []
     width: int | None = None
     for i, spec in enumerate(specs):
         where = f"layer {prefix}{i}"
         count[0] += 1
         if count[0] > MAX_LAYERS:
-            raise ApproxlabError(f"model file {origin!r} has more than {MAX_LAYERS} layers: re-save a smaller model")
+            raise ApproxlabError(
+                f"model file {origin!r} has more than {MAX_LAYERS} layers: re-save a smaller model"
+            )
         if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
-            raise ApproxlabError(f"model file {origin!r}: {where} is {_short(spec)}, not a layer spec "
-                                 '{"type": ..., ...}: re-save the model with approxlab.save')
+            raise ApproxlabError(
+                f"model file {origin!r}: {where} is {_short(spec)}, not a layer spec "
+                '{"type": ..., ...}: re-save the model with approxlab.save'
+            )
         kind = spec["type"]
         if kind not in schemas:
-            raise ApproxlabError(f"unknown layer type {kind[:40]!r} in model file {origin!r} ({where}): "
-                                 f"this approxlab knows {', '.join(sorted(schemas))}")
+            raise ApproxlabError(
+                f"unknown layer type {kind[:40]!r} in model file {origin!r} ({where}): "
+                f"this approxlab knows {', '.join(sorted(schemas))}"
+            )
         if kind == "Sequential":
             inner = spec.get("layers")
             if set(spec) != {"type", "layers"} or not isinstance(inner, list) or not inner:
-                raise ApproxlabError(f"model file {origin!r}: {where} (Sequential) needs a non-empty list 'layers' "
-                                     "and nothing else: re-save the model with approxlab.save")
-            out.append({"type": "Sequential", "layers": _validate_list(inner, schemas, origin, count, f"{prefix}{i}.")})
+                raise ApproxlabError(
+                    f"model file {origin!r}: {where} (Sequential) needs a non-empty list 'layers' "
+                    "and nothing else: re-save the model with approxlab.save"
+                )
+            out.append(
+                {
+                    "type": "Sequential",
+                    "layers": _validate_list(inner, schemas, origin, count, f"{prefix}{i}."),
+                }
+            )
             width = None
             continue
         schema = schemas[kind]
@@ -201,17 +234,23 @@ def _validate_list(specs: list, schemas: dict, origin: str, count: list[int], pr
             try:
                 spec = schema.model_validate(spec).model_dump(by_alias=True)
             except ValidationError as exc:
-                raise ApproxlabError(f"model file {origin!r}: {where} ({kind}) is invalid ({_explain(exc)}): "
-                                     "re-save the model with approxlab.save") from None
+                raise ApproxlabError(
+                    f"model file {origin!r}: {where} ({kind}) is invalid ({_explain(exc)}): "
+                    "re-save the model with approxlab.save"
+                ) from None
         if kind == "Linear":
             if width is not None and spec["in"] != width:
-                raise ApproxlabError(f"model file {origin!r}: {where} (Linear) takes {spec['in']} inputs but the "
-                                     f"layer before gives {width}: the architecture is inconsistent; re-save the model")
+                raise ApproxlabError(
+                    f"model file {origin!r}: {where} (Linear) takes {spec['in']} inputs but the "
+                    f"layer before gives {width}: the architecture is inconsistent; re-save the model"
+                )
             width = spec["out"]
         elif kind == "BatchNorm1d":
             if width is not None and spec["features"] != width:
-                raise ApproxlabError(f"model file {origin!r}: {where} (BatchNorm1d) normalises {spec['features']} "
-                                     f"features but the layer before gives {width}: re-save the model")
+                raise ApproxlabError(
+                    f"model file {origin!r}: {where} (BatchNorm1d) normalises {spec['features']} "
+                    f"features but the layer before gives {width}: re-save the model"
+                )
         elif schema is None:
             width = None
         out.append(spec)
@@ -223,11 +262,16 @@ class ExtraSpec(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     target: Annotated[str, Field(strict=True, max_length=500)] | None = None
-    domain: Annotated[list[Annotated[list[StrictFinite], Field(min_length=2, max_length=2)]],
-                      Field(min_length=1, max_length=64)] | None = None
+    domain: (
+        Annotated[
+            list[Annotated[list[StrictFinite], Field(min_length=2, max_length=2)]],
+            Field(min_length=1, max_length=64),
+        ]
+        | None
+    ) = None
 
     @model_validator(mode="after")
-    def _intervals(self) -> "ExtraSpec":
+    def _intervals(self) -> ExtraSpec:
         for lo, hi in self.domain or []:
             if not lo < hi:
                 raise ValueError(f"domain interval ({lo}, {hi}) is empty")
@@ -237,13 +281,17 @@ class ExtraSpec(BaseModel):
 def validate_extra(value: Any, origin: str) -> dict[str, Any]:
     """Check the ``extra`` metadata; return it as a dict with ``domain`` as (low, high) tuples."""
     if not isinstance(value, dict):
-        raise ApproxlabError(f"model file {origin!r}: extra metadata is {type(value).__name__}, not a JSON object: "
-                             "re-save the model with approxlab.save(net, path, extra={...})")
+        raise ApproxlabError(
+            f"model file {origin!r}: extra metadata is {type(value).__name__}, not a JSON object: "
+            "re-save the model with approxlab.save(net, path, extra={...})"
+        )
     try:
         spec = ExtraSpec.model_validate(value)
     except ValidationError as exc:
-        raise ApproxlabError(f"model file {origin!r}: extra metadata is invalid ({_explain(exc)}): "
-                             "re-save the model with approxlab.save(net, path, extra={...})") from None
+        raise ApproxlabError(
+            f"model file {origin!r}: extra metadata is invalid ({_explain(exc)}): "
+            "re-save the model with approxlab.save(net, path, extra={...})"
+        ) from None
     out = dict(value)
     if spec.domain is not None:
         from approxlab.targets.domain import as_domain

@@ -114,11 +114,19 @@ def mlp(
     torch.Size([5, 1])
     """
     widths = [widths] if isinstance(widths, int) else list(widths)
-    require(isinstance(in_dim, int) and in_dim >= 1, f"input dimension must be a positive integer, got {in_dim!r}")
-    require(isinstance(out_dim, int) and out_dim >= 1, f"output dimension must be a positive integer, got {out_dim!r}")
+    require(
+        isinstance(in_dim, int) and in_dim >= 1,
+        f"input dimension must be a positive integer, got {in_dim!r}",
+    )
+    require(
+        isinstance(out_dim, int) and out_dim >= 1,
+        f"output dimension must be a positive integer, got {out_dim!r}",
+    )
     for w in widths:
         if not isinstance(w, int) or w < 1:
-            raise ApproxlabError(f"every width must be a positive integer, got {w!r}: pass e.g. --width 6")
+            raise ApproxlabError(
+                f"every width must be a positive integer, got {w!r}: pass e.g. --width 6"
+            )
     require(
         sum(widths) <= MAX_UNITS,
         f"{sum(widths)} hidden units exceed the limit of {MAX_UNITS}: use fewer or narrower layers",
@@ -163,4 +171,6 @@ def in_features(net: nn.Module) -> int:
     for m in net.modules():
         if isinstance(m, nn.Linear):
             return m.in_features
-    raise ApproxlabError("the net has no Linear layer: approxlab analyses MLPs built from torch.nn.Linear")
+    raise ApproxlabError(
+        "the net has no Linear layer: approxlab analyses MLPs built from torch.nn.Linear"
+    )

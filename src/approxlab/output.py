@@ -69,9 +69,13 @@ def check_output(out: str | os.PathLike, option: str = "--out") -> Path:
     out = Path(os.path.abspath(out))
     if out.exists() or out.is_symlink():
         if not out.is_dir():
-            raise ApproxlabError(f"{option} {str(out)!r} is a file, not a folder: choose a folder path")
+            raise ApproxlabError(
+                f"{option} {str(out)!r} is a file, not a folder: choose a folder path"
+            )
         if not os.access(out, os.W_OK | os.X_OK):
-            raise ApproxlabError(f"{option} {str(out)!r} is not writable: choose another folder or make it writable")
+            raise ApproxlabError(
+                f"{option} {str(out)!r} is not writable: choose another folder or make it writable"
+            )
         out = out.resolve()
     ancestor = out.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
@@ -79,15 +83,21 @@ def check_output(out: str | os.PathLike, option: str = "--out") -> Path:
             break
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        raise ApproxlabError(f"{option} {str(out)!r} lies inside {str(ancestor)!r}, which is a file: choose a folder path")
+        raise ApproxlabError(
+            f"{option} {str(out)!r} lies inside {str(ancestor)!r}, which is a file: choose a folder path"
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ApproxlabError(f"cannot write {option} {str(out)!r}: {str(ancestor)!r} is not writable; "
-                             "choose a folder you can write")
+        raise ApproxlabError(
+            f"cannot write {option} {str(out)!r}: {str(ancestor)!r} is not writable; "
+            "choose a folder you can write"
+        )
     return out
 
 
 @contextmanager
-def staged_output(out: str | os.PathLike, finish: Callable[[Path], None] | None = None) -> Iterator[Path]:
+def staged_output(
+    out: str | os.PathLike, finish: Callable[[Path], None] | None = None
+) -> Iterator[Path]:
     """Yield a fresh staging folder; on success publish it as ``out`` atomically (see the module doc).
 
     ``finish(stage)`` runs under the folder's lock just before the swap, to merge with
@@ -97,7 +107,9 @@ def staged_output(out: str | os.PathLike, finish: Callable[[Path], None] | None 
     out = check_output(out)
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.run.{os.getpid()}.", suffix=".partial", dir=parent))
+    stage = Path(
+        tempfile.mkdtemp(prefix=f".{out.name}.run.{os.getpid()}.", suffix=".partial", dir=parent)
+    )
     try:
         os.chmod(stage, dir_mode())
         yield stage
@@ -129,8 +141,10 @@ def folder_lock(out: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise ApproxlabError(f"another approxlab has been writing beside {str(out)!r} for "
-                                         f"{LOCK_TIMEOUT:.0f} s: wait for it or choose another --out") from None
+                    raise ApproxlabError(
+                        f"another approxlab has been writing beside {str(out)!r} for "
+                        f"{LOCK_TIMEOUT:.0f} s: wait for it or choose another --out"
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:
@@ -181,7 +195,11 @@ def _written_before(out: Path) -> set[str] | None:
         listed = json.loads((out / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
-    return set(listed) if isinstance(listed, list) and all(isinstance(p, str) for p in listed) else None
+    return (
+        set(listed)
+        if isinstance(listed, list) and all(isinstance(p, str) for p in listed)
+        else None
+    )
 
 
 def _publish(stage: Path, out: Path) -> None:
@@ -203,7 +221,11 @@ def _publish(stage: Path, out: Path) -> None:
         os.rename(stage, out)
         return
     if not _exchange(stage, out):
-        backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.run.{os.getpid()}.", suffix=".partial", dir=out.parent))
+        backup = Path(
+            tempfile.mkdtemp(
+                prefix=f".{out.name}.run.{os.getpid()}.", suffix=".partial", dir=out.parent
+            )
+        )
         os.rmdir(backup)
         os.rename(out, backup)
         try:
@@ -216,8 +238,10 @@ def _publish(stage: Path, out: Path) -> None:
 
 def _carry(source: Path, target: Path, out: Path) -> None:
     """Keep a user's file: hard-link it (copy where links are impossible) into the new tree."""
-    conflict = ApproxlabError(f"cannot update {str(out)!r}: {str(source)!r}, which approxlab did not write, sits "
-                              "where this run writes a folder or file; move it away and rerun")
+    conflict = ApproxlabError(
+        f"cannot update {str(out)!r}: {str(source)!r}, which approxlab did not write, sits "
+        "where this run writes a folder or file; move it away and rerun"
+    )
     if target.exists() or target.is_symlink():
         raise conflict
     try:
@@ -244,7 +268,13 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
         return True
     code = ctypes.get_errno()

@@ -23,13 +23,22 @@ def _ray():
     try:
         import ray
     except ImportError:
-        raise ApproxlabError("the ray engine needs Ray: pip install 'approxlab[ray]' (or use --engine local)") from None
+        raise ApproxlabError(
+            "the ray engine needs Ray: pip install 'approxlab[ray]' (or use --engine local)"
+        ) from None
     return ray
 
 
-def run_chunks(chunks: list[list[dict[str, Any]]], store: RunStore, *, device: str = "cpu", compile: bool | None = None,
-               address: str | None = None, num_cpus: int | None = None,
-               progress: Callable[[float, int], None] | None = None) -> int:
+def run_chunks(
+    chunks: list[list[dict[str, Any]]],
+    store: RunStore,
+    *,
+    device: str = "cpu",
+    compile: bool | None = None,
+    address: str | None = None,
+    num_cpus: int | None = None,
+    progress: Callable[[float, int], None] | None = None,
+) -> int:
     """Train ``chunks`` as Ray tasks on the cluster at ``address`` (None: a local one started here);
     store each result as it arrives; return how many runs were new. A chunk that still fails after
     :data:`MAX_RETRIES` retries is reported after every other chunk has been stored."""
@@ -39,11 +48,18 @@ def run_chunks(chunks: list[list[dict[str, Any]]], store: RunStore, *, device: s
     started = not ray.is_initialized()
     if started:
         try:
-            ray.init(address=address, num_cpus=num_cpus if address is None else None, include_dashboard=False,
-                     log_to_driver=False, configure_logging=False)
+            ray.init(
+                address=address,
+                num_cpus=num_cpus if address is None else None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ApproxlabError(f"cannot reach a Ray cluster at {address!r} ({str(exc).splitlines()[0][:100]}): "
-                                 "check --address, or leave it out to start a local one") from None
+            raise ApproxlabError(
+                f"cannot reach a Ray cluster at {address!r} ({str(exc).splitlines()[0][:100]}): "
+                "check --address, or leave it out to start a local one"
+            ) from None
     task = ray.remote(max_retries=MAX_RETRIES)(train_chunk)
     try:
         pending = {task.remote(c, device, compile): len(c) for c in chunks}
@@ -62,8 +78,10 @@ def run_chunks(chunks: list[list[dict[str, Any]]], store: RunStore, *, device: s
             if progress is not None:
                 progress(done, total)
         if failures:
-            raise ApproxlabError(f"{len(failures)} chunk(s) failed on Ray after {MAX_RETRIES} retries "
-                                 f"({failures[0]}): rerun the sweep to train what is missing")
+            raise ApproxlabError(
+                f"{len(failures)} chunk(s) failed on Ray after {MAX_RETRIES} retries "
+                f"({failures[0]}): rerun the sweep to train what is missing"
+            )
         return trained
     finally:
         if started:

@@ -68,8 +68,12 @@ def versions() -> dict[str, str]:
 
     import approxlab
 
-    return {"approxlab": approxlab.__version__, "torch": torch.__version__, "numpy": numpy.__version__,
-            "python": platform.python_version()}
+    return {
+        "approxlab": approxlab.__version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def model_bytes(net) -> bytes | None:
@@ -97,41 +101,61 @@ class RunStore:
     def __init__(self, path: str | os.PathLike, create: bool = True):
         self.path = Path(path)
         if not create and not self.path.exists():
-            raise ApproxlabError(f"no run store at {str(self.path)!r}: run `approxlab sweep ... --store {self.path}` first")
+            raise ApproxlabError(
+                f"no run store at {str(self.path)!r}: run `approxlab sweep ... --store {self.path}` first"
+            )
         if self.path.exists() and self.path.is_dir():
-            raise ApproxlabError(f"--store {str(self.path)!r} is a folder: give a file path such as runs.db")
+            raise ApproxlabError(
+                f"--store {str(self.path)!r} is a folder: give a file path such as runs.db"
+            )
         if not self.path.parent.exists():
-            raise ApproxlabError(f"cannot create the store {str(self.path)!r}: folder {str(self.path.parent)!r} "
-                                 "does not exist")
+            raise ApproxlabError(
+                f"cannot create the store {str(self.path)!r}: folder {str(self.path.parent)!r} "
+                "does not exist"
+            )
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
             self._open()
         except sqlite3.DatabaseError as exc:
-            raise ApproxlabError(f"{str(self.path)!r} is not an approxlab run store ({exc}): choose another "
-                                 "--store file") from None
+            raise ApproxlabError(
+                f"{str(self.path)!r} is not an approxlab run store ({exc}): choose another "
+                "--store file"
+            ) from None
 
     def _open(self) -> None:
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         if tables and "approxlab_store" not in tables:
-            raise ApproxlabError(f"{str(self.path)!r} is an SQLite database but not an approxlab run store (tables: "
-                                 f"{', '.join(sorted(tables))[:80]}): choose another --store file")
+            raise ApproxlabError(
+                f"{str(self.path)!r} is an SQLite database but not an approxlab run store (tables: "
+                f"{', '.join(sorted(tables))[:80]}): choose another --store file"
+            )
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed transaction's integrity
+        self.db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL + NORMAL: a crash loses no committed transaction's integrity
         if not tables:
             with self._write():
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
-                self.db.execute("INSERT OR IGNORE INTO approxlab_store VALUES ('format', ?), ('version', ?)",
-                                (FORMAT, str(VERSION)))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO approxlab_store VALUES ('format', ?), ('version', ?)",
+                    (FORMAT, str(VERSION)),
+                )
         info = dict(self.db.execute("SELECT name, value FROM approxlab_store"))
         if info.get("format") != FORMAT:
-            raise ApproxlabError(f"{str(self.path)!r} is not an approxlab run store (format {info.get('format')!r}): "
-                                 "choose another --store file")
+            raise ApproxlabError(
+                f"{str(self.path)!r} is not an approxlab run store (format {info.get('format')!r}): "
+                "choose another --store file"
+            )
         found = int(info.get("version", "0"))
         if found > VERSION:
-            raise ApproxlabError(f"run store {str(self.path)!r} has format version {found}, newer than this approxlab "
-                                 f"reads ({VERSION}): upgrade approxlab")
+            raise ApproxlabError(
+                f"run store {str(self.path)!r} has format version {found}, newer than this approxlab "
+                f"reads ({VERSION}): upgrade approxlab"
+            )
 
     def _write(self):
         store = self
@@ -154,13 +178,26 @@ class RunStore:
         """
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         meta = dumps(versions(), indent=None, sort_keys=True)
-        rows = [(run_key(r["settings"]), dumps(r["settings"], indent=None, sort_keys=True),
-                 dumps(r["metrics"], indent=None, sort_keys=True), float(r["seconds"]), str(r["device"]), meta, now,
-                 r.get("weights")) for r in records]
+        rows = [
+            (
+                run_key(r["settings"]),
+                dumps(r["settings"], indent=None, sort_keys=True),
+                dumps(r["metrics"], indent=None, sort_keys=True),
+                float(r["seconds"]),
+                str(r["device"]),
+                meta,
+                now,
+                r.get("weights"),
+            )
+            for r in records
+        ]
         with self._write():
             before = self.db.total_changes
-            self.db.executemany("INSERT OR IGNORE INTO runs (key, settings, metrics, seconds, device, versions, "
-                                "created, weights) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO runs (key, settings, metrics, seconds, device, versions, "
+                "created, weights) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             return self.db.total_changes - before
 
     def done(self, keys: Sequence[str]) -> set[str]:
@@ -169,7 +206,9 @@ class RunStore:
         for i in range(0, len(keys), 500):
             part = list(keys[i : i + 500])
             marks = ",".join("?" * len(part))
-            found.update(r[0] for r in self.db.execute(f"SELECT key FROM runs WHERE key IN ({marks})", part))
+            found.update(
+                r[0] for r in self.db.execute(f"SELECT key FROM runs WHERE key IN ({marks})", part)
+            )
         return found
 
     def count(self) -> int:
@@ -181,15 +220,24 @@ class RunStore:
         settings/metrics fields by their text value, e.g. ``where={"activation": "relu"}``."""
         rows = []
         for rid, settings, metrics, seconds, device, created in self.db.execute(
-                "SELECT id, settings, metrics, seconds, device, created FROM runs ORDER BY id"):
-            row = {"id": rid, **json.loads(settings), **json.loads(metrics), "seconds": seconds, "device": device,
-                   "created": created}
+            "SELECT id, settings, metrics, seconds, device, created FROM runs ORDER BY id"
+        ):
+            row = {
+                "id": rid,
+                **json.loads(settings),
+                **json.loads(metrics),
+                "seconds": seconds,
+                "device": device,
+                "created": created,
+            }
             rows.append(row)
         if where:
             fields = sorted({k for r in rows for k in r}) if rows else []
             for name in where:
                 if rows and name not in fields:
-                    raise ApproxlabError(f"unknown field {name!r} in --where: use one of {', '.join(fields)}")
+                    raise ApproxlabError(
+                        f"unknown field {name!r} in --where: use one of {', '.join(fields)}"
+                    )
             rows = [r for r in rows if all(_text(r.get(k)) == v for k, v in where.items())]
         return rows
 
@@ -199,7 +247,9 @@ class RunStore:
 
         row = self.db.execute("SELECT weights FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
-            raise ApproxlabError(f"no run with id {run_id} in {str(self.path)!r}: list them with `approxlab runs`")
+            raise ApproxlabError(
+                f"no run with id {run_id} in {str(self.path)!r}: list them with `approxlab runs`"
+            )
         if row[0] is None:
             raise ApproxlabError(f"run {run_id} kept no weights (its training diverged)")
         with tempfile.TemporaryDirectory() as folder:

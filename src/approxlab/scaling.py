@@ -22,7 +22,11 @@ import numpy as np
 
 from approxlab.errors import ApproxlabError, require
 
-THEORY_RATES = {"Barron (RMSE, one layer)": 0.5, "Barron (MSE, one layer)": 1.0, "ReLU interpolation 1D (sup)": 2.0}
+THEORY_RATES = {
+    "Barron (RMSE, one layer)": 0.5,
+    "Barron (MSE, one layer)": 1.0,
+    "ReLU interpolation 1D (sup)": 2.0,
+}
 
 
 @dataclass
@@ -41,8 +45,14 @@ class PowerLaw:
 
     def row(self) -> dict[str, float]:
         """JSON-able summary."""
-        return {"C": self.C, "alpha": self.alpha, "floor": self.floor, "alpha_low": self.ci["alpha"][0],
-                "alpha_high": self.ci["alpha"][1], "level": self.level}
+        return {
+            "C": self.C,
+            "alpha": self.alpha,
+            "floor": self.floor,
+            "alpha_low": self.ci["alpha"][0],
+            "alpha_high": self.ci["alpha"][1],
+            "level": self.level,
+        }
 
 
 def _fit(n: np.ndarray, err: np.ndarray, floor: bool) -> tuple[float, float, float]:
@@ -61,8 +71,15 @@ def _fit(n: np.ndarray, err: np.ndarray, floor: bool) -> tuple[float, float, flo
     return float(np.exp(logC)), float(alpha), float(e0)
 
 
-def fit_power_law(n: Sequence[float], err: Sequence[float], *, floor: bool = False, boot: int = 1000,
-                  level: float = 0.95, seed: int = 0) -> PowerLaw:
+def fit_power_law(
+    n: Sequence[float],
+    err: Sequence[float],
+    *,
+    floor: bool = False,
+    boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> PowerLaw:
     """Fit err ≈ C n^(−α) (+ floor) and bootstrap (``boot`` resamples, seeded) ``level`` intervals.
 
     Points may repeat an n (one per seed): the bootstrap then resamples runs, so the
@@ -74,12 +91,16 @@ def fit_power_law(n: Sequence[float], err: Sequence[float], *, floor: bool = Fal
     """
     n_arr = np.asarray(n, dtype=float)
     e_arr = np.asarray(err, dtype=float)
-    require(n_arr.shape == e_arr.shape and n_arr.ndim == 1, "n and err must be 1-D and of equal length")
+    require(
+        n_arr.shape == e_arr.shape and n_arr.ndim == 1, "n and err must be 1-D and of equal length"
+    )
     keep = np.isfinite(n_arr) & np.isfinite(e_arr) & (n_arr > 0) & (e_arr > 0)
     n_arr, e_arr = n_arr[keep], e_arr[keep]
     if np.unique(n_arr).size < (3 if floor else 2):
-        raise ApproxlabError(f"a power law needs errors at {3 if floor else 2} or more distinct sizes n (positive, "
-                             f"finite), got {np.unique(n_arr).size}: measure more widths")
+        raise ApproxlabError(
+            f"a power law needs errors at {3 if floor else 2} or more distinct sizes n (positive, "
+            f"finite), got {np.unique(n_arr).size}: measure more widths"
+        )
     require(0 < level < 1, f"level must lie in (0, 1), got {level}")
     C, alpha, e0 = _fit(n_arr, e_arr, floor)
     rng = np.random.default_rng(seed)
@@ -91,5 +112,8 @@ def fit_power_law(n: Sequence[float], err: Sequence[float], *, floor: bool = Fal
         draws.append(_fit(n_arr[idx], e_arr[idx], floor))
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
     d = np.array(draws) if draws else np.array([[C, alpha, e0]])
-    ci = {name: tuple(float(v) for v in np.percentile(d[:, i], q)) for i, name in enumerate(("C", "alpha", "floor"))}
+    ci = {
+        name: tuple(float(v) for v in np.percentile(d[:, i], q))
+        for i, name in enumerate(("C", "alpha", "floor"))
+    }
     return PowerLaw(C, alpha, e0, ci, level, boot)

@@ -28,9 +28,20 @@ from approxlab.runstore import RunStore, model_bytes, run_key
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 LIST_KEYS = ("target", "width", "depth", "activation", "n_train", "lr")
 SCALAR_KEYS = ("seeds", "steps", "optimizer", "schedule", "dtype", "n_test")
-DEFAULTS: dict[str, Any] = {"target": ["paraboloid"], "width": [6], "depth": [1], "activation": ["sigmoid"],
-                            "n_train": [1000], "lr": [0.05], "seeds": 10, "steps": 1000, "optimizer": "adam",
-                            "schedule": "cosine", "dtype": "float64", "n_test": 1000}
+DEFAULTS: dict[str, Any] = {
+    "target": ["paraboloid"],
+    "width": [6],
+    "depth": [1],
+    "activation": ["sigmoid"],
+    "n_train": [1000],
+    "lr": [0.05],
+    "seeds": 10,
+    "steps": 1000,
+    "optimizer": "adam",
+    "schedule": "cosine",
+    "dtype": "float64",
+    "n_test": 1000,
+}
 MAX_RUNS = 5000  # a bigger grid needs --yes
 ENGINES = ("local", "ray")
 
@@ -50,7 +61,9 @@ def grid_from_toml(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ApproxlabError(f"cannot read sweep file {str(path)!r}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ApproxlabError(f"sweep file {str(path)!r} is not valid TOML ({exc}): fix the line it names") from None
+        raise ApproxlabError(
+            f"sweep file {str(path)!r} is not valid TOML ({exc}): fix the line it names"
+        ) from None
     return check_grid(data, where=f"sweep file {path.name!r}")
 
 
@@ -81,7 +94,9 @@ def check_grid(grid: dict[str, Any], where: str = "the sweep") -> dict[str, Any]
     for lr in out["lr"]:
         arguments.positive("lr", lr)
     for t in out["target"]:
-        require(isinstance(t, str), f"target in {where} must be a name or expression string, got {t!r}")
+        require(
+            isinstance(t, str), f"target in {where} must be a name or expression string, got {t!r}"
+        )
         target(t)
     seeds = out["seeds"]
     if isinstance(seeds, list):
@@ -105,10 +120,28 @@ def expand(grid: dict[str, Any]) -> list[dict[str, Any]]:
     seeds = grid["seeds"] if isinstance(grid["seeds"], list) else list(range(grid["seeds"]))
     fixed = {k: grid[k] for k in ("steps", "optimizer", "schedule", "dtype", "n_test")}
     runs = []
-    for t, d, w, a, n, lr, s in itertools.product(grid["target"], grid["depth"], grid["width"], grid["activation"],
-                                                  grid["n_train"], grid["lr"], seeds):
-        runs.append({"target": t, "depth": d, "width": w, "activation": a, "n_train": n, "lr": float(lr),
-                     "seed": s, **fixed, "loss": "mse"})
+    for t, d, w, a, n, lr, s in itertools.product(
+        grid["target"],
+        grid["depth"],
+        grid["width"],
+        grid["activation"],
+        grid["n_train"],
+        grid["lr"],
+        seeds,
+    ):
+        runs.append(
+            {
+                "target": t,
+                "depth": d,
+                "width": w,
+                "activation": a,
+                "n_train": n,
+                "lr": float(lr),
+                "seed": s,
+                **fixed,
+                "loss": "mse",
+            }
+        )
     return runs
 
 
@@ -125,8 +158,12 @@ def chunks(runs: list[dict[str, Any]], max_k: int) -> list[list[dict[str, Any]]]
     return [g[i : i + max_k] for g in groups.values() for i in range(0, len(g), max_k)]
 
 
-def train_chunk(chunk: list[dict[str, Any]], device: str = "cpu", compile: bool | None = None,
-                progress: Callable[[int, float], None] | None = None) -> list[dict[str, Any]]:
+def train_chunk(
+    chunk: list[dict[str, Any]],
+    device: str = "cpu",
+    compile: bool | None = None,
+    progress: Callable[[int, float], None] | None = None,
+) -> list[dict[str, Any]]:
     """Train one chunk as an ensemble; return the run-store records (settings, metrics, weights …).
 
     Out of memory (on a GPU), the chunk is split in halves and each half trained, saying so on stderr;
@@ -138,29 +175,58 @@ def train_chunk(chunk: list[dict[str, Any]], device: str = "cpu", compile: bool 
     first = chunk[0]
     f = target(first["target"])
     try:
-        ens = ensemble(f.dim, [first["width"]] * first["depth"], activation=first["activation"],
-                       seeds=[r["seed"] for r in chunk], dtype=DTYPES[first["dtype"]], device=device)
-        result = train(ens, f, steps=first["steps"], optimizer=first["optimizer"], lr=[r["lr"] for r in chunk],
-                       schedule=first["schedule"], n_train=first["n_train"], n_test=first["n_test"],
-                       compile=compile, progress=progress)
+        ens = ensemble(
+            f.dim,
+            [first["width"]] * first["depth"],
+            activation=first["activation"],
+            seeds=[r["seed"] for r in chunk],
+            dtype=DTYPES[first["dtype"]],
+            device=device,
+        )
+        result = train(
+            ens,
+            f,
+            steps=first["steps"],
+            optimizer=first["optimizer"],
+            lr=[r["lr"] for r in chunk],
+            schedule=first["schedule"],
+            n_train=first["n_train"],
+            n_test=first["n_test"],
+            compile=compile,
+            progress=progress,
+        )
     except torch.OutOfMemoryError:
         if len(chunk) == 1:
-            raise ApproxlabError(f"one net of width {first['width']} and {first['n_train']} samples does not fit in "
-                                 f"the memory of {device}: use fewer samples or --device cpu") from None
+            raise ApproxlabError(
+                f"one net of width {first['width']} and {first['n_train']} samples does not fit in "
+                f"the memory of {device}: use fewer samples or --device cpu"
+            ) from None
         import sys
 
         half = len(chunk) // 2
-        print(f"out of memory on {device} with {len(chunk)} nets: training {half} and {len(chunk) - half} "
-              "separately", file=sys.stderr)
+        print(
+            f"out of memory on {device} with {len(chunk)} nets: training {half} and {len(chunk) - half} "
+            "separately",
+            file=sys.stderr,
+        )
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
-        return train_chunk(chunk[:half], device, compile) + train_chunk(chunk[half:], device, compile)
+        return train_chunk(chunk[:half], device, compile) + train_chunk(
+            chunk[half:], device, compile
+        )
     records = []
     for run, row, net in zip(chunk, result.table, result.nets()):
         metrics = {k: v for k, v in row.items() if k not in ("seed", "lr")}
         metrics["chunk_nets"] = len(chunk)
-        records.append({"settings": run, "metrics": metrics, "seconds": result.seconds / len(chunk),
-                        "device": result.device, "weights": model_bytes(net)})
+        records.append(
+            {
+                "settings": run,
+                "metrics": metrics,
+                "seconds": result.seconds / len(chunk),
+                "device": result.device,
+                "weights": model_bytes(net),
+            }
+        )
     return records
 
 
@@ -201,8 +267,14 @@ def run_sweep(
     if engine == "ray":
         from approxlab.ray_engine import run_chunks
 
-        trained = run_chunks(chunks(todo, max_k), store, device=dev, compile=compile, address=address,
-                             progress=progress)
+        trained = run_chunks(
+            chunks(todo, max_k),
+            store,
+            device=dev,
+            compile=compile,
+            address=address,
+            progress=progress,
+        )
     for chunk in chunks(todo, max_k) if engine == "local" else []:
         fresh = store.done([run_key(r) for r in chunk])
         chunk = [r for r in chunk if run_key(r) not in fresh]
@@ -220,5 +292,11 @@ def run_sweep(
         if progress is not None:
             progress(done, total)
     seconds = time.perf_counter() - start
-    return {"runs": len(runs), "trained": trained, "skipped": skipped, "seconds": seconds, "device": dev,
-            "nets_per_s": trained / seconds if seconds > 0 and trained else math.nan}
+    return {
+        "runs": len(runs),
+        "trained": trained,
+        "skipped": skipped,
+        "seconds": seconds,
+        "device": dev,
+        "nets_per_s": trained / seconds if seconds > 0 and trained else math.nan,
+    }

@@ -113,5 +113,7 @@ def contributions(net: nn.Module, X: np.ndarray, output: int = 0) -> tuple[np.nd
     if X.ndim == 1 and t.dim == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] != t.dim:
-        raise ApproxlabError(f"the net takes {t.dim} inputs, got points of shape {X.shape}: pass an (n, {t.dim}) array")
+        raise ApproxlabError(
+            f"the net takes {t.dim} inputs, got points of shape {X.shape}: pass an (n, {t.dim}) array"
+        )
     return t.contributions(X, output), float(t.c[output])

@@ -20,13 +20,27 @@ def test_a_cache_hit_returns_what_the_miss_returned_without_training(tmp_path: P
 
     def run():
         calls.append(1)
-        return best_of(lambda s: mlp(1, [3], seed=s), f, inits=2, lrs=(1e-2,), probe_steps=5, adam_steps=20,
-                       lbfgs_steps=5, n_train=50, seed=0)
+        return best_of(
+            lambda s: mlp(1, [3], seed=s),
+            f,
+            inits=2,
+            lrs=(1e-2,),
+            probe_steps=5,
+            adam_steps=20,
+            lbfgs_steps=5,
+            n_train=50,
+            seed=0,
+        )
 
     miss, hit = cached_best_of(ctx, "k", run), cached_best_of(ctx, "k", run)
     assert len(calls) == 1  # the second call trained nothing
-    assert (hit.error, hit.lr, hit.seed, hit.errors, hit.lr_losses) == (miss.error, miss.lr, miss.seed, miss.errors,
-                                                                        miss.lr_losses)
+    assert (hit.error, hit.lr, hit.seed, hit.errors, hit.lr_losses) == (
+        miss.error,
+        miss.lr,
+        miss.seed,
+        miss.errors,
+        miss.lr_losses,
+    )
     x = torch.linspace(-1, 1, 7, dtype=torch.float64)[:, None]
     with torch.no_grad():
         assert np.array_equal(hit.net(x).numpy(), miss.net(x).numpy())

@@ -11,8 +11,13 @@ def test_constant_predictor_rmse_is_the_std_of_the_paraboloid():
 
 
 def test_judgments_read_the_rows():
-    assert judge_spread([{"median": 0.3, "share ≤ τ": 0.0}, {"median": 0.08, "share ≤ τ": 0.0},
-                         {"median": 0.04, "share ≤ τ": 0.3}])
+    assert judge_spread(
+        [
+            {"median": 0.3, "share ≤ τ": 0.0},
+            {"median": 0.08, "share ≤ τ": 0.0},
+            {"median": 0.04, "share ≤ τ": 0.3},
+        ]
+    )
     assert judge_rate({"alpha": 0.7}) and not judge_rate({"alpha": 0.4})
 
 

@@ -12,8 +12,18 @@ import numpy as np
 import pytest
 import torch
 
-from approxlab.atlas.claims import (backprop, construct_depth, dynamics, construct_smooth, construct_training, construct_univariate, gradflow,
-                                     regions, seed001, smooth)
+from approxlab.atlas.claims import (
+    backprop,
+    construct_depth,
+    construct_smooth,
+    construct_training,
+    construct_univariate,
+    dynamics,
+    gradflow,
+    regions,
+    seed001,
+    smooth,
+)
 from approxlab.atlas.registry import claims
 from approxlab.construct.nielsen import bumps
 from approxlab.construct.pwl import interpolate, relu_from_breakpoints
@@ -54,7 +64,9 @@ def _():
 
 @falsifies("dynamics.lc_digits")
 def _():
-    return dynamics.judge_lc({"init": 10.0, "interpolation": 7.0, "late": 6.67})  # ordered, no 10x collapse
+    return dynamics.judge_lc(
+        {"init": 10.0, "interpolation": 7.0, "late": 6.67}
+    )  # ordered, no 10x collapse
 
 
 @falsifies("dynamics.infoplane")
@@ -85,7 +97,9 @@ def _perturbed(net, layer: int, scale: float = 1.01):
 def _():
     net, cert = sawtooth(4)
     # the second hat's input scaled by 0.4 never reaches its peak at ½: it stops folding
-    return construct_univariate.judge_sawtooth([construct_univariate.sawtooth_row(4, _perturbed(net, 2, 0.4), cert)])
+    return construct_univariate.judge_sawtooth(
+        [construct_univariate.sawtooth_row(4, _perturbed(net, 2, 0.4), cert)]
+    )
 
 
 @falsifies("construct.lipschitz_steps")
@@ -93,8 +107,13 @@ def _():
     net, cert = lipschitz_steps("sine", eps=0.1)
     with torch.no_grad():
         net[2].bias.add_(0.1)  # a broken constant: every value off by ε
-    row = {"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound, "units": cert.units,
-           "rho": cert.details["rho"], "eps": 0.1}
+    row = {
+        "measured": sup_error(net, resolve("sine", 1)),
+        "bound": cert.bound,
+        "units": cert.units,
+        "rho": cert.details["rho"],
+        "eps": 0.1,
+    }
     # k* of the textbook placement b_i = iε/ρ at ε = 0.0102 (issue 9) against the derived bound 912
     return construct_univariate.judge_lipschitz_steps([row], [{"k*": 4000.0, "k bound": 912.0}])
 
@@ -107,8 +126,14 @@ def _():
     rows = []
     for n in (16, 64):
         nmse = [n * barron_gaussian(2, n, seed=s, points=300)[1].measured for s in range(8)]
-        rows.append({"n·MSE mean": float(np.mean(nmse)), "n·MSE sd": float(np.std(nmse, ddof=1)), "draws": 8,
-                     "V_d": wrong_V})
+        rows.append(
+            {
+                "n·MSE mean": float(np.mean(nmse)),
+                "n·MSE sd": float(np.std(nmse, ddof=1)),
+                "draws": 8,
+                "V_d": wrong_V,
+            }
+        )
     return construct_smooth.judge_barron(rows)[0]
 
 
@@ -119,8 +144,12 @@ def _():
     x = np.arange(128) / 128 * 2 - 1
     r2 = x[:, None] ** 2 + x[None, :] ** 2
     units = [8, 32, 128]
-    smooth_as_control = np.exp(-r2 / (2 * 0.3**2))  # a Barron target passed off as the C_f = ∞ control
-    slope = float(np.polyfit(np.log(units), np.log(best_n_term_errors(smooth_as_control, units)), 1)[0])
+    smooth_as_control = np.exp(
+        -r2 / (2 * 0.3**2)
+    )  # a Barron target passed off as the C_f = ∞ control
+    slope = float(
+        np.polyfit(np.log(units), np.log(best_n_term_errors(smooth_as_control, units)), 1)[0]
+    )
     return construct_smooth.judge_barron_control(-2.0, slope)
 
 
@@ -130,9 +159,13 @@ def test_barron_control_tells_the_disc_from_the_gaussian_on_a_small_grid():
     x = np.arange(128) / 128 * 2 - 1
     r2 = x[:, None] ** 2 + x[None, :] ** 2
     units = [8, 32, 128]
-    disc, bump = (best_n_term_errors(v, units) for v in ((r2 <= 0.25) * 1.0, np.exp(-r2 / (2 * 0.25**2))))
+    disc, bump = (
+        best_n_term_errors(v, units) for v in ((r2 <= 0.25) * 1.0, np.exp(-r2 / (2 * 0.25**2)))
+    )
     slopes = [float(np.polyfit(np.log(units), np.log(e), 1)[0]) for e in (bump, disc)]
-    assert construct_smooth.judge_barron_control(*slopes), slopes  # the disc's coefficients predict −½
+    assert construct_smooth.judge_barron_control(*slopes), (
+        slopes
+    )  # the disc's coefficients predict −½
 
 
 @falsifies("construct.taylor")
@@ -140,14 +173,18 @@ def _():
     net, cert = monomial(3, 1e-2)
     with torch.no_grad():
         net[2].bias.add_(0.1)  # a wrong constant term
-    return construct_training.within_bounds([{"measured": sup_error(net, resolve("x**3", 1, [(-1.0, 1.0)])),
-                                            "bound": cert.bound}])
+    return construct_training.within_bounds(
+        [{"measured": sup_error(net, resolve("x**3", 1, [(-1.0, 1.0)])), "bound": cert.bound}]
+    )
 
 
 @falsifies("construct.stone_weierstrass")
 def _():
     control = [construct_smooth.symmetric_control("sine", n) for n in (32, 64)]
-    as_cos = [{**r, "family": "cos", "bound": construct_smooth.jackson_bound(2 * math.pi, r["units"])} for r in control]
+    as_cos = [
+        {**r, "family": "cos", "bound": construct_smooth.jackson_bound(2 * math.pi, r["units"])}
+        for r in control
+    ]
     return construct_smooth.judge_stone_weierstrass(as_cos + control)
 
 
@@ -156,7 +193,9 @@ def _():
     net, cert = bumps("sine", 20, 1e4)
     with torch.no_grad():
         net[-1].bias.add_(0.5)  # a wrong output offset
-    return construct_training.within_bounds([{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}])
+    return construct_training.within_bounds(
+        [{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}]
+    )
 
 
 @falsifies("construct.relu_interpolation")
@@ -164,20 +203,26 @@ def _():
     net, cert = interpolate("sine", 16)
     with torch.no_grad():
         net[0].bias.add_(1 / 32)  # every knot moved by h/2
-    return construct_training.within_bounds([{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}])
+    return construct_training.within_bounds(
+        [{"measured": sup_error(net, resolve("sine", 1)), "bound": cert.bound}]
+    )
 
 
 @falsifies("construct.yarotsky")
 def _():
     net, cert = yarotsky_square(4)
     _perturbed(net, len(net) - 1, 1.001)
-    return construct_depth.judge_yarotsky([{"m": 4, "depth": cert.depth, "measured": square_sup_error(net)[0]}])
+    return construct_depth.judge_yarotsky(
+        [{"m": 4, "depth": cert.depth, "measured": square_sup_error(net)[0]}]
+    )
 
 
 @falsifies("construct.shallow_lower_bound")
 def _():
     deep = yarotsky_square(5)[0]  # 15 units in 5 layers passed off as one hidden layer of 15
-    return construct_depth.judge_lower_bound([construct_depth.lower_bound_row("fake shallow", deep, [15])])
+    return construct_depth.judge_lower_bound(
+        [construct_depth.lower_bound_row("fake shallow", deep, [15])]
+    )
 
 
 @falsifies("construct.depth_lower_bound")
@@ -186,7 +231,9 @@ def _():
 
     identity = torch.nn.Sequential(linear([[1.0]], [0.0]), torch.nn.ReLU(), linear([[1.0]], [0.0]))
     # relu(x) = x on [0, 1], judged against the wrong target x: error 0 below the bound for one piece, 1/8
-    return construct_depth.judge_lower_bound([construct_depth.lower_bound_row("wrong target", identity, [1], f="x")])
+    return construct_depth.judge_lower_bound(
+        [construct_depth.lower_bound_row("wrong target", identity, [1], f="x")]
+    )
 
 
 # ---------------------------------------------------------------- smooth
@@ -204,8 +251,12 @@ def _():
     det = construct(f, 8, "sigmoid")
     shuffled = construct(f, 8, "sigmoid")
     with torch.no_grad():
-        shuffled[2].weight.copy_(shuffled[2].weight[:, torch.randperm(8, generator=torch.Generator().manual_seed(0))])
-    ratio = sup_error(shuffled, f) / sup_error(det, f)  # the shuffled net against the intact one as 'baseline'
+        shuffled[2].weight.copy_(
+            shuffled[2].weight[:, torch.randperm(8, generator=torch.Generator().manual_seed(0))]
+        )
+    ratio = sup_error(shuffled, f) / sup_error(
+        det, f
+    )  # the shuffled net against the intact one as 'baseline'
     return smooth.judge_deterministic([{"activation": "sigmoid", "ratio": ratio}])[0]
 
 
@@ -222,7 +273,9 @@ def _():
     with torch.no_grad():  # the knots of a different net, rebuilt and compared with this one
         wrong = float(np.max(np.abs(reconstruct(other).net(torch.as_tensor(X)).numpy()[:, 0] - y)))
     p10 = float(np.percentile([random_knots(A, seed=s).error for s in range(20)], 10))
-    return smooth.judge_reconstruction([{"activation": "sigmoid", "rebuilt vs net": wrong, "random knots p10": p10}])
+    return smooth.judge_reconstruction(
+        [{"activation": "sigmoid", "rebuilt vs net": wrong, "random knots p10": p10}]
+    )
 
 
 @falsifies("smooth.local_global")
@@ -235,7 +288,9 @@ def _():
     A = anatomy(construct(f, 8, "sigmoid"), f.domain, tol=1e-3)
     X, parts, _ = unit_grid(A)
     every = np.ones_like(A.local)
-    pruned = ignore_local(A.net, X, 0.1, every)  # zero-error hyperplanes for a 100× larger tolerance than judged
+    pruned = ignore_local(
+        A.net, X, 0.1, every
+    )  # zero-error hyperplanes for a 100× larger tolerance than judged
     change = float(np.max(np.abs(pruned.sum(1) - parts.sum(1))))
     return smooth.judge_local_global([{"max change": change, "bound": 1e-3 * len(every)}])
 
@@ -243,13 +298,17 @@ def _():
 @falsifies("smooth.continuity")
 def _():
     # the paraboloid's recorded boundary/std 1.55, judged as if the paraboloid were harmonic (a wrong premise)
-    return smooth.judge_continuity([{"activation": "sigmoid", "harmonic": True, "boundary / std": 1.55}])
+    return smooth.judge_continuity(
+        [{"activation": "sigmoid", "harmonic": True, "boundary / std": 1.55}]
+    )
 
 
 @falsifies("smooth.knot_order")
 def _():
     y = np.random.default_rng(0).standard_normal(8)
-    t, u = smooth.ordered_units(8, 4.0, 1, shared=True)  # two units on one knot, judged as a strict order
+    t, u = smooth.ordered_units(
+        8, 4.0, 1, shared=True
+    )  # two units on one knot, judged as a strict order
     return smooth.judge_knot_order([{"units": 8, "knots": "strict", **smooth.order_row(t, u, y)}])
 
 
@@ -266,7 +325,9 @@ def test_knot_order_fails_when_the_neumann_bound_is_misquoted():
 def test_knot_order_control_with_a_shared_knot_keeping_full_rank_fails():
     y = np.random.default_rng(0).standard_normal(8)
     t, u = smooth.ordered_units(8, 4.0, 1)  # a strict order passed off as the shared-knot control
-    assert not smooth.judge_knot_order([{"units": 8, "knots": "one shared", **smooth.order_row(t, u, y)}])
+    assert not smooth.judge_knot_order(
+        [{"units": 8, "knots": "one shared", **smooth.order_row(t, u, y)}]
+    )
 
 
 # ---------------------------------------------------------------- gradflow
@@ -279,16 +340,35 @@ def _():
         for init_run, label in (("he", "standard"), ("he", "xavier_in"), ("he", "he")):
             r = gradient_flow(10, 32, "sigmoid", init=init_run, batch=32, seed=s, bound=False)
             # He weights labelled with a smaller init: the measured factor exceeds 0.25√(n Var w) of the label
-            rows.append({"activation": "sigmoid", "variant": "plain", "init": label, "L": 10, "seed": s,
-                         "‖δ^(1)‖/‖δ^(L)‖": r.first_to_last, "per layer": r.decay_per_layer,
-                         "0.25√(n Var w)": 0.25 * math.sqrt(32 * {"standard": 1 / 96, "xavier_in": 1 / 32, "he": 2 / 32}[label])})
+            rows.append(
+                {
+                    "activation": "sigmoid",
+                    "variant": "plain",
+                    "init": label,
+                    "L": 10,
+                    "seed": s,
+                    "‖δ^(1)‖/‖δ^(L)‖": r.first_to_last,
+                    "per layer": r.decay_per_layer,
+                    "0.25√(n Var w)": 0.25
+                    * math.sqrt(
+                        32 * {"standard": 1 / 96, "xavier_in": 1 / 32, "he": 2 / 32}[label]
+                    ),
+                }
+            )
     return gradflow.judge_vanishing(rows, 10)[0]
 
 
 @falsifies("gradflow.init")
 def _():
-    finals = {k: [gradflow._final_ratio(gradient_flow(30, 128, "relu", init="xavier_in", batch=32, seed=s, bound=False))
-                  for s in range(2)] for k in ("he", "standard")}  # Var(w) = 1/n under both labels: 2^−29
+    finals = {
+        k: [
+            gradflow._final_ratio(
+                gradient_flow(30, 128, "relu", init="xavier_in", batch=32, seed=s, bound=False)
+            )
+            for s in range(2)
+        ]
+        for k in ("he", "standard")
+    }  # Var(w) = 1/n under both labels: 2^−29
     return gradflow.judge_init(finals, 30, 128)[0]
 
 
@@ -301,15 +381,21 @@ def _():
 
     deep = sawtooth_net(4)
     p = partition(deep, (0.0, 1.0))
-    shallow = [{"units": 8, "pieces": p.linear_pieces()}]  # the 8-unit deep net passed off as one hidden layer
-    return regions.judge_telgarsky([{"n": 4, "regions": p.count, "linear pieces": p.linear_pieces()}], shallow)
+    shallow = [
+        {"units": 8, "pieces": p.linear_pieces()}
+    ]  # the 8-unit deep net passed off as one hidden layer
+    return regions.judge_telgarsky(
+        [{"n": 4, "regions": p.count, "linear pieces": p.linear_pieces()}], shallow
+    )
 
 
 @falsifies("regions.zaslavsky")
 def _():
     net = mlp(2, [10], seed=0)
     p = partition(net, [(-0.1, 0.1), (-0.1, 0.1)])  # a box that misses most crossings
-    return regions.judge_zaslavsky([{"regions": p.count, "1 + n + C(n,2)": 56, "self-checks": bool(check(p, net)["ok"])}])
+    return regions.judge_zaslavsky(
+        [{"regions": p.count, "1 + n + C(n,2)": 56, "self-checks": bool(check(p, net)["ok"])}]
+    )
 
 
 @falsifies("regions.depth_vs_width")
@@ -323,13 +409,17 @@ def _():
         first.bias.copy_(deep[0].bias)
     net = torch.nn.Sequential(first, *list(deep)[1:])
     count = partition(net, [(0.0, 1.0), (0.0, 1.0)]).count
-    return regions.judge_depth_vs_width([{"mean regions": float(count), "1+N+C(N,2)": 1 + 18 + 153}])
+    return regions.judge_depth_vs_width(
+        [{"mean regions": float(count), "1+N+C(N,2)": 1 + 18 + 153}]
+    )
 
 
 @falsifies("regions.paraboloid")
 def _():
     net, other = mlp(2, [8, 8], seed=0), mlp(2, [8, 8], seed=1)
-    return bool(check(partition(net, [(-1, 1), (-1, 1)]), other)["ok"])  # the regions of one net checked on another
+    return bool(
+        check(partition(net, [(-1, 1), (-1, 1)]), other)["ok"]
+    )  # the regions of one net checked on another
 
 
 @falsifies("regions.digits_cnn")
@@ -347,8 +437,12 @@ def _():
     net, other = cnn(0), cnn(1)  # the tiles of one CNN judged against another's logits and classes
     p = partition(net, through_points(np.random.default_rng(0).uniform(0, 1, size=(3, 64))))
     boundary = p.decision_boundary()
-    return regions.judge_digits_cnn(bool(check(p, other)["ok"]), sampled(p, other, 300), len(boundary),
-                                    regions.separating_segments(p, other, boundary))
+    return regions.judge_digits_cnn(
+        bool(check(p, other)["ok"]),
+        sampled(p, other, 300),
+        len(boundary),
+        regions.separating_segments(p, other, boundary),
+    )
 
 
 # ---------------------------------------------------------------- seed 001
@@ -357,7 +451,9 @@ def _():
 @falsifies("seed001.width")
 def _():
     f = target("paraboloid")
-    untrained = sup_error(mlp(2, [6], activation="sigmoid", seed=0), f)  # a 6-unit net that was never trained
+    untrained = sup_error(
+        mlp(2, [6], activation="sigmoid", seed=0), f
+    )  # a 6-unit net that was never trained
     return seed001.judge_width([0.5, 0.2, untrained])
 
 
@@ -390,10 +486,18 @@ def _():
     wrong.grads["W2"] = -wrong.grads["W2"]
     numeric = finite_differences(lambda: loss_value(net, X, y, "bce"), net.parameters())
     error = compare(wrong.grads, numeric).max_relative_error
-    report = gradcheck(lambda: loss_value(net, X, y, "bce"), net.parameters(), wrong.grads, tolerance=backprop.TOLERANCE)
+    report = gradcheck(
+        lambda: loss_value(net, X, y, "bce"),
+        net.parameters(),
+        wrong.grads,
+        tolerance=backprop.TOLERANCE,
+    )
     rel = next(t.relative_error for t in report.tensors if t.name == "W2")
-    return backprop.judge_gradcheck({"backprop_vs_fd": error, "autograd_vs_fd": 0.0, "backprop_vs_autograd": error},
-                                    report.wrong, rel)
+    return backprop.judge_gradcheck(
+        {"backprop_vs_fd": error, "autograd_vs_fd": 0.0, "backprop_vs_autograd": error},
+        report.wrong,
+        rel,
+    )
 
 
 @falsifies("backprop.batchnorm")
@@ -405,9 +509,15 @@ def _():
     _, cache = batchnorm_forward(x, eps=0.0)
     dx = batchnorm_backward(dy, cache)[0]
     wrong = (16 * dy - dy.sum(0)) / (16 * cache.std)  # the x̂ term dropped
-    row = {"max |closed − autograd|": float(np.max(np.abs(wrong - dx))), "rel. error vs finite differences": 0.0,
-           "max |Σ dx| / ‖dx‖": 0.0, "max |Σ x̂ dx − predicted leak|": 0.0,
-           "max |Σ x̂ dx| / ‖dx‖": float(np.max(np.abs((wrong * cache.x_hat).sum(0)) / np.linalg.norm(wrong, axis=0)))}
+    row = {
+        "max |closed − autograd|": float(np.max(np.abs(wrong - dx))),
+        "rel. error vs finite differences": 0.0,
+        "max |Σ dx| / ‖dx‖": 0.0,
+        "max |Σ x̂ dx − predicted leak|": 0.0,
+        "max |Σ x̂ dx| / ‖dx‖": float(
+            np.max(np.abs((wrong * cache.x_hat).sum(0)) / np.linalg.norm(wrong, axis=0))
+        ),
+    }
     return backprop.judge_batchnorm([row])
 
 
@@ -417,7 +527,9 @@ def _():
 
     sizes = [3, 100, 100, 2]
     no_biases = sum(a * b for a, b in zip(sizes, sizes[1:]))  # a wrong formula
-    return backprop.judge_parameter_count([{"formula": no_biases, "torch": count_params(mlp(3, [100, 100], 2))}])
+    return backprop.judge_parameter_count(
+        [{"formula": no_biases, "torch": count_params(mlp(3, [100, 100], 2))}]
+    )
 
 
 @falsifies("backprop.exercise1")
@@ -439,9 +551,15 @@ def _():
     with torch.no_grad():
         out = net(torch.from_numpy(knots[:, None])).numpy().ravel()
     err = float(np.max(np.abs(out - values))) / max(1.0, float(np.max(np.abs(values))))
-    return backprop.judge_piecewise_linear([{"max |net − f| / scale": err, "max error at breakpoints / scale": err,
-                                             "regions match": True}])
-
+    return backprop.judge_piecewise_linear(
+        [
+            {
+                "max |net − f| / scale": err,
+                "max error at breakpoints / scale": err,
+                "regions match": True,
+            }
+        ]
+    )
 
 
 # ---------------------------------------------------------------- architectures (qSA)
@@ -450,15 +568,19 @@ def _():
     from approxlab.atlas.claims import architectures
 
     # one-hot position embeddings need m = N: above 8 ln(20 N²) ≈ 102 at N = 128
-    return architectures.judge_construction([{"N": N, "q": 1, "m": N, "measured": 0.0, "eps": 0.1} for N in (32, 128)])
+    return architectures.judge_construction(
+        [{"N": N, "q": 1, "m": N, "measured": 0.0, "eps": 0.1} for N in (32, 128)]
+    )
 
 
 @falsifies("architectures.qsa_separation")
 def _():
     from approxlab.atlas.claims import architectures
 
-    rows = [{"architecture": "attention", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 2},
-            {"architecture": "binary_rnn", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 3}]  # 3 < (9−1)/2
+    rows = [
+        {"architecture": "attention", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 2},
+        {"architecture": "binary_rnn", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 3},
+    ]  # 3 < (9−1)/2
     return architectures.judge_separation({"rows": rows, "construction": [{"N": 9, "m": 11}]})
 
 
@@ -469,14 +591,19 @@ def _():
     # the cubic measured against the degree-2 residual: a wrong floor
     from approxlab.universality.hornik import polynomial_floor, span_error
 
-    return architectures.judge_hornik([span_error("cubic", 16), span_error("logistic", 64)], polynomial_floor(2))
+    return architectures.judge_hornik(
+        [span_error("cubic", 16), span_error("logistic", 64)], polynomial_floor(2)
+    )
+
 
 @falsifies("architectures.depth_lower_bound")
 def _():
     from approxlab.atlas.claims import architectures
 
     # the bound with exponent 1/(L − 1) instead of 1/(2(L − 1)): 2·((8ε)^(−1/2) − 1) = 198 units at L = 3, ε = 1.25e-5
-    return architectures.judge_depth([{"L": 3, "eps": 1.25e-5, "units": 23, "lower bound": 2 * ((8 * 1.25e-5) ** -0.5 - 1)}])
+    return architectures.judge_depth(
+        [{"L": 3, "eps": 1.25e-5, "units": 23, "lower bound": 2 * ((8 * 1.25e-5) ** -0.5 - 1)}]
+    )
 
 
 @falsifies("ensemble.seed001_spread")
@@ -484,7 +611,11 @@ def _():
     from approxlab.atlas.claims import ensemble as ensemble_claims
 
     # 6 units stalling on a plateau for most seeds: median no better than 4 units
-    rows = [{"median": 0.30, "share ≤ τ": 0.0}, {"median": 0.08, "share ≤ τ": 0.1}, {"median": 0.09, "share ≤ τ": 0.05}]
+    rows = [
+        {"median": 0.30, "share ≤ τ": 0.0},
+        {"median": 0.08, "share ≤ τ": 0.1},
+        {"median": 0.09, "share ≤ τ": 0.05},
+    ]
     return ensemble_claims.judge_spread(rows)
 
 

@@ -18,11 +18,19 @@ from approxlab.atlas.registry import Claim, Evidence, claims
 from approxlab.atlas.run import run_atlas
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)"
+)
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--enable-unsafe-swiftshader",  # software WebGL, for Plotly's 3D scenes without a GPU
 ]
 # Two fast claims with PNG figures: 2.8 s and 3.4 s on the quick profile at load average 7 on 2 cores.
@@ -47,7 +55,13 @@ def _surfaces(ctx):
 @pytest.fixture(scope="module")
 def atlas(tmp_path_factory):
     out = tmp_path_factory.mktemp("page") / "atlas"
-    synthetic = Claim("page.surfaces", "Error 2^{−2m−2} at depth m+1, and Σ_{j≤n} a_j σ(w_j x).", "seed 000", "t", _surfaces)
+    synthetic = Claim(
+        "page.surfaces",
+        "Error 2^{−2m−2} at depth m+1, and Σ_{j≤n} a_j σ(w_j x).",
+        "seed 000",
+        "t",
+        _surfaces,
+    )
     results = run_atlas([*claims(FAST_CLAIMS), synthetic], "quick", out, jobs=1)
     assert [r["verdict"] for r in results] != ["error"] * len(results)
     return out
@@ -59,7 +73,10 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
             viewport={"width": 1280, "height": 900},
         )
         yield context
@@ -102,17 +119,34 @@ def test_index_loads_fast_offline_and_draws_every_figure(atlas, browser):
     assert figures.count() >= 1
     for i in range(figures.count()):
         figures.nth(i).scroll_into_view_if_needed()
-        page.wait_for_function("d => d.dataset.rendered", arg=figures.nth(i).element_handle(), timeout=30_000)
-    assert page.evaluate("[...document.querySelectorAll('.plotly-figure')].map(d => d.dataset.rendered)") == ["yes"] * figures.count()
-    assert page.evaluate("document.querySelectorAll('.plotly-figure .main-svg').length") >= figures.count()
+        page.wait_for_function(
+            "d => d.dataset.rendered", arg=figures.nth(i).element_handle(), timeout=30_000
+        )
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('.plotly-figure')].map(d => d.dataset.rendered)"
+        )
+        == ["yes"] * figures.count()
+    )
+    assert (
+        page.evaluate("document.querySelectorAll('.plotly-figure .main-svg').length")
+        >= figures.count()
+    )
     assert page.evaluate("document.querySelectorAll('script[src$=\"plotly.min.js\"]').length") == 1
 
     images = page.locator("figure img")
     assert images.count() >= 2
     for i in range(images.count()):
         images.nth(i).scroll_into_view_if_needed()
-    page.wait_for_function("[...document.querySelectorAll('figure img')].every(i => i.complete)", timeout=30_000)
-    assert page.evaluate("[...document.querySelectorAll('figure img')].filter(i => i.naturalWidth === 0).length") == 0
+    page.wait_for_function(
+        "[...document.querySelectorAll('figure img')].every(i => i.complete)", timeout=30_000
+    )
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('figure img')].filter(i => i.naturalWidth === 0).length"
+        )
+        == 0
+    )
 
     assert page.evaluate("document.querySelectorAll('.tex').length") >= 3
     assert page.evaluate("document.querySelectorAll('.tex:not(.typeset)').length") == 0
@@ -125,14 +159,18 @@ def test_3d_subplots_fit_the_page_each_with_a_colour_bar(atlas, browser):
     div = page.locator("#page\\.surfaces .plotly-figure")
     div.scroll_into_view_if_needed()
     page.wait_for_function("d => d.dataset.rendered", arg=div.element_handle(), timeout=30_000)
-    box = page.evaluate("d => [d.getBoundingClientRect().width, d.querySelector('.main-svg').getBoundingClientRect().width]",
-                        div.element_handle())
+    box = page.evaluate(
+        "d => [d.getBoundingClientRect().width, d.querySelector('.main-svg').getBoundingClientRect().width]",
+        div.element_handle(),
+    )
     assert box[1] <= box[0] + 1, "the figure follows the page's width instead of its own 1600 px"
     assert page.evaluate("d => d.querySelectorAll('.colorbar').length", div.element_handle()) == 2
 
 
 def test_a_figure_opens_on_its_own_page_offline(atlas, browser):
-    page, blocked, failed, errors, _ = _open(browser, (atlas / "figures" / "page.surfaces" / "surfaces.html").as_uri())
+    page, blocked, failed, errors, _ = _open(
+        browser, (atlas / "figures" / "page.surfaces" / "surfaces.html").as_uri()
+    )
     page.wait_for_selector("#figure .main-svg", timeout=30_000)
     assert blocked == [] and failed == [] and errors == []
 

@@ -46,12 +46,18 @@ def test_run_writes_results_and_page_with_figures(tmp_path):
         raise RuntimeError("bug in claim")
 
     out = tmp_path / "atlas"
-    run_atlas([_claim("t.good", good), _claim("t.bad", bad), _claim("t.broken", broken)], "quick", out)
+    run_atlas(
+        [_claim("t.good", good), _claim("t.bad", bad), _claim("t.broken", broken)], "quick", out
+    )
     doc = json.loads((out / "results.json").read_text())
     by_id = {c["id"]: c for c in doc["claims"]}
     assert {c["id"] for c in doc["claims"]} == {"t.good", "t.bad", "t.broken"}
     assert all(REQUIRED <= set(c) for c in doc["claims"])
-    assert [by_id[i]["verdict"] for i in ("t.good", "t.bad", "t.broken")] == ["holds", "fails", "error"]
+    assert [by_id[i]["verdict"] for i in ("t.good", "t.bad", "t.broken")] == [
+        "holds",
+        "fails",
+        "error",
+    ]
     assert "bug in claim" in by_id["t.broken"]["notes"]
     assert by_id["t.good"]["command"].endswith(f"atlas --only t.good --profile quick --out {out}")
     assert (out / by_id["t.good"]["figures"][0]["path"]).is_file()

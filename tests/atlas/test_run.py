@@ -41,14 +41,24 @@ def test_the_rerun_line_is_a_full_command_into_the_same_folder(tmp_path):
     command = schema.read(out / "results.json").claims[0].command
     words = shlex.split(command)
     assert words[0] == program() and Path(words[0]).is_absolute()
-    assert words[1:] == ["atlas", "--only", "t.a", "--profile", "full", "--out", str(out.absolute())]
+    assert words[1:] == [
+        "atlas",
+        "--only",
+        "t.a",
+        "--profile",
+        "full",
+        "--out",
+        str(out.absolute()),
+    ]
 
 
 def test_merging_refuses_a_results_file_without_the_schema(tmp_path):
     out = tmp_path / "atlas"
     out.mkdir()
     (out / "results.json").write_text(json.dumps({"profile": "quick", "claims": []}))
-    with pytest.raises(ApproxlabError, match=r"not an atlas results file of version 1 \(version: Field required\)"):
+    with pytest.raises(
+        ApproxlabError, match=r"not an atlas results file of version 1 \(version: Field required\)"
+    ):
         run_atlas([_claim("t.a", _square)], "quick", out, merge=True)
     assert json.loads((out / "results.json").read_text()) == {"profile": "quick", "claims": []}
     run_atlas([_claim("t.a", _square)], "quick", out)  # a full run rebuilds it
@@ -58,9 +68,19 @@ def test_merging_refuses_a_results_file_without_the_schema(tmp_path):
 def test_claims_in_parallel_give_the_results_of_one_process_and_report_each(tmp_path):
     claims = [_claim(f"t.{name}", _square) for name in ("a", "bb", "ccc", "dddd")]
     seen = []
-    parallel = run_atlas(claims, "quick", tmp_path / "p", jobs=2, progress=lambda done, r: seen.append((done, r["id"])))
+    parallel = run_atlas(
+        claims,
+        "quick",
+        tmp_path / "p",
+        jobs=2,
+        progress=lambda done, r: seen.append((done, r["id"])),
+    )
     serial = run_atlas(claims, "quick", tmp_path / "s", jobs=1)
-    assert [r["metrics"] for r in parallel] == [r["metrics"] for r in serial] == [{"value": v} for v in (9, 16, 25, 36)]
+    assert (
+        [r["metrics"] for r in parallel]
+        == [r["metrics"] for r in serial]
+        == [{"value": v} for v in (9, 16, 25, 36)]
+    )
     assert [done for done, _ in seen] == [1, 2, 3, 4]
     assert {claim_id for _, claim_id in seen} == {c.id for c in claims}
 
@@ -73,18 +93,24 @@ def test_figures_of_parallel_claims_all_arrive(tmp_path):
         ctx.figure(fig, "s", "two surfaces")
         return Evidence(holds=True, metrics={})
 
-    run_atlas([_claim("t.a", surfaces), _claim("t.b", surfaces)], "quick", tmp_path / "atlas", jobs=2)
+    run_atlas(
+        [_claim("t.a", surfaces), _claim("t.b", surfaces)], "quick", tmp_path / "atlas", jobs=2
+    )
     out = tmp_path / "atlas"
     for claim_id in ("t.a", "t.b"):
         data = (out / "figures" / claim_id / "s.js").read_text()
-        figure = json.loads(data[data.index("{"):data.rindex("}") + 1])
+        figure = json.loads(data[data.index("{") : data.rindex("}") + 1])
         bars = [t["colorbar"]["x"] for t in figure["data"] if t.get("showscale")]
         assert len(bars) == 2 and bars[0] < bars[1], "each 3D subplot gets its own colour bar"
         assert "width" not in figure["layout"]
         eyes = [figure["layout"][s]["camera"]["eye"] for s in ("scene", "scene2")]
-        assert all(e["x"] > 1.25 for e in eyes), "narrow scenes are seen from farther than Plotly's default, uncropped"
+        assert all(e["x"] > 1.25 for e in eyes), (
+            "narrow scenes are seen from farther than Plotly's default, uncropped"
+        )
     assert (out / "plotly.min.js").stat().st_size > 1_000_000
-    assert (out / "katex" / "katex.min.js").is_file() and (out / "sources" / "seed001.txt").is_file()
+    assert (out / "katex" / "katex.min.js").is_file() and (
+        out / "sources" / "seed001.txt"
+    ).is_file()
 
 
 def test_cached_values_are_computed_once_per_claim_profile_seed_and_key(tmp_path):
@@ -96,7 +122,12 @@ def test_cached_values_are_computed_once_per_claim_profile_seed_and_key(tmp_path
         return {"rmse": 0.125}
 
     def ctx(**kw):
-        return Context(**({"profile": "quick", "seed": 0, "root": tmp_path, "claim_id": "t.a", "cache": store} | kw))
+        return Context(
+            **(
+                {"profile": "quick", "seed": 0, "root": tmp_path, "claim_id": "t.a", "cache": store}
+                | kw
+            )
+        )
 
     assert ctx().cached("fit", compute) == {"rmse": 0.125}
     assert ctx().cached("fit", compute) == {"rmse": 0.125}
@@ -112,8 +143,12 @@ def test_cached_values_are_computed_once_per_claim_profile_seed_and_key(tmp_path
 
 def test_a_cached_net_comes_back_with_the_same_weights_and_dtype(tmp_path):
     store = Cache(tmp_path)
-    trained = store.get_or_compute(("t.a", "quick", 0, "net"), lambda: mlp(2, [5], activation="sigmoid", seed=3))
-    again = store.get_or_compute(("t.a", "quick", 0, "net"), lambda: pytest.fail("should be cached"))
+    trained = store.get_or_compute(
+        ("t.a", "quick", 0, "net"), lambda: mlp(2, [5], activation="sigmoid", seed=3)
+    )
+    again = store.get_or_compute(
+        ("t.a", "quick", 0, "net"), lambda: pytest.fail("should be cached")
+    )
     x = torch.rand(7, 2, dtype=torch.float64)
     assert torch.equal(trained(x), again(x)) and next(again.parameters()).dtype == torch.float64
 
@@ -149,14 +184,22 @@ def test_piped_cli_prints_a_line_per_claim_and_its_rerun_line_runs(tmp_path):
 
     out = tmp_path / "atlas"
     exe = str(Path(sys.executable).parent / "approxlab")
-    first = subprocess.run([exe, "atlas", "--only", "backprop.parameter_count", "--out", str(out), "--no-cache"],
-                           capture_output=True, text=True, timeout=600)
+    first = subprocess.run(
+        [exe, "atlas", "--only", "backprop.parameter_count", "--out", str(out), "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert first.returncode == 0, first.stderr
     assert "[1/1] holds  backprop.parameter_count" in first.stderr
     command = schema.read(out / "results.json").claims[0].command
     (out / "index.html").unlink()
-    again = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=600, cwd=tmp_path.anchor)
+    again = subprocess.run(
+        shlex.split(command), capture_output=True, text=True, timeout=600, cwd=tmp_path.anchor
+    )
     assert again.returncode == 0, again.stderr
     assert f"atlas: {out / 'index.html'}\n" in again.stderr
-    assert (out / "index.html").is_file(), "the rerun line writes into the same atlas, from any folder"
+    assert (out / "index.html").is_file(), (
+        "the rerun line writes into the same atlas, from any folder"
+    )
     assert [c.id for c in schema.read(out / "results.json").claims] == ["backprop.parameter_count"]

@@ -11,7 +11,9 @@ from approxlab.modelfile import load
 
 def approxlab(*args, cwd=None):
     """A real ``python -m approxlab`` process."""
-    return subprocess.run([sys.executable, "-m", "approxlab", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "approxlab", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_help_explains_every_subcommand(run_cli):
@@ -25,8 +27,18 @@ def test_help_explains_every_subcommand(run_cli):
 
 def test_fit_writes_model_metrics_figures_and_a_page(tmp_path):
     out = tmp_path / "run"
-    done = approxlab("fit", "paraboloid", "--width", "6", "--activation", "sigmoid", "--steps", "400",
-                     "--out", str(out))
+    done = approxlab(
+        "fit",
+        "paraboloid",
+        "--width",
+        "6",
+        "--activation",
+        "sigmoid",
+        "--steps",
+        "400",
+        "--out",
+        str(out),
+    )
     assert done.returncode == 0, done.stderr
     metrics = json.loads((out / "metrics.json").read_text())
     assert {"rmse", "max_error", "params", "seconds"} <= set(metrics)
@@ -35,7 +47,11 @@ def test_fit_writes_model_metrics_figures_and_a_page(tmp_path):
     assert (out / "units.png").stat().st_size > 10_000 and (out / "loss.png").is_file()
     page = (out / "report.html").read_text()
     # plotly.js is a file beside the page: the page loads no script from the network and works offline
-    assert 'src="http' not in page and 'data-src="surfaces.js"' in page and (out / "plotly.min.js").is_file()
+    assert (
+        'src="http' not in page
+        and 'data-src="surfaces.js"' in page
+        and (out / "plotly.min.js").is_file()
+    )
     units = approxlab("units", str(out / "model.safetensors"), "--out", str(tmp_path / "u"))
     assert units.returncode == 0, units.stderr
     assert json.loads((tmp_path / "u" / "units.json").read_text())["sum_check_max_abs"] < 1e-9
@@ -73,7 +89,11 @@ def test_corrupt_model_file_exits_2(tmp_path, content):
     model = tmp_path / "m.safetensors"
     model.write_bytes(content)
     done = approxlab("units", str(model), "--out", str(tmp_path / "u"))
-    assert done.returncode == 2 and "corrupt" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert (
+        done.returncode == 2
+        and "corrupt" in done.stderr
+        and len(done.stderr.strip().splitlines()) == 1
+    )
     assert not (tmp_path / "u").exists()
 
 
@@ -84,4 +104,6 @@ def test_atlas_runs_one_claim_from_the_command_line(tmp_path):
     (entry,) = json.loads((out / "results.json").read_text())["claims"]
     assert entry["verdict"] == "holds"
     assert entry["metrics"]["rmse_2"] > entry["metrics"]["rmse_4"] > entry["metrics"]["rmse_6"]
-    assert (out / "plotly.min.js").is_file() and 'class="plotly-figure"' in (out / "index.html").read_text()
+    assert (out / "plotly.min.js").is_file() and 'class="plotly-figure"' in (
+        out / "index.html"
+    ).read_text()

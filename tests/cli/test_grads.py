@@ -2,9 +2,12 @@
 
 import json
 
+
 def test_vanishing_writes_figure_and_results(tmp_path, run_cli):
     out = tmp_path / "v"
-    code, _, err = run_cli("grads", "vanishing", "--depth", 5, "--width", 8, "--batch", 4, "--out", out)
+    code, _, err = run_cli(
+        "grads", "vanishing", "--depth", 5, "--width", 8, "--batch", 4, "--out", out
+    )
     assert code == 0, err
     assert (out / "delta_norms.png").stat().st_size > 5_000
     results = json.loads((out / "results.json").read_text())

@@ -67,8 +67,10 @@ def test_a_bad_choice_is_still_one_line_and_exit_2(run_cli, tmp_path):
 def test_piped_atlas_prints_a_line_per_claim(tmp_path):
     done = _approxlab("atlas", "--only", "backprop.parameter_count", "--out", str(tmp_path / "a"))
     assert done.returncode == 0, done.stderr
-    assert any(line.startswith("[1/1]") and line.split()[-3] == "backprop.parameter_count"
-               for line in done.stderr.splitlines())
+    assert any(
+        line.startswith("[1/1]") and line.split()[-3] == "backprop.parameter_count"
+        for line in done.stderr.splitlines()
+    )
 
 
 def test_the_shell_completes_choice_values():

@@ -6,13 +6,21 @@ import numpy as np
 import pytest
 import torch
 
-from approxlab.construct.attention import (dimension, dual_vectors, margin, qsa_attention, sign_vectors,
-                                           temperature)
+from approxlab.construct.attention import (
+    dimension,
+    dual_vectors,
+    margin,
+    qsa_attention,
+    sign_vectors,
+    temperature,
+)
 from approxlab.errors import ApproxlabError
 from approxlab.qsa.task import encode, max_error, sample
 
 
-@pytest.mark.parametrize("N,q,dp,eps", [(8, 1, 1, 0.1), (32, 1, 2, 0.05), (16, 2, 1, 0.2), (12, 3, 3, 0.1)])
+@pytest.mark.parametrize(
+    "N,q,dp,eps", [(8, 1, 1, 0.1), (32, 1, 2, 0.05), (16, 2, 1, 0.2), (12, 3, 3, 0.1)]
+)
 def test_construction_meets_its_eps(N, q, dp, eps):
     net, cert = qsa_attention(N, q, dp, eps=eps, n=100, seed=2)
     assert cert.holds and cert.measured <= eps
@@ -60,8 +68,10 @@ def test_temperature_formula():
     assert temperature(10, 2, 0.1) == pytest.approx(2 * math.log(80))
 
 
-@pytest.mark.parametrize("kw", [{"N": 4, "q": 4}, {"N": 4, "q": 1, "d_prime": 0}, {"N": 8, "eps": 1.0},
-                                {"N": 8, "eps": 0.0}])
+@pytest.mark.parametrize(
+    "kw",
+    [{"N": 4, "q": 4}, {"N": 4, "q": 1, "d_prime": 0}, {"N": 8, "eps": 1.0}, {"N": 8, "eps": 0.0}],
+)
 def test_bad_input_is_refused(kw):
     with pytest.raises(ApproxlabError):
         qsa_attention(**kw)

@@ -4,7 +4,12 @@ import math
 
 import pytest
 
-from approxlab.construct.barron import barron_constant, barron_gaussian, grid_units_needed, sampling_rate
+from approxlab.construct.barron import (
+    barron_constant,
+    barron_gaussian,
+    grid_units_needed,
+    sampling_rate,
+)
 from approxlab.errors import ApproxlabError
 
 
@@ -65,7 +70,10 @@ def test_best_n_term_errors_is_parseval_on_orthogonal_units():
     X1, X2 = np.meshgrid(x, x, indexing="ij")
     f = 3.0 + 2 * np.cos(np.pi * X1) + np.sin(2 * np.pi * (X1 + X2))  # energies: constant 9, 2, 0.5
     assert best_n_term_errors(f, [1, 2, 3]) == pytest.approx([2.5, 0.5, 0.0], abs=1e-12)
-    assert best_n_term_errors(np.zeros((8, 8)), [1, 5]) == [0.0, 0.0]  # degenerate: nothing to approximate
+    assert best_n_term_errors(np.zeros((8, 8)), [1, 5]) == [
+        0.0,
+        0.0,
+    ]  # degenerate: nothing to approximate
 
 
 def test_best_n_term_errors_refuses_nan_and_too_many_units():

@@ -46,7 +46,9 @@ def test_interpolation_error_of_sin_is_within_h2_bound(k):
     err = np.max(np.abs(_eval(net, x) - np.sin(2 * np.pi * x)))
     h = 1 / (k - 1)
     assert err <= h**2 * 4 * np.pi**2 / 8
-    assert err >= 0.5 * h**2 * 4 * np.pi**2 / 8  # the bound is attained up to a constant: O(h²) is sharp
+    assert (
+        err >= 0.5 * h**2 * 4 * np.pi**2 / 8
+    )  # the bound is attained up to a constant: O(h²) is sharp
 
 
 def test_bad_breakpoints_are_rejected_in_one_line():

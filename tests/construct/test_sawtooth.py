@@ -41,6 +41,7 @@ def test_sawtooth_hits_0_and_1_alternately_at_the_dyadic_points(n):
 
 def test_sawtooth_rejects_n_below_one():
     from approxlab.errors import ApproxlabError
+
     with pytest.raises(ApproxlabError, match="n ≥ 1"):
         sawtooth_net(0)
 

@@ -4,7 +4,12 @@ import math
 
 import pytest
 
-from approxlab.construct.steps import lipschitz_sigmoids, lipschitz_steps, steepness_bound, steepness_needed
+from approxlab.construct.steps import (
+    lipschitz_sigmoids,
+    lipschitz_steps,
+    steepness_bound,
+    steepness_needed,
+)
 from approxlab.errors import ApproxlabError
 
 TARGETS = [("sine", 2 * math.pi), ("bump", 10 * math.exp(-0.5)), ("sawtooth", 8.0)]
@@ -71,7 +76,9 @@ def test_measured_steepness_is_below_the_derived_bound(eps):
 def test_steepness_is_smooth_in_eps():
     # The textbook thresholds b_i = iε/ρ left (1 − frac(ρ/ε))ε of slack at x = 1 and gave k* ≈ 4000 at
     # ε = 0.0102 against ≈ 600 at 0.01; cell midpoints leave ε/2 everywhere, so k*·ε/ρ barely moves.
-    scaled = [steepness_needed("sine", eps=eps)[0] * eps / (2 * math.pi) for eps in (0.0102, 0.01, 0.02)]
+    scaled = [
+        steepness_needed("sine", eps=eps)[0] * eps / (2 * math.pi) for eps in (0.0102, 0.01, 0.02)
+    ]
     assert max(scaled) / min(scaled) < 1.1
 
 

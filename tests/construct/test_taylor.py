@@ -2,7 +2,13 @@
 
 import pytest
 
-from approxlab.construct.taylor import cancellation_scan, monomial, ridge_product, sigmoid_derivative_at, taylor_polynomial
+from approxlab.construct.taylor import (
+    cancellation_scan,
+    monomial,
+    ridge_product,
+    sigmoid_derivative_at,
+    taylor_polynomial,
+)
 from approxlab.errors import ApproxlabError
 
 

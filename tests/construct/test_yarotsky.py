@@ -5,7 +5,12 @@ import torch
 from torch import nn
 
 import approxlab
-from approxlab.construct.yarotsky import depth_for, shallow_square, yarotsky_product, yarotsky_square
+from approxlab.construct.yarotsky import (
+    depth_for,
+    shallow_square,
+    yarotsky_product,
+    yarotsky_square,
+)
 
 
 @pytest.mark.parametrize("m", range(1, 11))

@@ -11,9 +11,21 @@ from approxlab.scratch import weight_variance
 
 
 def test_layouts():
-    assert [type(m).__name__ for m in deep_net(2, 4, "relu")] == ["Linear", "ReLU", "Linear", "ReLU"]
-    assert [type(m).__name__ for m in deep_net(2, 4, "relu", variant="residual")] == ["Residual", "Residual"]
-    assert all(m.weight.dtype == torch.float64 for m in deep_net(3, 4, "tanh").modules() if isinstance(m, nn.Linear))
+    assert [type(m).__name__ for m in deep_net(2, 4, "relu")] == [
+        "Linear",
+        "ReLU",
+        "Linear",
+        "ReLU",
+    ]
+    assert [type(m).__name__ for m in deep_net(2, 4, "relu", variant="residual")] == [
+        "Residual",
+        "Residual",
+    ]
+    assert all(
+        m.weight.dtype == torch.float64
+        for m in deep_net(3, 4, "tanh").modules()
+        if isinstance(m, nn.Linear)
+    )
 
 
 def test_residual_block_adds_the_identity():

@@ -8,7 +8,9 @@ from approxlab.gradflow import MEMORY_LIMIT_BYTES, estimate_bytes, gradient_flow
 
 def test_memory_guard_refuses_with_the_number():
     assert estimate_bytes(30, 512, 256) == 8 * (2 * 30 * (512 * 512 + 512) + 4 * 30 * 512 * 256)
-    with pytest.raises(ApproxlabError, match=r"depth 200 × width 8192 × batch 256 needs about 212\.5 GiB"):
+    with pytest.raises(
+        ApproxlabError, match=r"depth 200 × width 8192 × batch 256 needs about 212\.5 GiB"
+    ):
         require_memory(200, 8192, 256)
     with pytest.raises(ApproxlabError, match="GiB"):
         gradient_flow(200, 8192, "relu")

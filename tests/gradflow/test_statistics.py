@@ -36,7 +36,9 @@ def test_seed_002_bound_holds_layer_by_layer(activation, depth):
     rng = np.random.default_rng(0)
     X, Y = (torch.from_numpy(rng.normal(size=(16, 32))) for _ in range(2))
     stats = layer_statistics(net, X, Y, spectral=True)
-    bound = vanishing_bound(stats.delta_norm[-1], stats.spectral_norm, {"sigmoid": 0.25}.get(activation, 1.0))
+    bound = vanishing_bound(
+        stats.delta_norm[-1], stats.spectral_norm, {"sigmoid": 0.25}.get(activation, 1.0)
+    )
     assert np.all(stats.delta_norm <= bound * (1 + 1e-12))
     assert bound[-1] == stats.delta_norm[-1]
 
@@ -46,7 +48,9 @@ def test_statistics_refuse_a_net_without_linear_layers():
         layer_statistics(torch.nn.Tanh(), torch.ones(2, 2), torch.ones(2, 2))
     net = to_torch(init_mlp([3, 4, 2]))
     with pytest.raises(ApproxlabError, match="outputs shape"):
-        layer_statistics(net, torch.ones(5, 3, dtype=torch.float64), torch.ones(5, 3, dtype=torch.float64))
+        layer_statistics(
+            net, torch.ones(5, 3, dtype=torch.float64), torch.ones(5, 3, dtype=torch.float64)
+        )
 
 
 def test_any_approxlab_mlp_and_its_mode_is_restored():

@@ -20,7 +20,9 @@ class Tally:
     counts: Counter = field(default_factory=Counter)
     tracebacks: list[str] = field(default_factory=list)
 
-    def run(self, label: str, case: Callable[[], object], check: Callable[[object], None] | None = None) -> str:
+    def run(
+        self, label: str, case: Callable[[], object], check: Callable[[object], None] | None = None
+    ) -> str:
         """Run ``case``: "clear error" for a one-line ApproxlabError, "correct" when ``check`` passes
         (or the outcome ``check`` returns, e.g. "clear error" for an expected exit code 2)."""
         self.counts["tried"] += 1
@@ -51,8 +53,10 @@ class Tally:
 
     def report(self) -> str:
         c = self.counts
-        return (f"{self.name}: tried {c['tried']}, clear error {c['clear error']}, correct {c['correct']}, "
-                f"traceback {c['traceback']}")
+        return (
+            f"{self.name}: tried {c['tried']}, clear error {c['clear error']}, correct {c['correct']}, "
+            f"traceback {c['traceback']}"
+        )
 
 
 @pytest.fixture

@@ -18,8 +18,11 @@ from approxlab.nets import mlp
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     d = tmp_path_factory.mktemp("hostile-cli")
-    save(mlp(2, [3], activation="sigmoid", seed=0), d / "m.safetensors",
-         extra={"target": "paraboloid", "domain": [[-1, 1], [-1, 1]]})
+    save(
+        mlp(2, [3], activation="sigmoid", seed=0),
+        d / "m.safetensors",
+        extra={"target": "paraboloid", "domain": [[-1, 1], [-1, 1]]},
+    )
     save(mlp(2, [3], seed=0), d / "relu.safetensors")
     (d / "afile").write_text("a file")
     (d / "notnpy.npy").write_text("x,y\n1,2\n")
@@ -46,7 +49,11 @@ def cases(d):
         (["fit", "sqrt(x)"], 2, "not finite on the domain"),
         (["fit", "x25", "--box", "-1,1,-1,1"], 2, "uses x25 but the domain is 2-dimensional"),
         (["units", m, "--target", "1/0"], 2, "not finite on the domain"),
-        (["units", m, "--target", "x25"], 2, "the net takes 2 inputs but target 'x25' is 25-dimensional"),
+        (
+            ["units", m, "--target", "x25"],
+            2,
+            "the net takes 2 inputs but target 'x25' is 25-dimensional",
+        ),
         (["construct", "steps", "--target", "1/0"], 2, "not finite on the domain"),
         (["construct", "steps", "--target", "min(1,0)/0"], 2, "not finite on the domain"),
         ([*fit, "--width", "1000000"], 2, "above the memory limit"),
@@ -94,7 +101,11 @@ def cases(d):
         ([*fit, "--out", str(d / "afile")], 2, "is a file, not a folder"),
         ([*fit, "--out", str(d / "afile" / "sub")], 2, "which is a file"),
         (["construct", "bumps", "--out", str(d / "afile")], 2, "is a file, not a folder"),
-        (["atlas", "--only", "backprop.parameter_count", "--out", str(d / "afile" / "x")], 2, "which is a file"),
+        (
+            ["atlas", "--only", "backprop.parameter_count", "--out", str(d / "afile" / "x")],
+            2,
+            "which is a file",
+        ),
     ]
 
 
@@ -124,7 +135,9 @@ def test_the_cli_corpus_exits_2_with_one_line_and_writes_nothing(files, tmp_path
 
 def test_a_64_dimensional_target_trains_and_measures_its_sup_error_on_a_sample(tmp_path, run_cli):
     # fit x24 used to build a 6.5 GB sup-error grid (2^24 points × 24 axes); now a seeded 2·10^5-point sample
-    code, _, err = run_cli("fit", "x1 + x64", "--steps", "5", "--n-train", "200", "--out", tmp_path / "r")
+    code, _, err = run_cli(
+        "fit", "x1 + x64", "--steps", "5", "--n-train", "200", "--out", tmp_path / "r"
+    )
     assert code == 0, err
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["max_error"] > 0 and metrics["params"] == 64 * 6 + 6 + 6 + 1
@@ -135,7 +148,9 @@ def test_a_wide_net_draws_the_prediction_not_3000_panels(tmp_path, run_cli, monk
     code, _, err = run_cli("fit", "sine", "--width", "5", "--steps", "3", "--out", tmp_path / "r")
     assert code == 0, err
     assert "5 units are more than 4 figure panels" in err
-    assert (tmp_path / "r" / "prediction.png").is_file() and not (tmp_path / "r" / "units.png").exists()
+    assert (tmp_path / "r" / "prediction.png").is_file() and not (
+        tmp_path / "r" / "units.png"
+    ).exists()
 
 
 def test_limits_are_overridable(tmp_path, run_cli, monkeypatch):
@@ -150,8 +165,12 @@ def test_limits_are_overridable(tmp_path, run_cli, monkeypatch):
 
 def test_same_fit_twice_writes_byte_identical_model_files(tmp_path, run_cli):
     for name in ("a", "b"):
-        assert run_cli("fit", "sine", "--steps", "20", "--seed", "3", "--out", tmp_path / name)[0] == 0
-    assert (tmp_path / "a" / "model.safetensors").read_bytes() == (tmp_path / "b" / "model.safetensors").read_bytes()
+        assert (
+            run_cli("fit", "sine", "--steps", "20", "--seed", "3", "--out", tmp_path / name)[0] == 0
+        )
+    assert (tmp_path / "a" / "model.safetensors").read_bytes() == (
+        tmp_path / "b" / "model.safetensors"
+    ).read_bytes()
 
 
 def test_metrics_are_standard_json(tmp_path, run_cli):
@@ -162,14 +181,25 @@ def test_metrics_are_standard_json(tmp_path, run_cli):
 
 def _approxlab(*args, **kwargs):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    return subprocess.Popen([sys.executable, "-m", "approxlab", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "approxlab", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        **kwargs,
+    )
 
 
-@pytest.mark.parametrize("args", [
-    ["units", "/dev/zero"], ["fit", "1/x"], ["fit", "paraboloid", "--seed", "-1"],
-    ["grads", "vanishing", "--variants", ","],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["units", "/dev/zero"],
+        ["fit", "1/x"],
+        ["fit", "paraboloid", "--seed", "-1"],
+        ["grads", "vanishing", "--variants", ","],
+    ],
+)
 def test_real_processes_exit_2_with_one_line(args, tmp_path):
     proc = _approxlab(*args, "--out", tmp_path / "o")
     _, err = proc.communicate(timeout=120)
@@ -199,7 +229,9 @@ def test_ctrl_c_while_torch_imports_is_one_line_and_exit_130(tmp_path):
         f"sys.argv = ['approxlab', 'fit', 'paraboloid', '--out', {str(tmp_path / 'o')!r}]\n"
         "main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 130, done.stderr[-800:]
     assert done.stderr.strip().splitlines() == ["interrupted: nothing was written"]
     assert not (tmp_path / "o").exists()
@@ -215,7 +247,10 @@ def test_ctrl_c_while_training_is_one_line_and_exit_130(tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-800:]
-    assert "Traceback" not in err and err.strip().splitlines()[-1] == "interrupted: nothing was written"
+    assert (
+        "Traceback" not in err
+        and err.strip().splitlines()[-1] == "interrupted: nothing was written"
+    )
     assert not out.exists()
 
 
@@ -227,7 +262,9 @@ def test_hostile_model_files_through_units_anatomy_and_regions(tmp_path, run_cli
     from approxlab.errors import ApproxlabError
     from approxlab.modelfile import load
 
-    spec = importlib.util.spec_from_file_location("corpus", Path(__file__).with_name("test_model_files.py"))
+    spec = importlib.util.spec_from_file_location(
+        "corpus", Path(__file__).with_name("test_model_files.py")
+    )
     corpus = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(corpus)
     t = tally("model files through units/anatomy/regions")
@@ -244,10 +281,14 @@ def test_hostile_model_files_through_units_anatomy_and_regions(tmp_path, run_cli
 
             def check(result, out=out):
                 code, _, err = result
-                assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists(), err[-400:]
+                assert code == 2 and len(err.strip().splitlines()) == 1 and not out.exists(), err[
+                    -400:
+                ]
                 return "clear error"
 
-            t.run(f"{command} {label}", lambda c=command, o=out: run_cli(c, path, "--out", o), check)
+            t.run(
+                f"{command} {label}", lambda c=command, o=out: run_cli(c, path, "--out", o), check
+            )
     assert t.counts["tried"] >= 120
     assert t.counts["traceback"] == 0, "\n".join(t.tracebacks)
 
@@ -262,10 +303,18 @@ def test_huge_finite_weights_are_handled_or_a_clear_error_in_the_analyses(tmp_pa
     with torch.no_grad():
         net[0].weight.mul_(scale)
         net[2].weight.mul_(scale)
-    save(net, tmp_path / "m.safetensors", extra={"target": "paraboloid", "domain": [[-1e12, 1e12], [-1, 1]]})
+    save(
+        net,
+        tmp_path / "m.safetensors",
+        extra={"target": "paraboloid", "domain": [[-1e12, 1e12], [-1, 1]]},
+    )
     for command in ("units", "anatomy"):
         code, _, err = run_cli(command, tmp_path / "m.safetensors", "--out", tmp_path / command)
         if scale * scale * 1e12 > 1e150:
-            assert code == 2 and "beyond what float64 analyses can use" in err and len(err.strip().splitlines()) == 1, err
+            assert (
+                code == 2
+                and "beyond what float64 analyses can use" in err
+                and len(err.strip().splitlines()) == 1
+            ), err
         else:  # anatomy of a ReLU net on this box: the regions code refuses in one line ("zero area")
             assert code == 0 or (code == 2 and len(err.strip().splitlines()) == 1), err

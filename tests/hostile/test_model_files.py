@@ -22,11 +22,24 @@ ARCH = "approxlab.architecture"
 
 def _bases():
     torch.manual_seed(0)
-    mixed = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.LeakyReLU(0.2), nn.Dropout(0.1),
-                          nn.Hardtanh(-2, 2), nn.Linear(4, 4), nn.Softplus(2.0, 10.0), nn.Linear(4, 1)).double()
-    nested = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 2)), nn.ReLU(), nn.Linear(2, 1)).double()
+    mixed = nn.Sequential(
+        nn.Linear(3, 4),
+        nn.BatchNorm1d(4),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.1),
+        nn.Hardtanh(-2, 2),
+        nn.Linear(4, 4),
+        nn.Softplus(2.0, 10.0),
+        nn.Linear(4, 1),
+    ).double()
+    nested = nn.Sequential(
+        nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 2)), nn.ReLU(), nn.Linear(2, 1)
+    ).double()
     return {
-        "sigmoid-2-6-1": (mlp(2, [6], activation="sigmoid", seed=1), {"target": "paraboloid", "domain": [[-1, 1], [-1, 1]]}),
+        "sigmoid-2-6-1": (
+            mlp(2, [6], activation="sigmoid", seed=1),
+            {"target": "paraboloid", "domain": [[-1, 1], [-1, 1]]},
+        ),
         "relu-1-4-3-1": (mlp(1, [4, 3], seed=2), {"target": "sine", "domain": [[0, 1]]}),
         "mixed": (mixed.eval(), None),
         "nested": (nested, {"note": "x"}),
@@ -49,35 +62,89 @@ def _meta(net, extra_value):
 
 
 HOSTILE_ARCHITECTURES = [
-    "[1, 2, 3]", '["Linear", "relu"]', "[{}]", "[]", "{}", "null", "3", '"Linear"', "not json", "", "[",
-    '[{"type": "Linear", "out": 6}]', '[{"type": "Linear", "in": "2", "out": 6}]', '[{"type": "Linear", "in": -2, "out": 6}]',
-    '[{"type": "Linear", "in": 0, "out": 6}]', '[{"type": "Linear", "in": 2.5, "out": 6}]', '[{"type": "Linear", "in": true, "out": 6}]',
-    '[{"type": "Linear", "in": 1e400, "out": 6}]', '[{"type": "Linear", "in": NaN, "out": 6}]',
-    '[{"type": "Linear", "in": 100000000000, "out": 6}]', '[{"type": "Linear", "in": 2, "out": 6, "bias": "yes"}]',
-    '[{"type": "Linear", "in": 2, "out": 6, "extra": 1}]', '[{"type": 5}]', '[{"type": "Conv2d"}]', '[{"type": "__import__"}]',
-    '[{"type": "Dropout", "p": 1.5}]', '[{"type": "Dropout", "p": -0.1}]', '[{"type": "Dropout", "p": "x"}]',
-    '[{"type": "Dropout", "p": NaN}]', '[{"type": "Hardtanh", "min": 2, "max": -2}]', '[{"type": "Hardtanh", "min": 1, "max": 1}]',
-    '[{"type": "Hardtanh", "min": -Infinity, "max": 1}]', '[{"type": "softplus", "beta": 0}]', '[{"type": "softplus", "beta": -1}]',
-    '[{"type": "leaky_relu", "negative_slope": "a"}]', '[{"type": "BatchNorm1d", "features": 4, "eps": 0, "momentum": 0.1, "affine": true}]',
+    "[1, 2, 3]",
+    '["Linear", "relu"]',
+    "[{}]",
+    "[]",
+    "{}",
+    "null",
+    "3",
+    '"Linear"',
+    "not json",
+    "",
+    "[",
+    '[{"type": "Linear", "out": 6}]',
+    '[{"type": "Linear", "in": "2", "out": 6}]',
+    '[{"type": "Linear", "in": -2, "out": 6}]',
+    '[{"type": "Linear", "in": 0, "out": 6}]',
+    '[{"type": "Linear", "in": 2.5, "out": 6}]',
+    '[{"type": "Linear", "in": true, "out": 6}]',
+    '[{"type": "Linear", "in": 1e400, "out": 6}]',
+    '[{"type": "Linear", "in": NaN, "out": 6}]',
+    '[{"type": "Linear", "in": 100000000000, "out": 6}]',
+    '[{"type": "Linear", "in": 2, "out": 6, "bias": "yes"}]',
+    '[{"type": "Linear", "in": 2, "out": 6, "extra": 1}]',
+    '[{"type": 5}]',
+    '[{"type": "Conv2d"}]',
+    '[{"type": "__import__"}]',
+    '[{"type": "Dropout", "p": 1.5}]',
+    '[{"type": "Dropout", "p": -0.1}]',
+    '[{"type": "Dropout", "p": "x"}]',
+    '[{"type": "Dropout", "p": NaN}]',
+    '[{"type": "Hardtanh", "min": 2, "max": -2}]',
+    '[{"type": "Hardtanh", "min": 1, "max": 1}]',
+    '[{"type": "Hardtanh", "min": -Infinity, "max": 1}]',
+    '[{"type": "softplus", "beta": 0}]',
+    '[{"type": "softplus", "beta": -1}]',
+    '[{"type": "leaky_relu", "negative_slope": "a"}]',
+    '[{"type": "BatchNorm1d", "features": 4, "eps": 0, "momentum": 0.1, "affine": true}]',
     '[{"type": "BatchNorm1d", "features": 4, "eps": 1e-5, "momentum": 2, "affine": true}]',
-    '[{"type": "Sequential"}]', '[{"type": "Sequential", "layers": []}]', '[{"type": "Sequential", "layers": 3}]',
+    '[{"type": "Sequential"}]',
+    '[{"type": "Sequential", "layers": []}]',
+    '[{"type": "Sequential", "layers": 3}]',
     '[{"type": "relu", "inplace": true}]',
-    '[{"type": "Linear", "in": 30000, "out": 30000}]', '[{"type": "Linear", "in": 100000, "out": 100000}]',
+    '[{"type": "Linear", "in": 30000, "out": 30000}]',
+    '[{"type": "Linear", "in": 100000, "out": 100000}]',
     '[{"type": "Linear", "in": 2, "out": 6}, {"type": "Linear", "in": 5, "out": 1}]',
     '[{"type": "Linear", "in": 2, "out": 6}, {"type": "sigmoid"}, {"type": "Linear", "in": 6, "out": 1}, {"type": "Linear", "in": 1, "out": 1}]',
-    "[" * 100_000 + "]" * 100_000, '[{"type": "Sequential", "layers": ' * 40 + '[{"type": "relu"}]' + "}]" * 40,
-    "[" + ", ".join(['{"type": "relu"}'] * 20_000) + "]", '"' + "x" * 2_000_000 + '"',
+    "[" * 100_000 + "]" * 100_000,
+    '[{"type": "Sequential", "layers": ' * 40 + '[{"type": "relu"}]' + "}]" * 40,
+    "[" + ", ".join(['{"type": "relu"}'] * 20_000) + "]",
+    '"' + "x" * 2_000_000 + '"',
 ]
 
 HOSTILE_EXTRAS = [
-    "not json", "[1, 2]", "3", '"paraboloid"', "null", '{"domain": [["a", "b"], [0, 1]]}', '{"domain": 5}',
-    '{"domain": [[1, -1], [0, 1]]}', '{"domain": [[NaN, 1], [0, 1]]}', '{"domain": [[-1e308, 1e308], [-1, 1]]}',
-    '{"domain": [[0, 1, 2]]}', '{"domain": [[0, 1]]}', '{"target": 5}', '{"target": ["x"]}', '{"target": "x' + "1" * 600 + '"}',
-    '{"target": "__import__(\'os\').system(\'true\')"}', '{"domain": []}', '{"domain": ' + "[" * 50_000 + "]" * 50_000 + "}",
-    '{"domain": ' + json.dumps([[0, 1]] * 100) + "}", '{"a": ' + "1" * 1_100_000 + "}",
+    "not json",
+    "[1, 2]",
+    "3",
+    '"paraboloid"',
+    "null",
+    '{"domain": [["a", "b"], [0, 1]]}',
+    '{"domain": 5}',
+    '{"domain": [[1, -1], [0, 1]]}',
+    '{"domain": [[NaN, 1], [0, 1]]}',
+    '{"domain": [[-1e308, 1e308], [-1, 1]]}',
+    '{"domain": [[0, 1, 2]]}',
+    '{"domain": [[0, 1]]}',
+    '{"target": 5}',
+    '{"target": ["x"]}',
+    '{"target": "x' + "1" * 600 + '"}',
+    "{\"target\": \"__import__('os').system('true')\"}",
+    '{"domain": []}',
+    '{"domain": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    '{"domain": ' + json.dumps([[0, 1]] * 100) + "}",
+    '{"a": ' + "1" * 1_100_000 + "}",
 ]
 
-HOSTILE_FORMATS = ["approxlab/2", "approxlab/999999999999", "approxlab/x", "foo", "", "approxlab/0", None]
+HOSTILE_FORMATS = [
+    "approxlab/2",
+    "approxlab/999999999999",
+    "approxlab/x",
+    "foo",
+    "",
+    "approxlab/0",
+    None,
+]
 
 TENSOR_VALUES = [math.nan, math.inf, -math.inf, 1e308, 1e200, 1e103, 1e50, -0.0, 5e-324]
 
@@ -107,14 +174,37 @@ def _cases():
                     t.view(-1)[rng.randrange(t.numel())] = value
                     mutated[key] = t
                     yield f"{name}/{key}={value}", _raw(mutated, meta)
-            for dtype in (torch.int32, torch.uint8, torch.bool, torch.float32, torch.float16, torch.complex64):
+            for dtype in (
+                torch.int32,
+                torch.uint8,
+                torch.bool,
+                torch.float32,
+                torch.float16,
+                torch.complex64,
+            ):
                 mutated = dict(state)
                 mutated[key] = state[key].to(dtype)
                 yield f"{name}/{key} as {dtype}", _raw(mutated, meta)
             for label, mutated in (
                 ("missing", {k: v for k, v in state.items() if k != key}),
-                ("reshaped", {**state, key: state[key].reshape(-1)[:-1] if state[key].numel() > 1 else state[key].reshape(1, 1, -1)}),
-                ("transposed", {**state, key: state[key].T.contiguous() if state[key].ndim == 2 else state[key].repeat(2)}),
+                (
+                    "reshaped",
+                    {
+                        **state,
+                        key: state[key].reshape(-1)[:-1]
+                        if state[key].numel() > 1
+                        else state[key].reshape(1, 1, -1),
+                    },
+                ),
+                (
+                    "transposed",
+                    {
+                        **state,
+                        key: state[key].T.contiguous()
+                        if state[key].ndim == 2
+                        else state[key].repeat(2),
+                    },
+                ),
                 ("extra tensor", {**state, key + "_x": state[key].clone()}),
                 ("empty", {**state, key: torch.empty(0, dtype=state[key].dtype)}),
             ):
@@ -123,7 +213,10 @@ def _cases():
         n = int.from_bytes(good[:8], "little")
         for bad_n in (0, 1, 7, n - 1, n + 1, len(good), 2**40, 2**63, 2**64 - 1):
             yield f"{name}/header length {bad_n}", bad_n.to_bytes(8, "little") + good[8:]
-        for cut in sorted({0, 1, 7, 8, 9, n // 2, n + 7, n + 8, len(good) - 1} | {rng.randrange(len(good)) for _ in range(20)}):
+        for cut in sorted(
+            {0, 1, 7, 8, 9, n // 2, n + 7, n + 8, len(good) - 1}
+            | {rng.randrange(len(good)) for _ in range(20)}
+        ):
             yield f"{name}/truncated at {cut}", good[:cut]
         for _ in range(60):
             data = bytearray(good)
@@ -153,7 +246,10 @@ def _cases():
             text += b" " * (-len(text) % 8)
             yield f"{name}/header {label}", len(text).to_bytes(8, "little") + text + good[8 + n :]
     for i in range(30):
-        yield f"random bytes {i}", bytes(rng.randrange(256) for _ in range(rng.choice([0, 5, 8, 64, 1000])))
+        yield (
+            f"random bytes {i}",
+            bytes(rng.randrange(256) for _ in range(rng.choice([0, 5, 8, 64, 1000]))),
+        )
     yield "pickle", b"\x80\x04\x95" + b"cos\nsystem\n(S'true'\ntR." * 3
 
 
@@ -169,28 +265,51 @@ def test_the_model_file_corpus_gives_clear_errors_or_correct_loads(tmp_path, tal
         path = tmp_path / f"m{i}.safetensors"
         path.write_bytes(data)
         t.run(label, lambda: load(path), _correct)
-        t.run(label + " (extra)", lambda: extra(path), lambda v: isinstance(v, dict) or (_ for _ in ()).throw(AssertionError))
+        t.run(
+            label + " (extra)",
+            lambda: extra(path),
+            lambda v: isinstance(v, dict) or (_ for _ in ()).throw(AssertionError),
+        )
         path.unlink()
     assert t.counts["tried"] >= 1000
     assert t.counts["traceback"] == 0, "\n".join(t.tracebacks)
 
 
-@pytest.mark.parametrize("text", ['[{"type": "Linear", "in": 30000, "out": 30000}]',
-                                  '[{"type": "Linear", "in": 100000, "out": 100000}]'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"type": "Linear", "in": 30000, "out": 30000}]',
+        '[{"type": "Linear", "in": 100000, "out": 100000}]',
+    ],
+)
 def test_a_1kb_file_declaring_a_huge_layer_is_refused_from_its_header(tmp_path, text):
     # The header's shapes are compared with the architecture built on the meta device: nothing is allocated.
     path = tmp_path / "m.safetensors"
-    path.write_bytes(_raw({"0.weight": torch.zeros(2, 2, dtype=torch.float64), "0.bias": torch.zeros(2, dtype=torch.float64)},
-                          {"format": "approxlab/1", ARCH: text}))
+    path.write_bytes(
+        _raw(
+            {
+                "0.weight": torch.zeros(2, 2, dtype=torch.float64),
+                "0.bias": torch.zeros(2, dtype=torch.float64),
+            },
+            {"format": "approxlab/1", ARCH: text},
+        )
+    )
     assert path.stat().st_size < 1024
-    with pytest.raises(ApproxlabError, match=r"tensor '0.weight' has shape \[2, 2\] but the architecture needs"):
+    with pytest.raises(
+        ApproxlabError, match=r"tensor '0.weight' has shape \[2, 2\] but the architecture needs"
+    ):
         load(path)
 
 
-def test_the_memory_limit_refuses_a_consistent_but_large_model_and_can_be_raised(tmp_path, monkeypatch):
+def test_the_memory_limit_refuses_a_consistent_but_large_model_and_can_be_raised(
+    tmp_path, monkeypatch
+):
     path = save(nn.Sequential(nn.Linear(200, 200)).double(), tmp_path / "m.safetensors")
     monkeypatch.setenv("APPROXLAB_MAX_MEMORY", "100K")
-    with pytest.raises(ApproxlabError, match=r"needs about 628\.\d KiB, above the memory limit of 100\.0 KiB.*APPROXLAB_MAX_MEMORY="):
+    with pytest.raises(
+        ApproxlabError,
+        match=r"needs about 628\.\d KiB, above the memory limit of 100\.0 KiB.*APPROXLAB_MAX_MEMORY=",
+    ):
         load(path)
     monkeypatch.setenv("APPROXLAB_MAX_MEMORY", "1M")
     assert load(path)[0].in_features == 200
@@ -202,7 +321,9 @@ def test_nan_weights_are_named(tmp_path):
     state["2.weight"][0, 1] = math.nan
     path = tmp_path / "m.safetensors"
     path.write_bytes(_raw(state, _meta(net, None)))
-    with pytest.raises(ApproxlabError, match=r"tensor '2.weight' holds NaN values \(1 of 3 entries\)"):
+    with pytest.raises(
+        ApproxlabError, match=r"tensor '2.weight' holds NaN values \(1 of 3 entries\)"
+    ):
         load(path)
 
 
@@ -223,14 +344,30 @@ def test_a_directory_and_a_device_are_not_model_files(tmp_path):
         load(tmp_path / "nope.safetensors")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_property_any_mutation_of_header_metadata_or_tensor_is_clear_or_correct(tmp_path, data):
     net = mlp(2, [3], seed=0)
     state, meta = _state(net), _meta(net, {"target": "paraboloid", "domain": [[-1, 1], [-1, 1]]})
     json_values = st.recursive(
-        st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats() | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["type", "in", "out", "p", "layers", "bias", "min", "max", "domain", "target"]) | st.text(max_size=4), inner, max_size=4),
+        st.none()
+        | st.booleans()
+        | st.integers(-(10**20), 10**20)
+        | st.floats()
+        | st.text(max_size=8),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    ["type", "in", "out", "p", "layers", "bias", "min", "max", "domain", "target"]
+                )
+                | st.text(max_size=4),
+                inner,
+                max_size=4,
+            )
+        ),
         max_leaves=20,
     )
     kind = data.draw(st.sampled_from(["architecture", "layer field", "extra", "tensor", "bytes"]))
@@ -239,14 +376,21 @@ def test_property_any_mutation_of_header_metadata_or_tensor_is_clear_or_correct(
     elif kind == "layer field":
         specs = architecture(net)
         i = data.draw(st.integers(0, len(specs) - 1))
-        specs[i][data.draw(st.sampled_from(["type", "in", "out", "bias", "p"]))] = data.draw(json_values)
+        specs[i][data.draw(st.sampled_from(["type", "in", "out", "bias", "p"]))] = data.draw(
+            json_values
+        )
         meta[ARCH] = json.dumps(specs)
     elif kind == "extra":
         meta["approxlab.extra"] = json.dumps(data.draw(json_values))
     elif kind == "tensor":
         key = data.draw(st.sampled_from(sorted(state)))
-        values = data.draw(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64),
-                                    min_size=state[key].numel(), max_size=state[key].numel()))
+        values = data.draw(
+            st.lists(
+                st.floats(allow_nan=True, allow_infinity=True, width=64),
+                min_size=state[key].numel(),
+                max_size=state[key].numel(),
+            )
+        )
         state[key] = torch.tensor(values, dtype=torch.float64).reshape(state[key].shape)
     raw = bytearray(_raw(state, meta))
     if kind == "bytes":
@@ -266,13 +410,23 @@ def test_property_any_mutation_of_header_metadata_or_tensor_is_clear_or_correct(
 
 
 def test_same_net_same_bytes_and_keys_are_sorted(tmp_path):
-    a = save(mlp(2, [5], seed=3), tmp_path / "a.safetensors", extra={"z": 1, "target": "x1", "domain": [[0, 1], [0, 1]]})
-    b = save(mlp(2, [5], seed=3), tmp_path / "b.safetensors", extra={"domain": [[0, 1], [0, 1]], "target": "x1", "z": 1})
+    a = save(
+        mlp(2, [5], seed=3),
+        tmp_path / "a.safetensors",
+        extra={"z": 1, "target": "x1", "domain": [[0, 1], [0, 1]]},
+    )
+    b = save(
+        mlp(2, [5], seed=3),
+        tmp_path / "b.safetensors",
+        extra={"domain": [[0, 1], [0, 1]], "target": "x1", "z": 1},
+    )
     assert a.read_bytes() == b.read_bytes()
     n = int.from_bytes(a.read_bytes()[:8], "little")
     header = json.loads(a.read_bytes()[8 : 8 + n])
     assert list(header["__metadata__"]) == sorted(header["__metadata__"])
-    assert np.array_equal(load(a)[0].weight.detach().numpy(), mlp(2, [5], seed=3)[0].weight.detach().numpy())
+    assert np.array_equal(
+        load(a)[0].weight.detach().numpy(), mlp(2, [5], seed=3)[0].weight.detach().numpy()
+    )
 
 
 def test_model_files_respect_the_umask(tmp_path):

@@ -38,8 +38,13 @@ def test_a_rerun_replaces_its_own_files_drops_stale_ones_and_keeps_the_users(tmp
     _write(out, {"model.safetensors": "new model", "prediction.png": "new", "figures/b.png": "b"})
     tree = _tree(out)
     assert tree.pop(MANIFEST)
-    assert tree == {"model.safetensors": "new model", "prediction.png": "new", "figures/b.png": "b",
-                    "notes.txt": "mine", "figures/mine.png": "my figure"}
+    assert tree == {
+        "model.safetensors": "new model",
+        "prediction.png": "new",
+        "figures/b.png": "b",
+        "notes.txt": "mine",
+        "figures/mine.png": "my figure",
+    }
     assert _partials(tmp_path) == []
 
 
@@ -49,7 +54,9 @@ def test_a_folder_of_an_older_release_without_a_manifest_keeps_everything_not_re
     (out / "metrics.json").write_text("old")
     (out / "units.png").write_text("old units")
     _write(out, {"metrics.json": "new"})
-    assert (out / "metrics.json").read_text() == "new" and (out / "units.png").read_text() == "old units"
+    assert (out / "metrics.json").read_text() == "new" and (
+        out / "units.png"
+    ).read_text() == "old units"
 
 
 def test_a_failure_while_swapping_leaves_the_previous_folder_whole(tmp_path, monkeypatch):
@@ -74,7 +81,9 @@ def test_a_user_folder_where_an_output_goes_is_a_clear_error_and_nothing_changes
     (out / "units.png").mkdir()
     (out / "units.png" / "keep.txt").write_text("user data")
     before = _tree(out)
-    with pytest.raises(ApproxlabError, match="which approxlab did not write, sits where this run writes"):
+    with pytest.raises(
+        ApproxlabError, match="which approxlab did not write, sits where this run writes"
+    ):
         _write(out, {"metrics.json": "new", "units.png": "png"})
     assert _tree(out) == before and _partials(tmp_path) == []
 
@@ -149,8 +158,12 @@ def test_a_kill_at_the_moment_of_publishing_leaves_the_previous_result(tmp_path,
     out = tmp_path / "run"
     _write(out, {"model.safetensors": "old", "metrics.json": "old"})
     before = _tree(out)
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(out), "new", "30"], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "publishing"  # inside the lock, staging complete, swap not done
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(out), "new", "30"], stdout=subprocess.PIPE, text=True
+    )
+    assert (
+        proc.stdout.readline().strip() == "publishing"
+    )  # inside the lock, staging complete, swap not done
     proc.send_signal(sig)
     proc.wait(timeout=30)
     assert _tree(out) == before
@@ -161,22 +174,34 @@ def test_a_kill_at_the_moment_of_publishing_leaves_the_previous_result(tmp_path,
 def test_sigkill_during_a_real_fit_leaves_the_previous_complete_result(tmp_path, run_cli):
     out = tmp_path / "run"
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    assert run_cli("fit", "sine", "--width", "3", "--steps", "20", "--seed", "1", "--out", out)[0] == 0
+    assert (
+        run_cli("fit", "sine", "--width", "3", "--steps", "20", "--seed", "1", "--out", out)[0] == 0
+    )
     cmd = [sys.executable, "-m", "approxlab", "fit", "sine", "--width", "3", "--out", str(out)]
     before = {k: v for k, v in _tree_bytes(out).items()}
-    proc = subprocess.Popen([*cmd, "--steps", "300", "--seed", "2"], env=env, stderr=subprocess.DEVNULL)
-    while not _partials(tmp_path) and proc.poll() is None:  # the staging folder appears after training
+    proc = subprocess.Popen(
+        [*cmd, "--steps", "300", "--seed", "2"], env=env, stderr=subprocess.DEVNULL
+    )
+    while (
+        not _partials(tmp_path) and proc.poll() is None
+    ):  # the staging folder appears after training
         time.sleep(0.005)
     proc.kill()  # while the figures and the model are being written into the staging folder
-    assert proc.wait(timeout=30) == -signal.SIGKILL, "the run finished before it could be killed mid-write"
+    assert proc.wait(timeout=30) == -signal.SIGKILL, (
+        "the run finished before it could be killed mid-write"
+    )
     assert _tree_bytes(out) == before
     assert _partials(tmp_path)  # kill -9 left its staging folder …
-    assert run_cli("fit", "sine", "--width", "3", "--steps", "20", "--seed", "3", "--out", out)[0] == 0
+    assert (
+        run_cli("fit", "sine", "--width", "3", "--steps", "20", "--seed", "3", "--out", out)[0] == 0
+    )
     assert _partials(tmp_path) == []  # … which the next run removed
 
 
 def _tree_bytes(root):
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 ATLAS = _script("""
@@ -197,7 +222,10 @@ def test_two_concurrent_atlas_only_runs_on_one_folder_both_land_and_user_files_s
     (out / "figures").mkdir()
     (out / "figures" / "mine.png").write_text("user figure")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    procs = [subprocess.Popen([sys.executable, "-c", ATLAS, str(out), cid, "1"], env=env) for cid in ("t.one", "t.two")]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", ATLAS, str(out), cid, "1"], env=env)
+        for cid in ("t.one", "t.two")
+    ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     claims = json.loads((out / "results.json").read_text())["claims"]
     assert sorted(c["id"] for c in claims) == ["t.one", "t.two"]

@@ -16,7 +16,6 @@ from approxlab.play.app import create_app
 from approxlab.play.schema import MAX_MESSAGE, MAX_UPLOAD, Settings
 from approxlab.regions import partition
 
-
 WS = "ws://127.0.0.1:8765/ws"  # the Host a browser sends; the app refuses any other name
 
 
@@ -60,7 +59,9 @@ def test_page_and_its_files_are_local(client):
 def test_foreign_host_and_cross_origin_websocket_are_refused(client):
     assert client.get("/", headers={"host": "evil.example"}).status_code == 400
     assert client.get("/", headers={"host": "localhost:8765"}).status_code == 200
-    assert TestClient(create_app()).get("/").status_code == 400  # "testserver" is not a loopback name
+    assert (
+        TestClient(create_app()).get("/").status_code == 400
+    )  # "testserver" is not a loopback name
     with pytest.raises(WebSocketDisconnect):
         with client.websocket_connect(WS, headers={"origin": "http://evil.example"}) as ws:
             ws.receive_json()
@@ -73,7 +74,9 @@ def test_without_acks_the_server_sends_at_most_two_frames_ahead(client):
         assert [until(ws, "frame")["step"] for _ in range(2)] == [5, 10]
         ws.send_json({"type": "pause"})
         ws.send_json({"type": "step", "n": 1})
-        assert until(ws, "frame")["step"] == 11  # no third frame was computed while the page was silent
+        assert (
+            until(ws, "frame")["step"] == 11
+        )  # no third frame was computed while the page was silent
 
 
 def test_play_streams_flow_controlled_frames_and_the_loss_falls(client):
@@ -92,9 +95,16 @@ def test_play_streams_flow_controlled_frames_and_the_loss_falls(client):
 
 
 def test_malformed_messages_close_only_their_connection(client):
-    bad = ['{"type": "bogus"}', "not json", '{"type": "step", "n": 100000}', '{"type": "play", "extra": 1}',
-           json.dumps({"type": "param", "layer": 0, "name": "weight", "row": 0, "col": 0, "value": "NaN"}),
-           json.dumps({"type": "check", "target": "x" * (MAX_MESSAGE + 10)})]
+    bad = [
+        '{"type": "bogus"}',
+        "not json",
+        '{"type": "step", "n": 100000}',
+        '{"type": "play", "extra": 1}',
+        json.dumps(
+            {"type": "param", "layer": 0, "name": "weight", "row": 0, "col": 0, "value": "NaN"}
+        ),
+        json.dumps({"type": "check", "target": "x" * (MAX_MESSAGE + 10)}),
+    ]
     for text in bad:
         with client.websocket_connect(WS) as ws:
             opened(ws)
@@ -114,7 +124,13 @@ def test_a_bad_expression_is_a_message_and_the_tab_goes_on(client):
         check = until(ws, "check")
         assert not check["ok"] and "unsafe or malformed" in check["message"]
         ws.send_json({"type": "check", "target": "sin(3*x1)*x2"})
-        assert until(ws, "check") == {"type": "check", "target": "sin(3*x1)*x2", "ok": True, "dim": 2, "message": ""}
+        assert until(ws, "check") == {
+            "type": "check",
+            "target": "sin(3*x1)*x2",
+            "ok": True,
+            "dim": 2,
+            "message": "",
+        }
         ws.send_text(settings(target="1/(x1-x1)"))
         err = until(ws, "error")
         assert err["about"] == "settings" and "not finite" in err["message"]
@@ -157,7 +173,10 @@ def test_upload_adopts_a_good_file_and_explains_a_bad_one(client, tmp_path):
         big = client.post(f"/api/session/{sid}/model", content=b"\x00" * (MAX_UPLOAD + 1))
         assert big.status_code == 413
         wrong = save(mlp(3, [2]), tmp_path / "three.safetensors").read_bytes()
-        assert "takes 3 inputs" in client.post(f"/api/session/{sid}/model", content=wrong).json()["error"]
+        assert (
+            "takes 3 inputs"
+            in client.post(f"/api/session/{sid}/model", content=wrong).json()["error"]
+        )
         net = mlp(2, [3, 2], activation="relu", seed=5)
         with torch.no_grad():
             net[0].weight[0, 0] = float("nan")
@@ -165,8 +184,12 @@ def test_upload_adopts_a_good_file_and_explains_a_bad_one(client, tmp_path):
         save(mlp(2, [3]), nan)
         data = bytearray(nan.read_bytes())
         data[-8:] = np.array([np.nan]).tobytes()  # corrupt the last weight to NaN
-        assert "NaN" in client.post(f"/api/session/{sid}/model", content=bytes(data)).json()["error"]
-        good = save(mlp(2, [3, 2], activation="relu", seed=5), tmp_path / "good.safetensors").read_bytes()
+        assert (
+            "NaN" in client.post(f"/api/session/{sid}/model", content=bytes(data)).json()["error"]
+        )
+        good = save(
+            mlp(2, [3, 2], activation="relu", seed=5), tmp_path / "good.safetensors"
+        ).read_bytes()
         assert client.post(f"/api/session/{sid}/model", content=good).json() == {"ok": True}
         assert until(ws, "setup")["architecture"] == [2, 3, 2, 1]
     assert client.post("/api/session/nope/model", content=good).status_code == 400
@@ -181,7 +204,9 @@ def test_construct_and_drag_a_unit(client):
         assert cert["name"] == "interpolant" and cert["units"] == 8 and cert["holds"]
         frame = until(ws, "frame")
         assert frame["error"] <= cert["bound"]
-        ws.send_json({"type": "param", "layer": 1, "name": "weight", "row": 0, "col": 3, "value": 5.0})
+        ws.send_json(
+            {"type": "param", "layer": 1, "name": "weight", "row": 0, "col": 3, "value": 5.0}
+        )
         assert until(ws, "frame")["error"] > cert["bound"]
         ws.send_json({"type": "construct", "name": "towers", "knob": 40})
         assert "up to" in until(ws, "error")["message"]

@@ -14,9 +14,19 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)"
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -29,8 +39,12 @@ def free_port() -> int:
 def server():
     port = free_port()
     cli = Path(sys.executable).parent / "approxlab"
-    proc = subprocess.Popen([str(cli), "play", "--no-browser", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    proc = subprocess.Popen(
+        [str(cli), "play", "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -55,7 +69,10 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=FLAGS,
             viewport={"width": 1400, "height": 1000},
         )
         yield context
@@ -70,7 +87,9 @@ class Opened:
         page.route("**/*", self._route(server))
         page.on("websocket", lambda ws: self.sockets.append(ws.url))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on(
+            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
+        )
         page.goto(server + "/" + query, wait_until="load")
         page.wait_for_function("window.play.frames > 0", timeout=20_000)
 
@@ -81,6 +100,7 @@ class Opened:
             else:
                 self.blocked.append(r.request.url)
                 r.abort()
+
         return route
 
     def frame(self, key):
@@ -99,12 +119,16 @@ def test_type_an_expression_and_train_offline(browser, server):
     o = Opened(browser, server, "?widths=6&activation=tanh")
     page = o.page
     page.fill("#target", "sin(3*x1)*")
-    page.wait_for_function("document.getElementById('target-error').textContent.includes('malformed')")
+    page.wait_for_function(
+        "document.getElementById('target-error').textContent.includes('malformed')"
+    )
     page.fill("#target", "sin(3*x1)*x2")
     page.wait_for_function("document.getElementById('target-error').textContent === ''")
     page.press("#target", "Enter")
     page.dispatch_event("#target", "change")
-    page.wait_for_function("window.play.setup && window.play.setup.settings.target === 'sin(3*x1)*x2'")
+    page.wait_for_function(
+        "window.play.setup && window.play.setup.settings.target === 'sin(3*x1)*x2'"
+    )
     page.wait_for_function("window.play.last && window.play.last.step === 0")
     first_loss, before = o.frame("loss"), tile(page)
     page.click("#play")
@@ -125,7 +149,9 @@ def test_regions_overlay_shows_the_count_and_the_bound(browser, server):
     page.wait_for_function("window.play.last.regions && window.play.last.regions.count > 0")
     count = int(page.text_content("#regions-count"))
     assert count == o.frame("regions.count")
-    assert page.text_content("#regions-bound") == "22"  # Zaslavsky: 1 + 6 + C(6, 2) regions for 6 lines in the plane
+    assert (
+        page.text_content("#regions-bound") == "22"
+    )  # Zaslavsky: 1 + 6 + C(6, 2) regions for 6 lines in the plane
     assert 1 <= count <= 22
     page.uncheck("#regions")
     page.wait_for_function("window.play.last.regions === null")
@@ -141,15 +167,22 @@ def test_a_copied_url_reproduces_the_state(browser, server):
         page.fill(selector, value)
         page.dispatch_event(selector, "change")
     page.select_option("#activation", "relu")
-    page.wait_for_function("window.play.setup.settings.activation === 'relu' && window.play.last.step === 0")
+    page.wait_for_function(
+        "window.play.setup.settings.activation === 'relu' && window.play.last.step === 0"
+    )
     page.click("#step")
     page.wait_for_function("window.play.last.step === 5")
     url, loss, output = page.url, o.frame("loss"), o.frame("output")
     for part in ("widths=5%2C3", "seed=7", "lr=0.05", "activation=relu"):
         assert part in url
-    again = Opened(browser, server, url[len(server) + 1:])
+    again = Opened(browser, server, url[len(server) + 1 :])
     p2 = again.page
-    assert [p2.input_value(s) for s in ("#widths", "#seed", "#lr", "#activation")] == ["5,3", "7", "0.05", "relu"]
+    assert [p2.input_value(s) for s in ("#widths", "#seed", "#lr", "#activation")] == [
+        "5,3",
+        "7",
+        "0.05",
+        "relu",
+    ]
     p2.click("#step")
     p2.wait_for_function("window.play.last.step === 5")
     assert again.frame("loss") == loss and again.frame("output") == output
@@ -161,12 +194,22 @@ def test_a_copied_url_reproduces_the_state(browser, server):
 def test_a_corrupt_upload_gets_a_message(browser, server):
     o = Opened(browser, server)
     page = o.page
-    page.set_input_files("#upload", files=[{"name": "bad.safetensors", "mimeType": "application/octet-stream",
-                                            "buffer": b"\x00" * 64}])
+    page.set_input_files(
+        "#upload",
+        files=[
+            {
+                "name": "bad.safetensors",
+                "mimeType": "application/octet-stream",
+                "buffer": b"\x00" * 64,
+            }
+        ],
+    )
     page.wait_for_function("document.getElementById('upload-msg').textContent.length > 0")
     assert "corrupt or not a safetensors file" in page.text_content("#upload-msg")
     # the browser logs the upload's HTTP 400 (the server's refusal); nothing else may go wrong
-    assert o.errors == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    assert o.errors == [
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
     o.errors.clear()
     assert o.frame("step") == 0 and o.offline(), (o.blocked, o.errors, o.sockets)
     page.close()
@@ -183,7 +226,9 @@ def test_drag_a_construct_slider_and_the_error_follows(browser, server):
     built = o.frame("error")
     page.click("#units canvas.unit >> nth=3")
     slider = page.locator("#sliders input[data-param='1:weight:0:3']")
-    slider.evaluate("(el) => { el.value = Number(el.value) + Number(el.step) * 80; el.dispatchEvent(new Event('input')); }")
+    slider.evaluate(
+        "(el) => { el.value = Number(el.value) + Number(el.step) * 80; el.dispatchEvent(new Event('input')); }"
+    )
     page.wait_for_function(f"window.play.last.error > {built * 2}")
     assert "construct=interpolant" in page.url
     assert o.offline()

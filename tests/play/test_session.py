@@ -52,7 +52,9 @@ def test_contributions_and_bias_sum_to_the_output():
         out = s.net(small).reshape(-1).numpy()
     # float32 transport of float64 contributions: relative error ~1e-7 per term
     assert np.allclose(parts.sum(0) + f["seed001"]["c"], out, rtol=1e-5, atol=1e-5)
-    assert len(f["seed001"]["widths"]) == 5 and f["seed001"]["knots"] is None  # 2D: knot lines, not points
+    assert (
+        len(f["seed001"]["widths"]) == 5 and f["seed001"]["knots"] is None
+    )  # 2D: knot lines, not points
 
 
 def test_hidden_unit_pictures_are_the_activations():
@@ -62,8 +64,13 @@ def test_hidden_unit_pictures_are_the_activations():
     with torch.no_grad():
         first = s.net[1](s.net[0](small)).numpy()
     assert [layer["width"] for layer in f["layers"]] == [3, 2]
-    assert np.allclose(unpack(f["layers"][0]["values"]).reshape(3, -1), first.T, rtol=1e-6, atol=1e-6)
-    assert f["layers"][0]["w"] == s.net[0].weight.tolist() and f["layers"][0]["a"] == s.net[2].weight.T.tolist()
+    assert np.allclose(
+        unpack(f["layers"][0]["values"]).reshape(3, -1), first.T, rtol=1e-6, atol=1e-6
+    )
+    assert (
+        f["layers"][0]["w"] == s.net[0].weight.tolist()
+        and f["layers"][0]["a"] == s.net[2].weight.T.tolist()
+    )
 
 
 def test_regions_are_the_exact_partition_under_zaslavskys_bound():
@@ -129,7 +136,9 @@ def test_adopt_checks_the_shape_and_keeps_degenerate_nets():
     s.adopt(net)
     s.regions_on = True
     r = s.frame()["regions"]
-    assert r["count"] == partition(net, s.problem.domain).count  # three distinct lines through 0: 6 regions
+    assert (
+        r["count"] == partition(net, s.problem.domain).count
+    )  # three distinct lines through 0: 6 regions
     assert r["count"] == 6
 
 

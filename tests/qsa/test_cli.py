@@ -14,15 +14,37 @@ runner = CliRunner()
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "approxlab", "qsa", "--N", "4", "--q", "4", "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True, cwd=tmp_path)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "approxlab",
+            "qsa",
+            "--N",
+            "4",
+            "--q",
+            "4",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "sparsity" in r.stderr
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("args,word", [(["--d-prime", "0"], "d'"), (["--eps", "1"], "(0, 1)"),
-                                       (["--arch", "lstm"], "architecture"), (["--N", "8,x"], "--N"),
-                                       (["--max-size", "4096", "--N", "64", "--budget", "1e6"], "budget")])
+@pytest.mark.parametrize(
+    "args,word",
+    [
+        (["--d-prime", "0"], "d'"),
+        (["--eps", "1"], "(0, 1)"),
+        (["--arch", "lstm"], "architecture"),
+        (["--N", "8,x"], "--N"),
+        (["--max-size", "4096", "--N", "64", "--budget", "1e6"], "budget"),
+    ],
+)
 def test_bad_input_names_the_problem_and_writes_nothing(tmp_path, args, word):
     r = runner.invoke(app, ["qsa", *args, "--out", str(tmp_path / "o")])
     assert isinstance(r.exception, ApproxlabError) and word in str(r.exception)
@@ -31,7 +53,10 @@ def test_bad_input_names_the_problem_and_writes_nothing(tmp_path, args, word):
 
 
 def test_writes_page_figure_and_json(tmp_path):
-    r = runner.invoke(app, ["qsa", "--N", "4", "--arch", "attention", "--max-size", "1", "--out", str(tmp_path / "o")])
+    r = runner.invoke(
+        app,
+        ["qsa", "--N", "4", "--arch", "attention", "--max-size", "1", "--out", str(tmp_path / "o")],
+    )
     assert r.exit_code == 0, r.output
     result = json.loads((tmp_path / "o" / "results.json").read_text())
     assert result["construction"][0]["holds"] is True and len(result["rows"]) == 1

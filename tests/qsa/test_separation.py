@@ -3,9 +3,23 @@
 import pytest
 
 from approxlab.errors import ApproxlabError
-from approxlab.qsa.separation import Protocol, beats_memory_bound, ladder, memory_lower_bound, smallest_size
+from approxlab.qsa.separation import (
+    Protocol,
+    beats_memory_bound,
+    ladder,
+    memory_lower_bound,
+    smallest_size,
+)
 
-TINY = Protocol(inits=2, lrs=(3e-2, 1e-1), probe_steps=20, adam_steps=120, lbfgs_steps=20, n_train=200, n_test=100)
+TINY = Protocol(
+    inits=2,
+    lrs=(3e-2, 1e-1),
+    probe_steps=20,
+    adam_steps=120,
+    lbfgs_steps=20,
+    n_train=200,
+    n_test=100,
+)
 
 
 def test_no_trained_binary_rnn_beats_the_memory_bound():
@@ -40,8 +54,14 @@ def test_search_over_budget_is_refused_before_training():
         smallest_size("fc", 64, 0.25, max_size=4096, max_work=1e9)
 
 
-@pytest.mark.parametrize("kw,match", [({"architecture": "lstm"}, "unknown architecture"),
-                                      ({"eps": 1.5}, r"\(0, 1\)"), ({"q": 8}, "sparsity")])
+@pytest.mark.parametrize(
+    "kw,match",
+    [
+        ({"architecture": "lstm"}, "unknown architecture"),
+        ({"eps": 1.5}, r"\(0, 1\)"),
+        ({"q": 8}, "sparsity"),
+    ],
+)
 def test_bad_input(kw, match):
     args = {"architecture": "fc", "N": 8, "eps": 0.25} | kw
     with pytest.raises(ApproxlabError, match=match):

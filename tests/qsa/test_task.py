@@ -15,7 +15,7 @@ def brute_force(X, q):
     dp = d - q - 1
     out = np.zeros((n, N, dp))
     for a, i in itertools.product(range(n), range(N)):
-        for j in X[a, i, dp:dp + q]:
+        for j in X[a, i, dp : dp + q]:
             out[a, i] += X[a, int(j) - 1, :dp] / q
     return out
 
@@ -29,7 +29,7 @@ def test_qsa_equals_the_brute_force_average(N, q, dp):
 def test_generator_follows_the_definition():
     N, q, dp = 9, 3, 2
     X = sample(50, N, q, dp, seed=0)
-    z, y, i = X[..., :dp], X[..., dp:dp + q], X[..., -1]
+    z, y, i = X[..., :dp], X[..., dp : dp + q], X[..., -1]
     assert X.shape == (50, N, dp + q + 1)
     assert np.all(np.linalg.norm(z, axis=-1) <= 1 + 1e-15)  # z_i in the unit ball
     assert np.all(np.diff(y, axis=-1) > 0) and y.min() >= 1 and y.max() <= N  # distinct, in [N]
@@ -57,7 +57,9 @@ def test_max_error_is_the_worst_position_l2_norm():
     assert max_error(pred, X, 1) == pytest.approx(0.5, abs=1e-12)
 
 
-@pytest.mark.parametrize("args", [(4, 4, 1), (4, 7, 1), (4, 0, 1), (4, 1, 0), (4, 1, -2), (1, 1, 1)])
+@pytest.mark.parametrize(
+    "args", [(4, 4, 1), (4, 7, 1), (4, 0, 1), (4, 1, 0), (4, 1, -2), (1, 1, 1)]
+)
 def test_bad_sizes_are_refused(args):
     with pytest.raises(ApproxlabError):
         check(*args)

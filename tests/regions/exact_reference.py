@@ -31,7 +31,10 @@ def _layers(net: torch.nn.Sequential):
 
 
 def _area2(poly: list[Point]) -> Fraction:
-    return sum((poly[i][0] * poly[i - 1][1] - poly[i - 1][0] * poly[i][1] for i in range(len(poly))), Fraction(0))
+    return sum(
+        (poly[i][0] * poly[i - 1][1] - poly[i - 1][0] * poly[i][1] for i in range(len(poly))),
+        Fraction(0),
+    )
 
 
 def _clip(poly: list[Point], f) -> list[Point]:
@@ -60,21 +63,29 @@ def _affine(layers, pattern: list[list[int]], upto: int):
     h = [(Fraction(1), Fraction(0), Fraction(0)), (Fraction(0), Fraction(1), Fraction(0))]
     for s in range(upto + 1):
         w, b, _ = layers[s]
-        z = [tuple(sum((row[k] * h[k][c] for k in range(len(h))), Fraction(0)) + (b[j] if c == 2 else 0)
-                   for c in range(3)) for j, row in enumerate(w)]
+        z = [
+            tuple(
+                sum((row[k] * h[k][c] for k in range(len(h))), Fraction(0))
+                + (b[j] if c == 2 else 0)
+                for c in range(3)
+            )
+            for j, row in enumerate(w)
+        ]
         if s == upto:
             return z
         h = [zj if on else (Fraction(0),) * 3 for zj, on in zip(z, pattern[s])]
     raise IndexError(upto)
 
 
-def regions(net: torch.nn.Sequential, box: tuple[float, float, float, float]) -> list[tuple[tuple[int, ...], ...]]:
+def regions(
+    net: torch.nn.Sequential, box: tuple[float, float, float, float]
+) -> list[tuple[tuple[int, ...], ...]]:
     """The activation patterns of the linear regions of ``net`` (Linear/ReLU, 2 inputs) on the box
     (x0, x1, y0, y1), one per region of positive area, found by exact clipping."""
     x0, x1, y0, y1 = (Fraction(float(v)) for v in box)
     layers = _layers(net)
     cells = [([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], [])]
-    for s, (w, _, kind) in enumerate(layers):
+    for s, (_, _, kind) in enumerate(layers):
         if kind is None:
             break
         done = []
@@ -88,7 +99,10 @@ def regions(net: torch.nn.Sequential, box: tuple[float, float, float, float]) ->
                     continue
                 for part, bits in parts:
                     for sign in (1, -1):
-                        piece = _clip(part, lambda v, p=p, q=q, r=r, sign=sign: sign * (p * v[0] + q * v[1] + r))
+                        piece = _clip(
+                            part,
+                            lambda v, p=p, q=q, r=r, sign=sign: sign * (p * v[0] + q * v[1] + r),
+                        )
                         if len(piece) >= 3 and _area2(piece) != 0:
                             nxt.append((piece, bits + [1 if sign > 0 else 0]))
                 parts = nxt

@@ -50,9 +50,13 @@ def test_arranged_faces_are_counter_clockwise_with_positive_area():
 def test_two_kinks_per_neuron_give_parallel_line_pairs_and_the_same_partition(monkeypatch):
     # Hardtanh bends at z = −1 and z = 1: two parallel lines per neuron in the first layer.
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(2, 12, dtype=torch.float64), torch.nn.Hardtanh(),
-                              torch.nn.Linear(12, 8, dtype=torch.float64), torch.nn.LeakyReLU(0.1),
-                              torch.nn.Linear(8, 1, dtype=torch.float64))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 12, dtype=torch.float64),
+        torch.nn.Hardtanh(),
+        torch.nn.Linear(12, 8, dtype=torch.float64),
+        torch.nn.LeakyReLU(0.1),
+        torch.nn.Linear(8, 1, dtype=torch.float64),
+    )
     box = [(-3.0, 3.0), (-3.0, 3.0)]
     fast = partition(net, box)
     monkeypatch.setattr(p2d, "arrange", lambda *args: None)

@@ -6,7 +6,12 @@ import pytest
 
 from approxlab.errors import ApproxlabError
 from approxlab.regions.bounds import (
-    max_regions_1d, montufar2014_lower, montufar2017_upper, serra2018_upper, upper_bound, zaslavsky,
+    max_regions_1d,
+    montufar2014_lower,
+    montufar2017_upper,
+    serra2018_upper,
+    upper_bound,
+    zaslavsky,
 )
 
 

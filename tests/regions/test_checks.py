@@ -11,7 +11,11 @@ def test_checks_pass_on_a_correct_partition_and_report_the_numbers():
     net = approxlab.mlp(2, [16, 16, 16], seed=0)
     report = check(partition(net, [(-1, 1), (-1, 1)]), net)
     assert report["ok"]
-    assert report["area_relative_error"] <= 1e-9 and report["euler"] == 1 and report["pattern_mismatches"] == 0
+    assert (
+        report["area_relative_error"] <= 1e-9
+        and report["euler"] == 1
+        and report["pattern_mismatches"] == 0
+    )
 
 
 def test_a_merged_region_breaks_the_pattern_check():
@@ -61,9 +65,15 @@ def test_a_wrong_recorded_pattern_breaks_the_affine_and_pattern_checks():
     net = approxlab.mlp(2, [8, 8], seed=3)
     p = partition(net, [(-1, 1), (-1, 1)])
     last = max(p.lineage.bits)
-    p.lineage.bits[last] = p.lineage.bits[last] ^ np.uint8(0b1000_0000)  # flip neuron 0 of the last layer everywhere
+    p.lineage.bits[last] = p.lineage.bits[last] ^ np.uint8(
+        0b1000_0000
+    )  # flip neuron 0 of the last layer everywhere
     report = check(p, net)
-    assert not report["ok"] and report["pattern_mismatches"] > 0 and report["affine_relative_error"] > 1e-9
+    assert (
+        not report["ok"]
+        and report["pattern_mismatches"] > 0
+        and report["affine_relative_error"] > 1e-9
+    )
 
 
 def test_two_regions_with_one_pattern_break_the_structure_check():

@@ -13,13 +13,21 @@ from approxlab.construct.sawtooth import sawtooth_net
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "approxlab", "regions", *args], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "approxlab", "regions", *args], capture_output=True, text=True
+    )
 
 
 def test_a_plain_pytorch_model_with_batchnorm_gets_its_regions_figures_and_json(tmp_path):
     torch.manual_seed(0)
-    net = nn.Sequential(nn.Linear(2, 12, dtype=torch.float64), nn.BatchNorm1d(12, dtype=torch.float64), nn.ReLU(),
-                        nn.Linear(12, 12, dtype=torch.float64), nn.ReLU(), nn.Linear(12, 1, dtype=torch.float64))
+    net = nn.Sequential(
+        nn.Linear(2, 12, dtype=torch.float64),
+        nn.BatchNorm1d(12, dtype=torch.float64),
+        nn.ReLU(),
+        nn.Linear(12, 12, dtype=torch.float64),
+        nn.ReLU(),
+        nn.Linear(12, 1, dtype=torch.float64),
+    )
     net(torch.randn(32, 2, dtype=torch.float64))
     model = approxlab.save(net.eval(), tmp_path / "m.safetensors")
     r = run(str(model), "--box", "-1,1,-1,1", "--json", "--out", str(tmp_path / "out"))
@@ -27,7 +35,11 @@ def test_a_plain_pytorch_model_with_batchnorm_gets_its_regions_figures_and_json(
     printed = json.loads(r.stdout)
     saved = json.loads((tmp_path / "out" / "regions.json").read_text())
     assert printed["regions"] == saved["regions"] == len(saved["region_detail"]) > 1
-    assert printed["bound"] >= printed["regions"] and printed["seconds"] >= 0 and printed["checks"]["ok"]
+    assert (
+        printed["bound"] >= printed["regions"]
+        and printed["seconds"] >= 0
+        and printed["checks"]["ok"]
+    )
     area = sum(r["area"] for r in saved["region_detail"])
     assert abs(area - 4.0) < 1e-9
     for name in ("region_map.png", "region_map.html", "surface.html"):
@@ -46,7 +58,9 @@ def test_a_one_input_model_lists_its_breakpoints(tmp_path):
 def test_anchors_give_a_plane_slice_of_a_high_dimensional_model(tmp_path):
     model = approxlab.save(approxlab.mlp(8, [16, 16], seed=1), tmp_path / "m8.safetensors")
     np.save(tmp_path / "a.npy", np.random.default_rng(0).normal(size=(3, 8)))
-    r = run(str(model), "--anchors", str(tmp_path / "a.npy"), "--json", "--out", str(tmp_path / "o"))
+    r = run(
+        str(model), "--anchors", str(tmp_path / "a.npy"), "--json", "--out", str(tmp_path / "o")
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["input_dim"] == 8 and json.loads(r.stdout)["checks"]["ok"]
 
@@ -96,27 +110,42 @@ def test_a_saved_cnn_gets_its_exact_slice_and_the_slope_map(tmp_path):
     from approxlab.regions.digits import digits_architecture
 
     torch.manual_seed(0)
-    net = nn.Sequential(*digits_architecture((2, 3))[:-1], nn.BatchNorm1d(12), nn.Linear(12, 3)).double()
+    net = nn.Sequential(
+        *digits_architecture((2, 3))[:-1], nn.BatchNorm1d(12), nn.Linear(12, 3)
+    ).double()
     net(torch.rand(16, 64, dtype=torch.float64))  # running statistics
     model = approxlab.save(net.eval(), tmp_path / "cnn.safetensors")
     anchors = np.random.default_rng(0).uniform(0, 1, size=(3, 64))
     np.save(tmp_path / "three.npy", anchors)
-    r = run(str(model), "--anchors", str(tmp_path / "three.npy"), "--json", "--out", str(tmp_path / "out"))
+    r = run(
+        str(model),
+        "--anchors",
+        str(tmp_path / "three.npy"),
+        "--json",
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["regions"] == partition(net, through_points(anchors)).count
-    assert (tmp_path / "out" / "slope_map.png").stat().st_size > 0  # three outputs: a classifier's picture
+    assert (
+        tmp_path / "out" / "slope_map.png"
+    ).stat().st_size > 0  # three outputs: a classifier's picture
 
 
 def test_a_model_file_with_an_impossible_convolution_is_refused_in_one_line(tmp_path):
     from safetensors.torch import load_file, save_file
 
-    net = nn.Sequential(nn.Unflatten(1, (1, 4, 4)), nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1))
+    net = nn.Sequential(
+        nn.Unflatten(1, (1, 4, 4)), nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)
+    )
     model = approxlab.save(net.double(), tmp_path / "cnn.safetensors")
     from safetensors import safe_open
 
     with safe_open(str(model), "pt") as f:
         meta = f.metadata()
-    meta["approxlab.architecture"] = meta["approxlab.architecture"].replace('"kernel": [3, 3]', '"kernel": [0, 3]')
+    meta["approxlab.architecture"] = meta["approxlab.architecture"].replace(
+        '"kernel": [3, 3]', '"kernel": [0, 3]'
+    )
     save_file(load_file(str(model)), str(tmp_path / "bad.safetensors"), metadata=meta)
     r = run(str(tmp_path / "bad.safetensors"), "--out", str(tmp_path / "never"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr

@@ -57,11 +57,21 @@ def test_the_decision_boundary_separates_classes_along_its_whole_length(trained)
     change = np.argwhere(top[:, 1:] != top[:, :-1])
     spots = (grid[change[:, 0], change[:, 1]] + grid[change[:, 0], change[:, 1] + 1]) / 2
     q, r = p.polygon, np.roll(p.polygon, -1, axis=0)
-    spots = spots[np.all((r[:, 0] - q[:, 0]) * (spots[:, None, 1] - q[:, 1])
-                         - (r[:, 1] - q[:, 1]) * (spots[:, None, 0] - q[:, 0]) > 0, axis=1)]  # in the triangle
+    spots = spots[
+        np.all(
+            (r[:, 0] - q[:, 0]) * (spots[:, None, 1] - q[:, 1])
+            - (r[:, 1] - q[:, 1]) * (spots[:, None, 0] - q[:, 0])
+            > 0,
+            axis=1,
+        )
+    ]  # in the triangle
     assert len(spots) > 10
     a, b = boundary[:, 0], boundary[:, 1]
-    s = np.clip(np.einsum("mnk,nk->mn", spots[:, None, :] - a, b - a) / np.einsum("nk,nk->n", b - a, b - a), 0, 1)
+    s = np.clip(
+        np.einsum("mnk,nk->mn", spots[:, None, :] - a, b - a) / np.einsum("nk,nk->n", b - a, b - a),
+        0,
+        1,
+    )
     nearest = np.linalg.norm(a + s[:, :, None] * (b - a) - spots[:, None, :], axis=2).min(axis=1)
     assert np.all(nearest <= (u[1] - u[0]))
 

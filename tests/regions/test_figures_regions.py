@@ -15,7 +15,11 @@ def test_the_region_map_has_one_polygon_per_region_and_a_red_level_set():
     polys = ax.collections[0]
     assert len(polys.get_paths()) == p.count
     labels = [c.get_label() for c in ax.collections]
-    assert "layer 1" in labels and "layer 2" in labels and any(lab.startswith("output =") for lab in labels)
+    assert (
+        "layer 1" in labels
+        and "layer 2" in labels
+        and any(lab.startswith("output =") for lab in labels)
+    )
 
 
 def test_the_html_map_and_surface_hover_each_region_with_its_pattern_and_map():

@@ -25,9 +25,16 @@ def test_an_mlp_becomes_one_stage_per_hidden_layer_and_a_readout():
 def test_batchnorm_in_eval_mode_dropout_and_every_activation_fold_to_the_same_function():
     torch.manual_seed(0)
     net = nn.Sequential(
-        nn.Linear(2, 6, dtype=torch.float64), nn.BatchNorm1d(6, dtype=torch.float64), nn.Hardtanh(-0.5, 0.7),
-        nn.Dropout(0.3), nn.Linear(6, 6, dtype=torch.float64), nn.LeakyReLU(0.2), nn.Identity(), Abs(),
-        nn.Sequential(nn.Linear(6, 3, dtype=torch.float64), nn.ReLU()), nn.Linear(3, 1, dtype=torch.float64),
+        nn.Linear(2, 6, dtype=torch.float64),
+        nn.BatchNorm1d(6, dtype=torch.float64),
+        nn.Hardtanh(-0.5, 0.7),
+        nn.Dropout(0.3),
+        nn.Linear(6, 6, dtype=torch.float64),
+        nn.LeakyReLU(0.2),
+        nn.Identity(),
+        Abs(),
+        nn.Sequential(nn.Linear(6, 3, dtype=torch.float64), nn.ReLU()),
+        nn.Linear(3, 1, dtype=torch.float64),
     )
     net(torch.randn(64, 2, dtype=torch.float64))  # non-trivial running statistics
     net.eval()
@@ -37,7 +44,10 @@ def test_batchnorm_in_eval_mode_dropout_and_every_activation_fold_to_the_same_fu
 
 def test_an_unsupported_layer_is_named_and_the_supported_ones_listed():
     net = nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1))
-    with pytest.raises(ApproxlabError, match=r"layer Sigmoid \(module '1'\) is not supported.*use only Linear, ReLU") as err:
+    with pytest.raises(
+        ApproxlabError,
+        match=r"layer Sigmoid \(module '1'\) is not supported.*use only Linear, ReLU",
+    ) as err:
         stages(net)
     assert "\n" not in str(err.value)
 

@@ -64,18 +64,41 @@ def _slice(dim: int, seed: int):
 
 
 CONV2D = lambda: nn.Sequential(  # noqa: E731
-    nn.Unflatten(1, (1, 5, 5)), nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Conv2d(3, 2, 2, stride=2),
-    nn.ReLU(), nn.Flatten(), nn.Linear(8, 1))
+    nn.Unflatten(1, (1, 5, 5)),
+    nn.Conv2d(1, 3, 3, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(3, 2, 2, stride=2),
+    nn.ReLU(),
+    nn.Flatten(),
+    nn.Linear(8, 1),
+)
 CONV1D_BN_AVG = lambda: nn.Sequential(  # noqa: E731
-    nn.Unflatten(1, (2, 6)), nn.Conv1d(2, 4, 3), nn.BatchNorm1d(4), nn.ReLU(), nn.AvgPool1d(2), nn.Flatten(),
-    nn.Linear(8, 2))
+    nn.Unflatten(1, (2, 6)),
+    nn.Conv1d(2, 4, 3),
+    nn.BatchNorm1d(4),
+    nn.ReLU(),
+    nn.AvgPool1d(2),
+    nn.Flatten(),
+    nn.Linear(8, 2),
+)
 BN2D_AVG_LEAKY = lambda: nn.Sequential(  # noqa: E731
-    nn.Unflatten(1, (1, 6, 6)), nn.Conv2d(1, 3, 3), nn.BatchNorm2d(3), nn.LeakyReLU(0.1), nn.AvgPool2d(2),
-    nn.Flatten(), nn.Linear(12, 6), nn.ReLU6(), nn.Linear(6, 2))
+    nn.Unflatten(1, (1, 6, 6)),
+    nn.Conv2d(1, 3, 3),
+    nn.BatchNorm2d(3),
+    nn.LeakyReLU(0.1),
+    nn.AvgPool2d(2),
+    nn.Flatten(),
+    nn.Linear(12, 6),
+    nn.ReLU6(),
+    nn.Linear(6, 2),
+)
 
 
-@pytest.mark.parametrize("build, dim", [(CONV2D, 25), (CONV1D_BN_AVG, 12), (BN2D_AVG_LEAKY, 36)],
-                         ids=["conv2d", "conv1d-batchnorm-avgpool", "batchnorm2d-avgpool-leaky-relu6"])
+@pytest.mark.parametrize(
+    "build, dim",
+    [(CONV2D, 25), (CONV1D_BN_AVG, 12), (BN2D_AVG_LEAKY, 36)],
+    ids=["conv2d", "conv1d-batchnorm-avgpool", "batchnorm2d-avgpool-leaky-relu6"],
+)
 def test_conv_batchnorm_and_pooling_layers_give_the_modules_own_regions(build, dim):
     net = _with_statistics(_seeded(build(), 1), dim, 2)
     x = np.random.default_rng(3).normal(size=(100, dim))
@@ -92,8 +115,12 @@ class _Residual(nn.Module):
 
     def __init__(self, dim: int = 2, width: int = 5):
         super().__init__()
-        self.inp, self.f1, self.f2, self.out = (nn.Linear(dim, width), nn.Linear(width, width),
-                                                nn.Linear(width, width), nn.Linear(width, 1))
+        self.inp, self.f1, self.f2, self.out = (
+            nn.Linear(dim, width),
+            nn.Linear(width, width),
+            nn.Linear(width, width),
+            nn.Linear(width, 1),
+        )
 
     def forward(self, x):
         h = torch.relu(self.inp(x))
@@ -117,12 +144,17 @@ class _ConvResidual(nn.Module):
         return self.head(torch.cat([z, x], dim=1).flatten(1))
 
 
-@pytest.mark.parametrize("build, dim", [(_Residual, 2), (_ConvResidual, 32)], ids=["mlp-block", "conv-block"])
+@pytest.mark.parametrize(
+    "build, dim", [(_Residual, 2), (_ConvResidual, 32)], ids=["mlp-block", "conv-block"]
+)
 def test_residual_sums_are_read_with_torch_fx_and_carried_through_activations(build, dim):
     net = _seeded(build(), 5)
     layers = stages(net)
-    carried = [int(s.activation.passes.sum()) for s in layers if s.activation is not None
-               and s.activation.passes is not None]
+    carried = [
+        int(s.activation.passes.sum())
+        for s in layers
+        if s.activation is not None and s.activation.passes is not None
+    ]
     assert carried  # the skip's x crosses the activations of f as pass-through neurons
     x = np.random.default_rng(6).normal(size=(100, dim))
     with torch.no_grad():
@@ -137,8 +169,19 @@ def test_residual_sums_are_read_with_torch_fx_and_carried_through_activations(bu
 
 
 def _tiny_conv(zero_bias: bool, duplicate: bool, seed: int) -> nn.Sequential:
-    net = _seeded(nn.Sequential(nn.Linear(2, 9), nn.Unflatten(1, (1, 3, 3)), nn.Conv2d(1, 3, 2), nn.ReLU(),
-                                nn.Conv2d(3, 2, 2), nn.ReLU(), nn.Flatten(), nn.Linear(2, 1)), seed)
+    net = _seeded(
+        nn.Sequential(
+            nn.Linear(2, 9),
+            nn.Unflatten(1, (1, 3, 3)),
+            nn.Conv2d(1, 3, 2),
+            nn.ReLU(),
+            nn.Conv2d(3, 2, 2),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(2, 1),
+        ),
+        seed,
+    )
     with torch.no_grad():
         if zero_bias:
             for m in net.modules():
@@ -150,8 +193,11 @@ def _tiny_conv(zero_bias: bool, duplicate: bool, seed: int) -> nn.Sequential:
     return net
 
 
-@pytest.mark.parametrize("zero_bias, duplicate", [(False, False), (True, False), (False, True), (True, True)],
-                         ids=["random", "zero-biases", "duplicated-channel", "both"])
+@pytest.mark.parametrize(
+    "zero_bias, duplicate",
+    [(False, False), (True, False), (False, True), (True, True)],
+    ids=["random", "zero-biases", "duplicated-channel", "both"],
+)
 def test_degenerate_convolutions_match_the_exact_reference(zero_bias, duplicate):
     net = _tiny_conv(zero_bias, duplicate, seed=8)
     p = partition(net, [BOX[:2], BOX[2:]])
@@ -194,15 +240,37 @@ class _Product(nn.Module):
         return (h * h).sum(dim=1)
 
 
-@pytest.mark.parametrize("net, message", [
-    (_Gated(), r"the operation sigmoid \(node 'sigmoid'\) is not supported"),
-    (_Product(), r"the operation mul \(node 'mul'\) is not supported"),
-    (nn.Sequential(nn.Unflatten(1, (1, 4, 4)), nn.Conv2d(1, 2, 3), nn.Tanh(), nn.Flatten(), nn.Linear(8, 1)),
-     r"layer Tanh \(module '2'\) is not supported"),
-    (nn.Sequential(nn.Unflatten(1, (1, 4, 4)), nn.Conv2d(1, 2, 3), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(2, 1)),
-     r"layer MaxPool2d \(module '2'\) is piecewise linear, but regions of a max .* not implemented yet"),
-    (nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)), r"start the model with nn.Unflatten"),
-])
+@pytest.mark.parametrize(
+    "net, message",
+    [
+        (_Gated(), r"the operation sigmoid \(node 'sigmoid'\) is not supported"),
+        (_Product(), r"the operation mul \(node 'mul'\) is not supported"),
+        (
+            nn.Sequential(
+                nn.Unflatten(1, (1, 4, 4)),
+                nn.Conv2d(1, 2, 3),
+                nn.Tanh(),
+                nn.Flatten(),
+                nn.Linear(8, 1),
+            ),
+            r"layer Tanh \(module '2'\) is not supported",
+        ),
+        (
+            nn.Sequential(
+                nn.Unflatten(1, (1, 4, 4)),
+                nn.Conv2d(1, 2, 3),
+                nn.MaxPool2d(2),
+                nn.Flatten(),
+                nn.Linear(2, 1),
+            ),
+            r"layer MaxPool2d \(module '2'\) is piecewise linear, but regions of a max .* not implemented yet",
+        ),
+        (
+            nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)),
+            r"start the model with nn.Unflatten",
+        ),
+    ],
+)
 def test_an_operation_that_is_not_piecewise_linear_is_named_in_one_line(net, message):
     with pytest.raises(ApproxlabError, match=message) as err:
         stages(net)
@@ -215,9 +283,10 @@ def test_the_sampling_check_catches_a_wrong_net_and_a_missing_region():
     other = _seeded(CONV2D(), 2)
     assert sampled(p, other, 500)["relative_error"] > 1e-3
     biggest = int(np.argmax(p.areas()))
-    p.offsets = np.delete(p.offsets, biggest + 1)  # merge the biggest region with the next: a non-convex mess
+    p.offsets = np.delete(
+        p.offsets, biggest + 1
+    )  # merge the biggest region with the next: a non-convex mess
     assert sampled(p, net, 500)["misplaced"] > 0
-
 
 
 def test_a_zero_bias_residual_net_needs_exact_signs_through_its_pass_through_neurons():
@@ -232,7 +301,9 @@ def test_a_zero_bias_residual_net_needs_exact_signs_through_its_pass_through_neu
     assert check(p, net)["ok"]
     _located(p, net, samples=800)
     apex = np.abs(p.vertices).max(axis=1) < 1e-12
-    assert np.all(apex[np.abs(p.vertices).max(axis=1) < 1 - 1e-12])  # every inner vertex is the origin
+    assert np.all(
+        apex[np.abs(p.vertices).max(axis=1) < 1 - 1e-12]
+    )  # every inner vertex is the origin
 
 
 def test_a_one_input_residual_net_on_an_interval():
@@ -272,8 +343,13 @@ class _Functional(nn.Module):
 def test_functional_activations_slices_views_and_scalings_in_a_forward():
     net = _seeded(_Functional(), 13)
     layers = stages(net)
-    assert [s.activation.name for s in layers if s.activation is not None] == \
-        ["leaky_relu", "hardtanh", "hardtanh", "abs", "relu"]
+    assert [s.activation.name for s in layers if s.activation is not None] == [
+        "leaky_relu",
+        "hardtanh",
+        "hardtanh",
+        "abs",
+        "relu",
+    ]
     x = np.random.default_rng(14).normal(size=(200, 3)) * 2
     with torch.no_grad():
         assert np.abs(output(layers, x) - net(torch.as_tensor(x)).numpy()).max() < 1e-12

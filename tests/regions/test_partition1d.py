@@ -37,6 +37,7 @@ def test_deep_random_net_regions_match_a_dense_sample_of_patterns():
     assert check(p, net)["ok"]
     x = np.linspace(-2, 2, 400_001)[:, None]
     from approxlab.regions.layers import forward
+
     bits = np.concatenate([z > 0 for z in forward(p.layers, x)[:-1]], axis=1)
     changes = 1 + int(np.any(bits[1:] != bits[:-1], axis=1).sum())
     # The shortest region (measured 4.3e-3) is far longer than the step 1e-5, so every one is seen.
@@ -69,7 +70,9 @@ def test_float32_nets_are_read_in_float64():
 
 def test_max_regions_stops_the_1d_partition_at_the_layer_that_passes_it():
     # The sawtooth doubles its pieces per layer: 128 > 100 at layer 7; bound ∏(2 + 1) = 3^10 = 59049.
-    with pytest.raises(ApproxlabError, match=r"max_regions=100 at layer 7 .*5\.9e\+04.*smaller segment"):
+    with pytest.raises(
+        ApproxlabError, match=r"max_regions=100 at layer 7 .*5\.9e\+04.*smaller segment"
+    ):
         partition(sawtooth_net(10), (0.0, 1.0), max_regions=100)
 
 
@@ -98,7 +101,9 @@ def test_many_neurons_bending_at_one_point_make_one_breakpoint():
         first.bias.copy_(torch.as_tensor(-0.375 * w[:, 0]))
         second.weight[1] = second.weight[0]
         second.bias[1] = second.bias[0]
-    net = torch.nn.Sequential(first, torch.nn.ReLU(), second, torch.nn.ReLU(), torch.nn.Linear(6, 1).double())
+    net = torch.nn.Sequential(
+        first, torch.nn.ReLU(), second, torch.nn.ReLU(), torch.nn.Linear(6, 1).double()
+    )
     p = partition(net, (-1.0, 2.0))
     g = np.linspace(-1, 2, 300_001)[:, None]
     from approxlab.regions.layers import forward

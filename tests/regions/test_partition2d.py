@@ -22,7 +22,9 @@ def _same_weights(widths, seed):
     return net32, approxlab.mlp(2, widths, seed=seed, dtype=torch.float32).double()
 
 
-@pytest.mark.parametrize("widths,seed", [([8], 0), ([16, 16], 1), ([32, 32, 32], 2), ([24] * 5, 3), ([64, 64], 4)])
+@pytest.mark.parametrize(
+    "widths,seed", [([8], 0), ([16, 16], 1), ([32, 32, 32], 2), ([24] * 5, 3), ([64, 64], 4)]
+)
 def test_region_count_equals_regioncam_on_random_nets(widths, seed):
     net32, net64 = _same_weights(widths, seed)
     cam = regioncam.Regioncam(1.0)  # the square [-1, 1]^2
@@ -72,7 +74,9 @@ def test_zaslavsky_when_every_line_crosses_the_box():
         # Lines through points near the origin with random directions: all pairs cross inside.
         normals = rng.normal(size=(n, 2))
         net[0].weight.copy_(torch.as_tensor(normals))
-        net[0].bias.copy_(torch.as_tensor(-np.einsum("ij,ij->i", normals, rng.uniform(-0.01, 0.01, (n, 2)))))
+        net[0].bias.copy_(
+            torch.as_tensor(-np.einsum("ij,ij->i", normals, rng.uniform(-0.01, 0.01, (n, 2))))
+        )
     assert partition(net, [(-50, 50), (-50, 50)]).count == 1 + n + comb(n, 2)
 
 
@@ -110,7 +114,9 @@ def test_the_level_set_lies_where_the_output_equals_the_level():
 
 def test_max_regions_stops_early_with_the_bound_in_the_message():
     # Serra 2018 for widths (64, 64) in the plane: 2081 · (1 + 64 + 2016) = 4 330 561.
-    with pytest.raises(ApproxlabError, match=r"max_regions=50 at layer 1 .*upper bound for this net: 4\.33e\+06"):
+    with pytest.raises(
+        ApproxlabError, match=r"max_regions=50 at layer 1 .*upper bound for this net: 4\.33e\+06"
+    ):
         partition(approxlab.mlp(2, [64, 64], seed=0), SQUARE, max_regions=50)
 
 
@@ -125,13 +131,17 @@ def test_leaky_relu_counts_equal_regioncam():
     net32 = approxlab.mlp(2, [24, 24], activation="leaky_relu", seed=6, dtype=torch.float32)
     cam = regioncam.Regioncam(1.0)
     cam.add(net32)
-    net64 = approxlab.mlp(2, [24, 24], activation="leaky_relu", seed=6, dtype=torch.float32).double()
+    net64 = approxlab.mlp(
+        2, [24, 24], activation="leaky_relu", seed=6, dtype=torch.float32
+    ).double()
     p = partition(net64, SQUARE)
     assert p.count == cam.num_faces and check(p, net64)["ok"]
 
 
 def test_an_affine_net_has_one_region_and_a_classifier_has_a_boundary_per_output():
-    linear = torch.nn.Sequential(torch.nn.Linear(2, 3, dtype=torch.float64), torch.nn.Linear(3, 1, dtype=torch.float64))
+    linear = torch.nn.Sequential(
+        torch.nn.Linear(2, 3, dtype=torch.float64), torch.nn.Linear(3, 1, dtype=torch.float64)
+    )
     assert partition(linear, SQUARE).count == 1
     net = approxlab.mlp(2, [16, 16], out_dim=3, seed=2)
     p = partition(net, SQUARE)
@@ -166,8 +176,11 @@ def test_max_regions_is_checked_against_memory_before_any_work(monkeypatch):
 
     monkeypatch.setattr(regions_module, "_available_bytes", lambda: 8 * 10**9)
     net = approxlab.mlp(2, [1000] * 3, seed=0)
-    with pytest.raises(ApproxlabError, match=r"may need about 48\.0 GB, more than the 8\.0 GB available: "
-                                              r"pass --max-regions \(max_regions=\) 166,666 or less"):
+    with pytest.raises(
+        ApproxlabError,
+        match=r"may need about 48\.0 GB, more than the 8\.0 GB available: "
+        r"pass --max-regions \(max_regions=\) 166,666 or less",
+    ):
         partition(net, SQUARE, max_regions=10**6)
 
 
@@ -191,6 +204,8 @@ def test_a_layer_whose_forward_is_not_its_class_is_caught_by_the_output_check():
         def forward(self, x):
             return super().forward(x) + 0.5
 
-    net = torch.nn.Sequential(Shifted(2, 4).double(), torch.nn.ReLU(), torch.nn.Linear(4, 1).double())
+    net = torch.nn.Sequential(
+        Shifted(2, 4).double(), torch.nn.ReLU(), torch.nn.Linear(4, 1).double()
+    )
     with pytest.raises(ApproxlabError, match="output differs from its layers read in order"):
         partition(net, SQUARE)

@@ -33,15 +33,21 @@ def problem():
 
 def test_correct_backward_passes(problem):
     net, X, y = problem
-    report = gradcheck(lambda: loss_value(net, X, y, "bce"), net.parameters(), backward(net, X, y, "bce").grads)
+    report = gradcheck(
+        lambda: loss_value(net, X, y, "bce"), net.parameters(), backward(net, X, y, "bce").grads
+    )
     assert report.ok and report.max_relative_error < 1e-7
     assert "WRONG" not in str(report)
 
 
-@pytest.mark.parametrize("double,wrong", [(_sign_error_in_W2, ["W2"]), (_sign_error_in_recursion, ["W1", "b1"])])
+@pytest.mark.parametrize(
+    "double,wrong", [(_sign_error_in_W2, ["W2"]), (_sign_error_in_recursion, ["W1", "b1"])]
+)
 def test_sign_error_is_flagged_and_named(problem, double, wrong):
     net, X, y = problem
-    report = gradcheck(lambda: loss_value(net, X, y, "bce"), net.parameters(), double(net, X, y, "bce").grads)
+    report = gradcheck(
+        lambda: loss_value(net, X, y, "bce"), net.parameters(), double(net, X, y, "bce").grads
+    )
     assert report.wrong == wrong
     # a flipped sign gives ‖a − (−a)‖ / ‖a‖ = 2 up to finite-difference error
     assert all(abs(t.relative_error - 2.0) < 1e-6 for t in report.tensors if t.name in wrong)

@@ -21,7 +21,9 @@ def test_cross_entropy_deltas_are_output_minus_target_over_n():
     z = rng.normal(size=(3, 4))
     Y = np.eye(3)[:, [0, 1, 2, 0]]
     assert np.allclose(loss("softmax_ce").delta(z, softmax(z), Y, "softmax"), (softmax(z) - Y) / 4)
-    assert loss("softmax_ce").value(z, softmax(z), Y) == pytest.approx(-np.mean(np.log(softmax(z)[Y == 1])))
+    assert loss("softmax_ce").value(z, softmax(z), Y) == pytest.approx(
+        -np.mean(np.log(softmax(z)[Y == 1]))
+    )
 
 
 def test_mse_delta_includes_the_output_derivative():

@@ -7,17 +7,32 @@ import torch
 import approxlab
 from approxlab.errors import ApproxlabError
 from approxlab.nets import count_params
-from approxlab.scratch import autograd_gradients, backward, finite_differences, forward, init_mlp, loss_value
+from approxlab.scratch import (
+    autograd_gradients,
+    backward,
+    finite_differences,
+    forward,
+    init_mlp,
+    loss_value,
+)
 from approxlab.scratch.gradcheck import compare
 from approxlab.scratch.losses import random_targets
 from approxlab.scratch.mlp import MLP, parameter_count
 
-PAIRS = [("mse", "linear", 2), ("mse", "tanh", 1), ("mse", "sigmoid", 1), ("bce", "sigmoid", 1), ("softmax_ce", "softmax", 3)]
+PAIRS = [
+    ("mse", "linear", 2),
+    ("mse", "tanh", 1),
+    ("mse", "sigmoid", 1),
+    ("bce", "sigmoid", 1),
+    ("softmax_ce", "softmax", 3),
+]
 
 
 def _problem(activation, loss, output, n_out, depth, seed):
     rng = np.random.default_rng(seed)
-    net = init_mlp([3] + [5] * (depth - 1) + [n_out], activation, output, init="xavier_in", seed=seed)
+    net = init_mlp(
+        [3] + [5] * (depth - 1) + [n_out], activation, output, init="xavier_in", seed=seed
+    )
     for b in net.biases:
         b[:] = rng.normal(0, 0.3, b.shape)  # nonzero biases so every σ'(z) is exercised off zero
     return net, rng.normal(size=(7, 3)), random_targets(loss, 7, n_out, rng)
@@ -58,8 +73,17 @@ def test_deltas_are_the_gradient_with_respect_to_preactivations():
         assert np.allclose(bp.grads[f"W{l}"], bp.deltas[l - 1] @ run.h[l - 1].T, atol=0, rtol=0)
 
 
-@pytest.mark.parametrize("in_dim,widths,out_dim", [(1, [1], 1), (2, [6], 1), (3, [10, 20], 4), (5, [7, 7, 7, 7], 2),
-                                                   (784, [512, 256], 10), (2, [3] * 12, 1)])
+@pytest.mark.parametrize(
+    "in_dim,widths,out_dim",
+    [
+        (1, [1], 1),
+        (2, [6], 1),
+        (3, [10, 20], 4),
+        (5, [7, 7, 7, 7], 2),
+        (784, [512, 256], 10),
+        (2, [3] * 12, 1),
+    ],
+)
 def test_parameter_count_formula_matches_torch(in_dim, widths, out_dim):
     net = approxlab.mlp(in_dim, widths, out_dim, seed=0)
     assert parameter_count([in_dim, *widths, out_dim]) == count_params(net)

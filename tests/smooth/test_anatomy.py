@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 import approxlab as al
-from approxlab.errors import ApproxlabError
 from approxlab.construct.layers import linear
+from approxlab.errors import ApproxlabError
 from approxlab.fit import sup_error
 from approxlab.smooth import anatomy, construct, reconstruct
 from approxlab.smooth.anatomy import unit_grid
@@ -18,8 +18,11 @@ from approxlab.units import two_layer
 
 
 def hand_net(W, b, a, c, act=nn.Sigmoid):
-    return nn.Sequential(linear(np.array(W, float), np.array(b, float)), act(),
-                         linear(np.array([a], float), np.array([c], float))).double()
+    return nn.Sequential(
+        linear(np.array(W, float), np.array(b, float)),
+        act(),
+        linear(np.array([a], float), np.array([c], float)),
+    ).double()
 
 
 def test_knots_are_minus_b_over_w_exactly_in_1d():
@@ -97,6 +100,7 @@ def test_bad_input_gets_a_clear_message():
 def test_smooth_units_need_fewer_units_than_relu_for_a_smooth_target():
     # Recorded: sup error ≤ 0.01 on x² needs 2 sigmoid units and 9 ReLU units (rule-placed knots).
     from approxlab.smooth.deterministic import units_needed
+
     f = al.target("x**2", domain=(-1, 1))
     assert units_needed(f, 0.01, "sigmoid") == 2
     assert units_needed(f, 0.01, "relu") == 9
@@ -105,5 +109,7 @@ def test_smooth_units_need_fewer_units_than_relu_for_a_smooth_target():
 def test_the_summary_names_each_knot_hyperplane_by_unit_normal_and_offset():
     net = hand_net([[3.0, 4.0], [0.0, 0.0]], [-10.0, 1.0], [1.0, 1.0], 0.0)
     units = anatomy(net, [(-1, 1), (-1, 1)]).to_dict()["units"]
-    assert units[0]["normal"] == pytest.approx([0.6, 0.8]) and units[0]["offset"] == pytest.approx(2.0)
+    assert units[0]["normal"] == pytest.approx([0.6, 0.8]) and units[0]["offset"] == pytest.approx(
+        2.0
+    )
     assert units[1]["normal"] is None and units[1]["offset"] is None

@@ -40,8 +40,13 @@ def test_anatomy_in_3d_writes_numbers_without_figures(tmp_path, runner):
     assert not (out / "anatomy.png").exists()
 
 
-@pytest.mark.parametrize(("net", "message"), [(al.mlp(2, [3, 3], activation="sigmoid"), "two-layer net"),
-                                              (al.mlp(2, [3], activation="gelu"), "anatomy reads sigmoid, tanh")])
+@pytest.mark.parametrize(
+    ("net", "message"),
+    [
+        (al.mlp(2, [3, 3], activation="sigmoid"), "two-layer net"),
+        (al.mlp(2, [3], activation="gelu"), "anatomy reads sigmoid, tanh"),
+    ],
+)
 def test_unsupported_nets_are_one_line_exit_2_and_leave_nothing(tmp_path, run_cli, net, message):
     al.save(net, tmp_path / "m.safetensors")
     out = tmp_path / "out"

@@ -9,7 +9,12 @@ from approxlab.targets import grid
 
 def test_boundary_samples_lie_on_the_boundary():
     X = boundary_samples([(-1, 2), (0, 1)], 200, seed=3)
-    on_edge = np.isclose(X[:, 0], -1) | np.isclose(X[:, 0], 2) | np.isclose(X[:, 1], 0) | np.isclose(X[:, 1], 1)
+    on_edge = (
+        np.isclose(X[:, 0], -1)
+        | np.isclose(X[:, 0], 2)
+        | np.isclose(X[:, 1], 0)
+        | np.isclose(X[:, 1], 1)
+    )
     assert on_edge.all()
 
 

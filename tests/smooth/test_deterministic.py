@@ -16,7 +16,7 @@ from approxlab.smooth.deterministic import knot_layer
 def test_1d_knots_sit_at_cell_centres_and_relu_kinks_at_cell_edges():
     W, b = knot_layer([(0.0, 1.0)], 5, 2.0)
     assert -b / W[:, 0] == pytest.approx([0.1, 0.3, 0.5, 0.7, 0.9], rel=1e-12)
-    assert W[:, 0] == pytest.approx([10.0] * 5)   # steepness κ/h
+    assert W[:, 0] == pytest.approx([10.0] * 5)  # steepness κ/h
     W, b = knot_layer([(0.0, 1.0)], 5, 2.0, one_sided=True)
     assert -b / W[:, 0] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8], abs=1e-12)
 

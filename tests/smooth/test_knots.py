@@ -12,8 +12,11 @@ from approxlab.units import two_layer
 
 def hyperplanes(W, b):
     W = np.array(W, float)
-    return two_layer(nn.Sequential(linear(W, np.array(b, float)), nn.Sigmoid(),
-                                   linear(np.ones((1, len(W))), np.zeros(1))).double())
+    return two_layer(
+        nn.Sequential(
+            linear(W, np.array(b, float)), nn.Sigmoid(), linear(np.ones((1, len(W))), np.zeros(1))
+        ).double()
+    )
 
 
 def test_the_preactivation_vanishes_at_each_knot():
@@ -45,8 +48,13 @@ def test_2d_order_is_along_a_direction_and_leaves_parallel_lines_out():
 def test_knots_are_matched_one_to_one_by_least_total_distance():
     from approxlab.smooth.knots import match_knots
 
-    pairs, dist = match_knots(np.array([0.0, 0.5, np.inf, -2.9]), np.array([0.6, 0.1, -3.0]), -1.0, 1.0)
-    assert pairs.tolist() == [[0, 1], [1, 0]]   # −2.9 ↔ −3 is outside [−1, 1]; the flat unit takes no part
+    pairs, dist = match_knots(
+        np.array([0.0, 0.5, np.inf, -2.9]), np.array([0.6, 0.1, -3.0]), -1.0, 1.0
+    )
+    assert pairs.tolist() == [
+        [0, 1],
+        [1, 0],
+    ]  # −2.9 ↔ −3 is outside [−1, 1]; the flat unit takes no part
     assert dist == pytest.approx([0.1, 0.1])
 
 
@@ -63,7 +71,9 @@ def test_a_flat_unit_and_a_shared_knot_break_the_strict_order():
     from approxlab.smooth.knots import interlaced_points, step_limit
 
     flat = hyperplanes([[1.0], [0.0], [1.0]], [0.0, 1.0, -0.5])
-    assert len(interlaced_points(flat)) == 2  # the flat unit is incomparable along x: no point of its own
+    assert (
+        len(interlaced_points(flat)) == 2
+    )  # the flat unit is incomparable along x: no point of its own
     shared = hyperplanes([[1.0], [1.0], [1.0]], [0.0, 0.0, -0.5])  # units 0 and 1 share the knot 0
     L = step_limit(shared, interlaced_points(shared))[:, knot_order(shared)]
     assert not np.array_equal(L, np.tril(np.ones((3, 3))))

@@ -6,22 +6,25 @@ import torch
 from torch import nn
 
 import approxlab as al
-from approxlab.fit import fit
 from approxlab.construct.layers import linear
+from approxlab.fit import fit
 from approxlab.smooth import anatomy
 from approxlab.smooth.linear_pieces import linear_pieces
 
 
 def test_two_crossing_knot_lines_make_four_pieces_with_the_active_units_gradients():
     # N = relu(x1) − 2 relu(x2) + 0.5: knot lines x1 = 0 and x2 = 0 quarter the square.
-    net = nn.Sequential(linear(np.eye(2), np.zeros(2)), nn.ReLU(),
-                        linear(np.array([[1.0, -2.0]]), np.array([0.5]))).double()
+    net = nn.Sequential(
+        linear(np.eye(2), np.zeros(2)), nn.ReLU(), linear(np.array([[1.0, -2.0]]), np.array([0.5]))
+    ).double()
     pieces = linear_pieces(net, [(-1, 1), (-1, 1)])
     assert len(pieces) == 4
     for p in pieces:
         assert p.area == pytest.approx(1.0)
         expected = [1.0 if p.centroid[0] > 0 else 0.0, -2.0 if p.centroid[1] > 0 else 0.0]
-        assert p.gradient == pytest.approx(expected, abs=1e-12) and p.intercept == pytest.approx(0.5)
+        assert p.gradient == pytest.approx(expected, abs=1e-12) and p.intercept == pytest.approx(
+            0.5
+        )
 
 
 def test_pieces_tile_the_box_and_equal_the_net_on_a_trained_relu_net():
@@ -39,4 +42,7 @@ def test_pieces_tile_the_box_and_equal_the_net_on_a_trained_relu_net():
 
 
 def test_smooth_nets_have_no_linear_pieces():
-    assert anatomy(al.mlp(2, [4], activation="sigmoid", seed=0), [(-1, 1), (-1, 1)]).linear_pieces == []
+    assert (
+        anatomy(al.mlp(2, [4], activation="sigmoid", seed=0), [(-1, 1), (-1, 1)]).linear_pieces
+        == []
+    )

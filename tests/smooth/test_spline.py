@@ -31,5 +31,7 @@ def test_relu_linear_pieces_are_exact_with_the_slopes_of_the_active_units():
     t = two_layer(net)
     for p in spline_pieces(t, -2.0, 2.0, degree=1):
         active = (t.W[:, 0] * p.centre + t.b) > 0
-        assert p.coefficients[1] == pytest.approx(float(np.sum(t.a[0, active] * t.W[active, 0])), abs=1e-12)
+        assert p.coefficients[1] == pytest.approx(
+            float(np.sum(t.a[0, active] * t.W[active, 0])), abs=1e-12
+        )
         assert p.error < 1e-12

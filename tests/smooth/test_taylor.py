@@ -8,7 +8,12 @@ import torch
 
 import approxlab as al
 from approxlab.errors import ApproxlabError
-from approxlab.smooth.taylor import activation_derivative, evaluate_piece, taylor_coefficients, unit_taylor
+from approxlab.smooth.taylor import (
+    activation_derivative,
+    evaluate_piece,
+    taylor_coefficients,
+    unit_taylor,
+)
 from approxlab.units import two_layer
 
 
@@ -30,7 +35,9 @@ def test_coefficients_are_the_nets_derivatives_over_k_factorial(act):
     x0 = 0.3
     derivs = autograd_derivatives(net, x0, 4)
     expected = [d / math.factorial(k) for k, d in enumerate(derivs)]
-    assert taylor_coefficients(two_layer(net), x0, 4) == pytest.approx(expected, rel=1e-10, abs=1e-13)
+    assert taylor_coefficients(two_layer(net), x0, 4) == pytest.approx(
+        expected, rel=1e-10, abs=1e-13
+    )
 
 
 def test_unit_shares_sum_to_the_coefficients_less_the_output_bias():
@@ -48,7 +55,9 @@ def test_the_cubic_piece_error_shrinks_like_h_to_the_fourth():
 
     def error(h):
         xs = np.linspace(-h, h, 201)
-        return np.max(np.abs(t.contributions(xs[:, None]).sum(1) + t.c[0] - evaluate_piece(p, 0.0, xs)))
+        return np.max(
+            np.abs(t.contributions(xs[:, None]).sum(1) + t.c[0] - evaluate_piece(p, 0.0, xs))
+        )
 
     ratio = error(0.2) / error(0.1)
     assert 12 < ratio < 20

@@ -38,5 +38,8 @@ def test_surface_task_needs_a_2d_target():
 
 
 def test_unknown_dataset_lists_the_names():
-    with pytest.raises(ApproxlabError, match="unknown data set 'two_moons': use one of circle, gauss, moons, spiral, xor"):
+    with pytest.raises(
+        ApproxlabError,
+        match="unknown data set 'two_moons': use one of circle, gauss, moons, spiral, xor",
+    ):
         dataset("two_moons")

@@ -50,7 +50,9 @@ def test_expression_target_gets_the_default_box_and_a_custom_one():
 
 
 def test_unknown_name_lists_the_library():
-    with pytest.raises(ApproxlabError, match="unknown target 'parabola': use one of bump, gaussian, paraboloid"):
+    with pytest.raises(
+        ApproxlabError, match="unknown target 'parabola': use one of bump, gaussian, paraboloid"
+    ):
         target("parabola")
 
 

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from approxlab.errors import ApproxlabError
-from approxlab.universality.hornik import ACTIVATIONS, SIGMOIDAL, knots, polynomial_floor, span_error
+from approxlab.universality.hornik import (
+    ACTIVATIONS,
+    SIGMOIDAL,
+    knots,
+    polynomial_floor,
+    span_error,
+)
 
 RHO = 2 * math.pi + 1  # Lipschitz constant of g(x) = sin 2πx + |x − 0.3|
 

@@ -13,8 +13,12 @@ def test_grokking_judge():
 
 
 def test_lc_judge_needs_the_order_and_the_collapse():
-    assert dynamics.judge_lc({"init": 4.91, "interpolation": 2.96, "late": 0.142})  # the seed's numbers
-    assert not dynamics.judge_lc({"init": 10.0, "interpolation": 7.0, "late": 6.67})  # measured quick profile
+    assert dynamics.judge_lc(
+        {"init": 4.91, "interpolation": 2.96, "late": 0.142}
+    )  # the seed's numbers
+    assert not dynamics.judge_lc(
+        {"init": 10.0, "interpolation": 7.0, "late": 6.67}
+    )  # measured quick profile
     assert not dynamics.judge_lc({"init": 4.0, "interpolation": None, "late": 0.1})
 
 
@@ -27,7 +31,11 @@ def test_infoplane_judges():
 
 def test_cycles_judge():
     assert dynamics.judge_cycles(2, None)
-    assert not dynamics.judge_cycles(None, None) and not dynamics.judge_cycles(3, None) and not dynamics.judge_cycles(2, 2)
+    assert (
+        not dynamics.judge_cycles(None, None)
+        and not dynamics.judge_cycles(3, None)
+        and not dynamics.judge_cycles(2, 2)
+    )
 
 
 def test_every_dynamics_claim_says_what_falsifies_it():

@@ -7,8 +7,20 @@ import pytest
 
 def test_watch_writes_history_figures_and_page(tmp_path, run_cli):
     out = tmp_path / "w"
-    code, _, err = run_cli("watch", "paraboloid", "--width", "4", "--steps", "40", "--every", "10",
-                           "--track", "weights,regions,knots", "--out", out)
+    code, _, err = run_cli(
+        "watch",
+        "paraboloid",
+        "--width",
+        "4",
+        "--steps",
+        "40",
+        "--every",
+        "10",
+        "--track",
+        "weights,regions,knots",
+        "--out",
+        out,
+    )
     assert code == 0, err
     index = json.loads((out / "history" / "index.json").read_text())
     assert [r["step"] for r in index["records"]] == [0, 10, 20, 30, 40]
@@ -18,18 +30,24 @@ def test_watch_writes_history_figures_and_page(tmp_path, run_cli):
     assert not (tmp_path / ".w.history-in-progress").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["watch", "paraboloid", "--activation", "tanh", "--track", "regions"], "layer '1' (Tanh) is not"),
-    (["watch", "moons", "--track", "mi"], "give a bin count"),
-    (["watch", "paraboloid", "--track", "mi", "--bins", "30"], "mi needs class labels"),
-    (["watch", "paraboloid", "--track", "knots", "--depth", "2"], "two-layer nets"),
-    (["watch", "paraboloid", "--track", "colours"], "unknown track"),
-    (["watch", "sine", "--track", "regions"], "at least 2 inputs"),
-    (["watch", "paraboloid", "--every", "often"], "--every"),
-    (["grok", "bits"], "unknown study"),
-    (["infoplane", "sigmoid"], "unknown activation"),
-    (["infoplane", "tanh", "--bins", "1"], "--bins must be integers from 2"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["watch", "paraboloid", "--activation", "tanh", "--track", "regions"],
+            "layer '1' (Tanh) is not",
+        ),
+        (["watch", "moons", "--track", "mi"], "give a bin count"),
+        (["watch", "paraboloid", "--track", "mi", "--bins", "30"], "mi needs class labels"),
+        (["watch", "paraboloid", "--track", "knots", "--depth", "2"], "two-layer nets"),
+        (["watch", "paraboloid", "--track", "colours"], "unknown track"),
+        (["watch", "sine", "--track", "regions"], "at least 2 inputs"),
+        (["watch", "paraboloid", "--every", "often"], "--every"),
+        (["grok", "bits"], "unknown study"),
+        (["infoplane", "sigmoid"], "unknown activation"),
+        (["infoplane", "tanh", "--bins", "1"], "--bins must be integers from 2"),
+    ],
+)
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, run_cli, args, message):
     code, _, err = run_cli(*args, "--out", tmp_path / "o")
     assert code == 2
@@ -43,7 +61,9 @@ def test_watch_refuses_to_resume_a_run_started_with_other_settings(tmp_path, run
     out = tmp_path / "w"
     work = tmp_path / ".w.history-in-progress"
     # a working history left by a run with --lr 0.01 (the default), stopped after step 20
-    code, _, err = run_cli("watch", "xor", "--width", "4", "--steps", "40", "--every", "10", "--out", tmp_path / "ref")
+    code, _, err = run_cli(
+        "watch", "xor", "--width", "4", "--steps", "40", "--every", "10", "--out", tmp_path / "ref"
+    )
     assert code == 0, err
     ref = History.open(tmp_path / "ref" / "history")
     h = History.create(work, ref.config)
@@ -53,5 +73,18 @@ def test_watch_refuses_to_resume_a_run_started_with_other_settings(tmp_path, run
     for r in ref.records[:3]:
         ref.load_into(net, r["step"])
         h.append(r["step"], net, {k: v for k, v in r.items() if k != "step"})
-    code, _, err = run_cli("watch", "xor", "--width", "4", "--steps", "40", "--every", "10", "--lr", "0.5", "--out", out)
+    code, _, err = run_cli(
+        "watch",
+        "xor",
+        "--width",
+        "4",
+        "--steps",
+        "40",
+        "--every",
+        "10",
+        "--lr",
+        "0.5",
+        "--out",
+        out,
+    )
     assert code == 2 and "lr=0.01, not 0.5" in err

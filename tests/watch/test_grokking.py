@@ -5,14 +5,24 @@ import pytest
 import torch
 
 from approxlab.errors import ApproxlabError
-from approxlab.watch.grokking import digits_data, digits_mlp, grok_modular, modular_addition, slice_anchors, slice_figure
+from approxlab.watch.grokking import (
+    digits_data,
+    digits_mlp,
+    grok_modular,
+    modular_addition,
+    slice_anchors,
+    slice_figure,
+)
 
 
 def test_modular_addition_labels_and_split():
     d = modular_addition(7, 0.4, seed=0)
     a, b = d["X"][:, :7].argmax(1), d["X"][:, 7:].argmax(1)
     assert torch.equal(d["Y"].argmax(1), (a + b) % 7)
-    assert len(d["train"]) == round(0.4 * 49) and len(set(d["train"].tolist()) & set(d["test"].tolist())) == 0
+    assert (
+        len(d["train"]) == round(0.4 * 49)
+        and len(set(d["train"].tolist()) & set(d["test"].tolist())) == 0
+    )
 
 
 def test_small_p_groks_within_the_recorded_steps():
@@ -35,7 +45,9 @@ def test_digit_anchors_are_three_classes_and_the_slice_figure_draws_every_tile()
     d = digits_data()
     anchors = slice_anchors(d)
     assert anchors.shape == (3, 64)
-    labels = {int(d["y"][int(np.flatnonzero((d["X"].double().numpy() == a).all(1))[0])]) for a in anchors}
+    labels = {
+        int(d["y"][int(np.flatnonzero((d["X"].double().numpy() == a).all(1))[0])]) for a in anchors
+    }
     assert len(labels) == 3
     fig = slice_figure(digits_mlp(width=8, depth=2, seed=0), anchors)
     assert len(fig.axes[0].collections[0].get_paths()) >= 1

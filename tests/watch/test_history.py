@@ -36,8 +36,19 @@ def _run(path, steps=40, stop_at=None, batch_size=16):
             raise Stop
 
     try:
-        train(net, X, y, steps=steps, watch=Watch(h, [Metrics(X, y), WeightNorms()], range(0, steps + 1, 5)),
-              optimizer="adamw", lr=0.05, weight_decay=0.1, batch_size=batch_size, seed=1, progress=halt)
+        train(
+            net,
+            X,
+            y,
+            steps=steps,
+            watch=Watch(h, [Metrics(X, y), WeightNorms()], range(0, steps + 1, 5)),
+            optimizer="adamw",
+            lr=0.05,
+            weight_decay=0.1,
+            batch_size=batch_size,
+            seed=1,
+            progress=halt,
+        )
     except Stop:
         pass
     return History.open(path), net
@@ -46,16 +57,22 @@ def _run(path, steps=40, stop_at=None, batch_size=16):
 def test_index_is_versioned_and_lists_every_snapshot(tmp_path):
     h, _ = _run(tmp_path / "h")
     index = json.loads((tmp_path / "h" / "index.json").read_text())
-    assert index["format"] == "approxlab-watch-history" and index["version"] == 1 and index["finished"]
+    assert (
+        index["format"] == "approxlab-watch-history" and index["version"] == 1 and index["finished"]
+    )
     assert h.steps == list(range(0, 41, 5))
     assert all(h.snapshot_path(s).is_file() for s in h.steps)
-    assert len(list((tmp_path / "h" / "resume").iterdir())) == 1  # only the latest optimiser state is kept
+    assert (
+        len(list((tmp_path / "h" / "resume").iterdir())) == 1
+    )  # only the latest optimiser state is kept
 
 
 def test_snapshot_reloads_the_weights_of_that_step(tmp_path):
     h, net = _run(tmp_path / "h")
     again = h.load_into(approxlab.mlp(2, [8], out_dim=2, seed=99), 40)
-    assert all(torch.equal(a, b) for a, b in zip(again.state_dict().values(), net.state_dict().values()))
+    assert all(
+        torch.equal(a, b) for a, b in zip(again.state_dict().values(), net.state_dict().values())
+    )
     assert h.series("weight_norm")[-1] == pytest.approx(WeightNorms()(net)["weight_norm"])
 
 
@@ -65,7 +82,10 @@ def test_interrupted_run_resumes_to_the_same_history(tmp_path):
     assert cut.steps == list(range(0, 21, 5)) and not cut.finished
     resumed, net_resumed = _run(tmp_path / "cut")
     assert resumed.records == whole.records
-    assert all(torch.equal(a, b) for a, b in zip(net_whole.state_dict().values(), net_resumed.state_dict().values()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(net_whole.state_dict().values(), net_resumed.state_dict().values())
+    )
 
 
 def test_kill_9_keeps_snapshots_and_resumes_to_the_same_history(tmp_path):
@@ -100,7 +120,9 @@ def test_history_of_another_version_is_one_clear_error(tmp_path):
     data = json.loads(index.read_text())
     data["version"] = 99
     index.write_text(json.dumps(data))
-    with pytest.raises(ApproxlabError, match="format version 99 but this approxlab reads version 1"):
+    with pytest.raises(
+        ApproxlabError, match="format version 99 but this approxlab reads version 1"
+    ):
         History.open(tmp_path / "h")
 
 

@@ -5,8 +5,15 @@ import pytest
 
 from approxlab.errors import ApproxlabError
 from approxlab.watch.infoplane import (
-    InformationPlane, binned, compression, discrete_mutual_information, entropy, kernel_information,
-    mutual_information, szt_data, szt_net,
+    InformationPlane,
+    binned,
+    compression,
+    discrete_mutual_information,
+    entropy,
+    kernel_information,
+    mutual_information,
+    szt_data,
+    szt_net,
 )
 
 

@@ -77,7 +77,9 @@ def test_metrics_on_one_hot_targets_count_argmax_hits():
     net = nn.Sequential(nn.Linear(3, 3, bias=False)).double()
     with torch.no_grad():
         net[0].weight.copy_(torch.eye(3))
-    Y = torch.eye(3, dtype=torch.float64)[[0, 1, 0]]  # the third label is wrong for the identity map
+    Y = torch.eye(3, dtype=torch.float64)[
+        [0, 1, 0]
+    ]  # the third label is wrong for the identity map
     values = Metrics(X, Y, loss="mse")(net)
     assert values["train_accuracy"] == pytest.approx(2 / 3)
     assert values["train_loss"] == pytest.approx(2 / 9)

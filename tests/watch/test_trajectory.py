@@ -14,7 +14,15 @@ def _watched_fit(tmp_path, dim=1, steps=60):
     net = approxlab.mlp(dim, [5], seed=0)
     h = History.create(tmp_path / "h", {})
     data = "sine" if dim == 1 else "paraboloid"
-    fit(net, data, steps=steps, lr=0.05, n_train=64, n_test=16, observe=Watch(h, [Knots()], log_steps(steps, 8)))
+    fit(
+        net,
+        data,
+        steps=steps,
+        lr=0.05,
+        n_train=64,
+        n_test=16,
+        observe=Watch(h, [Knots()], log_steps(steps, 8)),
+    )
     return h
 
 
@@ -26,14 +34,23 @@ def test_knot_tracking_reads_minus_b_over_w_at_every_snapshot(tmp_path):
         w = h.weights(s)
         expected = -w["0.bias"].numpy() / w["0.weight"].numpy()[:, 0]
         assert np.allclose(k["knots"][i], expected, rtol=0, atol=0)
-        assert np.allclose(h.records[i]["knots"], expected, rtol=0, atol=0)  # the observer saw the same net
+        assert np.allclose(
+            h.records[i]["knots"], expected, rtol=0, atol=0
+        )  # the observer saw the same net
     assert not np.array_equal(k["knots"][0], k["knots"][-1])  # training moved them
 
 
 def test_fit_with_an_observer_trains_exactly_as_without(tmp_path):
     a, b = approxlab.mlp(1, [5], seed=0), approxlab.mlp(1, [5], seed=0)
     ra = fit(a, "sine", steps=30, n_train=64, n_test=16)
-    rb = fit(b, "sine", steps=30, n_train=64, n_test=16, observe=Watch(History.create(tmp_path / "h", {}), [Knots()], [0, 30]))
+    rb = fit(
+        b,
+        "sine",
+        steps=30,
+        n_train=64,
+        n_test=16,
+        observe=Watch(History.create(tmp_path / "h", {}), [Knots()], [0, 30]),
+    )
     assert ra.losses == rb.losses
 
 
@@ -81,7 +98,16 @@ def _late_path(tmp_path, lr):
     X = torch.linspace(-3, 3, 64, dtype=torch.float64)[:, None]
     net = approxlab.mlp(1, [16], activation="tanh", seed=0)
     h = History.create(tmp_path / f"lr{lr}", {})
-    train(net, X, torch.sin(X[:, 0]), steps=400, loss="mse", optimizer="sgd", lr=lr, watch=Watch(h, [], range(360, 401)))
+    train(
+        net,
+        X,
+        torch.sin(X[:, 0]),
+        steps=400,
+        loss="mse",
+        optimizer="sgd",
+        lr=lr,
+        watch=Watch(h, [], range(360, 401)),
+    )
     return weight_matrix(h)[1]
 
 

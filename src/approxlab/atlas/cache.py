@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 def default_folder() -> Path:
     """Where the cache lives unless told otherwise (see the module docstring)."""
     if os.environ.get("APPROXLAB_CACHE"):

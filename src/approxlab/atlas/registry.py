@@ -57,7 +57,9 @@ class Figure:
     path: str  # relative to the atlas folder: the PNG, or the standalone interactive page
     caption: str
     kind: str  # "png" or "html"
-    data: str | None = None  # Plotly: the script defining the figure, loaded lazily by the index page
+    data: str | None = (
+        None  # Plotly: the script defining the figure, loaded lazily by the index page
+    )
 
 
 @dataclass
@@ -105,10 +107,14 @@ class Context:
 
         path = save_figure(fig, self.folder / name, plotly_js=self.root / "plotly.min.js")
         data = path.with_suffix(".js")
-        self.figures.append(Figure(
-            str(path.relative_to(self.root)), caption, path.suffix.lstrip("."),
-            str(data.relative_to(self.root)) if path.suffix == ".html" else None,
-        ))
+        self.figures.append(
+            Figure(
+                str(path.relative_to(self.root)),
+                caption,
+                path.suffix.lstrip("."),
+                str(data.relative_to(self.root)) if path.suffix == ".html" else None,
+            )
+        )
         return path
 
 
@@ -125,7 +131,9 @@ class Claim:
 _CLAIMS: dict[str, Claim] = {}
 
 
-def claim(*, id: str, statement: str, source: str, threshold: str, falsifiable_by: str = "") -> Callable:
+def claim(
+    *, id: str, statement: str, source: str, threshold: str, falsifiable_by: str = ""
+) -> Callable:
     """Register a claim function ``f(ctx: Context) -> Evidence`` under ``id``.
 
     ``falsifiable_by`` names the measurement that would have made the verdict "fails" (a
@@ -153,8 +161,14 @@ def claims(only: list[str] | None = None) -> list[Claim]:
     ordered = [_CLAIMS[k] for k in sorted(_CLAIMS)]
     if not only:
         return ordered
-    chosen = [c for c in ordered if any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for o in only)]
-    missing = [o for o in only if not any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for c in ordered)]
+    chosen = [
+        c for c in ordered if any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for o in only)
+    ]
+    missing = [
+        o
+        for o in only
+        if not any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for c in ordered)
+    ]
     if missing:
         raise ApproxlabError(
             f"no atlas claim {', '.join(map(repr, missing))}: run `approxlab atlas --list` to see the ids"

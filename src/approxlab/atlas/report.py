@@ -40,7 +40,17 @@ def number(value: Any) -> str:
 
 
 # Metric names that usually carry a claim's measured number, in order of preference.
-KEY_HINTS = ("worst", "max_abs", "error", "rmse", "ratio", "mismatch", "measured", "factor", "slope")
+KEY_HINTS = (
+    "worst",
+    "max_abs",
+    "error",
+    "rmse",
+    "ratio",
+    "mismatch",
+    "measured",
+    "factor",
+    "slope",
+)
 
 
 def key_number(claim: dict[str, Any]) -> tuple[str, Any] | None:
@@ -53,7 +63,9 @@ def key_number(claim: dict[str, Any]) -> tuple[str, Any] | None:
     metrics = claim["metrics"]
     if claim.get("key") in metrics:
         return claim["key"], metrics[claim["key"]]
-    numbers = {k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    numbers = {
+        k: v for k, v in metrics.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+    }
     for hint in KEY_HINTS:
         for name, value in numbers.items():
             if hint in name:
@@ -63,9 +75,27 @@ def key_number(claim: dict[str, Any]) -> tuple[str, Any] | None:
 
 # Unicode the statements use, spelled for KaTeX; a token that still fails stays plain text.
 _TEX = {
-    "−": "-", "≤": r"\le ", "≥": r"\ge ", "·": r"\cdot ", "…": r"\ldots ", "√": r"\surd ", "∝": r"\propto ",
-    "∘": r"\circ ", "⌈": r"\lceil ", "⌉": r"\rceil ", "Σ": r"\sum ", "Π": r"\prod ", "‖": r"\|", "∂": r"\partial ",
-    "²": "^2", "³": "^3", "½": r"\tfrac12", "∞": r"\infty ", "%": r"\%", "ĝ": r"\hat g", "≈": r"\approx ",
+    "−": "-",
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "·": r"\cdot ",
+    "…": r"\ldots ",
+    "√": r"\surd ",
+    "∝": r"\propto ",
+    "∘": r"\circ ",
+    "⌈": r"\lceil ",
+    "⌉": r"\rceil ",
+    "Σ": r"\sum ",
+    "Π": r"\prod ",
+    "‖": r"\|",
+    "∂": r"\partial ",
+    "²": "^2",
+    "³": "^3",
+    "½": r"\tfrac12",
+    "∞": r"\infty ",
+    "%": r"\%",
+    "ĝ": r"\hat g",
+    "≈": r"\approx ",
 }
 _HAT = re.compile(r"(\w)\u0302")
 _LONG_SCRIPT = re.compile(r"([_^])([A-Za-z0-9]{2,})")  # n_in means n_{in}, 0.25^10 means 0.25^{10}
@@ -89,7 +119,7 @@ def tex(token: str) -> str:
 def _edges(token: str) -> tuple[str, str, str]:
     """Split punctuation off a token: trailing ``.,;:``, and brackets that have no partner inside."""
     core = token.rstrip(".,;:")
-    trail = token[len(core):]
+    trail = token[len(core) :]
     while core.endswith(")") and core.count(")") > core.count("("):
         core, trail = core[:-1], ")" + trail
     lead = ""
@@ -139,11 +169,15 @@ def sources(text: str, plain: Callable[[str], Markup] = escape) -> Markup:
         source = SOURCES.get(match.group(1))
         if source is None:
             continue
-        pieces.append(plain(text[last:match.start()]))
+        pieces.append(plain(text[last : match.start()]))
         name, end = source.name, match.end()
         if text.startswith("'s", end) and name.endswith("s"):
             name, end = name + "'", end + 2
-        pieces.append(Markup('<a class="source" href="sources/{}" title="{}">{}</a>').format(source.file, source.title, name))
+        pieces.append(
+            Markup('<a class="source" href="sources/{}" title="{}">{}</a>').format(
+                source.file, source.title, name
+            )
+        )
         last = end
     pieces.append(plain(text[last:]))
     return Markup("").join(pieces)
@@ -165,7 +199,9 @@ def _environment() -> Environment:
     env.globals.update(key_number=key_number)
     env.tests["number"] = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
     env.tests["records"] = lambda v: (
-        isinstance(v, list) and bool(v) and all(isinstance(r, dict) for r in v)
+        isinstance(v, list)
+        and bool(v)
+        and all(isinstance(r, dict) for r in v)
         and all(r.keys() == v[0].keys() for r in v)
     )
     return env
@@ -174,10 +210,18 @@ def _environment() -> Environment:
 def render(atlas: Any) -> str:
     """The HTML of the atlas for a validated results document (:class:`approxlab.atlas.results.Atlas`)."""
     doc = atlas.model_dump()
-    counts = {v: sum(1 for c in doc["claims"] if c["verdict"] == v) for v in ("holds", "fails", "error")}
+    counts = {
+        v: sum(1 for c in doc["claims"] if c["verdict"] == v) for v in ("holds", "fails", "error")
+    }
     named = {s.number: s for c in doc["claims"] for s in cited(c["source"] + " " + c["statement"])}
-    return _environment().get_template("index.html.j2").render(
-        doc=doc, counts=counts, sources=[named[k] for k in sorted(named)],
+    return (
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            doc=doc,
+            counts=counts,
+            sources=[named[k] for k in sorted(named)],
+        )
     )
 
 
@@ -187,9 +231,17 @@ def write_fit_report(folder: Path, metrics: dict[str, Any], title: str) -> Path:
     """
     figures = [
         {"path": p.name, "caption": p.stem, "kind": "html", "data": p.with_suffix(".js").name}
-        for p in sorted(folder.glob("*.html")) if p.with_suffix(".js").is_file()
-    ] + [{"path": p.name, "caption": p.stem, "kind": "png", "data": None} for p in sorted(folder.glob("*.png"))]
-    page = _environment().get_template("fit.html.j2").render(metrics=metrics, figures=figures, title=title)
+        for p in sorted(folder.glob("*.html"))
+        if p.with_suffix(".js").is_file()
+    ] + [
+        {"path": p.name, "caption": p.stem, "kind": "png", "data": None}
+        for p in sorted(folder.glob("*.png"))
+    ]
+    page = (
+        _environment()
+        .get_template("fit.html.j2")
+        .render(metrics=metrics, figures=figures, title=title)
+    )
     path = folder / "report.html"
     path.write_text(page, encoding="utf-8")
     return path

@@ -57,7 +57,18 @@ def rerun_command(claim_id: str, profile: str, out: Path) -> str:
     >>> rerun_command("seed001.width", "quick", Path("/tmp/atlas")).split()[1:]
     ['atlas', '--only', 'seed001.width', '--profile', 'quick', '--out', '/tmp/atlas']
     """
-    return shlex.join([program(), "atlas", "--only", claim_id, "--profile", profile, "--out", str(Path(out).absolute())])
+    return shlex.join(
+        [
+            program(),
+            "atlas",
+            "--only",
+            claim_id,
+            "--profile",
+            profile,
+            "--out",
+            str(Path(out).absolute()),
+        ]
+    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -73,7 +84,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def run_claim(claim: Claim, profile: str, root: Path, out: Path, seed: int = 0, cache: Cache | None = None) -> dict[str, Any]:
+def run_claim(
+    claim: Claim, profile: str, root: Path, out: Path, seed: int = 0, cache: Cache | None = None
+) -> dict[str, Any]:
     """Run one claim with figures under ``root``; a crash becomes verdict ``error`` with its message, never a silent pass.
 
     ``out`` is the atlas folder the result will live in (for its rerun command).
@@ -88,24 +101,26 @@ def run_claim(claim: Claim, profile: str, root: Path, out: Path, seed: int = 0, 
         verdict = "error"
         metrics, table, key = {}, None, None
         notes = f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exc(limit=6))
-    return _jsonable({
-        "id": claim.id,
-        "statement": claim.statement,
-        "source": claim.source,
-        "threshold": claim.threshold,
-        "falsifiable_by": claim.falsifiable_by,
-        "verdict": verdict,
-        "metrics": metrics,
-        "key": key,
-        "table": table,
-        "notes": notes,
-        "figures": [vars(f) for f in ctx.figures],
-        "command": rerun_command(claim.id, profile, out),
-        "seconds": round(time.perf_counter() - start, 3),
-        "cpu_seconds": round(time.process_time() - cpu, 3),
-        "profile": profile,
-        "seed": seed,
-    })
+    return _jsonable(
+        {
+            "id": claim.id,
+            "statement": claim.statement,
+            "source": claim.source,
+            "threshold": claim.threshold,
+            "falsifiable_by": claim.falsifiable_by,
+            "verdict": verdict,
+            "metrics": metrics,
+            "key": key,
+            "table": table,
+            "notes": notes,
+            "figures": [vars(f) for f in ctx.figures],
+            "command": rerun_command(claim.id, profile, out),
+            "seconds": round(time.perf_counter() - start, 3),
+            "cpu_seconds": round(time.process_time() - cpu, 3),
+            "profile": profile,
+            "seed": seed,
+        }
+    )
 
 
 def _previous(out: Path, merge: bool) -> list[dict[str, Any]]:
@@ -158,29 +173,39 @@ def run_atlas(
 
     with staged_output(out, finish=finish) as stage:
         tasks = (delayed(run_claim)(c, profile, stage, out, cache=cache) for c in ordered)
-        for result in Parallel(n_jobs=min(jobs, max(len(ordered), 1)), return_as="generator_unordered")(tasks):
+        for result in Parallel(
+            n_jobs=min(jobs, max(len(ordered), 1)), return_as="generator_unordered"
+        )(tasks):
             results.append(result)
             if progress is not None:
                 progress(len(results), result)
     return sorted(results, key=lambda r: r["id"])
 
 
-def _write_document(stage: Path, out: Path, results: list[dict[str, Any]], profile: str, merge: bool) -> None:
+def _write_document(
+    stage: Path, out: Path, results: list[dict[str, Any]], profile: str, merge: bool
+) -> None:
     """results.json, index.html and their assets in ``stage``, merged with ``out``'s current
     results when ``merge`` (called under the folder's lock, just before the swap)."""
     ran = {r["id"] for r in results}
     kept = [r for r in _previous(out, merge) if r["id"] not in ran] if merge else []
     for old in kept:
         if (out / "figures" / old["id"]).is_dir():
-            shutil.copytree(out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True)
-    atlas = schema.Atlas.model_validate({
-        "version": schema.VERSION,
-        "profile": profile,
-        "command": shlex.join([program(), *sys.argv[1:]]) if Path(sys.argv[0]).name == "approxlab" else None,
-        "versions": versions(),
-        "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "claims": sorted(kept + results, key=lambda r: r["id"]),
-    })
+            shutil.copytree(
+                out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True
+            )
+    atlas = schema.Atlas.model_validate(
+        {
+            "version": schema.VERSION,
+            "profile": profile,
+            "command": shlex.join([program(), *sys.argv[1:]])
+            if Path(sys.argv[0]).name == "approxlab"
+            else None,
+            "versions": versions(),
+            "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "claims": sorted(kept + results, key=lambda r: r["id"]),
+        }
+    )
     (stage / "results.json").write_text(atlas.model_dump_json(indent=2), encoding="utf-8")
     write_assets(stage, plotly=any(f.kind == "html" for c in atlas.claims for f in c.figures))
     (stage / "index.html").write_text(render(atlas), encoding="utf-8")

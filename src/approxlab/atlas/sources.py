@@ -31,18 +31,30 @@ class Source:
 SOURCES = {
     s.number: s
     for s in (
-        Source("000", "Huang 2025",
-               "Changcun Huang, 'Understanding Two-Layer Neural Networks with Smooth Activation Functions' "
-               "(2025), as summarised in a review article"),
-        Source("001", "StackExchange: visualising one hidden layer",
-               "Question and answer on Stack Exchange (2016): how does one hidden layer approximate "
-               "x1² + x2² + 3, and how can it be visualised?"),
-        Source("002", "UAT and backprop notes",
-               "Notes 'Neural Networks: Universal Approximation & Backpropagation', with practice problems "
-               "and answers"),
-        Source("003", "Zhang's slides",
-               "Haiyu Zhang (SUSTech), 'Understanding Neural Networks: A Perspective on Representability "
-               "and Interpretability', slides, May 2025"),
+        Source(
+            "000",
+            "Huang 2025",
+            "Changcun Huang, 'Understanding Two-Layer Neural Networks with Smooth Activation Functions' "
+            "(2025), as summarised in a review article",
+        ),
+        Source(
+            "001",
+            "StackExchange: visualising one hidden layer",
+            "Question and answer on Stack Exchange (2016): how does one hidden layer approximate "
+            "x1² + x2² + 3, and how can it be visualised?",
+        ),
+        Source(
+            "002",
+            "UAT and backprop notes",
+            "Notes 'Neural Networks: Universal Approximation & Backpropagation', with practice problems "
+            "and answers",
+        ),
+        Source(
+            "003",
+            "Zhang's slides",
+            "Haiyu Zhang (SUSTech), 'Understanding Neural Networks: A Perspective on Representability "
+            "and Interpretability', slides, May 2025",
+        ),
     )
 }
 

@@ -13,12 +13,32 @@ from approxlab.cli._progress import console
 
 
 def atlas(
-    out: Annotated[Path, typer.Option("--out", help="Folder for index.html, results.json and figures.")] = Path("atlas"),
-    profile: Annotated[str, typer.Option(help="quick: seconds to a minute per claim on 2 cores; full: research grade.", **choice(PROFILES))] = "quick",
-    only: Annotated[list[str] | None, typer.Option(help="Run only this claim id (or id prefix); repeatable.")] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for index.html, results.json and figures.")
+    ] = Path("atlas"),
+    profile: Annotated[
+        str,
+        typer.Option(
+            help="quick: seconds to a minute per claim on 2 cores; full: research grade.",
+            **choice(PROFILES),
+        ),
+    ] = "quick",
+    only: Annotated[
+        list[str] | None, typer.Option(help="Run only this claim id (or id prefix); repeatable.")
+    ] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the claim ids and exit.")] = False,
-    jobs: Annotated[int, typer.Option(help="Claims run at once, one process each (default: the cores this process may use).")] = 0,
-    cache: Annotated[bool, typer.Option(help="Keep trained nets between runs (in $APPROXLAB_CACHE or ~/.cache/approxlab).")] = True,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            help="Claims run at once, one process each (default: the cores this process may use)."
+        ),
+    ] = 0,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            help="Keep trained nets between runs (in $APPROXLAB_CACHE or ~/.cache/approxlab)."
+        ),
+    ] = True,
 ) -> None:
     """Re-verify the claims of the sources with measured numbers: the atlas."""
     from approxlab.atlas.cache import Cache, default_folder
@@ -37,20 +57,33 @@ def atlas(
 
     check_output(out)
     jobs = jobs or len(os.sched_getaffinity(0))
-    console.print(f"atlas: {len(chosen)} claim(s), profile {profile}, {min(jobs, len(chosen))} at a time")
+    console.print(
+        f"atlas: {len(chosen)} claim(s), profile {profile}, {min(jobs, len(chosen))} at a time"
+    )
 
     def finished(done: int, r: dict) -> None:
         # One plain line per finished claim, so that piped output shows progress too.
         colour = {"holds": "green", "fails": "red", "error": "magenta"}[r["verdict"]]
-        console.print(f"\\[{done}/{len(chosen)}] [{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)",
-                      soft_wrap=True)
+        console.print(
+            f"\\[{done}/{len(chosen)}] [{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)",
+            soft_wrap=True,
+        )
 
-    results = run_atlas(chosen, profile, out, merge=bool(only), progress=finished, jobs=jobs,
-                        cache=Cache(default_folder()) if cache else None)
+    results = run_atlas(
+        chosen,
+        profile,
+        out,
+        merge=bool(only),
+        progress=finished,
+        jobs=jobs,
+        cache=Cache(default_folder()) if cache else None,
+    )
     errors = [r["id"] for r in results if r["verdict"] == "error"]
     console.print(f"atlas: {(out / 'index.html').absolute()}", soft_wrap=True)
     if errors:
-        console.print(f"[magenta]{len(errors)} claim(s) raised an error: {', '.join(errors)}[/magenta]")
+        console.print(
+            f"[magenta]{len(errors)} claim(s) raised an error: {', '.join(errors)}[/magenta]"
+        )
         raise typer.Exit(1)
 
 

@@ -32,13 +32,32 @@ _MEMORY = {
 
 
 def construct(
-    name: Annotated[str, typer.Argument(help="Construction (docs/construct.md lists each one's theorem).",
-                                        **choice(CONSTRUCTIONS))],
-    out: Annotated[Path, typer.Option("--out", help="Folder for model.safetensors, certificate.json and figure.png.")],
-    target: Annotated[str | None, typer.Option(help="Target name or expression, e.g. 'sin(2*pi*x)'.")] = None,
-    eps: Annotated[float | None, typer.Option(help="Tolerance ε (steps, sigmoid-steps, yarotsky).")] = None,
-    units: Annotated[int | None, typer.Option(help="Number of units, bumps, directions or grid cells per axis.")] = None,
-    depth: Annotated[int | None, typer.Option(help="Compositions n (sawtooth), m (yarotsky, product) or power k (taylor).")] = None,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Construction (docs/construct.md lists each one's theorem).",
+            **choice(CONSTRUCTIONS),
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Folder for model.safetensors, certificate.json and figure.png."
+        ),
+    ],
+    target: Annotated[
+        str | None, typer.Option(help="Target name or expression, e.g. 'sin(2*pi*x)'.")
+    ] = None,
+    eps: Annotated[
+        float | None, typer.Option(help="Tolerance ε (steps, sigmoid-steps, yarotsky).")
+    ] = None,
+    units: Annotated[
+        int | None, typer.Option(help="Number of units, bumps, directions or grid cells per axis.")
+    ] = None,
+    depth: Annotated[
+        int | None,
+        typer.Option(help="Compositions n (sawtooth), m (yarotsky, product) or power k (taylor)."),
+    ] = None,
 ) -> None:
     """Build the network a theorem's proof gives and write it with its certificate and a figure."""
     from approxlab import arguments
@@ -79,10 +98,17 @@ def construct(
 
             figure = ray_figure(net, gaussian, dim, title + " (along the ray t·e₁)")
         save_figure(figure, stage / "figure")
-    verdict = {True: "[green]bound holds[/green]", False: "[red]bound fails[/red]", None: "no bound (qualitative theorem)"}[cert.holds]
+    verdict = {
+        True: "[green]bound holds[/green]",
+        False: "[red]bound fails[/red]",
+        None: "no bound (qualitative theorem)",
+    }[cert.holds]
     bound = "—" if cert.bound is None else f"{cert.bound:.3g}"
-    console.print(f"{name}: {cert.units} units, depth {cert.depth}, {cert.params} parameters; "
-                  f"{cert.norm} error {cert.measured:.3g} ≤ {bound}: {verdict} → {out}", soft_wrap=True)
+    console.print(
+        f"{name}: {cert.units} units, depth {cert.depth}, {cert.params} parameters; "
+        f"{cert.norm} error {cert.measured:.3g} ≤ {bound}: {verdict} → {out}",
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

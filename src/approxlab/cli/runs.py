@@ -14,11 +14,25 @@ SHOWN = ("id", "depth", "width", "activation", "seed", "lr", "rmse", "max_error"
 
 
 def runs(
-    store: Annotated[Path, typer.Option("--store", help="The run store written by `approxlab sweep`.")] = Path("runs.db"),
-    where: Annotated[list[str] | None, typer.Option("--where", help="Keep runs with FIELD=VALUE (repeatable), e.g. activation=relu.")] = None,
-    csv: Annotated[Path | None, typer.Option("--csv", help="Write the (filtered) runs to this CSV file.")] = None,
-    plot: Annotated[str | None, typer.Option("--plot", help="rmse-vs-width or max_error-vs-width (needs --out).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for the figure of --plot.")] = None,
+    store: Annotated[
+        Path, typer.Option("--store", help="The run store written by `approxlab sweep`.")
+    ] = Path("runs.db"),
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where", help="Keep runs with FIELD=VALUE (repeatable), e.g. activation=relu."
+        ),
+    ] = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Write the (filtered) runs to this CSV file.")
+    ] = None,
+    plot: Annotated[
+        str | None,
+        typer.Option("--plot", help="rmse-vs-width or max_error-vs-width (needs --out)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the figure of --plot.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="Rows printed (all go to --csv).")] = 20,
 ) -> None:
     """List the runs of a store (filtered), export them as CSV, or plot error against width with spreads."""
@@ -42,7 +56,9 @@ def runs(
 
         check_output(out)
     if csv is not None and not csv.parent.is_dir():
-        raise ApproxlabError(f"cannot write --csv {str(csv)!r}: folder {str(csv.parent)!r} does not exist")
+        raise ApproxlabError(
+            f"cannot write --csv {str(csv)!r}: folder {str(csv.parent)!r} does not exist"
+        )
     db = RunStore(store, create=False)
     rows = db.runs(conditions)
     table = Table(title=f"{len(rows)} of {db.count()} runs in {store}")

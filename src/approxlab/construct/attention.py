@@ -39,8 +39,10 @@ from approxlab.qsa.task import check, check_eps, encode, max_error, sample
 MARGIN = 0.5  # the proof's γ: off-S scores at most half the on-S score
 MAX_M = 4096
 EXHAUSTIVE = 2_000_000  # C(N, q)·(N − q) margins below which every q-subset is checked
-_THEOREM = ("Sanford, Hsu & Telgarsky 2023, Thm 2 (seed 003, 'Model comparison'): one attention layer with "
-            "m = O(q log N) ε-approximates qSA")
+_THEOREM = (
+    "Sanford, Hsu & Telgarsky 2023, Thm 2 (seed 003, 'Model comparison'): one attention layer with "
+    "m = O(q log N) ε-approximates qSA"
+)
 
 
 def sign_vectors(N: int, m: int, seed: int = 0) -> np.ndarray:
@@ -94,8 +96,11 @@ def subsets(N: int, q: int, X: np.ndarray | None = None) -> tuple[np.ndarray, st
     """Every q-subset of [N] (0-based) when C(N, q)·(N − q) ≤ 2·10⁶, else the distinct y_i of X; and which."""
     if math.comb(N, q) * (N - q) <= EXHAUSTIVE:
         return np.array(list(itertools.combinations(range(N), q)), dtype=np.int64), "all q-subsets"
-    require(X is not None, f"C({N}, {q}) q-subsets are too many to list: pass the inputs to check the margin on")
-    y = X[..., X.shape[-1] - q - 1:-1].astype(np.int64).reshape(-1, q) - 1
+    require(
+        X is not None,
+        f"C({N}, {q}) q-subsets are too many to list: pass the inputs to check the margin on",
+    )
+    y = X[..., X.shape[-1] - q - 1 : -1].astype(np.int64).reshape(-1, q) - 1
     return np.unique(np.sort(y, axis=1), axis=0), "the q-subsets of the certified inputs"
 
 
@@ -110,7 +115,9 @@ def dimension(N: int, q: int, seed: int = 0, X: np.ndarray | None = None) -> tup
         g = margin(sign_vectors(N, m, seed), S)
         if g <= MARGIN:
             return m, g, scope
-    raise ApproxlabError(f"no m ≤ {MAX_M} gives sign vectors with margin ½ for N = {N}, q = {q}: use a smaller q")
+    raise ApproxlabError(
+        f"no m ≤ {MAX_M} gives sign vectors with margin ½ for N = {N}, q = {q}: use a smaller q"
+    )
 
 
 def temperature(N: int, q: int, eps: float) -> float:
@@ -132,19 +139,29 @@ class SparseAveragingAttention(nn.Module):
     def __init__(self, U: np.ndarray, q: int, d_prime: int, c: float) -> None:
         super().__init__()
         N, m = U.shape
-        self.N, self.q, self.d_prime, self.m, self.in_features = N, q, d_prime, m, N * (d_prime + 2 * N)
+        self.N, self.q, self.d_prime, self.m, self.in_features = (
+            N,
+            q,
+            d_prime,
+            m,
+            N * (d_prime + 2 * N),
+        )
         self.register_buffer("U", torch.as_tensor(U, dtype=torch.float64))
         eye, zero = np.eye(m), np.zeros((m, m))
         self.Q = nn.Parameter(torch.as_tensor(np.vstack([np.zeros((d_prime, m)), c * eye, zero])))
         self.K = nn.Parameter(torch.as_tensor(np.vstack([np.zeros((d_prime, m)), zero, eye])))
-        self.V = nn.Parameter(torch.as_tensor(np.vstack([np.eye(d_prime), np.zeros((2 * m, d_prime))])))
+        self.V = nn.Parameter(
+            torch.as_tensor(np.vstack([np.eye(d_prime), np.zeros((2 * m, d_prime))]))
+        )
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """φ(X) of shape (n, N, d' + 2m) from the one-hot token features."""
         X = x.reshape(x.shape[0], self.N, -1)
-        z, hot = X[..., :self.d_prime], X[..., self.d_prime:self.d_prime + self.N]
+        z, hot = X[..., : self.d_prime], X[..., self.d_prime : self.d_prime + self.N]
         S = torch.topk(hot, self.q, dim=-1).indices.reshape(-1, self.q)
-        w = torch.as_tensor(dual_vectors(self.U.numpy(), S.numpy()), dtype=x.dtype).reshape(x.shape[0], self.N, -1)
+        w = torch.as_tensor(dual_vectors(self.U.numpy(), S.numpy()), dtype=x.dtype).reshape(
+            x.shape[0], self.N, -1
+        )
         u = self.U.to(x.dtype).expand(x.shape[0], -1, -1)
         return torch.cat([z, w, u], dim=-1)
 
@@ -154,8 +171,9 @@ class SparseAveragingAttention(nn.Module):
         return (torch.softmax(scores, dim=-1) @ (phi @ self.V)).reshape(x.shape[0], -1)
 
 
-def qsa_attention(N: int, q: int = 1, d_prime: int = 1, eps: float = 0.1, n: int = 200,
-                  seed: int = 0) -> tuple[SparseAveragingAttention, Certificate]:
+def qsa_attention(
+    N: int, q: int = 1, d_prime: int = 1, eps: float = 0.1, n: int = 200, seed: int = 0
+) -> tuple[SparseAveragingAttention, Certificate]:
     """The proof's attention layer for qSA(N, q, d') at accuracy ε, certified on n seeded inputs.
 
     The certificate's ``units`` is m (the query/key dimension), ``bound`` is ε, and
@@ -176,9 +194,24 @@ def qsa_attention(N: int, q: int = 1, d_prime: int = 1, eps: float = 0.1, n: int
         out = net(torch.as_tensor(encode(X, q).reshape(n, -1))).numpy()
     measured = max_error(out, X, q)
     return net, Certificate(
-        construction="qsa_attention", theorem=_THEOREM, units=m, depth=1, params=count_params(net), bound=eps,
-        norm=f"max over {n} seeded inputs and i of the l2 error", measured=measured,
+        construction="qsa_attention",
+        theorem=_THEOREM,
+        units=m,
+        depth=1,
+        params=count_params(net),
+        bound=eps,
+        norm=f"max over {n} seeded inputs and i of the l2 error",
+        measured=measured,
         bound_origin="2·((N−q)/q)·e^(−c/2) with c = 2 ln(2(N−q)/(qε)), valid when the margin γ ≤ 1/2",
-        details={"N": N, "q": q, "d_prime": d_prime, "m": m, "margin": gamma, "margin_checked_on": scope,
-                 "temperature": c, "seed": seed, "m_over_q_ln_N": m / (q * math.log(N))},
+        details={
+            "N": N,
+            "q": q,
+            "d_prime": d_prime,
+            "m": m,
+            "margin": gamma,
+            "margin_checked_on": scope,
+            "temperature": c,
+            "seed": seed,
+            "m_over_q_ln_N": m / (q * math.log(N)),
+        },
     )

@@ -65,7 +65,9 @@ def _frequencies(d: int, n: int, rng: np.random.Generator) -> np.ndarray:
     return u * radius[:, None]
 
 
-def _two_layer(W: np.ndarray, b: np.ndarray, a: np.ndarray, c: float, act: nn.Module) -> nn.Sequential:
+def _two_layer(
+    W: np.ndarray, b: np.ndarray, a: np.ndarray, c: float, act: nn.Module
+) -> nn.Sequential:
     hidden = nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
     output = nn.Linear(W.shape[0], 1, dtype=torch.float64)
     with torch.no_grad():
@@ -76,7 +78,9 @@ def _two_layer(W: np.ndarray, b: np.ndarray, a: np.ndarray, c: float, act: nn.Mo
     return nn.Sequential(hidden, act, output)
 
 
-def l2_squared_error(net: nn.Module, d: int, r: float = 1.0, points: int = 4000, seed: int = 12345) -> float:
+def l2_squared_error(
+    net: nn.Module, d: int, r: float = 1.0, points: int = 4000, seed: int = 12345
+) -> float:
     """Monte Carlo ‖net − f‖²_{L²(μ)}, μ uniform on the d-ball of radius r (``points`` seeded draws)."""
     X = ball_sample(d, points, r, seed)
     with torch.no_grad():
@@ -97,8 +101,14 @@ def barron_gaussian(
     >>> cert.units, cert.holds
     (200, True)
     """
-    require(isinstance(d, int) and d >= 1, f"the dimension d must be a positive integer, got {d!r}: pass e.g. d=10")
-    require(isinstance(n, int) and 1 <= n <= MAX_UNITS, f"Maurey sampling needs 1..{MAX_UNITS} units, got {n!r}: pass e.g. --units 256")
+    require(
+        isinstance(d, int) and d >= 1,
+        f"the dimension d must be a positive integer, got {d!r}: pass e.g. d=10",
+    )
+    require(
+        isinstance(n, int) and 1 <= n <= MAX_UNITS,
+        f"Maurey sampling needs 1..{MAX_UNITS} units, got {n!r}: pass e.g. --units 256",
+    )
     require(math.isfinite(r) and r > 0, f"the ball radius must be positive, got {r}: pass e.g. r=1")
     choose("Barron unit", unit, UNIT_KINDS)
     rng = np.random.default_rng(seed)
@@ -113,15 +123,28 @@ def barron_gaussian(
         a = 2 * r * (-C * np.sin(norms * s)) / n
         net = _two_layer(omega / norms[:, None], -s, a, 1.0 - float(a[s < 0].sum()), Step())
     return net, certify(
-        net, construction=f"barron_{unit}", theorem="Barron 1993 via Maurey (seed 003): E‖f − f_n‖² ≤ (2rC_f)²/n",
-        bound=(2 * r * C) ** 2 / n, norm=f"squared L2, uniform on the {d}-ball of radius {r} (Monte Carlo, {points} points)",
-        measured=l2_squared_error(net, d, r, points), bound_origin="Maurey's lemma: terms bounded by 2rC_f, n i.i.d. draws; a bound on the expectation over draws",
-        d=d, barron_constant=C, radius=r, seed=seed, convention="f(x) = ∫ e^{iω·x} f̂(ω) dω",
+        net,
+        construction=f"barron_{unit}",
+        theorem="Barron 1993 via Maurey (seed 003): E‖f − f_n‖² ≤ (2rC_f)²/n",
+        bound=(2 * r * C) ** 2 / n,
+        norm=f"squared L2, uniform on the {d}-ball of radius {r} (Monte Carlo, {points} points)",
+        measured=l2_squared_error(net, d, r, points),
+        bound_origin="Maurey's lemma: terms bounded by 2rC_f, n i.i.d. draws; a bound on the expectation over draws",
+        d=d,
+        barron_constant=C,
+        radius=r,
+        seed=seed,
+        convention="f(x) = ∫ e^{iω·x} f̂(ω) dω",
     )
 
 
 def sampling_rate(
-    d: int, sizes: list[int], seeds: int = 3, unit: str = "cos", points: int = 2000, first_seed: int = 0
+    d: int,
+    sizes: list[int],
+    seeds: int = 3,
+    unit: str = "cos",
+    points: int = 2000,
+    first_seed: int = 0,
 ) -> tuple[float, list[dict[str, float]]]:
     """Least-squares slope of log(mean squared error over ``seeds`` draws) against log n.
 
@@ -135,9 +158,23 @@ def sampling_rate(
     """
     rows = []
     for n in sizes:
-        errs = [barron_gaussian(d, n, unit, seed=s, points=points)[1].measured for s in range(first_seed, first_seed + seeds)]
-        rows.append({"d": d, "units": n, "mean_sq_error": float(np.mean(errs)), "bound": (2 * barron_constant(d)) ** 2 / n})
-    slope = float(np.polyfit(np.log([r["units"] for r in rows]), np.log([r["mean_sq_error"] for r in rows]), 1)[0])
+        errs = [
+            barron_gaussian(d, n, unit, seed=s, points=points)[1].measured
+            for s in range(first_seed, first_seed + seeds)
+        ]
+        rows.append(
+            {
+                "d": d,
+                "units": n,
+                "mean_sq_error": float(np.mean(errs)),
+                "bound": (2 * barron_constant(d)) ** 2 / n,
+            }
+        )
+    slope = float(
+        np.polyfit(
+            np.log([r["units"] for r in rows]), np.log([r["mean_sq_error"] for r in rows]), 1
+        )[0]
+    )
     return slope, rows
 
 
@@ -154,7 +191,12 @@ def grid_units_needed(eps: float, d: int, rho: float = math.exp(-0.5), r: float 
 
 
 def maurey_variance(
-    d: int, unit: str = "cos", r: float = 1.0, points: int = 4000, terms: int = 50_000, seed: int = 999
+    d: int,
+    unit: str = "cos",
+    r: float = 1.0,
+    points: int = 4000,
+    terms: int = 50_000,
+    seed: int = 999,
 ) -> float:
     """V_d = E_x Var_ω[g(x; ω)]: the exact constant of Maurey's identity E‖f − f_n‖²_{L²(μ)} = V_d/n.
 
@@ -169,14 +211,19 @@ def maurey_variance(
     True
     """
     X = torch.from_numpy(ball_sample(d, points, r, 12345))
-    total, total_sq = torch.zeros(points, dtype=torch.float64), torch.zeros(points, dtype=torch.float64)
+    total, total_sq = (
+        torch.zeros(points, dtype=torch.float64),
+        torch.zeros(points, dtype=torch.float64),
+    )
     chunk = 5000
     for start in range(0, terms, chunk):
         m = min(chunk, terms - start)
         net, _ = barron_gaussian(d, m, unit, r=r, seed=seed + start, points=16)
         hidden, act, out = net
         with torch.no_grad():
-            g = m * out.weight[0] * (act(hidden(X)) - act(hidden.bias))  # (points, m): one term per column
+            g = (
+                m * out.weight[0] * (act(hidden(X)) - act(hidden.bias))
+            )  # (points, m): one term per column
         total += g.sum(1)
         total_sq += (g**2).sum(1)
     mean = total / terms
@@ -201,17 +248,24 @@ def best_n_term_errors(values: np.ndarray, units: list[int]) -> list[float]:
     [0.125, 0.0]
     """
     values = np.asarray(values, dtype=np.float64)
-    require(values.ndim >= 1 and values.size > 1 and np.all(np.isfinite(values)),
-            "best_n_term_errors needs a finite grid of target values: sample the target on a periodic grid")
+    require(
+        values.ndim >= 1 and values.size > 1 and np.all(np.isfinite(values)),
+        "best_n_term_errors needs a finite grid of target values: sample the target on a periodic grid",
+    )
     c = np.fft.fftn(values) / values.size
     energy = np.abs(c) ** 2
     # k and −k form one real unit; the constant (k = 0) and Nyquist frequencies are their own partners
     flat = energy.ravel()
     shape = np.reshape(values.shape, (-1,) + (1,) * values.ndim)
-    twin_index = np.ravel_multi_index(tuple(-np.indices(values.shape) % shape), values.shape).ravel()
+    twin_index = np.ravel_multi_index(
+        tuple(-np.indices(values.shape) % shape), values.shape
+    ).ravel()
     index = np.arange(flat.size)
     keep = index <= twin_index
     pairs = np.sort(np.where(index == twin_index, flat, flat + flat[twin_index])[keep])[::-1]
     tail = np.concatenate([np.cumsum(pairs[::-1])[::-1], [0.0]])
-    require(all(1 <= n < pairs.size for n in units), f"units must lie in 1..{pairs.size - 1} for this grid: pass fewer units or a finer grid")
+    require(
+        all(1 <= n < pairs.size for n in units),
+        f"units must lie in 1..{pairs.size - 1} for this grid: pass fewer units or a finer grid",
+    )
     return [float(tail[n]) for n in units]

@@ -99,9 +99,19 @@ def certify(
     ...         norm="sup", measured=0.0, bound_origin="exact").units
     6
     """
-    clean = {k: (float(v) if isinstance(v, float) and not math.isfinite(v) else v) for k, v in details.items()}
+    clean = {
+        k: (float(v) if isinstance(v, float) and not math.isfinite(v) else v)
+        for k, v in details.items()
+    }
     return Certificate(
-        construction=construction, theorem=theorem, units=hidden_units(net), depth=depth(net),
-        params=count_params(net), bound=None if bound is None else float(bound), norm=norm,
-        measured=float(measured), bound_origin=bound_origin, details=clean,
+        construction=construction,
+        theorem=theorem,
+        units=hidden_units(net),
+        depth=depth(net),
+        params=count_params(net),
+        bound=None if bound is None else float(bound),
+        norm=norm,
+        measured=float(measured),
+        bound_origin=bound_origin,
+        details=clean,
     )

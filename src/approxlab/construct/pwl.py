@@ -88,7 +88,10 @@ def relu_interpolant(knots: Sequence[float], values: Sequence[float]) -> nn.Sequ
     y = np.asarray(values, dtype=np.float64).reshape(-1)
     require(x.size == y.size, f"got {x.size} knots but {y.size} values: pass one value per knot")
     require(x.size >= 2, f"interpolation needs at least 2 knots, got {x.size}: pass more knots")
-    require(bool(np.all(np.diff(x) > 0)), "knots must be strictly increasing: sort them and drop duplicates")
+    require(
+        bool(np.all(np.diff(x) > 0)),
+        "knots must be strictly increasing: sort them and drop duplicates",
+    )
     slopes = np.diff(y) / np.diff(x)
     return relu_from_breakpoints(x[1:-1], slopes, float(y[0]), (float(x[0]), float(x[-1])))
 
@@ -113,17 +116,30 @@ def interpolate(g, units: int, curvature: float | None = None):
     from approxlab.construct.target import resolve
     from approxlab.fit import sup_error
 
-    require(isinstance(units, int) and units >= 1, f"units must be a positive integer, got {units!r}: pass e.g. --units 16")
+    require(
+        isinstance(units, int) and units >= 1,
+        f"units must be a positive integer, got {units!r}: pass e.g. --units 16",
+    )
     g = resolve(g, 1, [(0.0, 1.0)])
     lo, hi = g.domain[0]
     knots = np.linspace(lo, hi, units + 1)
     net = relu_interpolant(knots, np.asarray(g(knots.reshape(-1, 1)), dtype=np.float64))
     fine = np.linspace(lo, hi, 20001)
-    M = curvature if curvature is not None else second_derivative_bound(np.asarray(g(fine.reshape(-1, 1))), fine[1] - fine[0])
+    M = (
+        curvature
+        if curvature is not None
+        else second_derivative_bound(np.asarray(g(fine.reshape(-1, 1))), fine[1] - fine[0])
+    )
     h = (hi - lo) / units
     return net, certify(
-        net, construction="relu_interpolant", theorem="seed 002 answer 2: k ReLUs give any k-piece linear function",
-        bound=h * h * M / 8, norm="sup", measured=sup_error(net, g, 2 * units * max(1, 10000 // units) + 1),
-        bound_origin="linear interpolation error h² sup|g''| / 8", target=g.name, curvature=M,
+        net,
+        construction="relu_interpolant",
+        theorem="seed 002 answer 2: k ReLUs give any k-piece linear function",
+        bound=h * h * M / 8,
+        norm="sup",
+        measured=sup_error(net, g, 2 * units * max(1, 10000 // units) + 1),
+        bound_origin="linear interpolation error h² sup|g''| / 8",
+        target=g.name,
+        curvature=M,
         curvature_estimated=curvature is None,
     )

@@ -49,7 +49,10 @@ def sawtooth_net(n: int) -> nn.Sequential:
     >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
     1.0
     """
-    require(isinstance(n, int) and n >= 1, f"the sawtooth needs n ≥ 1 compositions, got {n!r}: pass e.g. n=3")
+    require(
+        isinstance(n, int) and n >= 1,
+        f"the sawtooth needs n ≥ 1 compositions, got {n!r}: pass e.g. n=3",
+    )
     layers: list[nn.Module] = [_hat_layer(), nn.ReLU()]
     for _ in range(n - 1):
         # y = 2a − 4b feeds both units of the next hat: rows (y, y − ½).
@@ -94,7 +97,14 @@ def sawtooth(n: int) -> tuple[nn.Sequential, Certificate]:
         out = net(torch.from_numpy(x).reshape(-1, 1)).numpy().ravel()
     pieces, peaks = pieces_and_peaks(net)
     return net, certify(
-        net, construction="sawtooth", theorem="seed 003 (Telgarsky 2016): h^(∘n) from 2n ReLU units, 2^n pieces",
-        bound=0.0, norm="sup", measured=float(np.max(np.abs(out - y))),
-        bound_origin="exact construction (float64 round-off only; dyadic grid points are exact)", n=n, pieces=pieces, peaks=peaks,
+        net,
+        construction="sawtooth",
+        theorem="seed 003 (Telgarsky 2016): h^(∘n) from 2n ReLU units, 2^n pieces",
+        bound=0.0,
+        norm="sup",
+        measured=float(np.max(np.abs(out - y))),
+        bound_origin="exact construction (float64 round-off only; dyadic grid points are exact)",
+        n=n,
+        pieces=pieces,
+        peaks=peaks,
     )

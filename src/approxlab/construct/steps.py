@@ -60,7 +60,9 @@ def check_units(n: int, what: str) -> int:
     return n
 
 
-def _one_layer(centres: np.ndarray, in_weight: float, out: np.ndarray, act: nn.Module, bias: float = 0.0) -> nn.Sequential:
+def _one_layer(
+    centres: np.ndarray, in_weight: float, out: np.ndarray, act: nn.Module, bias: float = 0.0
+) -> nn.Sequential:
     hidden = nn.Linear(1, centres.size, dtype=torch.float64)
     output = nn.Linear(centres.size, 1, dtype=torch.float64)
     with torch.no_grad():
@@ -115,7 +117,9 @@ def steepness_bound(rho: float, eps: float, a0: float = 1.0, width: float = 1.0)
     return hi
 
 
-def lipschitz_steps(g: Target | str, rho: float | None = None, eps: float = 0.1) -> tuple[nn.Sequential, Certificate]:
+def lipschitz_steps(
+    g: Target | str, rho: float | None = None, eps: float = 0.1
+) -> tuple[nn.Sequential, Certificate]:
     """⌈ρ(hi−lo)/ε⌉ threshold units f = Σ a_i 1[x ≥ b_i] with sup |f − g| ≤ ρh/2 ≤ ε/2 (float64).
 
     ρ is ``rho``, else the target's Lipschitz constant, else a grid estimate (then the
@@ -132,9 +136,18 @@ def lipschitz_steps(g: Target | str, rho: float | None = None, eps: float = 0.1)
     lo, hi = g.domain[0]
     net = _one_layer(b, 1.0, a, Step())
     return net, certify(
-        net, construction="lipschitz_steps", theorem=_THEOREM, bound=rho * (hi - lo) / (2 * len(b)), norm="sup",
-        measured=sup_error(net, g), bound_origin="ρh/2 ≤ ε/2: each x is within h/2 of its cell's midpoint",
-        target=g.name, rho=rho, lipschitz_estimated=estimated, eps=eps, thresholds=b.tolist(),
+        net,
+        construction="lipschitz_steps",
+        theorem=_THEOREM,
+        bound=rho * (hi - lo) / (2 * len(b)),
+        norm="sup",
+        measured=sup_error(net, g),
+        bound_origin="ρh/2 ≤ ε/2: each x is within h/2 of its cell's midpoint",
+        target=g.name,
+        rho=rho,
+        lipschitz_estimated=estimated,
+        eps=eps,
+        thresholds=b.tolist(),
     )
 
 
@@ -152,15 +165,27 @@ def lipschitz_sigmoids(
     True
     """
     eps = check_eps(eps)
-    require(math.isfinite(k) and k > 0, f"the steepness k must be positive, got {k}: pass e.g. k=1000")
+    require(
+        math.isfinite(k) and k > 0, f"the steepness k must be positive, got {k}: pass e.g. k=1000"
+    )
     g = resolve(g, 1, [(0.0, 1.0)])
     rho, estimated = lipschitz(g, rho)
     b, a = _thresholds(g, rho, eps)
     net = _one_layer(b, float(k), a, nn.Sigmoid())
     return net, certify(
-        net, construction="lipschitz_sigmoids", theorem=_THEOREM, bound=eps, norm="sup",
-        measured=sup_error(net, g), bound_origin="the threshold construction's ε; met only for k ≥ k*",
-        target=g.name, rho=rho, lipschitz_estimated=estimated, eps=eps, steepness=float(k), a0=float(a[0]),
+        net,
+        construction="lipschitz_sigmoids",
+        theorem=_THEOREM,
+        bound=eps,
+        norm="sup",
+        measured=sup_error(net, g),
+        bound_origin="the threshold construction's ε; met only for k ≥ k*",
+        target=g.name,
+        rho=rho,
+        lipschitz_estimated=estimated,
+        eps=eps,
+        steepness=float(k),
+        a0=float(a[0]),
     )
 
 
@@ -177,6 +202,7 @@ def steepness_needed(
     >>> 10 < k < 1e4
     True
     """
+
     def err(k: float) -> float:
         return lipschitz_sigmoids(g, rho, eps, k)[1].measured
 

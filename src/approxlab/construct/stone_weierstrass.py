@@ -27,7 +27,10 @@ from approxlab.nets import Cos, Exp
 from approxlab.targets import Target
 
 FAMILIES = ("cos", "exp")
-MAX_UNITS = {"cos": 2000, "exp": 30}  # exp sums beyond ~30 terms are numerically rank-deficient in float64
+MAX_UNITS = {
+    "cos": 2000,
+    "exp": 30,
+}  # exp sums beyond ~30 terms are numerically rank-deficient in float64
 
 
 def stone_weierstrass(
@@ -65,7 +68,14 @@ def stone_weierstrass(
     net = nn.Sequential(hidden, act, output)
     residual = float(np.sqrt(np.mean((features @ weights - y) ** 2)))
     return net, certify(
-        net, construction=f"stone_weierstrass_{family}", theorem="Stone–Weierstrass (seed 003): cos and exp nets are dense in C(K)",
-        bound=None, norm="sup", measured=sup_error(net, g, grid_n),
-        bound_origin="none: the theorem gives density, not a rate", target=g.name, family=family, rms_residual=residual,
+        net,
+        construction=f"stone_weierstrass_{family}",
+        theorem="Stone–Weierstrass (seed 003): cos and exp nets are dense in C(K)",
+        bound=None,
+        norm="sup",
+        measured=sup_error(net, g, grid_n),
+        bound_origin="none: the theorem gives density, not a rate",
+        target=g.name,
+        family=family,
+        rms_residual=residual,
     )

@@ -51,10 +51,16 @@ def estimate_lipschitz(g: Target, n: int | None = None) -> float:
     axes = grid_axes(g.domain, n)
     mesh = np.meshgrid(*axes, indexing="ij")
     values = np.asarray(g(np.stack([m.ravel() for m in mesh], axis=1))).reshape(mesh[0].shape)
-    grads = [(np.diff(values, axis=k) / np.diff(axes[k])[0])[tuple(
-        slice(None) if j == k else slice(0, n - 1) for j in range(g.dim))] for k in range(g.dim)]
+    grads = [
+        (np.diff(values, axis=k) / np.diff(axes[k])[0])[
+            tuple(slice(None) if j == k else slice(0, n - 1) for j in range(g.dim))
+        ]
+        for k in range(g.dim)
+    ]
     rho = float(np.max(np.sqrt(sum(d**2 for d in grads))))
-    require(np.isfinite(rho), f"target {g.name!r} is not finite on its domain: pick a bounded target")
+    require(
+        np.isfinite(rho), f"target {g.name!r} is not finite on its domain: pick a bounded target"
+    )
     return rho
 
 
@@ -65,7 +71,10 @@ def lipschitz(g: Target, rho: float | None = None) -> tuple[float, bool]:
     (6.283185307179586, False)
     """
     if rho is not None:
-        require(np.isfinite(rho) and rho > 0, f"the Lipschitz constant must be positive, got {rho}: pass e.g. rho=6.3")
+        require(
+            np.isfinite(rho) and rho > 0,
+            f"the Lipschitz constant must be positive, got {rho}: pass e.g. rho=6.3",
+        )
         return float(rho), False
     if g.lipschitz is not None:
         return float(g.lipschitz), False

@@ -27,7 +27,9 @@ from approxlab.errors import require
 
 _UNIT_ROUNDOFF = 2.0**-53
 MAX_DEGREE = 12
-_THEOREM = "seed 000: x^k from k+1 sigmoid units by a k-th finite difference in the weight, error O(h)"
+_THEOREM = (
+    "seed 000: x^k from k+1 sigmoid units by a k-th finite difference in the weight, error O(h)"
+)
 
 
 def sigmoid_derivative(k: int) -> Polynomial:
@@ -77,7 +79,10 @@ def _check(degree: int, h: float, b: float) -> None:
         isinstance(degree, int) and 0 <= degree <= MAX_DEGREE,
         f"the degree must be an integer in 0..{MAX_DEGREE}, got {degree!r}: float64 cancellation ruins higher ones",
     )
-    require(math.isfinite(h) and h > 0, f"the finite-difference step h must be positive, got {h}: pass e.g. h=0.01")
+    require(
+        math.isfinite(h) and h > 0,
+        f"the finite-difference step h must be positive, got {h}: pass e.g. h=0.01",
+    )
     for k in range(1, degree + 1):
         require(
             abs(sigmoid_derivative_at(k, b)) > 1e-8,
@@ -100,7 +105,10 @@ def taylor_polynomial(
     (3, True)
     """
     c = [float(v) for v in coefficients]
-    require(len(c) >= 1 and all(math.isfinite(v) for v in c), "pass at least one finite polynomial coefficient")
+    require(
+        len(c) >= 1 and all(math.isfinite(v) for v in c),
+        "pass at least one finite polynomial coefficient",
+    )
     n = len(c) - 1
     b = best_offset(n) if b is None else float(b)
     _check(n, h, b)
@@ -125,9 +133,18 @@ def taylor_polynomial(
         y = net(torch.from_numpy(x).reshape(-1, 1)).numpy().ravel()
     measured = float(np.max(np.abs(y - Polynomial(c)(x))))
     return net, certify(
-        net, construction="taylor_polynomial", theorem=_THEOREM, bound=truncation, norm="sup on [-1, 1]",
-        measured=measured, bound_origin="mean-value form of the k-th difference: Σ|c_k| k h sup|σ^(k+1)| / |σ^(k)(b)|",
-        coefficients=c, h=h, b=b, roundoff_estimate=roundoff, domain=[(-1.0, 1.0)],
+        net,
+        construction="taylor_polynomial",
+        theorem=_THEOREM,
+        bound=truncation,
+        norm="sup on [-1, 1]",
+        measured=measured,
+        bound_origin="mean-value form of the k-th difference: Σ|c_k| k h sup|σ^(k+1)| / |σ^(k)(b)|",
+        coefficients=c,
+        h=h,
+        b=b,
+        roundoff_estimate=roundoff,
+        domain=[(-1.0, 1.0)],
         target=" + ".join(f"{ck!r}*x**{k}" for k, ck in enumerate(c) if ck) or "0*x",
     )
 
@@ -142,7 +159,9 @@ def monomial(k: int, h: float = 1e-2, b: float | None = None) -> tuple[nn.Sequen
     return taylor_polynomial([0.0] * k + [1.0], h, b)
 
 
-def cancellation_scan(k: int, hs: list[float], b: float | None = None) -> tuple[float, list[dict[str, float]]]:
+def cancellation_scan(
+    k: int, hs: list[float], b: float | None = None
+) -> tuple[float, list[dict[str, float]]]:
     """Measured sup error of :func:`monomial` over the steps ``hs``; returns the best h and the rows.
 
     >>> h, rows = cancellation_scan(2, [1e-1, 1e-3, 1e-7])
@@ -152,8 +171,14 @@ def cancellation_scan(k: int, hs: list[float], b: float | None = None) -> tuple[
     rows = []
     for h in hs:
         cert = monomial(k, h, b)[1]
-        rows.append({"h": h, "error": cert.measured, "truncation_bound": cert.bound,
-                     "roundoff_estimate": cert.details["roundoff_estimate"]})
+        rows.append(
+            {
+                "h": h,
+                "error": cert.measured,
+                "truncation_bound": cert.bound,
+                "roundoff_estimate": cert.details["roundoff_estimate"],
+            }
+        )
     return min(rows, key=lambda r: r["error"])["h"], rows
 
 
@@ -187,7 +212,13 @@ def ridge_product(h: float = 1e-2) -> tuple[nn.Sequential, Certificate]:
     # The 1D bound was for |x| ≤ 1; along a ridge |u·x| ≤ 2 so |t|^3 ≤ 8 replaces 1.
     per_square = cert.bound * 8
     return net, certify(
-        net, construction="ridge_product", theorem=_THEOREM + "; x1x2 = ¼((x1+x2)² − (x1−x2)²)",
-        bound=per_square / 2, norm="sup on [-1, 1]^2", measured=float(np.max(np.abs(y - X[:, 0] * X[:, 1]))),
-        bound_origin="¼·(2 squares) of the 1D truncation bound scaled by |u·x|³ ≤ 8", h=h, b=cert.details["b"],
+        net,
+        construction="ridge_product",
+        theorem=_THEOREM + "; x1x2 = ¼((x1+x2)² − (x1−x2)²)",
+        bound=per_square / 2,
+        norm="sup on [-1, 1]^2",
+        measured=float(np.max(np.abs(y - X[:, 0] * X[:, 1]))),
+        bound_origin="¼·(2 squares) of the 1D truncation bound scaled by |u·x|³ ≤ 8",
+        h=h,
+        b=cert.details["b"],
     )

@@ -22,8 +22,8 @@ import math
 import numpy as np
 from torch import nn
 
-from approxlab.construct.layers import linear
 from approxlab.construct.certificate import Certificate, certify
+from approxlab.construct.layers import linear
 from approxlab.construct.steps import check_units
 from approxlab.construct.target import resolve
 from approxlab.errors import require
@@ -47,7 +47,6 @@ def estimate_hessian_bound(g: Target, n: int = 201) -> float:
     return float(np.max(np.abs(mean) + dev))
 
 
-
 def triangulation_interpolant(
     g: Target | str, n: int, hessian_bound: float | None = None
 ) -> tuple[nn.Sequential, Certificate]:
@@ -57,7 +56,10 @@ def triangulation_interpolant(
     >>> cert.units, cert.depth, cert.holds
     (300, 5, True)
     """
-    require(isinstance(n, int) and n >= 1, f"the grid size n must be a positive integer, got {n!r}: pass e.g. --units 8")
+    require(
+        isinstance(n, int) and n >= 1,
+        f"the grid size n must be a positive integer, got {n!r}: pass e.g. --units 8",
+    )
     vertices = (n + 1) ** 2
     check_units(12 * vertices, f"an {n}×{n} triangulation ({vertices} vertices × 12)")
     g = resolve(g, 2)
@@ -67,28 +69,50 @@ def triangulation_interpolant(
     V = np.stack(np.meshgrid(a1, a2, indexing="ij"), -1).reshape(-1, 2)
     # Layer 1, per vertex: σ(±s), σ(±t), σ(±(s − t)) with s, t affine in x.
     base = np.array([[1 / h1, 0.0], [0.0, 1 / h2], [1 / h1, -1 / h2]])
-    W1 = np.concatenate([np.concatenate([base, -base])[[0, 3, 1, 4, 2, 5]] for _ in range(vertices)])
+    W1 = np.concatenate(
+        [np.concatenate([base, -base])[[0, 3, 1, 4, 2, 5]] for _ in range(vertices)]
+    )
     b1 = np.concatenate([-(np.concatenate([base, -base])[[0, 3, 1, 4, 2, 5]] @ v) for v in V])
     # Layer 2: (σ(B), σ(A − B), σ(C)) from A = |s|, B = |t|, C = |s − t|.
-    block2 = np.array([[0, 0, 1, 1, 0, 0], [1, 1, -1, -1, 0, 0], [0, 0, 0, 0, 1, 1]], dtype=np.float64)
+    block2 = np.array(
+        [[0, 0, 1, 1, 0, 0], [1, 1, -1, -1, 0, 0], [0, 0, 0, 0, 1, 1]], dtype=np.float64
+    )
     # Layer 3: (σ(C), σ(M − C)) with M = max(A, B) = σ(B) + σ(A − B).
     block3 = np.array([[0, 0, 1], [1, 1, -1]], dtype=np.float64)
     # Layer 4: σ(1 − max(M, C)).
     block4 = np.array([[-1.0, -1.0]])
     eye = np.eye(vertices)
     net = nn.Sequential(
-        linear(W1, b1), nn.ReLU(),
-        linear(np.kron(eye, block2), np.zeros(3 * vertices)), nn.ReLU(),
-        linear(np.kron(eye, block3), np.zeros(2 * vertices)), nn.ReLU(),
-        linear(np.kron(eye, block4), np.ones(vertices)), nn.ReLU(),
+        linear(W1, b1),
+        nn.ReLU(),
+        linear(np.kron(eye, block2), np.zeros(3 * vertices)),
+        nn.ReLU(),
+        linear(np.kron(eye, block3), np.zeros(2 * vertices)),
+        nn.ReLU(),
+        linear(np.kron(eye, block4), np.ones(vertices)),
+        nn.ReLU(),
         linear(np.asarray(g(V), dtype=np.float64).reshape(1, -1), np.zeros(1)),
     )
     estimated = hessian_bound is None and g.name not in HESSIAN_BOUNDS
-    M = hessian_bound if hessian_bound is not None else HESSIAN_BOUNDS.get(g.name) or estimate_hessian_bound(g)
-    require(math.isfinite(M) and M >= 0, f"the Hessian bound must be a non-negative number, got {M}")
+    M = (
+        hessian_bound
+        if hessian_bound is not None
+        else HESSIAN_BOUNDS.get(g.name) or estimate_hessian_bound(g)
+    )
+    require(
+        math.isfinite(M) and M >= 0, f"the Hessian bound must be a non-negative number, got {M}"
+    )
     return net, certify(
-        net, construction="triangulation_interpolant", theorem="seed 002 (piecewise-linear interpolation); Courant hats",
-        bound=M * (h1**2 + h2**2) / 8, norm="sup", measured=sup_error(net, g),
+        net,
+        construction="triangulation_interpolant",
+        theorem="seed 002 (piecewise-linear interpolation); Courant hats",
+        bound=M * (h1**2 + h2**2) / 8,
+        norm="sup",
+        measured=sup_error(net, g),
         bound_origin="½ M R² with R² = (h1² + h2²)/4 the squared circumradius of each right triangle",
-        target=g.name, grid=n, vertices=vertices, hessian_bound=M, hessian_estimated=estimated,
+        target=g.name,
+        grid=n,
+        vertices=vertices,
+        hessian_bound=M,
+        hessian_estimated=estimated,
     )

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from approxlab.construct.layers import linear
 from approxlab.construct.certificate import Certificate, certify
+from approxlab.construct.layers import linear
 from approxlab.construct.pwl import relu_interpolant
 from approxlab.errors import require
 from approxlab.targets import target
@@ -45,7 +45,10 @@ def depth_for(eps: float) -> int:
     >>> depth_for(0.01)
     3
     """
-    require(math.isfinite(eps) and eps > 0, f"the tolerance ε must be positive, got {eps!r}: pass e.g. --eps 0.001")
+    require(
+        math.isfinite(eps) and eps > 0,
+        f"the tolerance ε must be positive, got {eps!r}: pass e.g. --eps 0.001",
+    )
     return max(1, math.ceil((math.log2(1 / eps) - 2) / 2))
 
 
@@ -64,13 +67,12 @@ def _blocks(m: int, inputs: np.ndarray) -> list[nn.Module]:
     first = np.zeros((3 * copies, inputs.shape[1]))
     bias = np.tile([0.0, 0.0, -0.5], copies)
     for c in range(copies):
-        first[3 * c:3 * c + 3] = inputs[c]
+        first[3 * c : 3 * c + 3] = inputs[c]
     layers: list[nn.Module] = [linear(first, bias), nn.ReLU()]
     for s in range(1, m):
         step = np.array([[1.0, -2.0 / 4**s, 4.0 / 4**s], [0.0, 2.0, -4.0], [0.0, 2.0, -4.0]])
         layers += [linear(np.kron(np.eye(copies), step), bias), nn.ReLU()]
     return layers
-
 
 
 def _last(m: int, coefficients: list[float]) -> nn.Linear:
@@ -102,9 +104,17 @@ def yarotsky_square(m: int) -> tuple[nn.Sequential, Certificate]:
     x = _dyadic_grid(m)
     measured = _grid_error(net, x.reshape(-1, 1), x**2)
     return net, certify(
-        net, construction="yarotsky_square", theorem=_THEOREM, bound=square_error(m), norm="sup",
-        measured=measured, bound_origin="Yarotsky 2017, Prop. 2: f_m interpolates x² at 2^m+1 points",
-        target="x**2", m=m, width=3, pieces=2**m,
+        net,
+        construction="yarotsky_square",
+        theorem=_THEOREM,
+        bound=square_error(m),
+        norm="sup",
+        measured=measured,
+        bound_origin="Yarotsky 2017, Prop. 2: f_m interpolates x² at 2^m+1 points",
+        target="x**2",
+        m=m,
+        width=3,
+        pieces=2**m,
     )
 
 
@@ -118,15 +128,23 @@ def yarotsky_product(m: int) -> tuple[nn.Sequential, Certificate]:
     (True, 5)
     """
     m = _check_m(m)
-    net = nn.Sequential(*_blocks(m, np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0]])), _last(m, [2.0, -0.5, -0.5]))
+    net = nn.Sequential(
+        *_blocks(m, np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0]])), _last(m, [2.0, -0.5, -0.5])
+    )
     t = np.linspace(0.0, 1.0, min(401, 2 ** (m + 1) + 1))
     X = np.stack(np.meshgrid(t, t, indexing="ij"), -1).reshape(-1, 2)
     measured = _grid_error(net, X, X[:, 0] * X[:, 1])
     return net, certify(
-        net, construction="yarotsky_product", theorem=_THEOREM + "; xy = ½((x+y)² − x² − y²)",
-        bound=3 * square_error(m), norm="sup", measured=measured,
+        net,
+        construction="yarotsky_product",
+        theorem=_THEOREM + "; xy = ½((x+y)² − x² − y²)",
+        bound=3 * square_error(m),
+        norm="sup",
+        measured=measured,
         bound_origin="(2 + ½ + ½)·2^(−2m−2): three squares, each within 2^(−2m−2)",
-        target="x1*x2", m=m, width=9,
+        target="x1*x2",
+        m=m,
+        width=9,
     )
 
 
@@ -140,16 +158,24 @@ def shallow_square(units: int) -> tuple[nn.Sequential, Certificate]:
     >>> shallow_square(4)[1].bound
     0.015625
     """
-    require(isinstance(units, int) and units >= 1, f"units must be a positive integer, got {units!r}: pass e.g. --units 8")
+    require(
+        isinstance(units, int) and units >= 1,
+        f"units must be a positive integer, got {units!r}: pass e.g. --units 8",
+    )
     knots = np.linspace(0.0, 1.0, units + 1)
     net = relu_interpolant(knots, knots**2)
     # Contains every cell midpoint (j + ½)/units, where the error 1/(4 units²) is attained.
     x = np.linspace(0.0, 1.0, 2 * units * math.ceil(2000 / units) + 1)
     measured = _grid_error(net, x.reshape(-1, 1), x**2)
     return net, certify(
-        net, construction="shallow_square", theorem="linear interpolation: |g − Ig| ≤ h² max|g''| / 8",
-        bound=1.0 / (4 * units**2), norm="sup", measured=measured,
-        bound_origin="h²·2/8 with h = 1/units", target="x**2",
+        net,
+        construction="shallow_square",
+        theorem="linear interpolation: |g − Ig| ≤ h² max|g''| / 8",
+        bound=1.0 / (4 * units**2),
+        norm="sup",
+        measured=measured,
+        bound_origin="h²·2/8 with h = 1/units",
+        target="x**2",
     )
 
 
@@ -171,7 +197,10 @@ def square_lower_bound(pieces: int) -> float:
     >>> square_lower_bound(2)
     0.03125
     """
-    require(isinstance(pieces, int) and pieces >= 1, f"pieces must be a positive integer, got {pieces!r}")
+    require(
+        isinstance(pieces, int) and pieces >= 1,
+        f"pieces must be a positive integer, got {pieces!r}",
+    )
     return 1.0 / (8 * pieces**2)
 
 

@@ -29,11 +29,15 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         return torch.device("cpu")
     if name == "cuda" or (name.startswith("cuda:") and name[5:].isdigit()):
         if not torch.cuda.is_available():
-            raise ApproxlabError(f"device {device!r} asked for, but PyTorch {torch.__version__} sees no CUDA GPU: "
-                                 "use --device cpu (or auto, which picks the GPU when there is one)")
+            raise ApproxlabError(
+                f"device {device!r} asked for, but PyTorch {torch.__version__} sees no CUDA GPU: "
+                "use --device cpu (or auto, which picks the GPU when there is one)"
+            )
         index = int(name[5:]) if ":" in name else 0
         if index >= torch.cuda.device_count():
-            raise ApproxlabError(f"device {device!r} asked for, but only {torch.cuda.device_count()} CUDA GPU(s) are "
-                                 "visible: use cuda:0 … or auto")
+            raise ApproxlabError(
+                f"device {device!r} asked for, but only {torch.cuda.device_count()} CUDA GPU(s) are "
+                "visible: use cuda:0 … or auto"
+            )
         return torch.device(name)
     raise ApproxlabError(f"unknown device {device!r}: use cpu, cuda, cuda:N or auto")

@@ -41,7 +41,9 @@ def schedule_factors(schedule: str, steps: int) -> list[float]:
 class StackedAdam:
     """Adam over tensors whose first axis indexes the K nets; ``lr`` has shape (K,)."""
 
-    def __init__(self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8):
+    def __init__(
+        self, params: list[torch.Tensor], lr: torch.Tensor, betas=(0.9, 0.999), eps: float = 1e-8
+    ):
         self.params, self.lr, self.betas, self.eps = params, lr, betas, eps
         self.m = [torch.zeros_like(p) for p in params]
         self.v = [torch.zeros_like(p) for p in params]

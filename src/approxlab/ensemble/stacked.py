@@ -32,8 +32,14 @@ class Ensemble:
     torch.Size([3, 5, 1])
     """
 
-    def __init__(self, weights: list[torch.Tensor], biases: list[torch.Tensor], activation: str,
-                 out_activation: str | None, seeds: list[int]):
+    def __init__(
+        self,
+        weights: list[torch.Tensor],
+        biases: list[torch.Tensor],
+        activation: str,
+        out_activation: str | None,
+        seeds: list[int],
+    ):
         self.weights, self.biases = weights, biases
         self.activation, self.out_activation, self.seeds = activation, out_activation, list(seeds)
         self._act = make_activation(activation)
@@ -80,8 +86,15 @@ class Ensemble:
         """
         nets = []
         for k in range(self.K):
-            net = mlp(self.sizes[0], self.sizes[1:-1], self.sizes[-1], activation=self.activation, seed=self.seeds[k],
-                      dtype=self.dtype, out_activation=self.out_activation)
+            net = mlp(
+                self.sizes[0],
+                self.sizes[1:-1],
+                self.sizes[-1],
+                activation=self.activation,
+                seed=self.seeds[k],
+                dtype=self.dtype,
+                out_activation=self.out_activation,
+            )
             linears = [m for m in net if isinstance(m, nn.Linear)]
             with torch.no_grad():
                 for lin, W, b in zip(linears, self.weights, self.biases):
@@ -91,8 +104,12 @@ class Ensemble:
         return nets
 
     @classmethod
-    def from_nets(cls, nets: Sequence[nn.Sequential], seeds: Iterable[int] | None = None,
-                  device: str | torch.device = "cpu") -> "Ensemble":
+    def from_nets(
+        cls,
+        nets: Sequence[nn.Sequential],
+        seeds: Iterable[int] | None = None,
+        device: str | torch.device = "cpu",
+    ) -> Ensemble:
         """Stack nets of one ``mlp`` shape (same layer sizes and activations).
 
         >>> Ensemble.from_nets([mlp(2, [4], seed=s) for s in range(3)]).K
@@ -102,42 +119,68 @@ class Ensemble:
         shape = _shape(nets[0])
         for i, net in enumerate(nets):
             if _shape(net) != shape:
-                raise ApproxlabError(f"net {i} has shape {_shape(net)}, net 0 has {shape}: stack nets of one shape")
+                raise ApproxlabError(
+                    f"net {i} has shape {_shape(net)}, net 0 has {shape}: stack nets of one shape"
+                )
         sizes, act, out_act = shape
         layers = [[m for m in net if isinstance(m, nn.Linear)] for net in nets]
         dev = resolve_device(device)
-        weights = [torch.stack([ls[i].weight.detach() for ls in layers]).to(dev).requires_grad_()
-                   for i in range(len(sizes) - 1)]
-        biases = [torch.stack([ls[i].bias.detach() for ls in layers]).to(dev).requires_grad_()
-                  for i in range(len(sizes) - 1)]
-        return cls(weights, biases, act, out_act, list(seeds) if seeds is not None else list(range(len(nets))))
+        weights = [
+            torch.stack([ls[i].weight.detach() for ls in layers]).to(dev).requires_grad_()
+            for i in range(len(sizes) - 1)
+        ]
+        biases = [
+            torch.stack([ls[i].bias.detach() for ls in layers]).to(dev).requires_grad_()
+            for i in range(len(sizes) - 1)
+        ]
+        return cls(
+            weights,
+            biases,
+            act,
+            out_act,
+            list(seeds) if seeds is not None else list(range(len(nets))),
+        )
 
 
 def _shape(net: nn.Module) -> tuple[tuple[int, ...], str, str | None]:
     """(layer sizes, hidden activation, output activation) of an ``mlp``-built net, or an error."""
     if not isinstance(net, nn.Sequential):
-        raise ApproxlabError(f"an ensemble stacks nn.Sequential MLPs, got {type(net).__name__}: build nets with approxlab.mlp")
+        raise ApproxlabError(
+            f"an ensemble stacks nn.Sequential MLPs, got {type(net).__name__}: build nets with approxlab.mlp"
+        )
     modules = list(net)
     last_linear = max((i for i, m in enumerate(modules) if isinstance(m, nn.Linear)), default=-1)
-    require(last_linear >= 0, "the net has no Linear layer: an ensemble stacks MLPs built by approxlab.mlp")
+    require(
+        last_linear >= 0,
+        "the net has no Linear layer: an ensemble stacks MLPs built by approxlab.mlp",
+    )
     sizes: list[int] = []
     acts: list[str] = []
     tail: list[str] = []
     for i, m in enumerate(modules):
         if isinstance(m, nn.Linear):
             if m.bias is None:
-                raise ApproxlabError("an ensemble stacks Linear layers with biases, as approxlab.mlp builds them")
+                raise ApproxlabError(
+                    "an ensemble stacks Linear layers with biases, as approxlab.mlp builds them"
+                )
             sizes += [m.in_features, m.out_features] if not sizes else [m.out_features]
             continue
         name = activation_name(m)
         if name is None:
-            raise ApproxlabError(f"layer {i} is {type(m).__name__}: an ensemble stacks Linear layers and approxlab "
-                                 "activations only")
+            raise ApproxlabError(
+                f"layer {i} is {type(m).__name__}: an ensemble stacks Linear layers and approxlab "
+                "activations only"
+            )
         (tail if i > last_linear else acts).append(name)
-    require(len(tail) <= 1, "the net ends in more than one activation: an ensemble takes approxlab.mlp shapes")
+    require(
+        len(tail) <= 1,
+        "the net ends in more than one activation: an ensemble takes approxlab.mlp shapes",
+    )
     out_act = tail[0] if tail else None
     if len(set(acts)) > 1:
-        raise ApproxlabError(f"the net mixes activations {sorted(set(acts))}: an ensemble needs one hidden activation")
+        raise ApproxlabError(
+            f"the net mixes activations {sorted(set(acts))}: an ensemble needs one hidden activation"
+        )
     return tuple(sizes), (acts[0] if acts else "linear"), out_act
 
 
@@ -162,6 +205,16 @@ def ensemble(
     """
     seeds = list(range(seeds)) if isinstance(seeds, int) else [check_seed(s, "seed") for s in seeds]
     require(len(seeds) >= 1, "seeds is empty: give a count (seeds=64) or a list of seeds")
-    nets = [mlp(in_dim, widths, out_dim, activation=activation, seed=s, dtype=dtype, out_activation=out_activation)
-            for s in seeds]
+    nets = [
+        mlp(
+            in_dim,
+            widths,
+            out_dim,
+            activation=activation,
+            seed=s,
+            dtype=dtype,
+            out_activation=out_activation,
+        )
+        for s in seeds
+    ]
     return Ensemble.from_nets(nets, seeds, device)

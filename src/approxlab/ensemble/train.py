@@ -54,13 +54,18 @@ def _learning_rates(lr, K: int, optimizer: str, dtype, device) -> torch.Tensor:
         rates = [float(lr)] * K
     else:
         rates = [float(r) for r in lr]
-        require(len(rates) == K, f"lr has {len(rates)} values for {K} nets: give one rate or one per net")
+        require(
+            len(rates) == K,
+            f"lr has {len(rates)} values for {K} nets: give one rate or one per net",
+        )
     for r in rates:
         require(r > 0 and math.isfinite(r), f"learning rate must be positive and finite, got {r}")
     return torch.tensor(rates, dtype=dtype, device=device)
 
 
-def _stacked_data(data, ens: Ensemble, n_train: int, n_test: int, shared: bool, data_seed: int, test):
+def _stacked_data(
+    data, ens: Ensemble, n_train: int, n_test: int, shared: bool, data_seed: int, test
+):
     """(target or None, X (K,n,d) or (n,d), y, X_test, y_test) from fit's own sampling, per net or shared."""
     dtype, device = ens.dtype, ens.device
     if shared or isinstance(data, (tuple, list)):
@@ -117,8 +122,13 @@ def train(
     >>> len(r.table), r.losses.shape
     (3, (50, 3))
     """
-    require(isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}")
-    require(optimizer != "lbfgs", "the ensemble trains with adam or sgd: L-BFGS runs one net at a time in approxlab.fit")
+    require(
+        isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}"
+    )
+    require(
+        optimizer != "lbfgs",
+        "the ensemble trains with adam or sgd: L-BFGS runs one net at a time in approxlab.fit",
+    )
     choose("optimizer", optimizer, OPTIMIZERS)
     choose("loss", loss, LOSSES)
     choose("schedule", schedule, SCHEDULES)
@@ -127,22 +137,39 @@ def train(
     rates = _learning_rates(lr, K, optimizer, ens.dtype, ens.device)
     f, X, y, Xte, yte = _stacked_data(data, ens, n_train, n_test, shared_data, data_seed, test)
     sizes = ens.sizes
-    require(X.shape[-1] == sizes[0], f"the nets take {sizes[0]} inputs but the data has {X.shape[-1]} coordinates: "
-            f"build the ensemble with in_dim={X.shape[-1]}")
+    require(
+        X.shape[-1] == sizes[0],
+        f"the nets take {sizes[0]} inputs but the data has {X.shape[-1]} coordinates: "
+        f"build the ensemble with in_dim={X.shape[-1]}",
+    )
     shared = X.ndim == 2
     if loss == "mse" and y.ndim == (1 if shared else 2):
-        require(sizes[-1] == 1, f"MSE on scalar targets needs out_dim=1, the nets have {sizes[-1]} outputs")
+        require(
+            sizes[-1] == 1,
+            f"MSE on scalar targets needs out_dim=1, the nets have {sizes[-1]} outputs",
+        )
     fused = twolayer.supports(sizes, ens.activation, ens.out_activation, loss)
-    require(kernel != "two_layer" or fused, "the two_layer kernel trains d → m → 1 sigmoid/tanh/relu nets on MSE: "
-            "use kernel='generic' (or 'auto') for this shape")
+    require(
+        kernel != "two_layer" or fused,
+        "the two_layer kernel trains d → m → 1 sigmoid/tanh/relu nets on MSE: "
+        "use kernel='generic' (or 'auto') for this shape",
+    )
     params = ens.parameters()
     if fused and kernel != "generic":
         if compile is None:
             compile = twolayer.compile_pays(K, steps, ens.device)
         losses_and_grads = twolayer.TwoLayerStep(params, X, y, ens.activation, compile=compile)
     else:
-        template = mlp(sizes[0], sizes[1:-1], sizes[-1], activation=ens.activation, out_activation=ens.out_activation)
-        criterion = torch.func.vmap(loss_function(loss, template), in_dims=(0, None if shared else 0))
+        template = mlp(
+            sizes[0],
+            sizes[1:-1],
+            sizes[-1],
+            activation=ens.activation,
+            out_activation=ens.out_activation,
+        )
+        criterion = torch.func.vmap(
+            loss_function(loss, template), in_dims=(0, None if shared else 0)
+        )
 
         def losses_and_grads() -> torch.Tensor:
             for p in params:
@@ -175,7 +202,11 @@ def _rmse(ens: Ensemble, X: torch.Tensor, y: torch.Tensor) -> np.ndarray:
     with torch.no_grad():
         out = ens(X)
         yk = y.expand(ens.K, *y.shape) if X.ndim == 2 else y
-        return torch.sqrt(torch.mean((out.reshape(yk.shape) - yk) ** 2, dim=tuple(range(1, yk.ndim)))).cpu().numpy()
+        return (
+            torch.sqrt(torch.mean((out.reshape(yk.shape) - yk) ** 2, dim=tuple(range(1, yk.ndim))))
+            .cpu()
+            .numpy()
+        )
 
 
 def sup_errors(ens: Ensemble, f, n: int | None = None) -> np.ndarray:
@@ -194,10 +225,21 @@ def sup_errors(ens: Ensemble, f, n: int | None = None) -> np.ndarray:
 
 def _table(ens, f, X, y, Xte, yte, loss, losses, rates, grid_n, steps) -> list[dict[str, Any]]:
     finite = np.isfinite(losses)
-    diverged = [int(np.argmin(finite[:, k])) if not finite[:, k].all() else None for k in range(ens.K)]
+    diverged = [
+        int(np.argmin(finite[:, k])) if not finite[:, k].all() else None for k in range(ens.K)
+    ]
     params = sum(p[0].numel() for p in ens.parameters())
-    rows = [{"seed": s, "lr": float(r), "final_loss": float(losses[-1, k]), "steps": steps, "params": params,
-             "diverged_at": d} for k, (s, r, d) in enumerate(zip(ens.seeds, rates.tolist(), diverged))]
+    rows = [
+        {
+            "seed": s,
+            "lr": float(r),
+            "final_loss": float(losses[-1, k]),
+            "steps": steps,
+            "params": params,
+            "diverged_at": d,
+        }
+        for k, (s, r, d) in enumerate(zip(ens.seeds, rates.tolist(), diverged))
+    ]
     if loss == "mse":
         columns = {"train_rmse": _rmse(ens, X, y)}
         if Xte is not None:
@@ -224,5 +266,9 @@ def _table(ens, f, X, y, Xte, yte, loss, losses, rates, grid_n, steps) -> list[d
 def _accuracies(nets, X: torch.Tensor, y: torch.Tensor, loss: str) -> np.ndarray:
     """fit's accuracy for each unstacked net on its own (K, n, d) or the shared (n, d) data."""
     X, y = X.cpu(), y.cpu()
-    return np.array([_accuracy(net, X if X.ndim == 2 else X[k], y if X.ndim == 2 else y[k], loss)
-                     for k, net in enumerate(nets)])
+    return np.array(
+        [
+            _accuracy(net, X if X.ndim == 2 else X[k], y if X.ndim == 2 else y[k], loss)
+            for k, net in enumerate(nets)
+        ]
+    )

@@ -26,16 +26,31 @@ DERIVATIVES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "relu": lambda z, h: (z > 0).to(h.dtype),
 }
 _FORWARD = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
-CACHE_ELEMENTS = 2**19  # nets × units × points per chunk: ≈ 4 MB in float64, within a core's L2/L3 share
+CACHE_ELEMENTS = (
+    2**19
+)  # nets × units × points per chunk: ≈ 4 MB in float64, within a core's L2/L3 share
 
 
 def supports(sizes: list[int], activation: str, out_activation: str | None, loss: str) -> bool:
     """Whether the fused path applies: one hidden layer, scalar output, MSE, sigmoid/tanh/relu."""
-    return len(sizes) == 3 and sizes[2] == 1 and out_activation is None and loss == "mse" and activation in DERIVATIVES
+    return (
+        len(sizes) == 3
+        and sizes[2] == 1
+        and out_activation is None
+        and loss == "mse"
+        and activation in DERIVATIVES
+    )
 
 
-def chunk_losses_and_grads(W: torch.Tensor, b: torch.Tensor, a: torch.Tensor, c: torch.Tensor, XT: torch.Tensor,
-                           y: torch.Tensor, activation: str):
+def chunk_losses_and_grads(
+    W: torch.Tensor,
+    b: torch.Tensor,
+    a: torch.Tensor,
+    c: torch.Tensor,
+    XT: torch.Tensor,
+    y: torch.Tensor,
+    activation: str,
+):
     """Per-net loss (Kc,) and gradients of W (Kc,m,d), b (Kc,m), a (Kc,1,m), c (Kc,1) for one chunk.
 
     ``XT`` is (d, n) shared or (Kc, d, n) per net; ``y`` is (n,) or (Kc, n).
@@ -63,8 +78,14 @@ def chunk_losses_and_grads(W: torch.Tensor, b: torch.Tensor, a: torch.Tensor, c:
 class TwoLayerStep:
     """Loss and gradients of all K nets, chunk by chunk; writes ``.grad`` of the stacked tensors."""
 
-    def __init__(self, params: list[torch.Tensor], X: torch.Tensor, y: torch.Tensor, activation: str,
-                 compile: bool = False):
+    def __init__(
+        self,
+        params: list[torch.Tensor],
+        X: torch.Tensor,
+        y: torch.Tensor,
+        activation: str,
+        compile: bool = False,
+    ):
         self.params = params
         self.XT = X.transpose(-1, -2).contiguous()
         self.y = y.reshape(*y.shape[: X.ndim - 1])
@@ -77,7 +98,11 @@ class TwoLayerStep:
 
             # one compiled kernel per (width, activation, chunk shape): a sweep needs more than the default 8
             dynamo.config.recompile_limit = max(dynamo.config.recompile_limit, 64)
-        self.fn = torch.compile(chunk_losses_and_grads, dynamic=False) if compile else chunk_losses_and_grads
+        self.fn = (
+            torch.compile(chunk_losses_and_grads, dynamic=False)
+            if compile
+            else chunk_losses_and_grads
+        )
         self.compiled = compile
         for p in params:
             p.grad = torch.zeros_like(p)
@@ -109,7 +134,10 @@ class TwoLayerStep:
                 raise
             import warnings
 
-            warnings.warn(f"torch.compile failed ({type(exc).__name__}); the fused kernel runs eagerly", stacklevel=2)
+            warnings.warn(
+                f"torch.compile failed ({type(exc).__name__}); the fused kernel runs eagerly",
+                stacklevel=2,
+            )
             self.fn, self.compiled = chunk_losses_and_grads, False
             return self.fn(*tensors, self.activation)
 
@@ -122,4 +150,6 @@ def compile_pays(K: int, steps: int, device: torch.device) -> bool:
 
     if K * steps < 200_000:
         return False
-    return device.type == "cuda" or shutil.which("c++") is not None or shutil.which("gcc") is not None
+    return (
+        device.type == "cuda" or shutil.which("c++") is not None or shutil.which("gcc") is not None
+    )

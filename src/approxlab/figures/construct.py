@@ -20,11 +20,19 @@ def _eval(net: nn.Module, X: np.ndarray) -> np.ndarray:
 
 
 def _is_two_layer(net: nn.Module) -> bool:
-    return isinstance(net, nn.Sequential) and len(net) == 3 and all(isinstance(net[i], nn.Linear) for i in (0, 2))
+    return (
+        isinstance(net, nn.Sequential)
+        and len(net) == 3
+        and all(isinstance(net[i], nn.Linear) for i in (0, 2))
+    )
 
 
 def construction_figure(
-    net: nn.Module, f: Callable | None, domain: Sequence[tuple[float, float]], title: str, trained: nn.Module | None = None
+    net: nn.Module,
+    f: Callable | None,
+    domain: Sequence[tuple[float, float]],
+    title: str,
+    trained: nn.Module | None = None,
 ) -> Figure:
     """1D: target, construction (and trained net), the error, and each unit's contribution
     a_j σ(w_j x + b_j) for one-hidden-layer nets (the hidden layers' outputs otherwise).
@@ -34,7 +42,9 @@ def construction_figure(
     lo, hi = domain[0]
     x = np.linspace(lo, hi, 2001).reshape(-1, 1)
     y = _eval(net, x)
-    fig, axes = plt.subplots(3, 1, figsize=(7.5, 8.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 2.4]})
+    fig, axes = plt.subplots(
+        3, 1, figsize=(7.5, 8.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.4, 2.4]}
+    )
     if f is not None:
         axes[0].plot(x, f(x), color="black", lw=2.5, alpha=0.35, label="target")
     axes[0].plot(x, y, color="C0", lw=1.4, label="construction")
@@ -100,7 +110,12 @@ def _surface(net: nn.Module, f: Callable | None, domain, title: str) -> Figure:
         panels = [("target", z), ("construction", y), ("|error|", np.abs(y - z))]
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8))
     for ax, (name, v) in zip(np.atleast_1d(axes), panels):
-        im = ax.imshow(v.T, origin="lower", extent=(a, b, c, d), cmap="magma" if name == "|error|" else "viridis")
+        im = ax.imshow(
+            v.T,
+            origin="lower",
+            extent=(a, b, c, d),
+            cmap="magma" if name == "|error|" else "viridis",
+        )
         ax.set_title(name)
         fig.colorbar(im, ax=ax, shrink=0.8)
     fig.suptitle(title)
@@ -108,8 +123,12 @@ def _surface(net: nn.Module, f: Callable | None, domain, title: str) -> Figure:
     return fig
 
 
-def error_curves(series: dict[str, tuple[Sequence[float], Sequence[float]]], xlabel: str, title: str,
-                 bounds: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None) -> Figure:
+def error_curves(
+    series: dict[str, tuple[Sequence[float], Sequence[float]]],
+    xlabel: str,
+    title: str,
+    bounds: dict[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+) -> Figure:
     """Log-log error curves (solid, markers) with their theorem bounds (dashed, same colour)."""
     fig, ax = plt.subplots(figsize=(6.8, 4.6))
     for i, (name, (xs, ys)) in enumerate(series.items()):

@@ -80,8 +80,16 @@ def fit_to_page(fig: Any) -> Any:
             continue
         scene = fig.layout[trace.scene or "scene"]
         (x0, x1), (y0, y1) = scene.domain.x or (0, 1), scene.domain.y or (0, 1)
-        trace.update(showscale=True, colorbar=dict(x=x1, xanchor="left" if x1 < 0.99 else "right", y=(y0 + y1) / 2,
-                                                    len=0.8 * (y1 - y0), thickness=12))
+        trace.update(
+            showscale=True,
+            colorbar=dict(
+                x=x1,
+                xanchor="left" if x1 < 0.99 else "right",
+                y=(y0 + y1) / 2,
+                len=0.8 * (y1 - y0),
+                thickness=12,
+            ),
+        )
         if x1 < 0.99:
             scene.domain.x = (x0, x1 - 0.04)
         shown.add(trace.scene)
@@ -118,11 +126,18 @@ def save_figure(fig: Any, stem: Path, plotly_js: Path | None = None) -> Path:
     data = stem.with_suffix(".js")
     figure = json.loads(fig.to_json())
     figure["config"] = CONFIG
-    data.write_text(f"approxlabFigure(document.currentScript, {json.dumps(figure, separators=(',', ':'))});\n",
-                    encoding="utf-8")
+    data.write_text(
+        f"approxlabFigure(document.currentScript, {json.dumps(figure, separators=(',', ':'))});\n",
+        encoding="utf-8",
+    )
     title = fig.layout.title.text or stem.name
-    path.write_text(STANDALONE.format(
-        title=html.escape(title), height=int(fig.layout.height or 450), plotly=os.path.relpath(plotly_js, path.parent), data=data.name,
-    ), encoding="utf-8")
+    path.write_text(
+        STANDALONE.format(
+            title=html.escape(title),
+            height=int(fig.layout.height or 450),
+            plotly=os.path.relpath(plotly_js, path.parent),
+            data=data.name,
+        ),
+        encoding="utf-8",
+    )
     return path
-

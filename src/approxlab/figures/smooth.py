@@ -22,16 +22,29 @@ def anatomy_1d(A: Anatomy, title: str = ""):
     top.plot(x, y, color="black", lw=2, label="net N(x)")
     for k, p in enumerate(A.pieces):
         xs = np.linspace(p.lo, p.hi, 100)
-        top.plot(xs, evaluate_piece(p.coefficients, p.centre, xs), ":", color="#7570b3", lw=2,
-                 label=f"Taylor pieces (deg {len(p.coefficients) - 1})" if k == 0 else None)
+        top.plot(
+            xs,
+            evaluate_piece(p.coefficients, p.centre, xs),
+            ":",
+            color="#7570b3",
+            lw=2,
+            label=f"Taylor pieces (deg {len(p.coefficients) - 1})" if k == 0 else None,
+        )
     lo, hi = A.domain[0]
     zep = A.zero_error_points()
     for j in range(A.width):
         colour = LOCAL if A.local[j] else GLOBAL
         if np.isfinite(A.knots[j]) and lo <= A.knots[j] <= hi:
             top.axvline(A.knots[j], color=colour, ls="--", lw=1)
-            top.annotate(f"{j}", (A.knots[j], 1.0), xycoords=("data", "axes fraction"), color=colour,
-                         ha="center", va="bottom", fontsize=8)
+            top.annotate(
+                f"{j}",
+                (A.knots[j], 1.0),
+                xycoords=("data", "axes fraction"),
+                color=colour,
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
         if A.local[j]:
             ends = np.sort(zep[j][np.isfinite(zep[j])])
             if len(ends) == 2:
@@ -39,13 +52,19 @@ def anatomy_1d(A: Anatomy, title: str = ""):
             elif len(ends) == 1:
                 top.axvline(ends[0], color=LOCAL, lw=0.6, alpha=0.6)
         bottom.plot(x, parts[:, j], color=colour, lw=1.2)
-    top.plot([], [], "--", color=LOCAL, label="knot, local unit (shaded: inside its zero-error points)")
+    top.plot(
+        [], [], "--", color=LOCAL, label="knot, local unit (shaded: inside its zero-error points)"
+    )
     top.plot([], [], "--", color=GLOBAL, label="knot, global unit")
     top.legend(fontsize=8, loc="upper left", framealpha=0.9)
     top.set_ylabel("output")
     # pad: the unit numbers above the knot lines sit between the axes and the title
-    top.set_title(title or f"{A.activation} net, {A.width} units: {int(A.local.sum())} local, "
-                  f"{int((~A.local).sum())} global (tol {A.tol:g})", pad=16)
+    top.set_title(
+        title
+        or f"{A.activation} net, {A.width} units: {int(A.local.sum())} local, "
+        f"{int((~A.local).sum())} global (tol {A.tol:g})",
+        pad=16,
+    )
     bottom.set_ylabel("a_j σ(w_j x + b_j)")
     bottom.set_xlabel("x")
     bottom.set_xlim(lo, hi)
@@ -59,8 +78,10 @@ def anatomy_2d(A: Anatomy, title: str = ""):
     import matplotlib.pyplot as plt
 
     if A.dim != 2:
-        raise ApproxlabError(f"anatomy figures are drawn for 1D and 2D nets, this one takes {A.dim} inputs: "
-                             "read the numbers in anatomy.json")
+        raise ApproxlabError(
+            f"anatomy figures are drawn for 1D and 2D nets, this one takes {A.dim} inputs: "
+            "read the numbers in anatomy.json"
+        )
     n = 121
     X, _, y = unit_grid(A, n)
     (x0, x1), (y0, y1) = A.domain
@@ -81,8 +102,11 @@ def anatomy_2d(A: Anatomy, title: str = ""):
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
-    ax.set_title(title or f"{A.activation} net, {A.width} units: {int(A.local.sum())} local, "
-                 f"{int((~A.local).sum())} global")
+    ax.set_title(
+        title
+        or f"{A.activation} net, {A.width} units: {int(A.local.sum())} local, "
+        f"{int((~A.local).sum())} global"
+    )
     fig.tight_layout()
     return fig
 
@@ -102,24 +126,43 @@ def anatomy_plotly(A: Anatomy):
         X, parts, y = unit_grid(A, 801)
         fig = go.Figure(go.Scatter(x=X[:, 0], y=y, name="net", line=dict(color="black", width=3)))
         for j in range(A.width):
-            fig.add_scatter(x=X[:, 0], y=parts[:, j], name=f"unit {j} ({'local' if A.local[j] else 'global'})",
-                            line=dict(color=LOCAL if A.local[j] else GLOBAL, width=1))
+            fig.add_scatter(
+                x=X[:, 0],
+                y=parts[:, j],
+                name=f"unit {j} ({'local' if A.local[j] else 'global'})",
+                line=dict(color=LOCAL if A.local[j] else GLOBAL, width=1),
+            )
         fig.update_layout(xaxis_title="x", yaxis_title="output / contributions")
         return fig
     if A.dim != 2:
-        raise ApproxlabError(f"anatomy figures are drawn for 1D and 2D nets, this one takes {A.dim} inputs: "
-                             "read the numbers in anatomy.json")
+        raise ApproxlabError(
+            f"anatomy figures are drawn for 1D and 2D nets, this one takes {A.dim} inputs: "
+            "read the numbers in anatomy.json"
+        )
     n = 81
     X, _, y = unit_grid(A, n)
-    fig = go.Figure(go.Surface(x=X[:, 0].reshape(n, n), y=X[:, 1].reshape(n, n), z=y.reshape(n, n),
-                               colorscale="Greys", opacity=0.85, showscale=False))
+    fig = go.Figure(
+        go.Surface(
+            x=X[:, 0].reshape(n, n),
+            y=X[:, 1].reshape(n, n),
+            z=y.reshape(n, n),
+            colorscale="Greys",
+            opacity=0.85,
+            showscale=False,
+        )
+    )
     for j in range(A.width):
         z = A.W[j] @ X.T + A.b[j]
         on = np.abs(z) < np.abs(A.W[j]).sum() * 1.5 / n
         if on.any():
             order = np.argsort(X[on] @ np.array([-A.W[j][1], A.W[j][0]]))
-            fig.add_scatter3d(x=X[on][order, 0], y=X[on][order, 1], z=y[on][order], mode="markers",
-                              marker=dict(size=2, color=LOCAL if A.local[j] else GLOBAL),
-                              name=f"knot {j} ({'local' if A.local[j] else 'global'})")
+            fig.add_scatter3d(
+                x=X[on][order, 0],
+                y=X[on][order, 1],
+                z=y[on][order],
+                mode="markers",
+                marker=dict(size=2, color=LOCAL if A.local[j] else GLOBAL),
+                name=f"knot {j} ({'local' if A.local[j] else 'global'})",
+            )
     fig.update_layout(scene=dict(xaxis_title="x1", yaxis_title="x2", zaxis_title="N"))
     return fig

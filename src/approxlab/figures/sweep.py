@@ -8,7 +8,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def error_vs_width(rows: Sequence[dict], metric: str = "rmse", group: str = "activation") -> plt.Figure:
+def error_vs_width(
+    rows: Sequence[dict], metric: str = "rmse", group: str = "activation"
+) -> plt.Figure:
     """Median ``metric`` against width per ``group`` value, with the 10–90 % band and min/max ticks over seeds.
 
     Seed 001's question asked for the spread, not only the best run: a band that stays wide
@@ -17,17 +19,35 @@ def error_vs_width(rows: Sequence[dict], metric: str = "rmse", group: str = "act
     fig, ax = plt.subplots(figsize=(6.2, 4.2))
     for name in sorted({str(r[group]) for r in rows}):
         widths = sorted({r["width"] for r in rows if str(r[group]) == name})
-        values = [np.array([r[metric] for r in rows if str(r[group]) == name and r["width"] == w
-                            and r.get(metric) is not None and np.isfinite(r[metric])]) for w in widths]
+        values = [
+            np.array(
+                [
+                    r[metric]
+                    for r in rows
+                    if str(r[group]) == name
+                    and r["width"] == w
+                    and r.get(metric) is not None
+                    and np.isfinite(r[metric])
+                ]
+            )
+            for w in widths
+        ]
         keep = [i for i, v in enumerate(values) if v.size]
         widths = [widths[i] for i in keep]
         values = [values[i] for i in keep]
         if not widths:
             continue
         med = [np.median(v) for v in values]
-        line, = ax.semilogy(widths, med, "o-", label=f"{name} (median of ≥ {min(v.size for v in values)} seeds)")
-        ax.fill_between(widths, [np.quantile(v, 0.1) for v in values], [np.quantile(v, 0.9) for v in values],
-                        color=line.get_color(), alpha=0.2)
+        (line,) = ax.semilogy(
+            widths, med, "o-", label=f"{name} (median of ≥ {min(v.size for v in values)} seeds)"
+        )
+        ax.fill_between(
+            widths,
+            [np.quantile(v, 0.1) for v in values],
+            [np.quantile(v, 0.9) for v in values],
+            color=line.get_color(),
+            alpha=0.2,
+        )
         ax.plot(widths, [v.min() for v in values], "v", color=line.get_color(), ms=4)
         ax.plot(widths, [v.max() for v in values], "^", color=line.get_color(), ms=4)
     ax.set_xlabel("width (hidden units)")
@@ -40,8 +60,13 @@ def error_vs_width(rows: Sequence[dict], metric: str = "rmse", group: str = "act
     return fig
 
 
-def scaling(n: Sequence[float], err: Sequence[float], law, theory: dict[str, float] | None = None,
-            ylabel: str = "RMSE") -> plt.Figure:
+def scaling(
+    n: Sequence[float],
+    err: Sequence[float],
+    law,
+    theory: dict[str, float] | None = None,
+    ylabel: str = "RMSE",
+) -> plt.Figure:
     """Measured errors against width (log–log), the fitted C n^(−α) (+ floor) with its α interval, and
     theory's slopes drawn through the fitted curve at the smallest width."""
     n = np.asarray(n, dtype=float)

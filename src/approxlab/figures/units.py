@@ -28,7 +28,9 @@ def predict(net: nn.Module, X: np.ndarray) -> np.ndarray:
     return out.reshape(out.shape[0], -1)[:, 0].double().numpy()
 
 
-def units_1d(net: nn.Module, f: Target | None, n: int = 500, domain: Domain | None = None) -> plt.Figure:
+def units_1d(
+    net: nn.Module, f: Target | None, n: int = 500, domain: Domain | None = None
+) -> plt.Figure:
     """Top: target, prediction and the running sum c + Σ_{i≤j} a_i σ(w_i x + b_i) as units are added.
     Bottom: each unit's contribution a_j σ(w_j x + b_j), with its knot x = −b_j/w_j marked.
     Without a target (a net trained on data) the net is drawn alone, on ``domain``."""
@@ -50,7 +52,9 @@ def units_1d(net: nn.Module, f: Target | None, n: int = 500, domain: Domain | No
     top.plot(x, predict(net, X), "--", color="crimson", lw=2, label="net N = c + Σ units")
     top.axhline(c, color="grey", lw=0.8, ls=":", label=f"output bias c = {c:.3g}")
     top.set_ylabel("value")
-    top.set_title(f"{t.width} {t.activation} units: the shaded bands stack each unit's contribution on c")
+    top.set_title(
+        f"{t.width} {t.activation} units: the shaded bands stack each unit's contribution on c"
+    )
     top.legend(loc="best", fontsize=8)
     for j in range(t.width):
         bottom.plot(x, parts[:, j], color=colours[j], lw=1.8, label=f"unit {j + 1}")
@@ -65,7 +69,9 @@ def units_1d(net: nn.Module, f: Target | None, n: int = 500, domain: Domain | No
     return fig
 
 
-def units_2d(net: nn.Module, f: Target | None, n: int = 121, domain: Domain | None = None) -> plt.Figure:
+def units_2d(
+    net: nn.Module, f: Target | None, n: int = 121, domain: Domain | None = None
+) -> plt.Figure:
     """Per unit j: its activation σ(w_j·x + b_j) (top row) and weighted contribution
     a_j σ(w_j·x + b_j) (bottom row) over the domain — the ridges the net sums.
     Without a target the box is ``domain``."""
@@ -80,12 +86,17 @@ def units_2d(net: nn.Module, f: Target | None, n: int = 121, domain: Domain | No
     fig, axes = plt.subplots(2, m, figsize=(2.6 * m + 1, 5.4), squeeze=False)
     extent = [*box[0], *box[1]]
     for j in range(m):
-        for row, values, cmap, label in ((0, act[:, j], "viridis", "σ(w·x+b)"), (1, parts[:, j], "RdBu_r", "a σ(w·x+b)")):
+        for row, values, cmap, label in (
+            (0, act[:, j], "viridis", "σ(w·x+b)"),
+            (1, parts[:, j], "RdBu_r", "a σ(w·x+b)"),
+        ):
             ax = axes[row, j]
             V = values.reshape(X1.shape)
             if row == 1:
                 lim = max(abs(V.min()), abs(V.max())) or 1.0
-                im = ax.imshow(V, origin="lower", extent=extent, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+                im = ax.imshow(
+                    V, origin="lower", extent=extent, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto"
+                )
             else:
                 im = ax.imshow(V, origin="lower", extent=extent, cmap=cmap, aspect="auto")
             _knot_line(ax, t.W[j], t.b[j], box)
@@ -95,8 +106,11 @@ def units_2d(net: nn.Module, f: Target | None, n: int = 121, domain: Domain | No
             if j == 0:
                 ax.set_ylabel(label)
         axes[0, j].set_title(f"unit {j + 1}: a = {t.a[0, j]:.3g}", fontsize=9)
-    fig.suptitle(f"{m} {t.activation} units over {f.name if f is not None else 'the box'}: activation (top) and contribution (bottom); "
-                 f"dashed: knot line w·x + b = 0", fontsize=10)
+    fig.suptitle(
+        f"{m} {t.activation} units over {f.name if f is not None else 'the box'}: activation (top) and contribution (bottom); "
+        f"dashed: knot line w·x + b = 0",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
@@ -120,11 +134,19 @@ def surfaces_2d(net: nn.Module, f: Target, n: int = 61) -> go.Figure:
     truth = np.asarray(f(X)).reshape(X1.shape)
     pred = predict(net, X).reshape(X1.shape)
     fig = make_subplots(
-        rows=1, cols=3, specs=[[{"type": "surface"}] * 3],
-        subplot_titles=("target f", "net N", f"residual N − f (max |·| = {np.abs(pred - truth).max():.3g})"),
+        rows=1,
+        cols=3,
+        specs=[[{"type": "surface"}] * 3],
+        subplot_titles=(
+            "target f",
+            "net N",
+            f"residual N − f (max |·| = {np.abs(pred - truth).max():.3g})",
+        ),
     )
     for col, Z, scale in ((1, truth, "Viridis"), (2, pred, "Viridis"), (3, pred - truth, "RdBu")):
-        fig.add_trace(go.Surface(x=xs, y=ys, z=Z, colorscale=scale, showscale=False), row=1, col=col)
+        fig.add_trace(
+            go.Surface(x=xs, y=ys, z=Z, colorscale=scale, showscale=False), row=1, col=col
+        )
     fig.update_layout(height=520, margin=dict(l=0, r=0, t=40, b=0))
     return fig
 
@@ -157,7 +179,9 @@ def loss_curve(losses: Sequence[float], title: str = "training loss") -> plt.Fig
     return fig
 
 
-def width_errors(widths: Sequence[int], errors: Sequence[float], label: str = "test RMSE") -> plt.Figure:
+def width_errors(
+    widths: Sequence[int], errors: Sequence[float], label: str = "test RMSE"
+) -> plt.Figure:
     """Error against the number of hidden units."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     ax.semilogy(widths, errors, "o-")
@@ -170,30 +194,68 @@ def width_errors(widths: Sequence[int], errors: Sequence[float], label: str = "t
 
 
 def decision_surface_3d(
-    net: nn.Module, f: Target, X: np.ndarray, y: np.ndarray, z_range: tuple[float, float], n: int = 28
+    net: nn.Module,
+    f: Target,
+    X: np.ndarray,
+    y: np.ndarray,
+    z_range: tuple[float, float],
+    n: int = 28,
 ) -> go.Figure:
     """Seed 001's classifier in 3D: the p = ½ level set of the net over the (x1, x2, x3) box,
     the true surface x3 = f(x1, x2) and the labelled points."""
     (a0, a1), (b0, b1) = f.domain
-    g1, g2, g3 = np.meshgrid(np.linspace(a0, a1, n), np.linspace(b0, b1, n), np.linspace(*z_range, n), indexing="ij")
+    g1, g2, g3 = np.meshgrid(
+        np.linspace(a0, a1, n), np.linspace(b0, b1, n), np.linspace(*z_range, n), indexing="ij"
+    )
     P = np.column_stack([g1.ravel(), g2.ravel(), g3.ravel()])
     prob = 1 / (1 + np.exp(-predict(net, P)))
     xs, ys = np.linspace(a0, a1, 40), np.linspace(b0, b1, 40)
     S1, S2 = np.meshgrid(xs, ys, indexing="xy")
     Z = np.asarray(f(np.column_stack([S1.ravel(), S2.ravel()]))).reshape(S1.shape)
     fig = go.Figure()
-    fig.add_trace(go.Isosurface(
-        x=P[:, 0], y=P[:, 1], z=P[:, 2], value=prob, isomin=0.5, isomax=0.5, surface_count=1,
-        colorscale=[[0, "royalblue"], [1, "royalblue"]], opacity=0.45, showscale=False, name="net: p = ½",
-        caps=dict(x_show=False, y_show=False, z_show=False),
-    ))
-    fig.add_trace(go.Surface(x=xs, y=ys, z=Z, colorscale="Greys", opacity=0.35, showscale=False, name="x3 = f(x1, x2)"))
+    fig.add_trace(
+        go.Isosurface(
+            x=P[:, 0],
+            y=P[:, 1],
+            z=P[:, 2],
+            value=prob,
+            isomin=0.5,
+            isomax=0.5,
+            surface_count=1,
+            colorscale=[[0, "royalblue"], [1, "royalblue"]],
+            opacity=0.45,
+            showscale=False,
+            name="net: p = ½",
+            caps=dict(x_show=False, y_show=False, z_show=False),
+        )
+    )
+    fig.add_trace(
+        go.Surface(
+            x=xs,
+            y=ys,
+            z=Z,
+            colorscale="Greys",
+            opacity=0.35,
+            showscale=False,
+            name="x3 = f(x1, x2)",
+        )
+    )
     for label, colour in ((1, "green"), (0, "red")):
         keep = y == label
-        fig.add_trace(go.Scatter3d(
-            x=X[keep, 0], y=X[keep, 1], z=X[keep, 2], mode="markers", marker=dict(size=2, color=colour),
-            name="on the surface (1)" if label else "above/below (0)",
-        ))
-    fig.update_layout(height=600, scene=dict(xaxis_title="x1", yaxis_title="x2", zaxis_title="x3"),
-                      margin=dict(l=0, r=0, t=30, b=0), title="decision surface p = ½ (blue) around x3 = f(x1, x2)")
+        fig.add_trace(
+            go.Scatter3d(
+                x=X[keep, 0],
+                y=X[keep, 1],
+                z=X[keep, 2],
+                mode="markers",
+                marker=dict(size=2, color=colour),
+                name="on the surface (1)" if label else "above/below (0)",
+            )
+        )
+    fig.update_layout(
+        height=600,
+        scene=dict(xaxis_title="x1", yaxis_title="x2", zaxis_title="x3"),
+        margin=dict(l=0, r=0, t=30, b=0),
+        title="decision surface p = ½ (blue) around x3 = f(x1, x2)",
+    )
     return fig

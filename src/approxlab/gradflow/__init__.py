@@ -14,9 +14,25 @@ torch MLP a user already has.
 from approxlab.gradflow.architectures import VARIANTS, Residual, deep_net, initialise
 from approxlab.gradflow.experiment import GradFlow, gradient_flow
 from approxlab.gradflow.memory import MEMORY_LIMIT_BYTES, estimate_bytes, require_memory
-from approxlab.gradflow.statistics import LayerStatistics, layer_statistics, spectral_norm, vanishing_bound
+from approxlab.gradflow.statistics import (
+    LayerStatistics,
+    layer_statistics,
+    spectral_norm,
+    vanishing_bound,
+)
 
 __all__ = [
-    "MEMORY_LIMIT_BYTES", "VARIANTS", "GradFlow", "LayerStatistics", "Residual", "deep_net", "estimate_bytes",
-    "gradient_flow", "initialise", "layer_statistics", "require_memory", "spectral_norm", "vanishing_bound",
+    "MEMORY_LIMIT_BYTES",
+    "VARIANTS",
+    "GradFlow",
+    "LayerStatistics",
+    "Residual",
+    "deep_net",
+    "estimate_bytes",
+    "gradient_flow",
+    "initialise",
+    "layer_statistics",
+    "require_memory",
+    "spectral_norm",
+    "vanishing_bound",
 ]

@@ -80,7 +80,11 @@ def deep_net(
         if variant == "residual":
             layers.append(Residual(linear, torch_activation(activation)))
         elif variant == "batchnorm":
-            layers += [linear, nn.BatchNorm1d(width, dtype=torch.float64), torch_activation(activation)]
+            layers += [
+                linear,
+                nn.BatchNorm1d(width, dtype=torch.float64),
+                torch_activation(activation),
+            ]
         else:
             layers += [linear, torch_activation(activation)]
     return initialise(nn.Sequential(*layers), init, seed)

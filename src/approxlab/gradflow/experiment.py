@@ -47,10 +47,17 @@ class GradFlow:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready settings, per-layer arrays, bound and summary ratios."""
         return {
-            "depth": self.depth, "width": self.width, "activation": self.activation, "variant": self.variant,
-            "init": self.init, "batch": self.batch, "seed": self.seed, **self.stats.to_dict(),
+            "depth": self.depth,
+            "width": self.width,
+            "activation": self.activation,
+            "variant": self.variant,
+            "init": self.init,
+            "batch": self.batch,
+            "seed": self.seed,
+            **self.stats.to_dict(),
             "bound": None if self.bound is None else self.bound.tolist(),
-            "first_to_last": self.first_to_last, "decay_per_layer": self.decay_per_layer,
+            "first_to_last": self.first_to_last,
+            "decay_per_layer": self.decay_per_layer,
         }
 
 
@@ -86,5 +93,7 @@ def gradient_flow(
     stats = layer_statistics(net, X, Y, spectral=with_bound)
     limit = None
     if with_bound:
-        limit = vanishing_bound(stats.delta_norm[-1], stats.spectral_norm, scratch_activation(activation).max_prime)
+        limit = vanishing_bound(
+            stats.delta_norm[-1], stats.spectral_norm, scratch_activation(activation).max_prime
+        )
     return GradFlow(depth, width, activation, variant, init, batch, seed, stats, limit)

@@ -29,7 +29,10 @@ def require_memory(depth: int, width: int, batch: int, limit: int = MEMORY_LIMIT
     True
     """
     for name, value in (("depth", depth), ("width", width), ("batch", batch)):
-        require(isinstance(value, int) and value >= 1, f"{name} must be a positive integer, got {value!r}")
+        require(
+            isinstance(value, int) and value >= 1,
+            f"{name} must be a positive integer, got {value!r}",
+        )
     need = estimate_bytes(depth, width, batch)
     require(
         need <= limit,

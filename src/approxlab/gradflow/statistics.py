@@ -33,7 +33,9 @@ def spectral_norm(W: np.ndarray) -> float:
     """
     W = np.asarray(W, dtype=np.float64)
     gram = W.T @ W if W.shape[0] >= W.shape[1] else W @ W.T
-    top = scipy.linalg.eigh(gram, eigvals_only=True, subset_by_index=[gram.shape[0] - 1, gram.shape[0] - 1])[0]
+    top = scipy.linalg.eigh(
+        gram, eigvals_only=True, subset_by_index=[gram.shape[0] - 1, gram.shape[0] - 1]
+    )[0]
     return float(np.sqrt(max(top, 0.0)))
 
 
@@ -57,7 +59,9 @@ class LayerStatistics:
         return {k: None if v is None else np.asarray(v).tolist() for k, v in asdict(self).items()}
 
 
-def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectral: bool = False) -> LayerStatistics:
+def layer_statistics(
+    net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectral: bool = False
+) -> LayerStatistics:
     """One forward/backward pass of ½·mean‖net(X) − Y‖² and the per-layer statistics (float64).
 
     With ``spectral`` it also records ‖W^(l)‖₂ (needed for :func:`vanishing_bound`).
@@ -75,8 +79,10 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
     linears = [m for m in net.modules() if isinstance(m, nn.Linear)]
     if not linears:
         raise ApproxlabError("the net has no nn.Linear layer: gradient-flow statistics need an MLP")
-    require(X.ndim == 2 and X.shape[0] == Y.shape[0],
-            f"inputs {tuple(X.shape)} and targets {tuple(Y.shape)} need the same number of rows")
+    require(
+        X.ndim == 2 and X.shape[0] == Y.shape[0],
+        f"inputs {tuple(X.shape)} and targets {tuple(Y.shape)} need the same number of rows",
+    )
     z: list[torch.Tensor] = []
     inputs: list[torch.Tensor] = []
 
@@ -90,7 +96,10 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
     try:
         net.train()
         out = net(X)
-        require(out.shape == Y.shape, f"the net outputs shape {tuple(out.shape)} but the targets have {tuple(Y.shape)}")
+        require(
+            out.shape == Y.shape,
+            f"the net outputs shape {tuple(out.shape)} but the targets have {tuple(Y.shape)}",
+        )
         loss = 0.5 * ((out - Y) ** 2).sum() / X.shape[0]
         net.zero_grad(set_to_none=True)
         loss.backward()
@@ -104,12 +113,19 @@ def layer_statistics(net: nn.Module, X: torch.Tensor, Y: torch.Tensor, *, spectr
         delta_variance=np.array([float(d.var(unbiased=False)) for d in deltas]),
         preactivation_variance=np.array([float(t.detach().var(unbiased=False)) for t in z]),
         weight_grad_norm=np.array([float(torch.linalg.norm(m.weight.grad)) for m in linears]),
-        activation_variance=np.array([float(h.var(unbiased=False)) for h in inputs] + [float(out.detach().var(unbiased=False))]),
-        spectral_norm=np.array([spectral_norm(m.weight.detach().numpy()) for m in linears]) if spectral else None,
+        activation_variance=np.array(
+            [float(h.var(unbiased=False)) for h in inputs]
+            + [float(out.detach().var(unbiased=False))]
+        ),
+        spectral_norm=np.array([spectral_norm(m.weight.detach().numpy()) for m in linears])
+        if spectral
+        else None,
     )
 
 
-def vanishing_bound(delta_last_norm: float, spectral_norms: np.ndarray, max_prime: float) -> np.ndarray:
+def vanishing_bound(
+    delta_last_norm: float, spectral_norms: np.ndarray, max_prime: float
+) -> np.ndarray:
     """Seed 002's bound ‖δ^(l)‖ ≤ ‖δ^(L)‖ Π_{k=l+1..L} ‖W^(k)‖₂ · max|σ'| for l = 1 … L.
 
     Each step of δ^(l) = (W^(l+1))ᵀ δ^(l+1) ⊙ σ'(z^(l)) multiplies a norm by at most
@@ -118,6 +134,8 @@ def vanishing_bound(delta_last_norm: float, spectral_norms: np.ndarray, max_prim
     >>> vanishing_bound(1.0, np.array([1.0, 1.0, 1.0]), 0.25).tolist()
     [0.0625, 0.25, 1.0]
     """
-    factors = np.asarray(spectral_norms, dtype=np.float64)[1:] * max_prime  # ‖W^(k)‖ max|σ'| for k = 2 … L
+    factors = (
+        np.asarray(spectral_norms, dtype=np.float64)[1:] * max_prime
+    )  # ‖W^(k)‖ max|σ'| for k = 2 … L
     tail = np.cumprod(factors[::-1])[::-1]  # Π_{k=l+1..L} for l = 1 … L−1
     return float(delta_last_norm) * np.concatenate([tail, [1.0]])

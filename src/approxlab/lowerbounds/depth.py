@@ -72,7 +72,10 @@ def folded_square(w: int, L: int) -> nn.Sequential:
         prev = len(q_row)
         carry_row = q_row[None, :]
         unit_rows = np.outer(np.ones(w), np.concatenate([np.zeros(prev - w), tent]))
-        layers += [linear(np.vstack([carry_row, unit_rows]), np.concatenate([[0.0], -knots])), nn.ReLU()]
+        layers += [
+            linear(np.vstack([carry_row, unit_rows]), np.concatenate([[0.0], -knots])),
+            nn.ReLU(),
+        ]
         scale = float(w) ** (-2 * level)
         piece = scale * interp
         piece[0] -= scale  # − w^{−2l} y_l, and y_l is the unit σ(y_l − 0)

@@ -82,8 +82,11 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
     @app.get("/static/{name}")
     def asset(name: str) -> Response:
         if name == "plotly.min.js":
-            return Response(plotly_js().read_bytes(), media_type="text/javascript",
-                            headers={"Cache-Control": "max-age=86400"})
+            return Response(
+                plotly_js().read_bytes(),
+                media_type="text/javascript",
+                headers={"Cache-Control": "max-age=86400"},
+            )
         if name not in static:
             return JSONResponse({"error": f"no static file {name!r}"}, status_code=404)
         return Response((STATIC / name).read_bytes(), media_type=static[name])
@@ -91,7 +94,9 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
     async def ask(sid: str, kind: str, payload: Any = None) -> Any:
         tab = tabs.get(sid)
         if tab is None:
-            raise ApproxlabError("no such playground tab (it was closed or the server restarted): reload the page")
+            raise ApproxlabError(
+                "no such playground tab (it was closed or the server restarted): reload the page"
+            )
         done: asyncio.Future = asyncio.get_running_loop().create_future()
         await tab.inbox.put((kind, payload, done))
         return await done
@@ -102,8 +107,11 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
             data = await ask(sid, "download")
         except ApproxlabError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        return Response(data, media_type="application/octet-stream",
-                        headers={"Content-Disposition": 'attachment; filename="play.safetensors"'})
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": 'attachment; filename="play.safetensors"'},
+        )
 
     @app.post("/api/session/{sid}/model")
     async def upload(sid: str, request: Request) -> JSONResponse:
@@ -121,8 +129,13 @@ def create_app(hosts: list[str] | None = None) -> FastAPI:
     async def data(sid: str, request: Request) -> JSONResponse:
         body = await _capped(request)
         if body is None:
-            return JSONResponse({"error": f"the file is over {MAX_UPLOAD // 1024} kB: upload at most "
-                                          f"{MAX_UPLOAD // 1024} kB of CSV"}, status_code=413)
+            return JSONResponse(
+                {
+                    "error": f"the file is over {MAX_UPLOAD // 1024} kB: upload at most "
+                    f"{MAX_UPLOAD // 1024} kB of CSV"
+                },
+                status_code=413,
+            )
         try:
             names = await ask(sid, "data", body)
         except ApproxlabError as exc:
@@ -210,7 +223,13 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
     run = Run()
     while True:
         s = run.session
-        if run.playing and run.inflight < WINDOW and s is not None and not s.diverged and tab.inbox.empty():
+        if (
+            run.playing
+            and run.inflight < WINDOW
+            and s is not None
+            and not s.diverged
+            and tab.inbox.empty()
+        ):
             await asyncio.to_thread(s.advance, s.settings.steps_per_frame)
             await _send(ws, await asyncio.to_thread(s.frame))
             run.inflight += 1
@@ -226,7 +245,13 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
                 if kind == "closed":
                     return
                 if kind == "fatal":
-                    await _send(ws, {"type": "fatal", "message": payload + "; this connection is closed: reload the page"})
+                    await _send(
+                        ws,
+                        {
+                            "type": "fatal",
+                            "message": payload + "; this connection is closed: reload the page",
+                        },
+                    )
                     await ws.close(code=1008, reason=payload[:120])
                     return
                 await _request(ws, run.session, kind, payload, done[0])
@@ -234,10 +259,19 @@ async def _serve(ws: WebSocket, sid: str, tab: Tab) -> None:
             else:
                 await _handle(ws, run, item)
         except ApproxlabError as exc:
-            await _send(ws, {"type": "error", "about": getattr(item, "type", "request"), "message": str(exc)})
+            await _send(
+                ws,
+                {"type": "error", "about": getattr(item, "type", "request"), "message": str(exc)},
+            )
         except Exception as exc:  # a bug: end this tab with a message, never the server
             log.exception("playground tab failed")
-            await _send(ws, {"type": "fatal", "message": f"internal error ({type(exc).__name__}): reload the page"})
+            await _send(
+                ws,
+                {
+                    "type": "fatal",
+                    "message": f"internal error ({type(exc).__name__}): reload the page",
+                },
+            )
             await ws.close(code=1011)
             return
         if run.playing != was or getattr(item, "type", None) in ("play", "pause"):
@@ -297,11 +331,20 @@ def _check(source: str) -> dict[str, Any]:
     except ApproxlabError as exc:
         return {"type": "check", "target": source, "ok": False, "message": str(exc)}
     ok = t.dim <= 2
-    return {"type": "check", "target": source, "ok": ok, "dim": t.dim,
-            "message": "" if ok else f"{t.dim}-dimensional: the playground draws 1D and 2D targets (x or x1, x2)"}
+    return {
+        "type": "check",
+        "target": source,
+        "ok": ok,
+        "dim": t.dim,
+        "message": ""
+        if ok
+        else f"{t.dim}-dimensional: the playground draws 1D and 2D targets (x or x1, x2)",
+    }
 
 
-async def _request(ws: WebSocket, session: Session | None, kind: str, payload: Any, done: asyncio.Future) -> None:
+async def _request(
+    ws: WebSocket, session: Session | None, kind: str, payload: Any, done: asyncio.Future
+) -> None:
     """An HTTP handler's request on this tab: download the net, or adopt an uploaded one."""
     try:
         if session is None:
@@ -327,8 +370,15 @@ def _model_bytes(session: Session) -> bytes:
     from approxlab.modelfile import save
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = save(session.net, Path(tmp) / "play.safetensors",
-                    extra={"source": "approxlab play", "step": session.step, "settings": session.settings.model_dump()})
+        path = save(
+            session.net,
+            Path(tmp) / "play.safetensors",
+            extra={
+                "source": "approxlab play",
+                "step": session.step,
+                "settings": session.settings.model_dump(),
+            },
+        )
         return path.read_bytes()
 
 

@@ -24,8 +24,19 @@ from approxlab.targets import Target, target
 # The constructions the page offers (input dimension ≤ 2) and the largest size knob each takes,
 # kept to what builds in about a second on 2 cores (memory fitted in approxlab.cli.construct).
 LIMITS: dict[str, float] = {
-    "steps": 0.02, "sigmoid-steps": 0.02, "bumps": 64, "towers": 12, "ridge-tower": 64, "interpolant": 64,
-    "triangulation": 12, "sawtooth": 10, "yarotsky": 12, "product": 10, "taylor": 6, "fourier": 48, "exponential": 16,
+    "steps": 0.02,
+    "sigmoid-steps": 0.02,
+    "bumps": 64,
+    "towers": 12,
+    "ridge-tower": 64,
+    "interpolant": 64,
+    "triangulation": 12,
+    "sawtooth": 10,
+    "yarotsky": 12,
+    "product": 10,
+    "taylor": 6,
+    "fourier": 48,
+    "exponential": 16,
 }
 
 
@@ -45,8 +56,14 @@ def reference(name: str, knob: float, net: torch.nn.Module) -> Target:
     if name == "taylor":
         return target(f"x**{int(knob)}", domain=[(-1.0, 1.0)])
     if name == "ridge-tower":
-        return Target("tower limit", lambda X: tower_limit(np.asarray(X), 0.3), [(-1.0, 1.0)] * 2, None, None,
-                      "the limit of the ridge tower, r = 0.3 (seed 001)")
+        return Target(
+            "tower limit",
+            lambda X: tower_limit(np.asarray(X), 0.3),
+            [(-1.0, 1.0)] * 2,
+            None,
+            None,
+            "the limit of the ridge tower, r = 0.3 (seed 001)",
+        )
     # sawtooth: the proof's net is h^(∘n) exactly (certified with bound 0): compare with a frozen copy.
     frozen = copy.deepcopy(net)
 
@@ -54,25 +71,44 @@ def reference(name: str, knob: float, net: torch.nn.Module) -> Target:
         with torch.no_grad():
             return frozen(torch.as_tensor(np.asarray(X), dtype=torch.float64)).reshape(-1).numpy()
 
-    return Target(f"h^(∘{int(knob)})", fn, [(0.0, 1.0)], 2.0 ** int(knob), None, "Telgarsky's sawtooth (seed 003)")
+    return Target(
+        f"h^(∘{int(knob)})",
+        fn,
+        [(0.0, 1.0)],
+        2.0 ** int(knob),
+        None,
+        "Telgarsky's sawtooth (seed 003)",
+    )
 
 
 def construct(session, name: str, knob: float | None) -> dict[str, Any]:
     """Build ``name`` (size ``knob``, else the catalogue's default), make its function the tab's target,
     and load the net into the tab; returns the certificate as a dict (also kept on the session)."""
-    require(name in LIMITS, f"the playground draws constructions on 1D and 2D inputs: use one of {', '.join(LIMITS)}")
+    require(
+        name in LIMITS,
+        f"the playground draws constructions on 1D and 2D inputs: use one of {', '.join(LIMITS)}",
+    )
     entry = CATALOGUE[name]
     knob_name = entry.knobs[0]
     value = entry.default if knob is None else knob
     if knob_name == "eps":
-        require(value >= LIMITS[name], f"ε = {value:g} needs too many units for the page: use ε ≥ {LIMITS[name]:g}")
+        require(
+            value >= LIMITS[name],
+            f"ε = {value:g} needs too many units for the page: use ε ≥ {LIMITS[name]:g}",
+        )
     else:
-        require(value <= LIMITS[name] and float(value).is_integer(),
-                f"--{knob_name} {value:g}: the page takes whole numbers up to {LIMITS[name]:g}")
+        require(
+            value <= LIMITS[name] and float(value).is_integer(),
+            f"--{knob_name} {value:g}: the page takes whole numbers up to {LIMITS[name]:g}",
+        )
     net, cert = build(name, **{knob_name: value})
     f = reference(name, value, net)
-    summary = {"name": name, "knob": knob_name, "value": value, **{
-        k: v for k, v in cert.to_dict().items() if k != "details"}}
+    summary = {
+        "name": name,
+        "knob": knob_name,
+        "value": value,
+        **{k: v for k, v in cert.to_dict().items() if k != "details"},
+    }
     for k in ("bound", "measured"):
         if isinstance(summary[k], float) and not math.isfinite(summary[k]):
             summary[k] = None

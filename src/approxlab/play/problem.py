@@ -50,7 +50,9 @@ class Problem:
         return grid(self.domain, (OUTPUT_GRID if fine else UNIT_GRID)[self.dim])
 
 
-def problem(s: Settings, f: Target | None = None, table: tuple[list[str], np.ndarray] | None = None) -> Problem:
+def problem(
+    s: Settings, f: Target | None = None, table: tuple[list[str], np.ndarray] | None = None
+) -> Problem:
     """Build the data ``s`` asks for (regression on ``f`` instead of ``s.target`` when given; the
     uploaded ``table`` when ``s.source`` is csv); bad targets raise :class:`approxlab.errors.ApproxlabError`.
 
@@ -60,19 +62,29 @@ def problem(s: Settings, f: Target | None = None, table: tuple[list[str], np.nda
     """
     n_train = max(2, int(round(s.points * s.train_fraction)))
     n_test = max(2, s.points - n_train)
-    rng = np.random.default_rng(s.seed + 2)  # label noise: its own stream, so the points match fit's
+    rng = np.random.default_rng(
+        s.seed + 2
+    )  # label noise: its own stream, so the points match fit's
     as_t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
     if s.source == "csv" and f is None:
-        require(table is not None, "this tab has no CSV data (a link does not carry the file): upload it again")
+        require(
+            table is not None,
+            "this tab has no CSV data (a link does not carry the file): upload it again",
+        )
         return _from_table(s, *table)
     if s.kind == "classification":
         ds = dataset(s.dataset)
         X, y = ds.sample(n_train, s.seed, noise=ds.noise + s.noise)
         Xt, yt = ds.sample(n_test, s.seed + 1, noise=ds.noise + s.noise)
-        return Problem("classification", "bce", ds.domain, as_t(X), as_t(y), as_t(Xt), as_t(yt), None)
+        return Problem(
+            "classification", "bce", ds.domain, as_t(X), as_t(y), as_t(Xt), as_t(yt), None
+        )
     f = f or target(s.target)
-    require(f.dim <= 2, f"target {f.name!r} is {f.dim}-dimensional: the playground draws 1D and 2D targets "
-                        "(use x or x1, x2)")
+    require(
+        f.dim <= 2,
+        f"target {f.name!r} is {f.dim}-dimensional: the playground draws 1D and 2D targets "
+        "(use x or x1, x2)",
+    )
     X, Xt = sample(f.domain, n_train, s.seed), sample(f.domain, n_test, s.seed + 1)
     y = np.asarray(f(X)) + s.noise * rng.normal(size=n_train)
     yt = np.asarray(f(Xt)) + s.noise * rng.normal(size=n_test)
@@ -84,15 +96,26 @@ def _from_table(s: Settings, names: list[str], values: np.ndarray) -> Problem:
     the domain is the inputs' bounding box widened by 5% on each side."""
     k = values.shape[1]
     cols = list(s.columns) or list(range(k))
-    require(len(cols) in (2, 3), f"choose 1 or 2 input columns and a label column, got {len(cols)} of the file's {k}")
-    require(max(cols) < k, f"column {max(cols)} does not exist: the file has columns 0–{k - 1} ({', '.join(names)})")
+    require(
+        len(cols) in (2, 3),
+        f"choose 1 or 2 input columns and a label column, got {len(cols)} of the file's {k}",
+    )
+    require(
+        max(cols) < k,
+        f"column {max(cols)} does not exist: the file has columns 0–{k - 1} ({', '.join(names)})",
+    )
     X, y = values[:, cols[:-1]], values[:, cols[-1]]
     if s.kind == "classification":
-        require(bool(np.isin(y, (0.0, 1.0)).all()), f"classification needs labels 0 or 1 in column {names[cols[-1]]!r}: "
-                                                    "recode them, or choose regression")
+        require(
+            bool(np.isin(y, (0.0, 1.0)).all()),
+            f"classification needs labels 0 or 1 in column {names[cols[-1]]!r}: "
+            "recode them, or choose regression",
+        )
     lo, hi = X.min(axis=0), X.max(axis=0)
     for j in np.flatnonzero(hi <= lo):
-        raise ApproxlabError(f"column {names[cols[j]]!r} is constant: choose an input column that varies")
+        raise ApproxlabError(
+            f"column {names[cols[j]]!r} is constant: choose an input column that varies"
+        )
     pad = 0.05 * (hi - lo)
     domain = [(float(a), float(b)) for a, b in zip(lo - pad, hi + pad)]
     order = np.random.default_rng(s.seed).permutation(len(y))

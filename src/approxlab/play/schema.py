@@ -47,8 +47,9 @@ class Settings(_Strict):
     noise: float = Field(0.0, ge=0.0, le=1.0)
     points: int = Field(500, ge=10, le=MAX_POINTS)
     train_fraction: float = Field(0.5, ge=0.1, le=0.9)
-    widths: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(default_factory=lambda: [6], min_length=1,
-                                                                    max_length=MAX_DEPTH)
+    widths: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
+        default_factory=lambda: [6], min_length=1, max_length=MAX_DEPTH
+    )
     activation: Literal[tuple(ACTIVATIONS)] = "sigmoid"  # type: ignore[valid-type]
     optimizer: Literal[tuple(OPTIMIZERS)] = "adam"  # type: ignore[valid-type]
     lr: float = Field(0.1, gt=0.0, le=10.0)

@@ -25,7 +25,9 @@ from approxlab.nets import activation_name, count_params, in_features, mlp
 from approxlab.play.problem import Problem, problem
 from approxlab.play.schema import Settings
 
-MAX_PLAY_REGIONS = 20_000  # an overlay with more regions than pixels tells nothing; refuse beyond it
+MAX_PLAY_REGIONS = (
+    20_000  # an overlay with more regions than pixels tells nothing; refuse beyond it
+)
 
 
 def pack(a: np.ndarray | torch.Tensor) -> str:
@@ -58,7 +60,9 @@ class Session:
 
     def __init__(self, settings: Settings):
         self.regions_on = False
-        self.table: tuple[list[str], np.ndarray] | None = None  # the user's CSV (approxlab.play.table)
+        self.table: tuple[list[str], np.ndarray] | None = (
+            None  # the user's CSV (approxlab.play.table)
+        )
         self.construction: dict[str, Any] | None = None
         self.configure(settings)
 
@@ -66,7 +70,12 @@ class Session:
         """New settings: new data and a fresh net drawn with the seed (raises ApproxlabError on bad ones)."""
         self.problem = data or problem(settings, table=self.table)
         self.settings = settings
-        self.origin = mlp(self.problem.dim, list(settings.widths), activation=settings.activation, seed=settings.seed)
+        self.origin = mlp(
+            self.problem.dim,
+            list(settings.widths),
+            activation=settings.activation,
+            seed=settings.seed,
+        )
         self.construction = None
         self.reset()
 
@@ -74,12 +83,16 @@ class Session:
         """Train ``net`` (an uploaded or constructed one) from now on; reset returns to it."""
         d = in_features(net)
         if d != self.problem.dim:
-            raise ApproxlabError(f"the net takes {d} inputs but the problem is {self.problem.dim}-dimensional: "
-                                 f"pick a {d}D target or upload a net with {self.problem.dim} inputs")
+            raise ApproxlabError(
+                f"the net takes {d} inputs but the problem is {self.problem.dim}-dimensional: "
+                f"pick a {d}D target or upload a net with {self.problem.dim} inputs"
+            )
         with torch.no_grad():
             out = net(self.problem.X[:1].to(next(net.parameters()).dtype))
         if out.shape[-1] != 1:
-            raise ApproxlabError(f"the net has {out.shape[-1]} outputs: the playground trains one-output nets")
+            raise ApproxlabError(
+                f"the net has {out.shape[-1]} outputs: the playground trains one-output nets"
+            )
         self.origin = net.to(torch.float64)
         self.construction = construction
         self.reset()
@@ -101,11 +114,21 @@ class Session:
             return
         p, s = self.problem, self.settings
         for _ in range(n):
-            value = batch_step(self.net, self.optimizer, self.criterion, p.X, p.y, s.batch or None, self.generator,
-                               self.penalty)
+            value = batch_step(
+                self.net,
+                self.optimizer,
+                self.criterion,
+                p.X,
+                p.y,
+                s.batch or None,
+                self.generator,
+                self.penalty,
+            )
             if not math.isfinite(value):
-                self.diverged = (f"training diverged at step {self.step}: the loss is {value}; lower the learning "
-                                 f"rate (now {s.lr:g}) and reset")
+                self.diverged = (
+                    f"training diverged at step {self.step}: the loss is {value}; lower the learning "
+                    f"rate (now {s.lr:g}) and reset"
+                )
                 return
             self.step += 1
 
@@ -113,11 +136,15 @@ class Session:
         """Set one weight or bias of the ``layer``-th Linear layer (construct mode's sliders)."""
         linears = [m for m in self.net if isinstance(m, nn.Linear)]
         if layer >= len(linears):
-            raise ApproxlabError(f"the net has {len(linears)} Linear layers, there is no layer {layer}")
+            raise ApproxlabError(
+                f"the net has {len(linears)} Linear layers, there is no layer {layer}"
+            )
         t = getattr(linears[layer], name)
         index = (row, col) if name == "weight" else (row,)
         if any(i >= n for i, n in zip(index, t.shape)):
-            raise ApproxlabError(f"layer {layer}'s {name} has shape {tuple(t.shape)}: index {index} is outside it")
+            raise ApproxlabError(
+                f"layer {layer}'s {name} has shape {tuple(t.shape)}: index {index} is outside it"
+            )
         with torch.no_grad():
             t[index] = value
         self.diverged = None
@@ -140,12 +167,18 @@ class Session:
         p = self.problem
         fine = p.grid(True)
         return {
-            "type": "setup", "settings": self.settings.model_dump(), "kind": p.kind, "dim": p.dim,
-            "domain": [list(d) for d in p.domain], "axes": [a.tolist() for a in p.axes(True)],
+            "type": "setup",
+            "settings": self.settings.model_dump(),
+            "kind": p.kind,
+            "dim": p.dim,
+            "domain": [list(d) for d in p.domain],
+            "axes": [a.tolist() for a in p.axes(True)],
             "unit_axes": [a.tolist() for a in p.axes(False)],
-            "train": {"X": p.X.tolist(), "y": p.y.tolist()}, "test": {"X": p.X_test.tolist(), "y": p.y_test.tolist()},
+            "train": {"X": p.X.tolist(), "y": p.y.tolist()},
+            "test": {"X": p.X_test.tolist(), "y": p.y_test.tolist()},
             "target": pack(np.asarray(p.target(fine))) if p.target is not None else None,
-            "architecture": self.architecture(), "params": count_params(self.net),
+            "architecture": self.architecture(),
+            "params": count_params(self.net),
             "construction": self.construction,
         }
 
@@ -169,14 +202,24 @@ class Session:
         linears = [m for m in self.net if isinstance(m, nn.Linear)]
         for i, h in enumerate(hidden_outputs(self.net, small)):
             lin, nxt = linears[i], linears[i + 1] if i + 1 < len(linears) else None
-            layers.append({
-                "width": h.shape[1], "values": pack(h.T),
-                "w": lin.weight.detach().tolist(), "b": lin.bias.detach().tolist() if lin.bias is not None else None,
-                "a": nxt.weight.detach().T.tolist() if nxt is not None else None,
-            })
+            layers.append(
+                {
+                    "width": h.shape[1],
+                    "values": pack(h.T),
+                    "w": lin.weight.detach().tolist(),
+                    "b": lin.bias.detach().tolist() if lin.bias is not None else None,
+                    "a": nxt.weight.detach().T.tolist() if nxt is not None else None,
+                }
+            )
         frame: dict[str, Any] = {
-            "type": "frame", "step": self.step, "loss": loss, "test_loss": test_loss, "diverged": self.diverged,
-            "output": pack(out), "layers": layers, "seed001": self._seed001(small),
+            "type": "frame",
+            "step": self.step,
+            "loss": loss,
+            "test_loss": test_loss,
+            "diverged": self.diverged,
+            "output": pack(out),
+            "layers": layers,
+            "seed001": self._seed001(small),
             "regions": self._regions() if self.regions_on else None,
         }
         if self.construction is not None and p.target is not None:
@@ -196,15 +239,24 @@ class Session:
         except ApproxlabError:
             return None
         parts = t.contributions(small.numpy())
-        local = classify(t, self.problem.domain, 1e-3).tolist() if t.activation in SUPPORTED else None
+        local = (
+            classify(t, self.problem.domain, 1e-3).tolist() if t.activation in SUPPORTED else None
+        )
         clean = lambda a: [float(v) if np.isfinite(v) else None for v in a]  # noqa: E731
         widths = transition_widths(t)
         # 2D knot lines {x : n·x = offset}, n = w/‖w‖, offset = −b/‖w‖ (as approxlab.smooth's anatomy writes them)
-        lines = [clean([*(t.W[j] * widths[j]), -t.b[j] * widths[j]]) for j in range(t.width)] if t.dim == 2 else None
+        lines = (
+            [clean([*(t.W[j] * widths[j]), -t.b[j] * widths[j]]) for j in range(t.width)]
+            if t.dim == 2
+            else None
+        )
         return {
-            "contributions": pack(parts.T), "c": float(t.c[0]),
-            "knots": clean(knot_positions(t)) if t.dim == 1 else None, "lines": lines,
-            "widths": clean(widths), "local": local,
+            "contributions": pack(parts.T),
+            "c": float(t.c[0]),
+            "knots": clean(knot_positions(t)) if t.dim == 1 else None,
+            "lines": lines,
+            "widths": clean(widths),
+            "local": local,
         }
 
     def _regions(self) -> dict[str, Any]:

@@ -119,7 +119,12 @@ class RNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         X = x.reshape(x.shape[0], self.N, -1)
         h = self.memory(x)
-        out = torch.einsum("nid,dmk,nm->nik", X, self.A, h) + X @ self.B + (h @ self.C)[:, None, :] + self.c
+        out = (
+            torch.einsum("nid,dmk,nm->nik", X, self.A, h)
+            + X @ self.B
+            + (h @ self.C)[:, None, :]
+            + self.c
+        )
         return out.reshape(x.shape[0], -1)
 
 

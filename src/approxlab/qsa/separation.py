@@ -43,8 +43,15 @@ class Protocol:
 
 
 QUICK = Protocol()
-FULL = Protocol(inits=4, lrs=(1e-3, 1e-2, 3e-2, 1e-1), probe_steps=200, adam_steps=2000, lbfgs_steps=300,
-                n_train=4000, n_test=1000)
+FULL = Protocol(
+    inits=4,
+    lrs=(1e-3, 1e-2, 3e-2, 1e-1),
+    probe_steps=200,
+    adam_steps=2000,
+    lbfgs_steps=300,
+    n_train=4000,
+    n_test=1000,
+)
 
 
 def memory_lower_bound(N: int) -> float:
@@ -67,16 +74,33 @@ def ladder(max_size: int) -> list[int]:
     return sizes if sizes[-1] == max_size else sizes + [max_size]
 
 
-def work(architecture: str, N: int, d_prime: int, sizes: Sequence[int], protocol: Protocol) -> float:
+def work(
+    architecture: str, N: int, d_prime: int, sizes: Sequence[int], protocol: Protocol
+) -> float:
     """Multiply-adds of a size search, ≈ 6 · params · n_train · steps (forward and backward) summed over sizes
     (the RNN and attention also touch every token once per parameter row, which the N·D input already counts)."""
-    steps = protocol.probe_steps * len(protocol.lrs) + protocol.inits * (protocol.adam_steps + 3 * protocol.lbfgs_steps)
-    return sum(6.0 * count_params(make(architecture, N, d_prime, m)) * protocol.n_train * steps for m in sizes)
+    steps = protocol.probe_steps * len(protocol.lrs) + protocol.inits * (
+        protocol.adam_steps + 3 * protocol.lbfgs_steps
+    )
+    return sum(
+        6.0 * count_params(make(architecture, N, d_prime, m)) * protocol.n_train * steps
+        for m in sizes
+    )
 
 
-def smallest_size(architecture: str, N: int, eps: float, *, q: int = 1, d_prime: int = 1, max_size: int = 32,
-                  protocol: Protocol = QUICK, seed: int = 0, max_work: float = MAX_WORK,
-                  progress: Callable[[str], None] | None = None) -> dict:
+def smallest_size(
+    architecture: str,
+    N: int,
+    eps: float,
+    *,
+    q: int = 1,
+    d_prime: int = 1,
+    max_size: int = 32,
+    protocol: Protocol = QUICK,
+    seed: int = 0,
+    max_work: float = MAX_WORK,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """The least m on the ladder 1, 2, 4, … ≤ max_size at which the best of the fair protocol reaches ε.
 
     Returns a JSON-able row: the family, N, the size m (None if not reached), its parameters, the
@@ -86,13 +110,21 @@ def smallest_size(architecture: str, N: int, eps: float, *, q: int = 1, d_prime:
     eps = check_eps(eps)
     arguments.count("--max-size", max_size, 100_000)
     arguments.seed(seed)
-    require(architecture in ARCHITECTURES, f"unknown architecture {architecture!r}: use one of {', '.join(ARCHITECTURES)}")
+    require(
+        architecture in ARCHITECTURES,
+        f"unknown architecture {architecture!r}: use one of {', '.join(ARCHITECTURES)}",
+    )
     sizes = ladder(max_size)
     need = work(architecture, N, d_prime, sizes, protocol)
     if need > max_work:
-        raise ApproxlabError(f"the {architecture} size search at N = {N} up to m = {max_size} needs ≈ {need:.2g} "
-                             f"multiply-adds, above the budget {max_work:.2g}: lower --max-size or --N, or raise --budget")
-    Xtr, Xte = sample(protocol.n_train, N, q, d_prime, seed), sample(protocol.n_test, N, q, d_prime, seed + 1)
+        raise ApproxlabError(
+            f"the {architecture} size search at N = {N} up to m = {max_size} needs ≈ {need:.2g} "
+            f"multiply-adds, above the budget {max_work:.2g}: lower --max-size or --N, or raise --budget"
+        )
+    Xtr, Xte = (
+        sample(protocol.n_train, N, q, d_prime, seed),
+        sample(protocol.n_test, N, q, d_prime, seed + 1),
+    )
     data = (encode(Xtr, q).reshape(len(Xtr), -1), qsa(Xtr, q).reshape(len(Xtr), -1))
     Ete = torch.as_tensor(encode(Xte, q).reshape(len(Xte), -1))
 
@@ -102,30 +134,66 @@ def smallest_size(architecture: str, N: int, eps: float, *, q: int = 1, d_prime:
 
     tried = []
     for m in sizes:
-        b = best_of(lambda s, m=m: make(architecture, N, d_prime, m, s), data, inits=protocol.inits, lrs=protocol.lrs,
-                    adam_steps=protocol.adam_steps, lbfgs_steps=protocol.lbfgs_steps, probe_steps=protocol.probe_steps,
-                    seed=seed, score=score)
-        tried.append({"m": m, "params": count_params(b.net), "error": b.error, "lr": b.lr, **b.spread})
+        b = best_of(
+            lambda s, m=m: make(architecture, N, d_prime, m, s),
+            data,
+            inits=protocol.inits,
+            lrs=protocol.lrs,
+            adam_steps=protocol.adam_steps,
+            lbfgs_steps=protocol.lbfgs_steps,
+            probe_steps=protocol.probe_steps,
+            seed=seed,
+            score=score,
+        )
+        tried.append(
+            {"m": m, "params": count_params(b.net), "error": b.error, "lr": b.lr, **b.spread}
+        )
         if progress is not None:
             progress(f"{architecture} N={N} m={m}: best max error {b.error:.3g} (ε = {eps:g})")
         if b.error <= eps:
             break
     reached = tried[-1]["error"] <= eps
-    return {"architecture": architecture, "N": N, "q": q, "d_prime": d_prime, "eps": eps,
-            "m": tried[-1]["m"] if reached else None, "params": tried[-1]["params"] if reached else None,
-            "reached": reached, "max_tried": tried[-1]["m"], "tried": tried}
+    return {
+        "architecture": architecture,
+        "N": N,
+        "q": q,
+        "d_prime": d_prime,
+        "eps": eps,
+        "m": tried[-1]["m"] if reached else None,
+        "params": tried[-1]["params"] if reached else None,
+        "reached": reached,
+        "max_tried": tried[-1]["m"],
+        "tried": tried,
+    }
 
 
 def beats_memory_bound(rows: Sequence[dict]) -> list[dict]:
     """The binary-state RNN rows (q = 1, d' = 1) that reached ε with fewer than (N − 1)/2 bits — the
     theorem says there are none; any row returned is a counterexample (or a broken measurement)."""
-    return [r for r in rows if r["architecture"] == "binary_rnn" and r["reached"] and r["q"] == 1
-            and r["d_prime"] == 1 and r["m"] < memory_lower_bound(r["N"])]
+    return [
+        r
+        for r in rows
+        if r["architecture"] == "binary_rnn"
+        and r["reached"]
+        and r["q"] == 1
+        and r["d_prime"] == 1
+        and r["m"] < memory_lower_bound(r["N"])
+    ]
 
 
-def separation(Ns: Sequence[int], eps: float, architectures: Sequence[str] = ARCHITECTURES, *, q: int = 1,
-               d_prime: int = 1, max_size: int = 32, protocol: Protocol = QUICK, seed: int = 0,
-               max_work: float = MAX_WORK, progress: Callable[[str], None] | None = None) -> dict:
+def separation(
+    Ns: Sequence[int],
+    eps: float,
+    architectures: Sequence[str] = ARCHITECTURES,
+    *,
+    q: int = 1,
+    d_prime: int = 1,
+    max_size: int = 32,
+    protocol: Protocol = QUICK,
+    seed: int = 0,
+    max_work: float = MAX_WORK,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Rows of :func:`smallest_size` for every N and family, the construction's m and certificate per N,
     and the memory bound. All arguments are checked before any training starts.
 
@@ -141,22 +209,58 @@ def separation(Ns: Sequence[int], eps: float, architectures: Sequence[str] = ARC
     for N in Ns:
         check(N, q, d_prime)
         for a in architectures:
-            require(a in ARCHITECTURES, f"unknown architecture {a!r}: use one of {', '.join(ARCHITECTURES)}")
+            require(
+                a in ARCHITECTURES,
+                f"unknown architecture {a!r}: use one of {', '.join(ARCHITECTURES)}",
+            )
             need = work(a, N, d_prime, ladder(max_size), protocol)
             if need > max_work:
-                raise ApproxlabError(f"the {a} size search at N = {N} up to m = {max_size} needs ≈ {need:.2g} "
-                                     f"multiply-adds, above the budget {max_work:.2g}: lower --max-size or --N, "
-                                     "or raise --budget")
+                raise ApproxlabError(
+                    f"the {a} size search at N = {N} up to m = {max_size} needs ≈ {need:.2g} "
+                    f"multiply-adds, above the budget {max_work:.2g}: lower --max-size or --N, "
+                    "or raise --budget"
+                )
     construction = []
     for N in Ns:
         cert = qsa_attention(N, q, d_prime, eps=eps, n=protocol.n_test, seed=seed)[1]
-        construction.append({"N": N, "m": cert.units, "params": cert.params, "measured": cert.measured,
-                             "bound": cert.bound, "holds": cert.holds, "margin": cert.details["margin"]})
-    rows = [smallest_size(a, N, eps, q=q, d_prime=d_prime, max_size=max_size, protocol=protocol, seed=seed,
-                          max_work=max_work, progress=progress) for N in Ns for a in architectures]
-    return {"eps": eps, "q": q, "d_prime": d_prime, "Ns": list(Ns), "rows": rows, "construction": construction,
-            "memory_lower_bound": {N: memory_lower_bound(N) for N in Ns},
-            "protocol": vars(protocol) | {"lrs": list(protocol.lrs)}, "beats_memory_bound": beats_memory_bound(rows)}
+        construction.append(
+            {
+                "N": N,
+                "m": cert.units,
+                "params": cert.params,
+                "measured": cert.measured,
+                "bound": cert.bound,
+                "holds": cert.holds,
+                "margin": cert.details["margin"],
+            }
+        )
+    rows = [
+        smallest_size(
+            a,
+            N,
+            eps,
+            q=q,
+            d_prime=d_prime,
+            max_size=max_size,
+            protocol=protocol,
+            seed=seed,
+            max_work=max_work,
+            progress=progress,
+        )
+        for N in Ns
+        for a in architectures
+    ]
+    return {
+        "eps": eps,
+        "q": q,
+        "d_prime": d_prime,
+        "Ns": list(Ns),
+        "rows": rows,
+        "construction": construction,
+        "memory_lower_bound": {N: memory_lower_bound(N) for N in Ns},
+        "protocol": vars(protocol) | {"lrs": list(protocol.lrs)},
+        "beats_memory_bound": beats_memory_bound(rows),
+    }
 
 
 def slope(Ns: Sequence[int], ms: Sequence[float]) -> float:

@@ -21,7 +21,9 @@ import numpy as np
 from approxlab import arguments
 from approxlab.errors import require
 
-MAX_N = 512  # the one-hot encoding is N·(d' + 2N) floats per input: 200 inputs at N = 512 take 0.84 GB
+MAX_N = (
+    512  # the one-hot encoding is N·(d' + 2N) floats per input: 200 inputs at N = 512 take 0.84 GB
+)
 
 
 def check(N: int, q: int, d_prime: int) -> tuple[int, int, int]:
@@ -31,10 +33,14 @@ def check(N: int, q: int, d_prime: int) -> tuple[int, int, int]:
     (8, 1, 1)
     """
     arguments.count("N", N, MAX_N, low=2)
-    require(isinstance(q, int) and not isinstance(q, bool) and 1 <= q < N,
-            f"the sparsity q must be an integer with 1 ≤ q < N = {N}, got {q!r}: pass e.g. --q 1")
-    require(isinstance(d_prime, int) and not isinstance(d_prime, bool) and d_prime >= 1,
-            f"the problem dimension d' must be a positive integer, got {d_prime!r}: pass e.g. --d-prime 1")
+    require(
+        isinstance(q, int) and not isinstance(q, bool) and 1 <= q < N,
+        f"the sparsity q must be an integer with 1 ≤ q < N = {N}, got {q!r}: pass e.g. --q 1",
+    )
+    require(
+        isinstance(d_prime, int) and not isinstance(d_prime, bool) and d_prime >= 1,
+        f"the problem dimension d' must be a positive integer, got {d_prime!r}: pass e.g. --d-prime 1",
+    )
     return N, q, d_prime
 
 
@@ -44,8 +50,13 @@ def check_eps(eps: float) -> float:
     >>> check_eps(0.25)
     0.25
     """
-    require(isinstance(eps, (int, float)) and not isinstance(eps, bool) and math.isfinite(eps) and 0 < eps < 1,
-            f"the accuracy ε must lie in (0, 1), got {eps!r}: pass e.g. --eps 0.25")
+    require(
+        isinstance(eps, (int, float))
+        and not isinstance(eps, bool)
+        and math.isfinite(eps)
+        and 0 < eps < 1,
+        f"the accuracy ε must lie in (0, 1), got {eps!r}: pass e.g. --eps 0.25",
+    )
     return float(eps)
 
 
@@ -74,8 +85,17 @@ def sample(n: int, N: int, q: int, d_prime: int, seed: int = 0) -> np.ndarray:
     # q distinct indices per row: the q smallest of N uniform keys form a uniform q-subset
     # (drawn in chunks of inputs so that the keys stay near 10⁷ numbers).
     chunk = max(1, 10_000_000 // (N * N))
-    y = np.concatenate([np.sort(np.argsort(rng.random((min(chunk, n - a), N, N)), axis=-1)[..., :q], axis=-1)
-                        for a in range(0, n, chunk)]) + 1
+    y = (
+        np.concatenate(
+            [
+                np.sort(
+                    np.argsort(rng.random((min(chunk, n - a), N, N)), axis=-1)[..., :q], axis=-1
+                )
+                for a in range(0, n, chunk)
+            ]
+        )
+        + 1
+    )
     i = np.broadcast_to(np.arange(1, N + 1, dtype=float)[None, :, None], (n, N, 1))
     return np.concatenate([z, y.astype(float), i], axis=-1)
 
@@ -83,8 +103,11 @@ def sample(n: int, N: int, q: int, d_prime: int, seed: int = 0) -> np.ndarray:
 def parts(X: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
     """(z, y) of raw inputs X (n, N, d' + q + 1): z of shape (n, N, d'), y 0-based int (n, N, q)."""
     d_prime = X.shape[-1] - q - 1
-    require(d_prime >= 1, f"inputs have {X.shape[-1]} coordinates, fewer than d' + q + 1 with q = {q}: check q")
-    return X[..., :d_prime], X[..., d_prime:d_prime + q].astype(np.int64) - 1
+    require(
+        d_prime >= 1,
+        f"inputs have {X.shape[-1]} coordinates, fewer than d' + q + 1 with q = {q}: check q",
+    )
+    return X[..., :d_prime], X[..., d_prime : d_prime + q].astype(np.int64) - 1
 
 
 def qsa(X: np.ndarray, q: int) -> np.ndarray:

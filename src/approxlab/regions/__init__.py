@@ -29,7 +29,14 @@ from approxlab.regions.checks import structure
 from approxlab.regions.layers import Stage, input_dim, restrict, stages
 from approxlab.regions.partition1d import Partition1D, breakpoints
 from approxlab.regions.partition2d import Partition2D, subdivide
-from approxlab.regions.slices import Slice, convex_polygon, plane, rectangle, segment, through_points
+from approxlab.regions.slices import (
+    Slice,
+    convex_polygon,
+    plane,
+    rectangle,
+    segment,
+    through_points,
+)
 
 MAX_REGIONS = 1_000_000
 # Peak memory per region and per unit of the widest layer (vertex pre-activations, crossing
@@ -38,8 +45,17 @@ BYTES_PER_REGION_UNIT = 48
 ALWAYS_AFFORDABLE = 1 << 28  # below 256 MB the machine's free memory is not even read
 
 __all__ = [
-    "MAX_REGIONS", "Partition1D", "Partition2D", "Slice", "bound", "memory_estimate", "partition", "plane", "segment",
-    "stages", "through_points",
+    "MAX_REGIONS",
+    "Partition1D",
+    "Partition2D",
+    "Slice",
+    "bound",
+    "memory_estimate",
+    "partition",
+    "plane",
+    "segment",
+    "stages",
+    "through_points",
 ]
 
 
@@ -119,7 +135,9 @@ def partition(
         p = Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
     else:
         parts = subdivide(local, piece.domain, max_regions, limit)
-        p = Partition2D(local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start)
+        p = Partition2D(
+            local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start
+        )
     _verify(p, None if isinstance(net, list) else net)
     return p
 
@@ -137,7 +155,9 @@ def _available_bytes() -> int:
 def memory_estimate(layers: list[Stage], regions: int) -> int:
     """Bytes a partition with ``regions`` regions may need at its peak: regions × widest layer ×
     BYTES_PER_REGION_UNIT (a measured constant; kinks count as units for multi-kink activations)."""
-    widest = max(s.width * (len(s.activation.kinks) if s.activation is not None else 1) for s in layers)
+    widest = max(
+        s.width * (len(s.activation.kinks) if s.activation is not None else 1) for s in layers
+    )
     return regions * widest * BYTES_PER_REGION_UNIT
 
 
@@ -173,10 +193,17 @@ def _verify(p: Partition1D | Partition2D, net: nn.Module | None) -> None:
     pick = np.unique(np.linspace(0, len(pts) - 1, min(len(pts), 1000)).astype(np.int64))
     dtype = net_dtype(net)
     with torch.no_grad():
-        actual = net(torch.as_tensor(p.inputs(pts[pick]), dtype=dtype)).double().numpy().reshape(len(pick), -1)
+        actual = (
+            net(torch.as_tensor(p.inputs(pts[pick]), dtype=dtype))
+            .double()
+            .numpy()
+            .reshape(len(pick), -1)
+        )
     expected = p.values[pick]
     scale = max(float(np.abs(expected).max()), 1.0)
-    error = float(np.abs(actual - expected).max()) / scale if actual.shape == expected.shape else np.inf
+    error = (
+        float(np.abs(actual - expected).max()) / scale if actual.shape == expected.shape else np.inf
+    )
     # float64 nets agree to round-off (measured ≤ 1e-14 relative); float32 ones to ~1e-7.
     if not error <= (1e-9 if dtype == torch.float64 else 1e-5):
         raise ApproxlabError(

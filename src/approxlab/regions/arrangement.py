@@ -87,10 +87,16 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     py = (-a[i, 0] * b[j] + a[j, 0] * b[i]) / det
     pts = np.stack([px, py], axis=1)
     e = corner_next - polygon
-    inside_val = e[:, 0][None, :] * (pts[:, 1:2] - polygon[:, 1][None, :]) - \
-        e[:, 1][None, :] * (pts[:, 0:1] - polygon[:, 0][None, :])
+    inside_val = e[:, 0][None, :] * (pts[:, 1:2] - polygon[:, 1][None, :]) - e[:, 1][None, :] * (
+        pts[:, 0:1] - polygon[:, 0][None, :]
+    )
     size = float(np.abs(polygon).max()) + 1.0
-    margin = TOL * size * np.linalg.norm(e, axis=1)[None, :] * (1.0 + np.abs(pts).max(axis=1, initial=0)[:, None])
+    margin = (
+        TOL
+        * size
+        * np.linalg.norm(e, axis=1)[None, :]
+        * (1.0 + np.abs(pts).max(axis=1, initial=0)[:, None])
+    )
     if np.any(np.abs(inside_val) <= margin):
         return None
     inside = np.all(inside_val > 0, axis=1)
@@ -123,10 +129,16 @@ def arrange(polygon: np.ndarray, normals: np.ndarray, offsets: np.ndarray):
     edge_of = np.concatenate([np.arange(k), edge])  # the polygon edge each boundary vertex starts
     lab = np.concatenate([line_lab, line_lab, -1 - edge_of[bound_u], np.full(len(cycle), -1)])
     n_line, n_bound = len(line_u), len(cycle)
-    twin = np.concatenate([np.arange(n_line) + n_line, np.arange(n_line),
-                           2 * n_line + n_bound + np.arange(n_bound), 2 * n_line + np.arange(n_bound)])
+    twin = np.concatenate(
+        [
+            np.arange(n_line) + n_line,
+            np.arange(n_line),
+            2 * n_line + n_bound + np.arange(n_bound),
+            2 * n_line + np.arange(n_bound),
+        ]
+    )
     outer = np.zeros(len(src), bool)
-    outer[2 * n_line + n_bound:] = True
+    outer[2 * n_line + n_bound :] = True
     d = vertices[dst] - vertices[src]
     angle = np.arctan2(d[:, 1], d[:, 0])
     by_angle = np.lexsort((angle, src))

@@ -6,17 +6,21 @@ All counts are exact Python integers (they grow beyond float range quickly).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache
 from math import comb, prod
 
 from approxlab.errors import require
 
 
 def _check(n0: int, widths: Sequence[int]) -> list[int]:
-    require(isinstance(n0, int) and n0 >= 1, f"input dimension must be a positive integer, got {n0!r}")
+    require(
+        isinstance(n0, int) and n0 >= 1, f"input dimension must be a positive integer, got {n0!r}"
+    )
     widths = list(widths)
-    require(all(isinstance(n, int) and n >= 1 for n in widths),
-            f"widths must be positive integers, got {widths!r}")
+    require(
+        all(isinstance(n, int) and n >= 1 for n in widths),
+        f"widths must be positive integers, got {widths!r}",
+    )
     return widths
 
 
@@ -81,7 +85,7 @@ def serra2018_upper(n0: int, widths: Sequence[int]) -> int:
     """
     widths = _check(n0, widths)
 
-    @lru_cache(maxsize=None)
+    @cache
     def count(layer: int, room: int) -> int:
         if layer == len(widths):
             return 1

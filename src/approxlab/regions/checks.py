@@ -26,7 +26,9 @@ from approxlab.regions.partition2d import Partition2D
 RTOL = 1e-9
 
 
-def interior_points(p: Partition1D | Partition2D, per_region: int = 2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def interior_points(
+    p: Partition1D | Partition2D, per_region: int = 2, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """``per_region`` random points strictly inside each region (Dirichlet-weighted convex
     combinations of its vertices), and the region of each point."""
     rng = np.random.default_rng(seed)
@@ -102,12 +104,18 @@ def structure(p: Partition1D | Partition2D) -> dict[str, Any]:
     }
     # A region thinner than float64 can resolve may get a shoelace area of −(round-off): allowed
     # down to −RTOL of the domain, far below any inverted (wrongly oriented) region.
-    result["ok"] = bool(distinct == p.count and euler == 1 and result["area_relative_error"] <= RTOL
-                        and result["min_area"] >= -RTOL * domain_area)
+    result["ok"] = bool(
+        distinct == p.count
+        and euler == 1
+        and result["area_relative_error"] <= RTOL
+        and result["min_area"] >= -RTOL * domain_area
+    )
     return result
 
 
-def check(p: Partition1D | Partition2D, net: nn.Module | None = None, per_region: int = 2, seed: int = 0) -> dict[str, Any]:
+def check(
+    p: Partition1D | Partition2D, net: nn.Module | None = None, per_region: int = 2, seed: int = 0
+) -> dict[str, Any]:
     """Run all self-checks; returns the measured numbers and ``ok`` (all passed).
 
     Beyond :func:`structure`: at random interior points the float64 pattern equals the
@@ -134,7 +142,9 @@ def check(p: Partition1D | Partition2D, net: nn.Module | None = None, per_region
             wrong |= np.any(s.activation.piece(z) != rec[region], axis=1)
             size = np.abs(z).max() + 1.0
             bends = s.activation.bending(s.width)
-            unsure |= np.any(np.abs(z[:, bends, None] - s.activation.kinks) <= 1e-9 * size, axis=(1, 2))
+            unsure |= np.any(
+                np.abs(z[:, bends, None] - s.activation.kinks) <= 1e-9 * size, axis=(1, 2)
+            )
         pattern_mismatch = int((wrong & ~unsure).sum())
     a, c = p.affine_maps()
     predicted = np.einsum("nok,nk->no", a[region], t) + c[region]
@@ -152,12 +162,18 @@ def check(p: Partition1D | Partition2D, net: nn.Module | None = None, per_region
     result["pattern_mismatches"] = pattern_mismatch
     result["affine_relative_error"] = affine_error
     result["vertex_relative_error"] = _vertex_error(p, a, c)
-    result["ok"] = bool(result["ok"] and pattern_mismatch == 0 and affine_error <= tolerance
-                        and result["vertex_relative_error"] <= RTOL)
+    result["ok"] = bool(
+        result["ok"]
+        and pattern_mismatch == 0
+        and affine_error <= tolerance
+        and result["vertex_relative_error"] <= RTOL
+    )
     return result
 
 
-def sampled(p: Partition2D, net: nn.Module | None = None, samples: int = 1000, seed: int = 0) -> dict[str, Any]:
+def sampled(
+    p: Partition2D, net: nn.Module | None = None, samples: int = 1000, seed: int = 0
+) -> dict[str, Any]:
     """Dense-sampling check of a plane partition, independent of the patterns: ``samples`` uniform
     random points of the domain are located geometrically (strictly inside a counter-clockwise
     region polygon); returns how many lie in no region or in several (``misplaced``, 0 when the
@@ -176,8 +192,12 @@ def sampled(p: Partition2D, net: nn.Module | None = None, samples: int = 1000, s
     t = np.zeros((0, 2))
     while len(t) < samples:
         u = rng.uniform(lo, hi, size=(4 * samples, 2))
-        inside = np.all((r[:, 0] - q[:, 0]) * (u[:, None, 1] - q[:, 1])
-                        - (r[:, 1] - q[:, 1]) * (u[:, None, 0] - q[:, 0]) > 0, axis=1)
+        inside = np.all(
+            (r[:, 0] - q[:, 0]) * (u[:, None, 1] - q[:, 1])
+            - (r[:, 1] - q[:, 1]) * (u[:, None, 0] - q[:, 0])
+            > 0,
+            axis=1,
+        )
         t = np.concatenate([t, u[inside]])
     t = t[:samples]
     a = p.vertices[p.face_vertices]
@@ -187,7 +207,9 @@ def sampled(p: Partition2D, net: nn.Module | None = None, samples: int = 1000, s
     block = max(1, (1 << 24) // max(len(a), 1))
     for start in range(0, len(t), block):
         s = t[start : start + block]
-        cross = (b[:, 0] - a[:, 0]) * (s[:, None, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (s[:, None, 0] - a[:, 0])
+        cross = (b[:, 0] - a[:, 0]) * (s[:, None, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (
+            s[:, None, 0] - a[:, 0]
+        )
         inside = np.logical_and.reduceat(cross > 0, p.offsets[:-1], axis=1)
         hits[start : start + block] = inside.sum(axis=1)
         region[start : start + block] = inside.argmax(axis=1)
@@ -195,9 +217,13 @@ def sampled(p: Partition2D, net: nn.Module | None = None, samples: int = 1000, s
     predicted = np.einsum("nok,nk->no", maps[region], t) + consts[region]
     if net is not None:
         with torch.no_grad():
-            actual = net(torch.as_tensor(p.inputs(t), dtype=net_dtype(net))).double().numpy().reshape(len(t), -1)
+            actual = (
+                net(torch.as_tensor(p.inputs(t), dtype=net_dtype(net)))
+                .double()
+                .numpy()
+                .reshape(len(t), -1)
+            )
     else:
         actual = output(p.layers, t)
     error = float(np.abs(predicted - actual).max()) / max(float(np.abs(actual).max()), 1.0)
     return {"samples": len(t), "misplaced": int((hits != 1).sum()), "relative_error": error}
-

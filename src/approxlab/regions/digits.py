@@ -24,13 +24,21 @@ def digits_architecture(channels: tuple[int, int] = (4, 8)) -> nn.Sequential:
     Flat 64-pixel inputs (values in [0, 1]); every layer piecewise linear."""
     a, b = channels
     return nn.Sequential(
-        nn.Unflatten(1, (1, 8, 8)), nn.Conv2d(1, a, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2),
-        nn.Conv2d(a, b, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(4 * b, 10),
+        nn.Unflatten(1, (1, 8, 8)),
+        nn.Conv2d(1, a, 3, padding=1),
+        nn.ReLU(),
+        nn.AvgPool2d(2),
+        nn.Conv2d(a, b, 3, padding=1),
+        nn.ReLU(),
+        nn.AvgPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * b, 10),
     )
 
 
-def digits_cnn(seed: int = 0, epochs: int = 15, channels: tuple[int, int] = (4, 8)
-               ) -> tuple[nn.Sequential, np.ndarray, np.ndarray, float]:
+def digits_cnn(
+    seed: int = 0, epochs: int = 15, channels: tuple[int, int] = (4, 8)
+) -> tuple[nn.Sequential, np.ndarray, np.ndarray, float]:
     """(net, x (1797, 64) in [0, 1], labels (1797,), held-out accuracy) for a CNN trained with Adam
     (lr 1e-2, batches of 128, cross-entropy) on a seeded 80 % of the digits; the other 20 % give
     the accuracy. Trained in float32 without touching the global RNG, returned in float64, eval mode."""

@@ -57,9 +57,15 @@ class ExactNet:
         self.layers = layers
         self.weights = [dyadic(s.weight) for s in layers]
         self.biases = [dyadic(s.bias) for s in layers]
-        self.kinks = [dyadic(s.activation.kinks) if s.activation is not None else None for s in layers]
-        self.slopes = [dyadic(s.activation.slope) if s.activation is not None else None for s in layers]
-        self.intercepts = [dyadic(s.activation.intercept) if s.activation is not None else None for s in layers]
+        self.kinks = [
+            dyadic(s.activation.kinks) if s.activation is not None else None for s in layers
+        ]
+        self.slopes = [
+            dyadic(s.activation.slope) if s.activation is not None else None for s in layers
+        ]
+        self.intercepts = [
+            dyadic(s.activation.intercept) if s.activation is not None else None for s in layers
+        ]
 
     def affine(self, stage: int, pieces: list[np.ndarray]) -> tuple[np.ndarray, int]:
         """Z (width, k+1) object ints and e: z^(stage)(t) = Z [t; 1] · 2^e on the region."""

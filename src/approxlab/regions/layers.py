@@ -31,9 +31,11 @@ from torch import fx, nn
 from approxlab.errors import ApproxlabError
 from approxlab.nets import Abs
 
-SUPPORTED = ("Linear, ReLU, ReLU6, LeakyReLU, PReLU (one parameter), Abs, Hardtanh, Identity, Dropout, "
-             "Flatten, Unflatten, Conv1d, Conv2d, BatchNorm1d/2d (eval), AvgPool1d/2d, Sequential, "
-             "and in a forward: +, −, scalar ×, cat, reshape/view/flatten, slicing")
+SUPPORTED = (
+    "Linear, ReLU, ReLU6, LeakyReLU, PReLU (one parameter), Abs, Hardtanh, Identity, Dropout, "
+    "Flatten, Unflatten, Conv1d, Conv2d, BatchNorm1d/2d (eval), AvgPool1d/2d, Sequential, "
+    "and in a forward: +, −, scalar ×, cat, reshape/view/flatten, slicing"
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ class Activation:
             h = np.maximum(z, 0.0, out=out)
         elif self.kinks.size == 1:
             k = self.kinks[0]
-            h = np.where(z > k, self.slope[1] * z + self.intercept[1], self.slope[0] * z + self.intercept[0])
+            h = np.where(
+                z > k, self.slope[1] * z + self.intercept[1], self.slope[0] * z + self.intercept[0]
+            )
         else:
             piece = np.searchsorted(self.kinks, z, side="right")
             h = self.slope[piece] * z + self.intercept[piece]
@@ -81,7 +85,13 @@ class Activation:
         """The same σ with the neurons in ``passes`` made pass-through (identity)."""
         if not passes.any():
             return self
-        return Activation(self.name, self.kinks, np.append(self.slope, 1.0), np.append(self.intercept, 0.0), passes)
+        return Activation(
+            self.name,
+            self.kinks,
+            np.append(self.slope, 1.0),
+            np.append(self.intercept, 0.0),
+            passes,
+        )
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,9 @@ class Stage:
 
 
 def _act(name, kinks, slope, intercept) -> Activation:
-    return Activation(name, np.array(kinks, float), np.array(slope, float), np.array(intercept, float))
+    return Activation(
+        name, np.array(kinks, float), np.array(slope, float), np.array(intercept, float)
+    )
 
 
 def _activation(module: nn.Module) -> Activation | None:
@@ -114,7 +126,9 @@ def _activation(module: nn.Module) -> Activation | None:
     if type(module) is nn.LeakyReLU:
         return _act("leaky_relu", [0.0], [module.negative_slope, 1.0], [0.0, 0.0])
     if type(module) is nn.PReLU and module.num_parameters == 1:
-        return _act("leaky_relu", [0.0], [float(_finite("PReLU.weight", module.weight)[0]), 1.0], [0.0, 0.0])
+        return _act(
+            "leaky_relu", [0.0], [float(_finite("PReLU.weight", module.weight)[0]), 1.0], [0.0, 0.0]
+        )
     if type(module) is Abs:
         return _act("abs", [0.0], [-1.0, 1.0], [0.0, 0.0])
     if isinstance(module, nn.Hardtanh):  # ReLU6 too
@@ -126,8 +140,10 @@ def _activation(module: nn.Module) -> Activation | None:
 def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
     values = tensor.detach().to(torch.float64).cpu().numpy()
     if not np.isfinite(values).all():
-        raise ApproxlabError(f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
-                             "(regions need finite weights)")
+        raise ApproxlabError(
+            f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
+            "(regions need finite weights)"
+        )
     return values
 
 
@@ -139,13 +155,16 @@ def _tensor(name: str, tensor: torch.Tensor) -> torch.Tensor:
 # basis vectors of the current h (its linear part), row w its value at h = 0. Linear operations act on
 # T row by row; an affine layer adds its bias to the last row only.
 
+
 def _affine_module(name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor | None:
     """T of module ``m`` applied to the tensor with rows T, or None if ``m`` is not an affine layer."""
     prefix = f"{name}." if name else ""
     if isinstance(m, nn.Linear):
         if t.dim() < 2 or t.shape[-1] != m.in_features:
-            raise ApproxlabError(f"layer {name} ({type(m).__name__}) expects {m.in_features} inputs but gets "
-                                 f"{tuple(t.shape[1:])}: fix the layer sizes")
+            raise ApproxlabError(
+                f"layer {name} ({type(m).__name__}) expects {m.in_features} inputs but gets "
+                f"{tuple(t.shape[1:])}: fix the layer sizes"
+            )
         out = F.linear(t, _tensor(prefix + "weight", m.weight))
         if m.bias is not None:
             out[-1] += _tensor(prefix + "bias", m.bias)
@@ -156,14 +175,17 @@ def _affine_module(name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor | N
             raise ApproxlabError(
                 f"layer {name} ({type(m).__name__}) needs inputs of shape (C={m.in_channels}, …) with {want} axes "
                 f"but gets {tuple(t.shape[1:])}: start the model with nn.Unflatten(1, (C, H, W)) so it takes "
-                "flat inputs")
+                "flat inputs"
+            )
         out = m._conv_forward(t, _tensor(prefix + "weight", m.weight), None)
         if m.bias is not None:
             out[-1] += _tensor(prefix + "bias", m.bias).reshape(-1, *[1] * (want - 1))
         return out
     if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
         if m.training:
-            raise ApproxlabError(f"{type(m).__name__} is in training mode: call net.eval() so its statistics are fixed")
+            raise ApproxlabError(
+                f"{type(m).__name__} is in training mode: call net.eval() so its statistics are fixed"
+            )
         mean = _finite(prefix + "running_mean", m.running_mean)
         var = _finite(prefix + "running_var", m.running_var)
         scale = 1.0 / np.sqrt(var + m.eps)
@@ -173,16 +195,27 @@ def _affine_module(name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor | N
             beta = _finite(prefix + "bias", m.bias)
             scale, shift = scale * gamma, shift * gamma + beta
         if t.dim() < 2 or t.shape[1] != len(scale):
-            raise ApproxlabError(f"layer {name} ({type(m).__name__}) expects {len(scale)} channels but gets "
-                                 f"{tuple(t.shape[1:])}: fix the layer sizes")
+            raise ApproxlabError(
+                f"layer {name} ({type(m).__name__}) expects {len(scale)} channels but gets "
+                f"{tuple(t.shape[1:])}: fix the layer sizes"
+            )
         axes = [1] * (t.dim() - 2)
         out = t * torch.from_numpy(scale).reshape(-1, *axes)
         out[-1] += torch.from_numpy(shift).reshape(-1, *axes)
         return out
     if isinstance(m, (nn.Dropout, nn.Identity)):
         return t
-    if isinstance(m, (nn.Flatten, nn.Unflatten, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d,
-                      nn.AdaptiveAvgPool2d)):
+    if isinstance(
+        m,
+        (
+            nn.Flatten,
+            nn.Unflatten,
+            nn.AvgPool1d,
+            nn.AvgPool2d,
+            nn.AdaptiveAvgPool1d,
+            nn.AdaptiveAvgPool2d,
+        ),
+    ):
         return m(t)  # linear, and acting on each row (batch item) alike
     return None
 
@@ -193,10 +226,16 @@ def _activation_function(node: fx.Node) -> Activation | None:
     if target in (F.relu, torch.relu, "relu", "relu_") or (target is F.relu6):
         return _activation(nn.ReLU()) if target is not F.relu6 else _activation(nn.ReLU6())
     if target is F.leaky_relu:
-        return _activation(nn.LeakyReLU(kw.get("negative_slope", args[1] if len(args) > 1 else 0.01)))
+        return _activation(
+            nn.LeakyReLU(kw.get("negative_slope", args[1] if len(args) > 1 else 0.01))
+        )
     if target is F.hardtanh:
-        return _activation(nn.Hardtanh(kw.get("min_val", args[1] if len(args) > 1 else -1.0),
-                                       kw.get("max_val", args[2] if len(args) > 2 else 1.0)))
+        return _activation(
+            nn.Hardtanh(
+                kw.get("min_val", args[1] if len(args) > 1 else -1.0),
+                kw.get("max_val", args[2] if len(args) > 2 else 1.0),
+            )
+        )
     if target in (torch.abs, "abs"):
         return _activation(Abs())
     return None
@@ -206,16 +245,39 @@ _SUMS = {operator.add, operator.iadd, torch.add, "add"}
 _DIFFERENCES = {operator.sub, operator.isub, torch.sub, "sub"}
 _SCALINGS = {operator.mul, operator.imul, torch.mul, "mul", operator.truediv, torch.div, "div"}
 # Operations linear in their one tensor argument and acting on each batch item alike.
-_RESHAPES = {torch.flatten, torch.reshape, torch.squeeze, torch.unsqueeze, torch.permute, torch.transpose,
-             operator.getitem, F.avg_pool1d, F.avg_pool2d, F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.dropout,
-             "flatten", "view", "reshape", "squeeze", "unsqueeze", "permute", "transpose", "contiguous"}
+_RESHAPES = {
+    torch.flatten,
+    torch.reshape,
+    torch.squeeze,
+    torch.unsqueeze,
+    torch.permute,
+    torch.transpose,
+    operator.getitem,
+    F.avg_pool1d,
+    F.avg_pool2d,
+    F.adaptive_avg_pool1d,
+    F.adaptive_avg_pool2d,
+    F.dropout,
+    "flatten",
+    "view",
+    "reshape",
+    "squeeze",
+    "unsqueeze",
+    "permute",
+    "transpose",
+    "contiguous",
+}
 _MAXIMA = (nn.MaxPool1d, nn.MaxPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
 
 
 def _refuse(node: fx.Node, what: str, kind: str) -> ApproxlabError:
     maxlike = what.startswith(("MaxPool", "AdaptiveMaxPool", "max")) or "max_pool" in what
-    why = ("is piecewise linear, but regions of a max (cuts where its argmax changes) are not implemented yet: "
-           "use AvgPool" if maxlike else f"is not supported by approxlab.regions: use only {SUPPORTED}")
+    why = (
+        "is piecewise linear, but regions of a max (cuts where its argmax changes) are not implemented yet: "
+        "use AvgPool"
+        if maxlike
+        else f"is not supported by approxlab.regions: use only {SUPPORTED}"
+    )
     where = f"module '{node.target}'" if node.op == "call_module" else f"node '{node.name}'"
     return ApproxlabError(f"{kind} {what} ({where}) {why}")
 
@@ -258,7 +320,9 @@ class _Reader:
         passes = np.repeat([False] + [True] * len(live), sizes)
         self.stages.append(Stage(rows[:w].T.copy(), rows[w].copy(), act.carrying(passes)))
         width = int(sum(sizes))
-        basis = torch.eye(width + 1, width, dtype=torch.float64)  # [I; 0]: the new h and its zero constant
+        basis = torch.eye(
+            width + 1, width, dtype=torch.float64
+        )  # [I; 0]: the new h and its zero constant
         starts = np.concatenate([[0], np.cumsum(sizes)])
         for n, b, lo, hi in zip(live, blocks[1:], starts[1:-1], starts[2:]):
             self.env[n] = basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
@@ -300,8 +364,12 @@ class _Reader:
                 out = sign * b
                 out[-1] += a
             return out
-        if target in _SCALINGS and len(args) == 2 and len(tensors) == 1 \
-                and isinstance(args[int(args[0] is tensors[0])], (int, float)):
+        if (
+            target in _SCALINGS
+            and len(args) == 2
+            and len(tensors) == 1
+            and isinstance(args[int(args[0] is tensors[0])], (int, float))
+        ):
             t, number = tensors[0], args[int(args[0] is tensors[0])]
             if target in (operator.truediv, torch.div, "div"):
                 if t is not args[0]:
@@ -310,14 +378,23 @@ class _Reader:
             return t * number
         if target in (operator.neg, torch.neg, "neg"):
             return -args[0]
-        if target in (torch.sum, torch.mean, "sum", "mean") and len(tensors) == 1 and isinstance(args[0], torch.Tensor):
+        if (
+            target in (torch.sum, torch.mean, "sum", "mean")
+            and len(tensors) == 1
+            and isinstance(args[0], torch.Tensor)
+        ):
             dim = args[1] if len(args) > 1 else kwargs.get("dim")
             dims = dim if isinstance(dim, (tuple, list)) else (dim,)
             if dim is None or 0 in dims:
-                raise ApproxlabError(f"the {target if isinstance(target, str) else target.__name__} at node "
-                                     f"'{node.name}' runs over the batch axis: give dim= (1 or more)")
-            return getattr(args[0], target)(*args[1:], **kwargs) if isinstance(target, str) \
+                raise ApproxlabError(
+                    f"the {target if isinstance(target, str) else target.__name__} at node "
+                    f"'{node.name}' runs over the batch axis: give dim= (1 or more)"
+                )
+            return (
+                getattr(args[0], target)(*args[1:], **kwargs)
+                if isinstance(target, str)
                 else target(*args, **kwargs)
+            )
         if target in (torch.cat, torch.concat):
             return torch.cat(*args, **kwargs)
         if target in _RESHAPES and len(tensors) == 1 and isinstance(args[0], torch.Tensor):
@@ -325,12 +402,18 @@ class _Reader:
             if target in ("view", "reshape", torch.reshape):
                 shape = tuple(args[1]) if isinstance(args[1], (tuple, list)) else tuple(args[1:])
                 if shape[0] != -1:
-                    raise ApproxlabError(f"the reshape at node '{node.name}' does not keep the batch axis first "
-                                         "(as x.view(x.size(0), -1) does): regions read one input at a time")
+                    raise ApproxlabError(
+                        f"the reshape at node '{node.name}' does not keep the batch axis first "
+                        "(as x.view(x.size(0), -1) does): regions read one input at a time"
+                    )
                 return t.reshape(t.shape[0], *shape[1:])
             if target is F.dropout or target == "contiguous":
                 return t
-            return getattr(t, target)(*args[1:], **kwargs) if isinstance(target, str) else target(*args, **kwargs)
+            return (
+                getattr(t, target)(*args[1:], **kwargs)
+                if isinstance(target, str)
+                else target(*args, **kwargs)
+            )
         what = target if isinstance(target, str) else getattr(target, "__name__", str(target))
         raise _refuse(node, str(what), "the operation")
 
@@ -340,29 +423,42 @@ class _Reader:
                 del self.env[n]
             if node.op == "placeholder":
                 if self.env:
-                    raise ApproxlabError(f"the forward of {self.kind} takes several inputs: regions need a model "
-                                         "of one input")
+                    raise ApproxlabError(
+                        f"the forward of {self.kind} takes several inputs: regions need a model "
+                        "of one input"
+                    )
                 self.env[node] = torch.eye(dim + 1, dim, dtype=torch.float64)
             elif node.op == "output":
                 t = self._value(node.args[0])
                 if not isinstance(t, torch.Tensor):
-                    raise ApproxlabError(f"the forward of {self.kind} returns {type(t).__name__}, not one tensor: "
-                                         "regions need a model with one output tensor")
+                    raise ApproxlabError(
+                        f"the forward of {self.kind} returns {type(t).__name__}, not one tensor: "
+                        "regions need a model with one output tensor"
+                    )
                 w = t.shape[0] - 1
                 flat = t.reshape(w + 1, -1)
                 a, c = flat[:w].T.numpy().copy(), flat[w].numpy().copy()
-                if not self.stages or a.shape[0] != w or not np.array_equal(a, np.eye(w)) or np.any(c):
+                if (
+                    not self.stages
+                    or a.shape[0] != w
+                    or not np.array_equal(a, np.eye(w))
+                    or np.any(c)
+                ):
                     self.stages.append(Stage(a, c, None))
                 return self.stages
             elif node.op == "get_attr":
-                raise ApproxlabError(f"the forward of {self.kind} reads the tensor '{node.target}' directly: "
-                                     "use layers (nn.Linear, …) for every weight")
+                raise ApproxlabError(
+                    f"the forward of {self.kind} reads the tensor '{node.target}' directly: "
+                    "use layers (nn.Linear, …) for every weight"
+                )
             else:
                 try:
                     self.env[node] = self._call(node)
                 except (RuntimeError, TypeError, IndexError) as exc:
-                    raise ApproxlabError(f"cannot read node '{node.name}' of the forward of {self.kind} "
-                                         f"({str(exc)[:100]}): check the layer sizes") from None
+                    raise ApproxlabError(
+                        f"cannot read node '{node.name}' of the forward of {self.kind} "
+                        f"({str(exc)[:100]}): check the layer sizes"
+                    ) from None
         raise ApproxlabError(f"the forward of {self.kind} has no output")
 
 
@@ -375,7 +471,11 @@ def _plain(net: nn.Module) -> bool:
 
 def _chain(net: nn.Module, name: str = "") -> list[str]:
     if isinstance(net, nn.Sequential):
-        return [leaf for key, child in net.named_children() for leaf in _chain(child, f"{name}.{key}" if name else key)]
+        return [
+            leaf
+            for key, child in net.named_children()
+            for leaf in _chain(child, f"{name}.{key}" if name else key)
+        ]
     return [name]
 
 
@@ -407,8 +507,10 @@ def _traced(net: nn.Module) -> list:
     try:
         return list(fx.symbolic_trace(net).graph.nodes)
     except Exception as exc:  # torch.fx raises many kinds for untraceable forwards
-        raise ApproxlabError(f"cannot read the forward of {type(net).__name__} with torch.fx ({str(exc)[:80]}): "
-                             "write the model as nn.Sequential of its layers") from None
+        raise ApproxlabError(
+            f"cannot read the forward of {type(net).__name__} with torch.fx ({str(exc)[:80]}): "
+            "write the model as nn.Sequential of its layers"
+        ) from None
 
 
 def _input_dim(net: nn.Module) -> int:
@@ -419,10 +521,14 @@ def _input_dim(net: nn.Module) -> int:
         if isinstance(m, nn.Unflatten):
             return math.prod(m.unflattened_size)
         if isinstance(m, (nn.Conv1d, nn.Conv2d)):
-            raise ApproxlabError(f"{type(m).__name__} needs to know its input's shape: start the model with "
-                                 "nn.Unflatten(1, (C, H, W)) so it takes flat inputs")
-    raise ApproxlabError("the net has no Linear layer: regions need an MLP built from torch.nn.Linear "
-                         "(or a CNN starting with nn.Unflatten)")
+            raise ApproxlabError(
+                f"{type(m).__name__} needs to know its input's shape: start the model with "
+                "nn.Unflatten(1, (C, H, W)) so it takes flat inputs"
+            )
+    raise ApproxlabError(
+        "the net has no Linear layer: regions need an MLP built from torch.nn.Linear "
+        "(or a CNN starting with nn.Unflatten)"
+    )
 
 
 def stages(net: nn.Module) -> list[Stage]:
@@ -441,6 +547,8 @@ def stages(net: nn.Module) -> list[Stage]:
     [4, 3, 1]
     """
     return _Reader(net, _traced(net), type(net).__name__).read(_input_dim(net))
+
+
 def input_dim(layers: list[Stage]) -> int:
     """Input dimension of the net given as stages."""
     return layers[0].weight.shape[1]

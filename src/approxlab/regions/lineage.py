@@ -99,7 +99,9 @@ class Lineage:
             self._exact = ExactNet(self.layers)
         key = (stage, region, line_stage)
         if key not in self._maps:
-            self._maps[key] = self._exact.affine(line_stage, self.pieces(stage, region)[:line_stage])
+            self._maps[key] = self._exact.affine(
+                line_stage, self.pieces(stage, region)[:line_stage]
+            )
         z, ez = self._maps[key]
         return self._exact.line_from(z, ez, line_stage, neuron, kink)
 
@@ -116,8 +118,10 @@ class Lineage:
         for lo in range(0, f_total, block):
             hi = min(lo + block, f_total)
             first = self.layers[0]
-            z = np.broadcast_to(np.concatenate([first.weight, first.bias[:, None]], axis=1),
-                                (hi - lo, first.width, k + 1)).copy()
+            z = np.broadcast_to(
+                np.concatenate([first.weight, first.bias[:, None]], axis=1),
+                (hi - lo, first.width, k + 1),
+            ).copy()
             for s, st in enumerate(self.layers[1:], start=1):
                 prev = self.layers[s - 1].activation
                 p = pieces[acts.index(s - 1)][lo:hi]

@@ -23,7 +23,11 @@ from approxlab.regions.layers import Stage, forward, input_dim, stages
 def _segment_distance(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Distance from point c (2,) to each segment [a_i, b_i]."""
     ab = b - a
-    t = np.clip(np.einsum("ij,ij->i", c - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-300), 0.0, 1.0)
+    t = np.clip(
+        np.einsum("ij,ij->i", c - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-300),
+        0.0,
+        1.0,
+    )
     return np.linalg.norm(a + t[:, None] * ab - c, axis=1)
 
 
@@ -38,7 +42,9 @@ def _local_2d(layers: list[Stage], centre: np.ndarray, radius: float) -> tuple[i
     # The region holding the centre meets the disk even when no edge does.
     owner = p.vertices[p.face_vertices]
     nxt = owner[p.next_slot()]
-    cross = (nxt[:, 0] - owner[:, 0]) * (centre[1] - owner[:, 1]) - (nxt[:, 1] - owner[:, 1]) * (centre[0] - owner[:, 0])
+    cross = (nxt[:, 0] - owner[:, 0]) * (centre[1] - owner[:, 1]) - (nxt[:, 1] - owner[:, 1]) * (
+        centre[0] - owner[:, 0]
+    )
     inside = np.logical_and.reduceat(cross >= 0, p.offsets[:-1])
     faces |= set(np.flatnonzero(inside).tolist())
     cuts = labels[near & (labels >= 0)]
@@ -54,7 +60,9 @@ def _local_1d(layers: list[Stage], centre: float, radius: float) -> tuple[int, i
     return p.count, len(set(zip(p.point_layer[inner].tolist(), p.point_neuron[inner].tolist())))
 
 
-def local_regions(net: nn.Module | list[Stage], points: np.ndarray, radius: float) -> dict[str, np.ndarray]:
+def local_regions(
+    net: nn.Module | list[Stage], points: np.ndarray, radius: float
+) -> dict[str, np.ndarray]:
     """Exact local complexity at each point: the regions, and the distinct neurons' bends, that meet
     the disk |t − x| ≤ r (2-input nets) or the segment [x − r, x + r] (1-input nets). float64.
 
@@ -66,17 +74,29 @@ def local_regions(net: nn.Module | list[Stage], points: np.ndarray, radius: floa
     """
     layers = net if isinstance(net, list) else stages(net)
     d = input_dim(layers)
-    require(d in (1, 2), f"exact local complexity needs a 1- or 2-input net (got {d} inputs): "
-            "use frame_local_complexity, or restrict the net to a plane first")
+    require(
+        d in (1, 2),
+        f"exact local complexity needs a 1- or 2-input net (got {d} inputs): "
+        "use frame_local_complexity, or restrict the net to a plane first",
+    )
     require(radius > 0, f"the radius must be positive, got {radius}")
     pts = np.asarray(points, dtype=np.float64).reshape(-1, d)
-    counts = [_local_1d(layers, float(x[0]), radius) if d == 1 else _local_2d(layers, x, radius) for x in pts]
-    regions, neurons = (np.array(c, dtype=np.int64) for c in zip(*counts)) if counts else (np.zeros(0, int),) * 2
+    counts = [
+        _local_1d(layers, float(x[0]), radius) if d == 1 else _local_2d(layers, x, radius)
+        for x in pts
+    ]
+    regions, neurons = (
+        (np.array(c, dtype=np.int64) for c in zip(*counts)) if counts else (np.zeros(0, int),) * 2
+    )
     return {"regions": regions, "neurons": neurons}
 
 
 def frame_local_complexity(
-    net: nn.Module | list[Stage], points: np.ndarray, radius: float, n_vectors: int | None = None, seed: int = 0
+    net: nn.Module | list[Stage],
+    points: np.ndarray,
+    radius: float,
+    n_vectors: int | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """Humayun, Balestriero, Baraniuk 2024: the number of neurons (over all layers) whose linear
     piece is not the same at all 2P vertices x ± r v_p of a random orthonormal frame (P = n_vectors,

@@ -62,49 +62,85 @@ def _pair(v, n: int = 1) -> list[int]:
 
 def _unflatten_spec(m: nn.Unflatten) -> dict:
     if m.dim != 1:
-        raise ApproxlabError(f"cannot save Unflatten(dim={m.dim}): model files hold Unflatten(1, sizes) only "
-                             "(flat inputs unflattened right after the batch axis)")
+        raise ApproxlabError(
+            f"cannot save Unflatten(dim={m.dim}): model files hold Unflatten(1, sizes) only "
+            "(flat inputs unflattened right after the batch axis)"
+        )
     return {"sizes": _pair(m.unflattened_size)}
 
 
 def _pool_spec(m: nn.Module, n: int) -> dict:
     if any(_pair(m.padding, n)) or m.ceil_mode:
-        raise ApproxlabError(f"cannot save {type(m).__name__} with padding {m.padding} or ceil_mode: model files hold "
-                             "unpadded average pools")
+        raise ApproxlabError(
+            f"cannot save {type(m).__name__} with padding {m.padding} or ceil_mode: model files hold "
+            "unpadded average pools"
+        )
     return {"kernel": _pair(m.kernel_size, n), "stride": _pair(m.stride, n)}
 
 
 def _conv_spec(m: nn.Module) -> dict:
-    if isinstance(m.padding, str) or m.padding_mode != "zeros" or any(d != 1 for d in m.dilation) or m.groups != 1:
-        raise ApproxlabError(f"cannot save {type(m).__name__} with padding {m.padding!r} ({m.padding_mode}), "
-                             f"dilation {m.dilation}, groups {m.groups}: model files hold zero-padded, undilated, "
-                             "ungrouped convolutions")
-    return {"in_channels": m.in_channels, "out_channels": m.out_channels, "kernel": _pair(m.kernel_size),
-            "stride": _pair(m.stride), "padding": _pair(m.padding), "bias": m.bias is not None}
+    if (
+        isinstance(m.padding, str)
+        or m.padding_mode != "zeros"
+        or any(d != 1 for d in m.dilation)
+        or m.groups != 1
+    ):
+        raise ApproxlabError(
+            f"cannot save {type(m).__name__} with padding {m.padding!r} ({m.padding_mode}), "
+            f"dilation {m.dilation}, groups {m.groups}: model files hold zero-padded, undilated, "
+            "ungrouped convolutions"
+        )
+    return {
+        "in_channels": m.in_channels,
+        "out_channels": m.out_channels,
+        "kernel": _pair(m.kernel_size),
+        "stride": _pair(m.stride),
+        "padding": _pair(m.padding),
+        "bias": m.bias is not None,
+    }
 
 
 for _cls, _name in ((nn.Conv1d, "Conv1d"), (nn.Conv2d, "Conv2d")):
     register_layer(
-        _cls, _name, _conv_spec,
-        lambda s, c=_cls: c(s["in_channels"], s["out_channels"], tuple(s["kernel"]), tuple(s["stride"]),
-                            tuple(s["padding"]), bias=s["bias"], dtype=torch.float64),
+        _cls,
+        _name,
+        _conv_spec,
+        lambda s, c=_cls: c(
+            s["in_channels"],
+            s["out_channels"],
+            tuple(s["kernel"]),
+            tuple(s["stride"]),
+            tuple(s["padding"]),
+            bias=s["bias"],
+            dtype=torch.float64,
+        ),
         ConvSpec,
     )
 for _cls, _name in ((nn.AvgPool1d, "AvgPool1d"), (nn.AvgPool2d, "AvgPool2d")):
     register_layer(
-        _cls, _name, lambda m, n=int(_name[-2]): _pool_spec(m, n),
+        _cls,
+        _name,
+        lambda m, n=int(_name[-2]): _pool_spec(m, n),
         lambda s, c=_cls: c(tuple(s["kernel"]), tuple(s["stride"])),
         PoolSpec,
     )
 register_layer(
-    nn.BatchNorm2d, "BatchNorm2d",
-    lambda m: {"features": m.num_features, "eps": m.eps, "momentum": m.momentum, "affine": m.affine},
-    lambda s: nn.BatchNorm2d(s["features"], eps=s["eps"], momentum=s["momentum"], affine=s["affine"],
-                             dtype=torch.float64),
+    nn.BatchNorm2d,
+    "BatchNorm2d",
+    lambda m: {
+        "features": m.num_features,
+        "eps": m.eps,
+        "momentum": m.momentum,
+        "affine": m.affine,
+    },
+    lambda s: nn.BatchNorm2d(
+        s["features"], eps=s["eps"], momentum=s["momentum"], affine=s["affine"], dtype=torch.float64
+    ),
     BatchNorm2dSpec,
 )
 register_layer(
-    nn.Unflatten, "Unflatten",
+    nn.Unflatten,
+    "Unflatten",
     _unflatten_spec,
     lambda s: nn.Unflatten(1, tuple(s["sizes"])),
     UnflattenSpec,

@@ -18,7 +18,6 @@ from approxlab.regions.layers import Stage
 from approxlab.regions.lineage import Lineage, side_bits
 from approxlab.regions.partition2d import float_error_bound, stop_if_over
 
-
 CERTIFY_WEIGHTS = 4096  # certify float64 exactness (error-free transformations) for layers up to this many weights
 
 
@@ -31,8 +30,16 @@ def _root(lineage: Lineage, roots: dict, made: np.ndarray, v: int) -> Fraction:
     return roots[v]
 
 
-def _exact_sides(lineage: Lineage, roots: dict, made: np.ndarray, stage: int, column: int, kink: int,
-                 points: np.ndarray, intervals: np.ndarray) -> np.ndarray:
+def _exact_sides(
+    lineage: Lineage,
+    roots: dict,
+    made: np.ndarray,
+    stage: int,
+    column: int,
+    kink: int,
+    points: np.ndarray,
+    intervals: np.ndarray,
+) -> np.ndarray:
     """Exact sign of z_column^(stage) − k_kink at each point, read on an interval that holds it."""
     out = np.empty(len(points), np.int8)
     for n, (v, a) in enumerate(zip(points.tolist(), intervals.tolist())):
@@ -42,7 +49,9 @@ def _exact_sides(lineage: Lineage, roots: dict, made: np.ndarray, stage: int, co
     return out
 
 
-def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None):
+def breakpoints(
+    layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None
+):
     """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, the
     layer and neuron of each point (−1 for the ends), and the intervals' :class:`Lineage`. float64
     positions; a side within the float64 error bound of a kink, and the order of crossings closer
@@ -52,8 +61,13 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
     layer_of = np.array([-1, -1], np.int64)
     neuron_of = np.array([-1, -1], np.int64)
     lineage = Lineage(layers)
-    roots: dict[int, Fraction] = {0: Fraction(lo), 1: Fraction(hi)}  # exact positions, filled on demand
-    made = np.full((2, 4), -1, np.int64)  # point id → (stage, interval at that stage's start, neuron, kink)
+    roots: dict[int, Fraction] = {
+        0: Fraction(lo),
+        1: Fraction(hi),
+    }  # exact positions, filled on demand
+    made = np.full(
+        (2, 4), -1, np.int64
+    )  # point id → (stage, interval at that stage's start, neuron, kink)
     ids = np.array([0, 1], np.int64)
     certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
     for li, stage in enumerate(layers):
@@ -80,8 +94,14 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             unsure_p, unsure_j = unsure_p[keep], unsure_j[keep]
             for j in np.unique(unsure_j).tolist():
                 pts = unsure_p[unsure_j == j]
-                exact = _exact_sides(lineage, roots, made, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2))
-                z[pts, j] = np.where(exact == 0, k, np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)))
+                exact = _exact_sides(
+                    lineage, roots, made, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2)
+                )
+                z[pts, j] = np.where(
+                    exact == 0,
+                    k,
+                    np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)),
+                )
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
             i, j = np.nonzero((d[:-1] * d[1:] < 0) & bend)
@@ -91,12 +111,23 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             new_col.append(j)
             new_kink.append(np.full(len(i), ki))
             # Position error: tol_j over the slope of z along the interval, and round-off of x.
-            new_err.append((tol[j] / np.abs(gap) + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i]))
-        i, t, col, kink, err = (np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err))
+            new_err.append(
+                (tol[j] / np.abs(gap) + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i])
+            )
+        i, t, col, kink, err = (
+            np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err)
+        )
         if len(i):
             xn = x[i] + t * (x[i + 1] - x[i])
             order = np.lexsort((xn, i))
-            i, t, col, kink, err, xn = i[order], t[order], col[order], kink[order], err[order], xn[order]
+            i, t, col, kink, err, xn = (
+                i[order],
+                t[order],
+                col[order],
+                kink[order],
+                err[order],
+                xn[order],
+            )
             exact_x: dict[int, Fraction] = {}
             same = np.zeros(len(i) - 1, bool)  # crossing n+1 is the same point as crossing n
             close = np.flatnonzero((i[1:] == i[:-1]) & (xn[1:] - xn[:-1] <= err[1:] + err[:-1]))
@@ -111,18 +142,27 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
                     run_sorted = sorted(run.tolist(), key=lambda n: exact_x[n])
                     perm = np.array(run_sorted)
                     i[run], t[run], col[run], kink[run], err[run], xn[run] = (
-                        i[perm], t[perm], col[perm], kink[perm], err[perm], xn[perm])
+                        i[perm],
+                        t[perm],
+                        col[perm],
+                        kink[perm],
+                        err[perm],
+                        xn[perm],
+                    )
                     exact_run = [exact_x[n] for n in run_sorted]
                     exact_x.update(zip(run.tolist(), exact_run))
                     same[run[:-1]] = (i[run[1:]] == i[run[:-1]]) & np.array(
-                        [a == b for a, b in zip(exact_run[1:], exact_run[:-1])], bool)
+                        [a == b for a, b in zip(exact_run[1:], exact_run[:-1])], bool
+                    )
                     # Keep float positions in exact order.
                     xn[run] = np.maximum.accumulate(xn[run])
             distinct = np.ones(len(i), bool)
             distinct[1:] = ~same
             point_of = np.cumsum(distinct) - 1
             zn = z[i] + t[:, None] * (z[i + 1] - z[i])
-            new_certain = certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
+            new_certain = (
+                certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
+            )
             zn = zn[distinct]
             new_certain = new_certain[distinct]
             # Every neuron whose crossing is this point sits exactly on its kink there.
@@ -130,7 +170,9 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
             rep = np.flatnonzero(distinct)
             xi = i[rep]
             new_ids = np.arange(len(made), len(made) + len(rep))
-            made = np.concatenate([made, np.stack([np.full(len(rep), li), i[rep], col[rep], kink[rep]], axis=1)])
+            made = np.concatenate(
+                [made, np.stack([np.full(len(rep), li), i[rep], col[rep], kink[rep]], axis=1)]
+            )
             position = np.searchsorted(rep, list(exact_x))
             for n, q in zip(exact_x, position.tolist()):
                 if q < len(rep) and rep[q] == n:
@@ -159,8 +201,9 @@ def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int, bou
     return x, h, layer_of, neuron_of, lineage
 
 
-def _exact_interpolation(x: np.ndarray, z: np.ndarray, i: np.ndarray, t: np.ndarray, col: np.ndarray,
-                         kink: np.ndarray) -> np.ndarray:
+def _exact_interpolation(
+    x: np.ndarray, z: np.ndarray, i: np.ndarray, t: np.ndarray, col: np.ndarray, kink: np.ndarray
+) -> np.ndarray:
     """Per crossing: did t = d_i / (d_i − d_{i+1}), x_i + t (x_{i+1} − x_i) and z_i + t (z_{i+1} − z_i)
     come out exact (no step rounded)? Then the new point and its values are exact."""
     dx, e1 = two_sum(x[i + 1], -x[i])
@@ -174,8 +217,17 @@ def _exact_interpolation(x: np.ndarray, z: np.ndarray, i: np.ndarray, t: np.ndar
     db, g2 = two_sum(z[i + 1, col], -kink)
     gap, g3 = two_sum(da, -db)
     back, g4 = two_prod(t, gap)
-    return ((e1 == 0) & (e2 == 0) & (e3 == 0) & np.all((f1 == 0) & (f2 == 0) & (f3 == 0), axis=1)
-            & (g1 == 0) & (g2 == 0) & (g3 == 0) & (g4 == 0) & (back == da))
+    return (
+        (e1 == 0)
+        & (e2 == 0)
+        & (e3 == 0)
+        & np.all((f1 == 0) & (f2 == 0) & (f3 == 0), axis=1)
+        & (g1 == 0)
+        & (g2 == 0)
+        & (g3 == 0)
+        & (g4 == 0)
+        & (back == da)
+    )
 
 
 class Partition1D:
@@ -187,7 +239,9 @@ class Partition1D:
     ``origin`` and ``basis`` (d, 1) embed the line in input space: x = origin + basis · t.
     """
 
-    def __init__(self, layers, points, values, point_layer, point_neuron, lineage, origin, basis, seconds):
+    def __init__(
+        self, layers, points, values, point_layer, point_neuron, lineage, origin, basis, seconds
+    ):
         self.layers = layers
         self.lineage = lineage
         self.points = points

@@ -102,8 +102,16 @@ class _Subdivision:
         self.tol = np.zeros(0)
 
     @classmethod
-    def from_faces(cls, x: np.ndarray, slot_vertex: np.ndarray, slot_label: np.ndarray, lengths: np.ndarray,
-                   corners: int, rec_a: np.ndarray, rec_b: np.ndarray):
+    def from_faces(
+        cls,
+        x: np.ndarray,
+        slot_vertex: np.ndarray,
+        slot_label: np.ndarray,
+        lengths: np.ndarray,
+        corners: int,
+        rec_a: np.ndarray,
+        rec_b: np.ndarray,
+    ):
         """A subdivision from ready-made faces (vertex cycles in slot order, their lengths); the
         first ``corners`` vertices are the polygon's, vertex v ≥ corners is where lines rec_a[v], rec_b[v] meet."""
         sub = cls.__new__(cls)
@@ -137,8 +145,16 @@ class _Subdivision:
         self.ancestor = _Pool(self.ancestor.view[faces])
         self.count = len(faces)
 
-    def cut(self, faces: np.ndarray, column: int, kink: float, label: int, candidates: "_Columns",
-            resolve, stage: int) -> None:
+    def cut(
+        self,
+        faces: np.ndarray,
+        column: int,
+        kink: float,
+        label: int,
+        candidates: _Columns,
+        resolve,
+        stage: int,
+    ) -> None:
         """Split each face in ``faces`` that the line {z_column = kink} crosses into its two sides.
 
         Where |z − kink| at a vertex is within the float64 error bound ``tol[column]``, the side
@@ -161,7 +177,10 @@ class _Subdivision:
             # Disagreeing values move to the float next to the kink on the exact side: the sign is then
             # right and the value no further from the truth than before.
             zdata[verts, column] = np.where(
-                exact == 0, kink, np.where(agree, zdata[verts, column], np.nextafter(kink, kink + exact)))
+                exact == 0,
+                kink,
+                np.where(agree, zdata[verts, column], np.nextafter(kink, kink + exact)),
+            )
             d = zdata[vid, column] - kink
         side = np.sign(d).astype(np.int8)
         pos = np.logical_or.reduceat(side > 0, first)
@@ -210,15 +229,21 @@ class _Subdivision:
         # Positive child: vertices with z ≥ kink plus the crossings; the edge leaving the
         # exit point (last point before the negative side) runs along the cut.
         pos_take = np.stack([side >= 0, crossing], axis=1)
-        pos_label = np.stack([
-            np.where((side == 0) & (s_next < 0), label, label_now),
-            np.where(side > 0, label, label_now),
-        ], axis=1)
+        pos_label = np.stack(
+            [
+                np.where((side == 0) & (s_next < 0), label, label_now),
+                np.where(side > 0, label, label_now),
+            ],
+            axis=1,
+        )
         neg_take = np.stack([side <= 0, crossing], axis=1)
-        neg_label = np.stack([
-            np.where((side == 0) & (s_next > 0), label, label_now),
-            np.where(side < 0, label, label_now),
-        ], axis=1)
+        neg_label = np.stack(
+            [
+                np.where((side == 0) & (s_next > 0), label, label_now),
+                np.where(side < 0, label, label_now),
+            ],
+            axis=1,
+        )
         n_split = len(faces)
         child_vertices, child_labels, child_lengths = [], [], []
         for take, lab in ((pos_take, pos_label), (neg_take, neg_label)):
@@ -239,7 +264,9 @@ class _Subdivision:
         self.count += n_split
 
 
-def _crossing_candidates(sub: _Subdivision, kinks: np.ndarray, passes: np.ndarray | None) -> np.ndarray:
+def _crossing_candidates(
+    sub: _Subdivision, kinks: np.ndarray, passes: np.ndarray | None
+) -> np.ndarray:
     """(neuron·kink) × face booleans: may the line z_j = k cross the face's interior?
 
     True when the face has a vertex with z_j > k − tol_j and one with z_j < k + tol_j (tol_j:
@@ -282,7 +309,9 @@ class _Columns:
         self.n = need
 
 
-def stop_if_over(count: int, max_regions: int, layer: int, bound: float | None, smaller: str = "box") -> None:
+def stop_if_over(
+    count: int, max_regions: int, layer: int, bound: float | None, smaller: str = "box"
+) -> None:
     """Raise the one-line error once a partition has more than ``max_regions`` regions, quoting the bound."""
     if count > max_regions:
         bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
@@ -325,7 +354,9 @@ def _first_layer(built, stage: Stage, label_base: int, polygon: np.ndarray) -> _
 class _Exact:
     """Exact sides of vertices (:mod:`approxlab.regions.exact`), from how each vertex was made."""
 
-    def __init__(self, sub: _Subdivision, lineage: Lineage, polygon: np.ndarray, cuts: list[list[int]]):
+    def __init__(
+        self, sub: _Subdivision, lineage: Lineage, polygon: np.ndarray, cuts: list[list[int]]
+    ):
         self.sub, self.lineage, self.polygon, self.cuts = sub, lineage, polygon, cuts
         self.points: dict[int, tuple[int, int, int]] = {}
 
@@ -343,18 +374,31 @@ class _Exact:
                 self.points[v] = point(self.polygon[v])
             else:
                 stage, face = int(sub.rec_stage.data[v]), int(sub.rec_face.data[v])
-                self.points[v] = meet(self._line(int(sub.rec_a.data[v]), stage, face),
-                                      self._line(int(sub.rec_b.data[v]), stage, face))
+                self.points[v] = meet(
+                    self._line(int(sub.rec_a.data[v]), stage, face),
+                    self._line(int(sub.rec_b.data[v]), stage, face),
+                )
         return self.points[v]
 
-    def sides(self, stage: int, column: int, kink: int, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    def sides(
+        self, stage: int, column: int, kink: int, vertices: np.ndarray, faces: np.ndarray
+    ) -> np.ndarray:
         """Exact sign of z_column^(stage) − k_kink at each vertex, read on a face that holds it."""
         anc = self.sub.ancestor.data
-        return np.array([sign_at(self.lineage.line(stage, int(anc[f]), stage, column, kink), self.point(int(v)))
-                         for v, f in zip(vertices, faces)], np.int8)
+        return np.array(
+            [
+                sign_at(
+                    self.lineage.line(stage, int(anc[f]), stage, column, kink), self.point(int(v))
+                )
+                for v, f in zip(vertices, faces)
+            ],
+            np.int8,
+        )
 
 
-def _record(sub: _Subdivision, lineage: Lineage, li: int, kinks: np.ndarray, passes: np.ndarray | None) -> None:
+def _record(
+    sub: _Subdivision, lineage: Lineage, li: int, kinks: np.ndarray, passes: np.ndarray | None
+) -> None:
     """Store each face's ancestor and its sides of the stage's kinks (its pattern for stage li)."""
     sub.compact()
     lengths, first, vid = sub.length.view, sub.start.view, sub.slot_vertex.view
@@ -371,7 +415,9 @@ def float_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
     return TOL * np.maximum(size, np.finfo(float).tiny)
 
 
-def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound: float | None = None):
+def subdivide(
+    layers: list[Stage], polygon: np.ndarray, max_regions: int, bound: float | None = None
+):
     """Cut the convex ``polygon`` (k, 2), counter-clockwise, by every neuron of every stage.
 
     Returns (vertices (V, 2), face slot vertices, face slot labels, face offsets,
@@ -392,9 +438,16 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
         lines = stage.width * m
         # The arrangement is built whole (memory ∝ crossings): only when its face count,
         # at most 1 + n + n(n−1)/2, is within max_regions; otherwise cut line by line and stop early.
-        if li == 0 and stage.activation.passes is None and 1 + lines + lines * (lines - 1) // 2 <= max_regions:
-            built = arrange(polygon, np.repeat(stage.weight, m, axis=0),
-                            (stage.bias[:, None] - kinks[None, :]).ravel())
+        if (
+            li == 0
+            and stage.activation.passes is None
+            and 1 + lines + lines * (lines - 1) // 2 <= max_regions
+        ):
+            built = arrange(
+                polygon,
+                np.repeat(stage.weight, m, axis=0),
+                (stage.bias[:, None] - kinks[None, :]).ravel(),
+            )
             if built is not None:
                 sub = _first_layer(built, stage, len(cuts[0]), polygon)
                 cuts[0] += [0] * len(built[5])
@@ -402,7 +455,9 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
                 cuts[2] += (built[5] % m).tolist()
                 stop_if_over(sub.count, max_regions, li, bound)
                 _record(sub, lineage, li, kinks, stage.activation.passes)
-                h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
+                h = stage.activation(
+                    sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
+                )
                 continue
         # Room for the vertices this layer adds, so the pool is rarely copied while growing.
         v = len(h)
@@ -439,12 +494,19 @@ def subdivide(layers: list[Stage], polygon: np.ndarray, max_regions: int, bound:
             sub.cut(faces, j, float(kinks[i]), label, candidates, resolve, li)
             stop_if_over(sub.count, max_regions, li, bound)
         _record(sub, lineage, li, kinks, stage.activation.passes)
-        h = stage.activation(sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None)
+        h = stage.activation(
+            sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
+        )
     sub.compact()
     return (
-        sub.x.view.copy(), sub.slot_vertex.view.copy(), sub.slot_label.view.copy(),
-        np.append(sub.start.view, sub.slot_vertex.n), np.asarray(h),
-        np.array(cuts[0], np.int64), np.array(cuts[1], np.int64), lineage,
+        sub.x.view.copy(),
+        sub.slot_vertex.view.copy(),
+        sub.slot_label.view.copy(),
+        np.append(sub.start.view, sub.slot_vertex.n),
+        np.asarray(h),
+        np.array(cuts[0], np.int64),
+        np.array(cuts[1], np.int64),
+        lineage,
     )
 
 
@@ -459,8 +521,22 @@ class Partition2D:
     (d, 2) embed the plane in input space: x = origin + basis · t.
     """
 
-    def __init__(self, layers, polygon, vertices, face_vertices, edge_labels, offsets, values,
-                 cut_layer, cut_neuron, lineage, origin, basis, seconds):
+    def __init__(
+        self,
+        layers,
+        polygon,
+        vertices,
+        face_vertices,
+        edge_labels,
+        offsets,
+        values,
+        cut_layer,
+        cut_neuron,
+        lineage,
+        origin,
+        basis,
+        seconds,
+    ):
         self.layers = layers
         self.polygon = polygon
         self.vertices = vertices
@@ -496,7 +572,9 @@ class Partition2D:
 
     def areas(self) -> np.ndarray:
         """Area of each region, ½ Σ (x_i y_{i+1} − x_{i+1} y_i) (shoelace), in plane units."""
-        p = self.vertices[self.face_vertices] - self.polygon[0]  # about a domain corner: no cancellation
+        p = (
+            self.vertices[self.face_vertices] - self.polygon[0]
+        )  # about a domain corner: no cancellation
         q = p[self.next_slot()]
         cross = p[:, 0] * q[:, 1] - q[:, 0] * p[:, 1]
         return 0.5 * np.add.reduceat(cross, self.offsets[:-1])
@@ -574,7 +652,9 @@ class Partition2D:
         yu, yv = y[u], y[v]
         hit = (yu > 0) != (yv > 0)
         t = yu[hit] / (yu[hit] - yv[hit])
-        points = self.vertices[u[hit]] + t[:, None] * (self.vertices[v[hit]] - self.vertices[u[hit]])
+        points = self.vertices[u[hit]] + t[:, None] * (
+            self.vertices[v[hit]] - self.vertices[u[hit]]
+        )
         face = np.repeat(np.arange(self.count), self.lengths)[hit]
         # {y > 0} is a contiguous arc of a convex face's cycle: exactly 0 or 2 crossings per face.
         order = np.argsort(face, kind="stable")
@@ -631,4 +711,3 @@ def _clip(poly: np.ndarray, labels: np.ndarray, g: np.ndarray, h: float, label: 
     if len(out) < 3:
         return np.zeros((0, 2)), np.zeros(0, np.int64)
     return np.array(out), np.array(out_labels)
-

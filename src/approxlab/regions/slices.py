@@ -32,8 +32,10 @@ class Slice:
 
 def _points(points, count: int) -> np.ndarray:
     p = np.asarray(points, dtype=np.float64)
-    require(p.ndim == 2 and p.shape[0] == count,
-            f"give {count} points as an array of shape ({count}, d), got shape {p.shape}")
+    require(
+        p.ndim == 2 and p.shape[0] == count,
+        f"give {count} points as an array of shape ({count}, d), got shape {p.shape}",
+    )
     require(bool(np.all(np.isfinite(p))), "the slice points must be finite numbers")
     return p
 
@@ -45,8 +47,10 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
     """
     p = np.asarray(vertices, dtype=np.float64)
-    require(p.ndim == 2 and p.shape[1] == 2 and len(p) >= 3,
-            f"a polygon needs at least 3 vertices of shape (m, 2), got shape {p.shape}")
+    require(
+        p.ndim == 2 and p.shape[1] == 2 and len(p) >= 3,
+        f"a polygon needs at least 3 vertices of shape (m, 2), got shape {p.shape}",
+    )
     require(bool(np.all(np.isfinite(p))), "the polygon's vertices must be finite numbers")
     # Relative tests: the shoelace sum (about the first vertex) against the size of its terms,
     # each turn against the product of its edge lengths — so a box 1e-13 wide is as good as a wide one.
@@ -54,15 +58,21 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     v = np.concatenate([u[1:], u[:1]])
     terms = u[:, 0] * v[:, 1] - v[:, 0] * u[:, 1]
     area = 0.5 * float(terms.sum())
-    if not abs(area) > 64 * np.finfo(float).eps * float(np.abs(u[:, 0] * v[:, 1]).sum() + np.abs(v[:, 0] * u[:, 1]).sum()):
-        raise ApproxlabError("the polygon (or box) has zero area: give non-collinear vertices or low < high")
+    if not abs(area) > 64 * np.finfo(float).eps * float(
+        np.abs(u[:, 0] * v[:, 1]).sum() + np.abs(v[:, 0] * u[:, 1]).sum()
+    ):
+        raise ApproxlabError(
+            "the polygon (or box) has zero area: give non-collinear vertices or low < high"
+        )
     if area < 0:
         p = p[::-1].copy()
     e = np.concatenate([p[1:], p[:1]]) - p
     f = np.concatenate([e[1:], e[:1]])
     turn = e[:, 0] * f[:, 1] - e[:, 1] * f[:, 0]
-    require(bool(np.all(turn >= -1e-12 * np.linalg.norm(e, axis=1) * np.linalg.norm(f, axis=1))),
-            "the polygon is not convex: give the vertices of a convex polygon in order")
+    require(
+        bool(np.all(turn >= -1e-12 * np.linalg.norm(e, axis=1) * np.linalg.norm(f, axis=1))),
+        "the polygon is not convex: give the vertices of a convex polygon in order",
+    )
     return p
 
 
@@ -89,11 +99,15 @@ def plane(origin, directions, box=((-1.0, 1.0), (-1.0, 1.0))) -> Slice:
     """
     o = np.asarray(origin, dtype=np.float64).ravel()
     d = _points(directions, 2)
-    require(d.shape[1] == len(o), f"directions have dimension {d.shape[1]} but the origin has {len(o)}")
+    require(
+        d.shape[1] == len(o), f"directions have dimension {d.shape[1]} but the origin has {len(o)}"
+    )
     q, r = np.linalg.qr(d.T)
     scale = max(float(np.linalg.norm(d, axis=1).max()), 1e-300)
     if abs(r[1, 1]) <= 1e-12 * scale or abs(r[0, 0]) <= 1e-12 * scale:
-        raise ApproxlabError("the two plane directions are parallel (or zero): give independent directions")
+        raise ApproxlabError(
+            "the two plane directions are parallel (or zero): give independent directions"
+        )
     q = q * np.sign(np.diag(r))
     return Slice(o, q, rectangle(box))
 
@@ -112,7 +126,9 @@ def through_points(anchors) -> Slice:
     q, r = np.linalg.qr(d.T)
     scale = max(float(np.linalg.norm(d, axis=1).max()), 1e-300)
     if scale <= 1e-300 or abs(r[1, 1]) <= 1e-9 * scale:
-        raise ApproxlabError("the three anchor points are collinear: give three points that span a plane")
+        raise ApproxlabError(
+            "the three anchor points are collinear: give three points that span a plane"
+        )
     t = (p - p[0]) @ q
     return Slice(p[0], q, convex_polygon(t))
 

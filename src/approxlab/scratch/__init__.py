@@ -22,12 +22,42 @@ from approxlab.scratch.convert import from_torch, to_torch
 from approxlab.scratch.gradcheck import compare, finite_differences, gradcheck, relative_error
 from approxlab.scratch.init import SCHEMES, draw_weights, weight_variance
 from approxlab.scratch.losses import LOSSES, loss
-from approxlab.scratch.mlp import MLP, backward, forward, init_mlp, loss_value, parameter_count, predict
+from approxlab.scratch.mlp import (
+    MLP,
+    backward,
+    forward,
+    init_mlp,
+    loss_value,
+    parameter_count,
+    predict,
+)
 from approxlab.scratch.train import accuracy, exercise1, gradient_descent
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "MLP", "SCHEMES", "accuracy", "activation", "autograd_gradients", "backward",
-    "batchnorm_backward", "batchnorm_forward", "compare", "draw_weights", "exercise1", "finite_differences",
-    "forward", "from_torch", "gradcheck", "gradient_descent", "init_mlp", "loss", "loss_value",
-    "parameter_count", "predict", "relative_error", "to_torch", "weight_variance",
+    "ACTIVATIONS",
+    "LOSSES",
+    "MLP",
+    "SCHEMES",
+    "accuracy",
+    "activation",
+    "autograd_gradients",
+    "backward",
+    "batchnorm_backward",
+    "batchnorm_forward",
+    "compare",
+    "draw_weights",
+    "exercise1",
+    "finite_differences",
+    "forward",
+    "from_torch",
+    "gradcheck",
+    "gradient_descent",
+    "init_mlp",
+    "loss",
+    "loss_value",
+    "parameter_count",
+    "predict",
+    "relative_error",
+    "to_torch",
+    "weight_variance",
 ]

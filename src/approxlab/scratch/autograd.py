@@ -17,7 +17,9 @@ from approxlab.scratch.losses import target_matrix
 from approxlab.scratch.mlp import MLP, loss_value
 
 
-def autograd_gradients(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "mse") -> tuple[float, dict[str, np.ndarray]]:
+def autograd_gradients(
+    net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "mse"
+) -> tuple[float, dict[str, np.ndarray]]:
     """(loss, {W1: ∂L/∂W^(1), b1: …}) computed by ``torch.autograd`` on ``to_torch(net)``.
 
     >>> from approxlab.scratch.mlp import init_mlp

@@ -33,7 +33,10 @@ class BatchNormCache:
 
 
 def batchnorm_forward(
-    x: np.ndarray, gamma: np.ndarray | None = None, beta: np.ndarray | None = None, eps: float = 1e-5
+    x: np.ndarray,
+    gamma: np.ndarray | None = None,
+    beta: np.ndarray | None = None,
+    eps: float = 1e-5,
 ) -> tuple[np.ndarray, BatchNormCache]:
     """y = γ x̂ + β for a batch x of shape (m, k) (rows are examples), with batch statistics.
 
@@ -44,11 +47,17 @@ def batchnorm_forward(
     [-1.0, 1.0]
     """
     x = np.asarray(x, dtype=np.float64)
-    require(x.ndim == 2 and x.shape[0] >= 2, f"batch norm needs a batch of shape (m ≥ 2, k), got {x.shape}")
+    require(
+        x.ndim == 2 and x.shape[0] >= 2,
+        f"batch norm needs a batch of shape (m ≥ 2, k), got {x.shape}",
+    )
     k = x.shape[1]
     gamma = np.ones(k) if gamma is None else np.asarray(gamma, dtype=np.float64)
     beta = np.zeros(k) if beta is None else np.asarray(beta, dtype=np.float64)
-    require(gamma.shape == (k,) and beta.shape == (k,), f"γ and β need shape ({k},), got {gamma.shape} and {beta.shape}")
+    require(
+        gamma.shape == (k,) and beta.shape == (k,),
+        f"γ and β need shape ({k},), got {gamma.shape} and {beta.shape}",
+    )
     mu = x.mean(axis=0)  # μ = (1/m) Σ x_i
     var = ((x - mu) ** 2).mean(axis=0)  # σ² = (1/m) Σ (x_i − μ)²
     std = np.sqrt(var + eps)
@@ -56,7 +65,9 @@ def batchnorm_forward(
     return gamma * x_hat + beta, BatchNormCache(x_hat, std, gamma)  # y_i = γ x̂_i + β
 
 
-def batchnorm_backward(dy: np.ndarray, cache: BatchNormCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def batchnorm_backward(
+    dy: np.ndarray, cache: BatchNormCache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(∂L/∂x, ∂L/∂γ, ∂L/∂β) from ∂L/∂y by the closed form of seed 002's answer 4.
 
     >>> y, cache = batchnorm_forward(np.array([[1.0], [2.0], [4.0]]))
@@ -65,7 +76,10 @@ def batchnorm_backward(dy: np.ndarray, cache: BatchNormCache) -> tuple[np.ndarra
     True
     """
     dy = np.asarray(dy, dtype=np.float64)
-    require(dy.shape == cache.x_hat.shape, f"∂L/∂y has shape {dy.shape}, the batch has {cache.x_hat.shape}: they must match")
+    require(
+        dy.shape == cache.x_hat.shape,
+        f"∂L/∂y has shape {dy.shape}, the batch has {cache.x_hat.shape}: they must match",
+    )
     m = dy.shape[0]
     x_hat = cache.x_hat
     g = cache.gamma * dy  # ĝ_i = ∂L/∂x̂_i = γ ∂L/∂y_i

@@ -52,8 +52,10 @@ def _name(module: nn.Module) -> str:
         return "softmax"
     name = activation_name(module)
     if name not in ACTIVATIONS:
-        raise ApproxlabError(f"the scratch MLP has no activation {type(module).__name__}: "
-                             f"use one of {', '.join(sorted(ACTIVATIONS))} (or softmax at the end)")
+        raise ApproxlabError(
+            f"the scratch MLP has no activation {type(module).__name__}: "
+            f"use one of {', '.join(sorted(ACTIVATIONS))} (or softmax at the end)"
+        )
     return name
 
 
@@ -77,13 +79,19 @@ def from_torch(seq: nn.Sequential) -> MLP:
         elif layers and layers[-1][1] == "linear" and isinstance(modules[i - 1], nn.Linear):
             layers[-1] = (layers[-1][0], _name(module))
         else:
-            raise ApproxlabError(f"module {i} ({type(module).__name__}) breaks the Linear/activation pattern: "
-                                 "start with nn.Linear and put one activation after each Linear")
+            raise ApproxlabError(
+                f"module {i} ({type(module).__name__}) breaks the Linear/activation pattern: "
+                "start with nn.Linear and put one activation after each Linear"
+            )
     if not layers:
-        raise ApproxlabError("the Sequential has no Linear layer: pass Linear and activation modules")
+        raise ApproxlabError(
+            "the Sequential has no Linear layer: pass Linear and activation modules"
+        )
     hidden = {name for _, name in layers[:-1]}
     if len(hidden) > 1 or "softmax" in hidden:
-        raise ApproxlabError(f"hidden layers use {sorted(hidden)}: the scratch MLP has one elementwise hidden activation")
+        raise ApproxlabError(
+            f"hidden layers use {sorted(hidden)}: the scratch MLP has one elementwise hidden activation"
+        )
     weights = [linear.weight.detach().to(torch.float64).numpy().copy() for linear, _ in layers]
     biases = [linear.bias.detach().to(torch.float64).numpy().copy() for linear, _ in layers]
     return MLP(weights, biases, hidden.pop() if hidden else "tanh", layers[-1][1])

@@ -31,12 +31,17 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     0.0
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    require(a.shape == b.shape, f"cannot compare gradients of shapes {a.shape} and {b.shape}: they must match")
+    require(
+        a.shape == b.shape,
+        f"cannot compare gradients of shapes {a.shape} and {b.shape}: they must match",
+    )
     scale = max(np.linalg.norm(a), np.linalg.norm(b))
     return 0.0 if scale == 0 else float(np.linalg.norm(a - b) / scale)
 
 
-def finite_differences(f: Callable[[], float], params: dict[str, np.ndarray], eps: float = 1e-5) -> dict[str, np.ndarray]:
+def finite_differences(
+    f: Callable[[], float], params: dict[str, np.ndarray], eps: float = 1e-5
+) -> dict[str, np.ndarray]:
     """Centred differences (f(θ + ε e_i) − f(θ − ε e_i)) / 2ε of ``f`` for every entry of ``params``.
 
     ``f()`` reads the arrays in ``params``; each entry is nudged in place and restored.
@@ -97,24 +102,34 @@ class GradCheckReport:
     def __str__(self) -> str:
         lines = [f"{'tensor':<8}{'relative error':>16}{'max |diff|':>14}  verdict"]
         for t in self.tensors:
-            lines.append(f"{t.name:<8}{t.relative_error:>16.3e}{t.max_abs_error:>14.3e}  {'ok' if t.passed else 'WRONG'}")
+            lines.append(
+                f"{t.name:<8}{t.relative_error:>16.3e}{t.max_abs_error:>14.3e}  {'ok' if t.passed else 'WRONG'}"
+            )
         if not self.ok:
-            lines.append(f"wrong gradient for {', '.join(self.wrong)} (tolerance {self.tolerance:g})")
+            lines.append(
+                f"wrong gradient for {', '.join(self.wrong)} (tolerance {self.tolerance:g})"
+            )
         return "\n".join(lines)
 
 
-def compare(analytic: dict[str, np.ndarray], reference: dict[str, np.ndarray], tolerance: float = 1e-7) -> GradCheckReport:
+def compare(
+    analytic: dict[str, np.ndarray], reference: dict[str, np.ndarray], tolerance: float = 1e-7
+) -> GradCheckReport:
     """Score ``analytic`` against ``reference`` tensor by tensor (same names and shapes).
 
     >>> compare({"b": np.ones(2)}, {"b": -np.ones(2)}).wrong
     ['b']
     """
-    require(set(analytic) == set(reference),
-            f"gradients name different tensors: {sorted(analytic)} vs {sorted(reference)}: compute both for the same parameters")
+    require(
+        set(analytic) == set(reference),
+        f"gradients name different tensors: {sorted(analytic)} vs {sorted(reference)}: compute both for the same parameters",
+    )
     checks = []
     for name in analytic:
         rel = relative_error(analytic[name], reference[name])
-        diff = float(np.max(np.abs(np.asarray(analytic[name]) - np.asarray(reference[name])), initial=0.0))
+        diff = float(
+            np.max(np.abs(np.asarray(analytic[name]) - np.asarray(reference[name])), initial=0.0)
+        )
         checks.append(TensorCheck(name, rel, diff, rel <= tolerance))
     return GradCheckReport(checks, tolerance)
 

@@ -90,17 +90,28 @@ def target_matrix(name: str, y: np.ndarray, n_out: int) -> np.ndarray:
     choose("loss", name, LOSSES)
     if name == "softmax_ce":
         labels = y.reshape(-1)
-        if y.ndim != 1 or np.any(labels != np.round(labels)) or np.any(labels < 0) or np.any(labels >= n_out):
-            raise ApproxlabError(f"softmax_ce needs integer labels 0…{n_out - 1} of shape (n,): got shape {y.shape}")
+        if (
+            y.ndim != 1
+            or np.any(labels != np.round(labels))
+            or np.any(labels < 0)
+            or np.any(labels >= n_out)
+        ):
+            raise ApproxlabError(
+                f"softmax_ce needs integer labels 0…{n_out - 1} of shape (n,): got shape {y.shape}"
+            )
         return np.eye(n_out)[labels.astype(int)].T
     if name == "bce":
         if n_out != 1 or y.ndim != 1 or not np.all((y == 0) | (y == 1)):
-            raise ApproxlabError(f"bce needs one output and labels in {{0, 1}} of shape (n,): got shape {y.shape}, {n_out} outputs")
+            raise ApproxlabError(
+                f"bce needs one output and labels in {{0, 1}} of shape (n,): got shape {y.shape}, {n_out} outputs"
+            )
         return y[None, :]
     if y.ndim == 1 and n_out == 1:
         return y[None, :]
     if y.ndim != 2 or y.shape[1] != n_out:
-        raise ApproxlabError(f"mse targets must have shape (n, {n_out}) for {n_out} outputs, got {y.shape}: reshape y")
+        raise ApproxlabError(
+            f"mse targets must have shape (n, {n_out}) for {n_out} outputs, got {y.shape}: reshape y"
+        )
     return y.T
 
 

@@ -47,14 +47,20 @@ class MLP:
     def __post_init__(self) -> None:
         choose("activation", self.activation, ACTIVATIONS)
         choose("output activation", self.output, OUTPUTS)
-        require(len(self.weights) >= 1 and len(self.weights) == len(self.biases),
-                f"an MLP needs as many biases as weight matrices (≥ 1), got {len(self.weights)} and {len(self.biases)}")
+        require(
+            len(self.weights) >= 1 and len(self.weights) == len(self.biases),
+            f"an MLP needs as many biases as weight matrices (≥ 1), got {len(self.weights)} and {len(self.biases)}",
+        )
         for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
-            require(W.ndim == 2 and b.shape == (W.shape[0],),
-                    f"layer {l}: W has shape {W.shape} but b has shape {b.shape}: b needs shape ({W.shape[0]},)")
+            require(
+                W.ndim == 2 and b.shape == (W.shape[0],),
+                f"layer {l}: W has shape {W.shape} but b has shape {b.shape}: b needs shape ({W.shape[0]},)",
+            )
             if l > 1:
-                require(W.shape[1] == self.weights[l - 2].shape[0],
-                        f"layer {l}: W takes {W.shape[1]} inputs but layer {l - 1} has {self.weights[l - 2].shape[0]} units")
+                require(
+                    W.shape[1] == self.weights[l - 2].shape[0],
+                    f"layer {l}: W takes {W.shape[1]} inputs but layer {l - 1} has {self.weights[l - 2].shape[0]} units",
+                )
 
     @property
     def sizes(self) -> list[int]:
@@ -80,13 +86,20 @@ def parameter_count(sizes: Sequence[int]) -> int:
     >>> parameter_count([2, 6, 1])
     25
     """
-    require(len(sizes) >= 2 and all(isinstance(n, (int, np.integer)) and n >= 1 for n in sizes),
-            f"sizes must be ≥ 2 positive integers [n_0, …, n_L], got {list(sizes)!r}")
+    require(
+        len(sizes) >= 2 and all(isinstance(n, (int, np.integer)) and n >= 1 for n in sizes),
+        f"sizes must be ≥ 2 positive integers [n_0, …, n_L], got {list(sizes)!r}",
+    )
     return sum(n * n_prev + n for n_prev, n in zip(sizes[:-1], sizes[1:]))
 
 
 def init_mlp(
-    sizes: Sequence[int], activation: str = "tanh", output: str = "linear", *, init: str = "standard", seed: int = 0
+    sizes: Sequence[int],
+    activation: str = "tanh",
+    output: str = "linear",
+    *,
+    init: str = "standard",
+    seed: int = 0,
 ) -> MLP:
     """A float64 MLP with layer sizes [n_0, …, n_L], weights from scheme ``init``, zero biases.
 
@@ -113,7 +126,9 @@ class ForwardPass:
 def _as_input(net: MLP, X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != net.sizes[0]:
-        raise ApproxlabError(f"inputs must have shape (n, {net.sizes[0]}), got {X.shape}: one row per example")
+        raise ApproxlabError(
+            f"inputs must have shape (n, {net.sizes[0]}), got {X.shape}: one row per example"
+        )
     return X.T
 
 
@@ -148,10 +163,14 @@ def predict(net: MLP, X: np.ndarray) -> np.ndarray:
 def _check_pairing(net: MLP, loss_name: str) -> None:
     paired = get_loss(loss_name).output
     if paired is not None and net.output != paired:
-        raise ApproxlabError(f"loss {loss_name!r} needs output activation {paired!r}, the net has {net.output!r}: "
-                             f"build it with output={paired!r}")
+        raise ApproxlabError(
+            f"loss {loss_name!r} needs output activation {paired!r}, the net has {net.output!r}: "
+            f"build it with output={paired!r}"
+        )
     if paired is None and net.output == "softmax":
-        raise ApproxlabError(f"loss {loss_name!r} needs an elementwise output, the net has softmax: use softmax_ce")
+        raise ApproxlabError(
+            f"loss {loss_name!r} needs an elementwise output, the net has softmax: use softmax_ce"
+        )
 
 
 def loss_value(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "mse") -> float:
@@ -163,7 +182,10 @@ def loss_value(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "mse") -> flo
     _check_pairing(net, loss)
     run = forward(net, X)
     Y = target_matrix(loss, y, net.sizes[-1])
-    require(Y.shape[1] == run.h[0].shape[1], f"{Y.shape[1]} targets for {run.h[0].shape[1]} inputs: pass one per row of X")
+    require(
+        Y.shape[1] == run.h[0].shape[1],
+        f"{Y.shape[1]} targets for {run.h[0].shape[1]} inputs: pass one per row of X",
+    )
     return get_loss(loss).value(run.z[-1], run.h[-1], Y)
 
 
@@ -186,14 +208,19 @@ def backward(net: MLP, X: np.ndarray, y: np.ndarray, loss: str = "mse") -> Backp
     _check_pairing(net, loss)
     run = forward(net, X)
     Y = target_matrix(loss, y, net.sizes[-1])
-    require(Y.shape[1] == run.h[0].shape[1], f"{Y.shape[1]} targets for {run.h[0].shape[1]} inputs: pass one per row of X")
+    require(
+        Y.shape[1] == run.h[0].shape[1],
+        f"{Y.shape[1]} targets for {run.h[0].shape[1]} inputs: pass one per row of X",
+    )
     L = net.depth
     z, h, W = run.z, run.h, net.weights  # z[l−1] is z^(l), h[l] is h^(l), W[l−1] is W^(l)
     sigma_prime = activation(net.activation).prime
     deltas = [np.empty(0)] * L
     deltas[L - 1] = get_loss(loss).delta(z[L - 1], h[L], Y, net.output)  # δ^(L) = ∇_h L ⊙ σ'(z^(L))
     for l in range(L - 1, 0, -1):
-        deltas[l - 1] = (W[l].T @ deltas[l]) * sigma_prime(z[l - 1])  # δ^(l) = (W^(l+1))ᵀ δ^(l+1) ⊙ σ'(z^(l))
+        deltas[l - 1] = (W[l].T @ deltas[l]) * sigma_prime(
+            z[l - 1]
+        )  # δ^(l) = (W^(l+1))ᵀ δ^(l+1) ⊙ σ'(z^(l))
     grads = {}
     for l in range(1, L + 1):
         grads[f"W{l}"] = deltas[l - 1] @ h[l - 1].T  # ∂L/∂W^(l) = δ^(l) (h^(l−1))ᵀ

@@ -40,7 +40,9 @@ def gradient_descent(
     True
     """
     require(lr > 0 and np.isfinite(lr), f"learning rate must be a positive number, got {lr}")
-    require(isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}")
+    require(
+        isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}"
+    )
     losses = []
     params = net.parameters()
     for step in range(steps):
@@ -69,17 +71,23 @@ class Exercise:
     """The trained net, its loss curve and its train/test accuracy."""
 
     net: MLP = field(repr=False)
-    losses: list[float] = field(repr=False)   # one per step: thousands, so kept out of the repr
+    losses: list[float] = field(repr=False)  # one per step: thousands, so kept out of the repr
     train_accuracy: float
     test_accuracy: float
     X_train: np.ndarray = field(repr=False)
     y_train: np.ndarray = field(repr=False)
 
-    def probability_grid(self, half_width: float = 1.2, n: int = 161) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def probability_grid(
+        self, half_width: float = 1.2, n: int = 161
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(xx, yy, ŷ) on an n × n grid of [−half_width, half_width]², for a decision-boundary plot."""
         xs = np.linspace(-half_width, half_width, n)
         xx, yy = np.meshgrid(xs, xs)
-        return xx, yy, predict(self.net, np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape)
+        return (
+            xx,
+            yy,
+            predict(self.net, np.column_stack([xx.ravel(), yy.ravel()]))[:, 0].reshape(xx.shape),
+        )
 
 
 def exercise1(

@@ -27,7 +27,10 @@ def boundary_samples(domain, n: int, seed: int = 0) -> np.ndarray:
     >>> boundary_samples([(-1, 1), (-1, 1)], 4, seed=0).shape
     (4, 2)
     """
-    require(len(domain) == 2, f"boundary samples are drawn for 2D boxes, got {len(domain)}D: pass a 2D domain")
+    require(
+        len(domain) == 2,
+        f"boundary samples are drawn for 2D boxes, got {len(domain)}D: pass a 2D domain",
+    )
     (x0, x1), (y0, y1) = domain
     rng = np.random.default_rng(seed)
     perimeter = 2 * ((x1 - x0) + (y1 - y0))
@@ -57,8 +60,16 @@ class ContinuityRow:
         return self.boundary_rmse / max(self.interior_rmse, 1e-12)
 
 
-def continuity(f: Target, activation: str, width: int = 8, n: int = 400, steps: int = 1500, lr: float = 0.01,
-               seed: int = 0, inner: float = 0.8) -> ContinuityRow:
+def continuity(
+    f: Target,
+    activation: str,
+    width: int = 8,
+    n: int = 400,
+    steps: int = 1500,
+    lr: float = 0.01,
+    seed: int = 0,
+    inner: float = 0.8,
+) -> ContinuityRow:
     """Interior RMSE of a net trained on ∂R only vs one trained on R (see module docstring).
 
     >>> from approxlab.targets import target
@@ -66,7 +77,10 @@ def continuity(f: Target, activation: str, width: int = 8, n: int = 400, steps: 
     >>> row.boundary_rmse > 0
     True
     """
-    require(f.dim == 2, f"the smooth-continuity experiment is 2D, got a {f.dim}D target: pick a 2D target")
+    require(
+        f.dim == 2,
+        f"the smooth-continuity experiment is 2D, got a {f.dim}D target: pick a 2D target",
+    )
     centre = np.array([(lo + hi) / 2 for lo, hi in f.domain])
     half = np.array([(hi - lo) / 2 for lo, hi in f.domain]) * inner
     Xin = grid([(c - h, c + h) for c, h in zip(centre, half)], 41)
@@ -74,7 +88,14 @@ def continuity(f: Target, activation: str, width: int = 8, n: int = 400, steps: 
     rmses = []
     for X in (boundary_samples(f.domain, n, seed), sample(f.domain, n, seed)):
         net = mlp(2, [width], activation=activation, seed=seed)
-        fit(net, (X, np.asarray(f(X)).reshape(-1, 1)), steps=steps, optimizer="adam", lr=lr, seed=seed)
+        fit(
+            net,
+            (X, np.asarray(f(X)).reshape(-1, 1)),
+            steps=steps,
+            optimizer="adam",
+            lr=lr,
+            seed=seed,
+        )
         with torch.no_grad():
             pred = net(torch.as_tensor(Xin, dtype=net_dtype(net))).double().numpy()[:, 0]
         rmses.append(float(np.sqrt(np.mean((pred - yin) ** 2))))

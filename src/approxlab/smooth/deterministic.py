@@ -78,8 +78,9 @@ def knot_density(f: Target, kind: str, n: int = 4001) -> tuple[np.ndarray, np.nd
     return x, np.sqrt(slope / (slope.mean() + 1e-300) + bend / (bend.mean() + 1e-300) + 0.1)
 
 
-def knot_layer(domain, m: int, kappa: float, one_sided: bool = False, density=None,
-               layout: str = "directions") -> tuple[np.ndarray, np.ndarray]:
+def knot_layer(
+    domain, m: int, kappa: float, one_sided: bool = False, density=None, layout: str = "directions"
+) -> tuple[np.ndarray, np.ndarray]:
     """(W (m, d), b (m,)) of the rule-placed knots for a 1D or 2D box (see module docstring).
 
     ``density`` is ``(x, ρ(x))`` on the 1D interval (uniform when None); ``layout`` is
@@ -115,7 +116,9 @@ def knot_layer(domain, m: int, kappa: float, one_sided: bool = False, density=No
     return normals * s, -s * offsets
 
 
-def construct(f: Target, m: int, activation: str = "sigmoid", n_train: int = 1000, seed: int = 0) -> nn.Module:
+def construct(
+    f: Target, m: int, activation: str = "sigmoid", n_train: int = 1000, seed: int = 0
+) -> nn.Module:
     """A two-layer net for target ``f`` (1D or 2D) with knots placed by rule and output by least squares.
 
     >>> from approxlab.targets import target
@@ -123,8 +126,14 @@ def construct(f: Target, m: int, activation: str = "sigmoid", n_train: int = 100
     >>> net[0].weight.shape
     torch.Size([6, 1])
     """
-    require(f.dim in (1, 2), f"the deterministic construction covers 1D and 2D targets, got {f.dim}D: pick a 1D or 2D target")
-    require(isinstance(m, int) and m >= 1, f"the number of units must be a positive integer, got {m!r}: pass e.g. m=8")
+    require(
+        f.dim in (1, 2),
+        f"the deterministic construction covers 1D and 2D targets, got {f.dim}D: pick a 1D or 2D target",
+    )
+    require(
+        isinstance(m, int) and m >= 1,
+        f"the number of units must be a positive integer, got {m!r}: pass e.g. m=8",
+    )
     X = sample(f.domain, n_train, seed)
     y = np.asarray(f(X), dtype=np.float64).reshape(-1)
     if f.dim == 1:
@@ -143,7 +152,9 @@ def construct(f: Target, m: int, activation: str = "sigmoid", n_train: int = 100
     return best
 
 
-def units_needed(f: Target, error: float, activation: str = "sigmoid", max_units: int = 64) -> int | None:
+def units_needed(
+    f: Target, error: float, activation: str = "sigmoid", max_units: int = 64
+) -> int | None:
     """Smallest m ≤ ``max_units`` whose deterministic construction has sup error ≤ ``error`` on the
     target's default grid (approxlab.fit.sup_error); None if none does.
 

@@ -58,7 +58,9 @@ def knot_order(t: TwoLayer, direction: np.ndarray | None = None) -> np.ndarray:
     return keep[np.argsort(offsets, kind="stable")]
 
 
-def match_knots(first: np.ndarray, second: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+def match_knots(
+    first: np.ndarray, second: np.ndarray, lo: float, hi: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pair two nets' 1D knots one-to-one by the assignment minimising Σ |t_i − t'_π(i)| (Hungarian
     method; flat units, knot ±inf, take no part); keep the pairs whose ``second`` knot lies in
     [lo, hi]. Returns (pairs (p, 2) of unit indices, distances (p,)), float64.

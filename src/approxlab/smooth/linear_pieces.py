@@ -41,5 +41,7 @@ def linear_pieces(net: nn.Module, box) -> list[LinearPiece]:
     basis_inv = np.linalg.pinv(p.basis)
     gradients = A[:, 0, :] @ basis_inv
     intercepts = c[:, 0] - gradients @ p.origin
-    return [LinearPiece(x, float(s), g, float(b))
-            for x, s, g, b in zip(p.inputs(p.centroids()), p.areas(), gradients, intercepts)]
+    return [
+        LinearPiece(x, float(s), g, float(b))
+        for x, s, g, b in zip(p.inputs(p.centroids()), p.areas(), gradients, intercepts)
+    ]

@@ -30,7 +30,9 @@ class Reconstruction:
     error: float
 
 
-def least_squares_net(W: np.ndarray, b: np.ndarray, activation: str, X: np.ndarray, y: np.ndarray) -> nn.Module:
+def least_squares_net(
+    W: np.ndarray, b: np.ndarray, activation: str, X: np.ndarray, y: np.ndarray
+) -> nn.Module:
     """Sequential(Linear(W, b), σ, Linear(a, c)) with (a, c) = argmin ‖[σ(XWᵀ + b), 1](a; c) − y‖₂, float64."""
     act = make_activation(activation)
     with torch.no_grad():

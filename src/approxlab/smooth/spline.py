@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from approxlab.units import TwoLayer
 from approxlab.smooth.knots import knot_positions
 from approxlab.smooth.taylor import evaluate_piece, taylor_coefficients
+from approxlab.units import TwoLayer
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ def breakpoints(t: TwoLayer, lo: float, hi: float) -> np.ndarray:
     return np.concatenate([[lo], inside, [hi]])
 
 
-def spline_pieces(t: TwoLayer, lo: float, hi: float, degree: int = 3, n: int = 201, output: int = 0) -> list[Piece]:
+def spline_pieces(
+    t: TwoLayer, lo: float, hi: float, degree: int = 3, n: int = 201, output: int = 0
+) -> list[Piece]:
     """The net on [lo, hi] as Taylor pieces between consecutive knots (1D).
 
     >>> from approxlab.nets import mlp

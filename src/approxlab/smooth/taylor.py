@@ -20,8 +20,8 @@ import numpy as np
 
 from approxlab.construct.taylor import sigmoid_derivative
 from approxlab.errors import ApproxlabError
-from approxlab.units import TwoLayer
 from approxlab.smooth.zero_error import SUPPORTED
+from approxlab.units import TwoLayer
 
 
 def _logistic(z: np.ndarray) -> np.ndarray:
@@ -42,8 +42,16 @@ def activation_derivative(activation: str, k: int, z: np.ndarray) -> np.ndarray:
     if activation == "softplus":
         return np.logaddexp(0.0, z) if k == 0 else sigmoid_derivative(k - 1)(_logistic(z))
     if activation == "relu":
-        return np.maximum(z, 0.0) if k == 0 else (z > 0).astype(np.float64) if k == 1 else np.zeros_like(z)
-    raise ApproxlabError(f"activation {activation!r} is not supported: use one of {', '.join(SUPPORTED)}")
+        return (
+            np.maximum(z, 0.0)
+            if k == 0
+            else (z > 0).astype(np.float64)
+            if k == 1
+            else np.zeros_like(z)
+        )
+    raise ApproxlabError(
+        f"activation {activation!r} is not supported: use one of {', '.join(SUPPORTED)}"
+    )
 
 
 def unit_taylor(t: TwoLayer, x0: float, degree: int, output: int = 0) -> np.ndarray:
@@ -55,10 +63,15 @@ def unit_taylor(t: TwoLayer, x0: float, degree: int, output: int = 0) -> np.ndar
     (3, 3)
     """
     if t.dim != 1:
-        raise ApproxlabError(f"the Taylor reading is one-dimensional, the net takes {t.dim} inputs: read a 1D net")
+        raise ApproxlabError(
+            f"the Taylor reading is one-dimensional, the net takes {t.dim} inputs: read a 1D net"
+        )
     w = t.W[:, 0]
     z = w * x0 + t.b
-    cols = [t.a[output] * w**k * activation_derivative(t.activation, k, z) / math.factorial(k) for k in range(degree + 1)]
+    cols = [
+        t.a[output] * w**k * activation_derivative(t.activation, k, z) / math.factorial(k)
+        for k in range(degree + 1)
+    ]
     return np.stack(cols, axis=1)
 
 

@@ -41,7 +41,9 @@ def _deviation_level(activation: str, eps: float, side: int) -> float | None:
             return -math.inf if side > 0 else math.inf
         level = math.atanh(1 - eps)  # 1 − tanh(z) ≤ eps  ⇔  z ≥ atanh(1 − eps)
         return side * level
-    raise ApproxlabError(f"activation {activation!r} is not supported: use one of {', '.join(SUPPORTED)}")
+    raise ApproxlabError(
+        f"activation {activation!r} is not supported: use one of {', '.join(SUPPORTED)}"
+    )
 
 
 def asymptote(activation: str, side: int) -> float | None:
@@ -50,9 +52,16 @@ def asymptote(activation: str, side: int) -> float | None:
     >>> asymptote("tanh", -1), asymptote("relu", 1)
     (-1.0, None)
     """
-    table = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softplus": (0.0, None), "relu": (0.0, None)}
+    table = {
+        "sigmoid": (0.0, 1.0),
+        "tanh": (-1.0, 1.0),
+        "softplus": (0.0, None),
+        "relu": (0.0, None),
+    }
     if activation not in table:
-        raise ApproxlabError(f"activation {activation!r} is not supported: use one of {', '.join(SUPPORTED)}")
+        raise ApproxlabError(
+            f"activation {activation!r} is not supported: use one of {', '.join(SUPPORTED)}"
+        )
     return table[activation][0 if side < 0 else 1]
 
 
@@ -117,7 +126,9 @@ def classify(t: TwoLayer, domain, tol: float, output: int = 0) -> np.ndarray:
     return has_side & neg_ok & pos_ok
 
 
-def ignore_local(t: TwoLayer, X: np.ndarray, tol: float, local: np.ndarray, output: int = 0) -> np.ndarray:
+def ignore_local(
+    t: TwoLayer, X: np.ndarray, tol: float, local: np.ndarray, output: int = 0
+) -> np.ndarray:
     """Contributions (n, m) at the rows of ``X`` with each local unit replaced by a_j σ(±∞) beyond its
     zero-error hyperplanes (z_j ≤ z*₋ resp. z_j ≥ z*₊): the net that *ignores* its local units there.
 

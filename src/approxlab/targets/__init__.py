@@ -6,6 +6,19 @@ from approxlab.targets.expression import Expression, parse
 from approxlab.targets.library import NAMED, Target, names, target
 
 __all__ = [
-    "NAMED", "Dataset", "Domain", "Expression", "Target", "as_domain", "dataset", "grid", "names",
-    "parse", "parse_box", "sample", "surface_classification", "target", "volume",
+    "NAMED",
+    "Dataset",
+    "Domain",
+    "Expression",
+    "Target",
+    "as_domain",
+    "dataset",
+    "grid",
+    "names",
+    "parse",
+    "parse_box",
+    "sample",
+    "surface_classification",
+    "target",
+    "volume",
 ]

@@ -26,7 +26,9 @@ class Dataset:
     """
 
     name: str
-    generate: Callable[[int, np.random.Generator, float], tuple[np.ndarray, np.ndarray]] = field(repr=False)
+    generate: Callable[[int, np.random.Generator, float], tuple[np.ndarray, np.ndarray]] = field(
+        repr=False
+    )
     domain: Domain
     noise: float = 0.0
     description: str = ""
@@ -35,12 +37,16 @@ class Dataset:
     def dim(self) -> int:
         return len(self.domain)
 
-    def sample(self, n: int, seed: int = 0, noise: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def sample(
+        self, n: int, seed: int = 0, noise: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(n, (int, np.integer)) or n < 2:
             raise ApproxlabError(f"a data set needs at least 2 points, got {n!r}")
         from approxlab.arguments import seed as check_seed
 
-        rng = np.random.default_rng(check_seed(int(seed) if isinstance(seed, np.integer) else seed, "seed", bounded=False))
+        rng = np.random.default_rng(
+            check_seed(int(seed) if isinstance(seed, np.integer) else seed, "seed", bounded=False)
+        )
         X, y = self.generate(int(n), rng, self.noise if noise is None else float(noise))
         return X.astype(np.float64), y.astype(np.float64)
 
@@ -91,10 +97,16 @@ _PLANE = [(-1.0, 1.0), (-1.0, 1.0)]
 
 DATASETS: dict[str, Callable[[], Dataset]] = {
     "xor": lambda: Dataset("xor", _xor, _PLANE, 0.0, "label 1 where x1·x2 > 0 (quadrants)"),
-    "circle": lambda: Dataset("circle", _circle, _PLANE, 0.02, "a disk of radius ½ inside a ring 0.7–1"),
-    "spiral": lambda: Dataset("spiral", _spiral, _PLANE, 0.02, "two interleaved spirals, 1.75 turns"),
+    "circle": lambda: Dataset(
+        "circle", _circle, _PLANE, 0.02, "a disk of radius ½ inside a ring 0.7–1"
+    ),
+    "spiral": lambda: Dataset(
+        "spiral", _spiral, _PLANE, 0.02, "two interleaved spirals, 1.75 turns"
+    ),
     "moons": lambda: Dataset("moons", _moons, _PLANE, 0.05, "two interleaving half circles"),
-    "gauss": lambda: Dataset("gauss", _gauss, _PLANE, 0.0, "two Gaussian blobs at ±(½, ½), σ = 0.2"),
+    "gauss": lambda: Dataset(
+        "gauss", _gauss, _PLANE, 0.0, "two Gaussian blobs at ±(½, ½), σ = 0.2"
+    ),
 }
 
 
@@ -131,7 +143,9 @@ def surface_classification(
     """
     f = target(f)
     if f.dim != 2:
-        raise ApproxlabError(f"the surface task needs a 2D target, {f.name!r} is {f.dim}-dimensional")
+        raise ApproxlabError(
+            f"the surface task needs a 2D target, {f.name!r} is {f.dim}-dimensional"
+        )
     if not 0 < on_fraction < 1:
         raise ApproxlabError(f"on_fraction must lie strictly between 0 and 1, got {on_fraction}")
     if not 0 <= gap[0] < gap[1]:

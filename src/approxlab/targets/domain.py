@@ -28,7 +28,9 @@ def as_domain(domain: Sequence[Sequence[float]] | Sequence[float]) -> Domain:
     try:
         items = list(domain)
     except TypeError:
-        raise ApproxlabError(f"a domain is a list of (low, high) pairs, got {type(domain).__name__}") from None
+        raise ApproxlabError(
+            f"a domain is a list of (low, high) pairs, got {type(domain).__name__}"
+        ) from None
     if len(items) == 2 and all(np.isscalar(v) for v in items):
         items = [items]
     out: Domain = []
@@ -39,15 +41,23 @@ def as_domain(domain: Sequence[Sequence[float]] | Sequence[float]) -> Domain:
         try:
             lo, hi = float(pair[0]), float(pair[1])
         except (TypeError, ValueError, OverflowError):
-            raise ApproxlabError(f"a domain interval needs two numbers, got {pair!r}: give (low, high)") from None
+            raise ApproxlabError(
+                f"a domain interval needs two numbers, got {pair!r}: give (low, high)"
+            ) from None
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-            raise ApproxlabError(f"domain interval ({lo}, {hi}) is empty or infinite: give finite low < high")
+            raise ApproxlabError(
+                f"domain interval ({lo}, {hi}) is empty or infinite: give finite low < high"
+            )
         if max(abs(lo), abs(hi)) > MAX_COORDINATE:
-            raise ApproxlabError(f"domain interval ({lo:g}, {hi:g}) reaches beyond ±{MAX_COORDINATE:g}, where "
-                                 "float64 products overflow or lose all precision: rescale the inputs")
+            raise ApproxlabError(
+                f"domain interval ({lo:g}, {hi:g}) reaches beyond ±{MAX_COORDINATE:g}, where "
+                "float64 products overflow or lose all precision: rescale the inputs"
+            )
         if (hi - lo) <= 1e-12 * max(abs(lo), abs(hi)):
-            raise ApproxlabError(f"domain interval ({lo!r}, {hi!r}) is too narrow for float64 "
-                                 "(width below 1e-12 of its magnitude): give a wider interval")
+            raise ApproxlabError(
+                f"domain interval ({lo!r}, {hi!r}) is too narrow for float64 "
+                "(width below 1e-12 of its magnitude): give a wider interval"
+            )
         out.append((lo, hi))
     if not out:
         raise ApproxlabError("the domain is empty: give at least one (low, high) pair")
@@ -63,11 +73,17 @@ def parse_box(text: str) -> Domain:
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError:
-        raise ApproxlabError(f"cannot read box {text[:60]!r}: write low,high per axis, e.g. -1,1,-1,1") from None
+        raise ApproxlabError(
+            f"cannot read box {text[:60]!r}: write low,high per axis, e.g. -1,1,-1,1"
+        ) from None
     if len(values) > 128:
-        raise ApproxlabError(f"box has {len(values)} values: at most 64 axes (128 values), e.g. -1,1,-1,1")
+        raise ApproxlabError(
+            f"box has {len(values)} values: at most 64 axes (128 values), e.g. -1,1,-1,1"
+        )
     if len(values) % 2 or not values:
-        raise ApproxlabError(f"box {text!r} needs an even number of values: low,high per axis, e.g. -1,1,-1,1")
+        raise ApproxlabError(
+            f"box {text!r} needs an even number of values: low,high per axis, e.g. -1,1,-1,1"
+        )
     return as_domain([values[i : i + 2] for i in range(0, len(values), 2)])
 
 
@@ -87,7 +103,9 @@ def sample(domain: Domain, n: int, seed: int = 0) -> np.ndarray:
         raise ApproxlabError(f"the number of samples must be a positive integer, got {n!r}")
     from approxlab.arguments import seed as check_seed
 
-    rng = np.random.default_rng(check_seed(int(seed) if isinstance(seed, np.integer) else seed, "seed", bounded=False))
+    rng = np.random.default_rng(
+        check_seed(int(seed) if isinstance(seed, np.integer) else seed, "seed", bounded=False)
+    )
     lo = np.array([a for a, _ in domain])
     hi = np.array([b for _, b in domain])
     return lo + (hi - lo) * rng.random((int(n), len(domain)))
@@ -121,7 +139,9 @@ def grid(domain: Domain, n: int) -> np.ndarray:
     return np.stack([m.ravel() for m in mesh], axis=1)
 
 
-def dense_points(domain: Domain, n: int | None = None, seed: int = 0, limit: int = MAX_DENSE_POINTS) -> np.ndarray:
+def dense_points(
+    domain: Domain, n: int | None = None, seed: int = 0, limit: int = MAX_DENSE_POINTS
+) -> np.ndarray:
     """Points where sup-norm errors and finiteness are measured, shape ``(m, d)``.
 
     The tensor grid with ``n`` points per axis (default :func:`default_grid_size`) when

@@ -33,21 +33,45 @@ _BINARY = ("min", "max")
 _FUNCTIONS = ", ".join(_UNARY + _BINARY)
 
 _NUMPY: dict[str, Callable[..., Any]] = {
-    "abs": np.abs, "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp,
-    "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh,
+    "abs": np.abs,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
+    "tanh": np.tanh,
     "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
     "relu": lambda z: np.maximum(z, 0.0),
-    "min": np.minimum, "max": np.maximum,
+    "min": np.minimum,
+    "max": np.maximum,
 }
 _TORCH: dict[str, Callable[..., Any]] = {
-    "abs": torch.abs, "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp,
-    "log": torch.log, "sqrt": torch.sqrt, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+    "abs": torch.abs,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "tan": torch.tan,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
     "relu": torch.relu,
-    "min": lambda a, b: torch.minimum(torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)),
-    "max": lambda a, b: torch.maximum(torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)),
+    "min": lambda a, b: torch.minimum(
+        torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)
+    ),
+    "max": lambda a, b: torch.maximum(
+        torch.as_tensor(a, dtype=torch.float64), torch.as_tensor(b, dtype=torch.float64)
+    ),
 }
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_SCALAR = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: np.divide, ast.Pow: np.power}
+_SCALAR = {
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: np.divide,
+    ast.Pow: np.power,
+}
 
 
 def _reject(source: str, why: str) -> ApproxlabError:
@@ -95,7 +119,11 @@ class Expression:
         with np.errstate(all="ignore"):
             value = _evaluate(self._node, X, ops)
         if isinstance(value, float):
-            value = np.full(X.shape[0], value) if lib is np else torch.full((X.shape[0],), value, dtype=torch.float64)
+            value = (
+                np.full(X.shape[0], value)
+                if lib is np
+                else torch.full((X.shape[0],), value, dtype=torch.float64)
+            )
         return value
 
 
@@ -118,7 +146,11 @@ def parse(source: str, dim: int | None = None) -> Expression:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
         raise _reject(source, f"syntax error ({exc.msg})") from None
-    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, nesting beyond the parser's stack
+    except (
+        ValueError,
+        RecursionError,
+        MemoryError,
+    ) as exc:  # null bytes, nesting beyond the parser's stack
         raise _reject(source, f"it cannot be parsed ({type(exc).__name__})") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
@@ -126,7 +158,9 @@ def parse(source: str, dim: int | None = None) -> Expression:
     variables: set[str] = set()
     _check(tree.body, source, variables)
     if "x" in variables and len(variables) > 1:
-        raise _reject(source, "it mixes x with x1..xd; use x alone in 1D or x1, x2, ... in several dimensions")
+        raise _reject(
+            source, "it mixes x with x1..xd; use x alone in 1D or x1, x2, ... in several dimensions"
+        )
     inferred = 1 if variables in (set(), {"x"}) else max(int(v[1:]) for v in variables)
     if dim is not None:
         if inferred > dim:
@@ -139,7 +173,9 @@ def parse(source: str, dim: int | None = None) -> Expression:
                 f"expression {_shorten(source)!r} uses x but the domain is {dim}-dimensional: use x1..x{dim}"
             )
         inferred = dim
-    return Expression(source=source, dim=inferred, variables=tuple(sorted(variables)), _node=tree.body)
+    return Expression(
+        source=source, dim=inferred, variables=tuple(sorted(variables)), _node=tree.body
+    )
 
 
 def _check(node: ast.AST, source: str, variables: set[str]) -> None:
@@ -151,7 +187,10 @@ def _check(node: ast.AST, source: str, variables: set[str]) -> None:
         except OverflowError:
             value = math.inf
         if not math.isfinite(value):
-            raise _reject(source, f"the literal {_shorten(str(node.value))} is beyond float64's range (±1.8e308)")
+            raise _reject(
+                source,
+                f"the literal {_shorten(str(node.value))} is beyond float64's range (±1.8e308)",
+            )
         return
     if isinstance(node, ast.Name):
         if node.id in _CONSTANTS:
@@ -178,7 +217,9 @@ def _check(node: ast.AST, source: str, variables: set[str]) -> None:
             raise _reject(source, "keyword arguments are not allowed")
         wanted = 1 if node.func.id in _UNARY else 2
         if len(node.args) != wanted:
-            raise _reject(source, f"{node.func.id} takes {wanted} argument{'s' if wanted > 1 else ''}")
+            raise _reject(
+                source, f"{node.func.id} takes {wanted} argument{'s' if wanted > 1 else ''}"
+            )
         for arg in node.args:
             _check(arg, source, variables)
         return

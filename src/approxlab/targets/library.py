@@ -55,7 +55,7 @@ class Target:
             )
         return self.fn(X)
 
-    def on(self, domain: Sequence) -> "Target":
+    def on(self, domain: Sequence) -> Target:
         """The same function on another box of the same dimension."""
         domain = as_domain(domain)
         if len(domain) != self.dim:
@@ -92,7 +92,11 @@ def require_finite(t: Target) -> Target:
     with np.errstate(all="ignore"):
         y = np.asarray(t(X), dtype=np.float64).reshape(-1)
     bad = ~np.isfinite(y)
-    where = "[" + ", ".join(f"({lo:g}, {hi:g})" for lo, hi in t.domain[:4]) + (", ...]" if t.dim > 4 else "]")
+    where = (
+        "["
+        + ", ".join(f"({lo:g}, {hi:g})" for lo, hi in t.domain[:4])
+        + (", ...]" if t.dim > 4 else "]")
+    )
     if bad.any():
         i = int(np.argmax(bad))
         raise ApproxlabError(
@@ -120,13 +124,19 @@ def _point(x: np.ndarray) -> str:
     return f"x = ({coords})"
 
 
-def _expression_target(name: str, source: str, domain: Domain, lipschitz: float | None, description: str) -> Target:
+def _expression_target(
+    name: str, source: str, domain: Domain, lipschitz: float | None, description: str
+) -> Target:
     expr = parse(source, dim=len(domain))
     return Target(name, expr, domain, lipschitz, source, description)
 
 
 def _step(X):
-    return (X[:, 0] >= 0.5).to(torch.float64) if isinstance(X, torch.Tensor) else (X[:, 0] >= 0.5).astype(np.float64)
+    return (
+        (X[:, 0] >= 0.5).to(torch.float64)
+        if isinstance(X, torch.Tensor)
+        else (X[:, 0] >= 0.5).astype(np.float64)
+    )
 
 
 def _tent(x):
@@ -146,28 +156,54 @@ _BUMP_SLOPE = 10.0 * math.exp(-0.5)  # max |d/dx exp(-50 (x-1/2)^2)|, attained a
 
 NAMED: dict[str, Callable[[], Target]] = {
     "paraboloid": lambda: _expression_target(
-        "paraboloid", "x1**2 + x2**2 + 3", [(-1.0, 1.0)] * 2, 2 * math.sqrt(2),
+        "paraboloid",
+        "x1**2 + x2**2 + 3",
+        [(-1.0, 1.0)] * 2,
+        2 * math.sqrt(2),
         "seed 001: f(x1, x2) = x1² + x2² + 3 on [-1, 1]²; ρ = sup‖∇f‖ = 2√2",
     ),
     "sine": lambda: _expression_target(
-        "sine", "sin(2*pi*x)", [(0.0, 1.0)], 2 * math.pi, "sin(2πx) on [0, 1]; ρ = 2π",
+        "sine",
+        "sin(2*pi*x)",
+        [(0.0, 1.0)],
+        2 * math.pi,
+        "sin(2πx) on [0, 1]; ρ = 2π",
     ),
     "step": lambda: Target(
-        "step", _step, [(0.0, 1.0)], None, None, "1[x ≥ ½] on [0, 1]; discontinuous, no Lipschitz constant",
+        "step",
+        _step,
+        [(0.0, 1.0)],
+        None,
+        None,
+        "1[x ≥ ½] on [0, 1]; discontinuous, no Lipschitz constant",
     ),
     "bump": lambda: _expression_target(
-        "bump", "exp(-50*(x - 0.5)**2)", [(0.0, 1.0)], _BUMP_SLOPE,
+        "bump",
+        "exp(-50*(x - 0.5)**2)",
+        [(0.0, 1.0)],
+        _BUMP_SLOPE,
         "exp(−50 (x − ½)²) on [0, 1]; ρ = 10 e^{−1/2}",
     ),
     "sawtooth": lambda: Target(
-        "sawtooth", _sawtooth, [(0.0, 1.0)], 8.0, None,
+        "sawtooth",
+        _sawtooth,
+        [(0.0, 1.0)],
+        8.0,
+        None,
         "h∘h∘h with Telgarsky's hat h (seed 003): 8 linear pieces on [0, 1]; ρ = 2³",
     ),
     "saddle": lambda: _expression_target(
-        "saddle", "x1**2 - x2**2", [(-1.0, 1.0)] * 2, 2 * math.sqrt(2), "x1² − x2² on [-1, 1]²; ρ = 2√2",
+        "saddle",
+        "x1**2 - x2**2",
+        [(-1.0, 1.0)] * 2,
+        2 * math.sqrt(2),
+        "x1² − x2² on [-1, 1]²; ρ = 2√2",
     ),
     "gaussian": lambda: _expression_target(
-        "gaussian", "exp(-(x1**2 + x2**2)/2)", [(-2.0, 2.0)] * 2, math.exp(-0.5),
+        "gaussian",
+        "exp(-(x1**2 + x2**2)/2)",
+        [(-2.0, 2.0)] * 2,
+        math.exp(-0.5),
         "exp(−|x|²/2) on [-2, 2]²; ρ = max r e^{−r²/2} = e^{−1/2}",
     ),
 }
@@ -190,12 +226,19 @@ def target(spec: str | Target, domain: Sequence | None = None) -> Target:
     if isinstance(spec, Target):
         return spec if domain is None else spec.on(domain)
     if not isinstance(spec, str):
-        raise ApproxlabError(f"a target is a name or an expression string, got {type(spec).__name__}")
+        raise ApproxlabError(
+            f"a target is a name or an expression string, got {type(spec).__name__}"
+        )
     key = spec.strip()
     if key in NAMED:
         t = NAMED[key]()
         return t if domain is None else t.on(domain)
-    if len(key) <= 60 and key.isidentifier() and key not in ("pi", "e") and not re.fullmatch(r"x[0-9]*", key):
+    if (
+        len(key) <= 60
+        and key.isidentifier()
+        and key not in ("pi", "e")
+        and not re.fullmatch(r"x[0-9]*", key)
+    ):
         raise ApproxlabError(
             f"unknown target {key!r}: use one of {', '.join(names())} or an expression such as 'x1**2 + x2**2 + 3'"
         )

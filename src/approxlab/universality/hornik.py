@@ -77,11 +77,19 @@ def span_error(name: str, m: int, g: Callable[[np.ndarray], np.ndarray] = target
 
     choose("activation", name, ACTIVATIONS)
     F = features(name, m)
-    scale = np.maximum(np.abs(F).max(axis=0), 1e-300)  # z^k columns reach (4m)^k: scale before solving
+    scale = np.maximum(
+        np.abs(F).max(axis=0), 1e-300
+    )  # z^k columns reach (4m)^k: scale before solving
     a, _, rank, _ = np.linalg.lstsq(F / scale, g(GRID), rcond=None)
     r = (F / scale) @ a - g(GRID)
-    return {"activation": name, "m": m, "sup": float(np.max(np.abs(r))), "rms": float(np.sqrt(np.mean(r**2))),
-            "rank": int(rank), "sigmoidal": name in SIGMOIDAL}
+    return {
+        "activation": name,
+        "m": m,
+        "sup": float(np.max(np.abs(r))),
+        "rms": float(np.sqrt(np.mean(r**2))),
+        "rank": int(rank),
+        "sigmoidal": name in SIGMOIDAL,
+    }
 
 
 def polynomial_floor(degree: int, g: Callable[[np.ndarray], np.ndarray] = target) -> float:

@@ -11,9 +11,27 @@ and the studies :mod:`~approxlab.watch.grokking`, :mod:`~approxlab.watch.infopla
 """
 
 from approxlab.watch.history import History
-from approxlab.watch.observers import Knots, Metrics, Regions, Watch, WeightNorms, require_piecewise_linear
+from approxlab.watch.observers import (
+    Knots,
+    Metrics,
+    Regions,
+    Watch,
+    WeightNorms,
+    require_piecewise_linear,
+)
 from approxlab.watch.schedule import every_steps, log_steps, schedule
 from approxlab.watch.trainer import train
 
-__all__ = ["History", "Knots", "Metrics", "Regions", "Watch", "WeightNorms", "every_steps", "log_steps",
-           "require_piecewise_linear", "schedule", "train"]
+__all__ = [
+    "History",
+    "Knots",
+    "Metrics",
+    "Regions",
+    "Watch",
+    "WeightNorms",
+    "every_steps",
+    "log_steps",
+    "require_piecewise_linear",
+    "schedule",
+    "train",
+]

@@ -33,7 +33,9 @@ def pca_path(pca: dict):
     fig, ax = plt.subplots(figsize=(6, 5))
     y = c[:, 1] if c.shape[1] > 1 else np.zeros(len(c))
     ax.plot(c[:, 0], y, color="grey", lw=0.7)
-    sc = ax.scatter(c[:, 0], y, c=np.maximum(pca["steps"], 1), cmap="viridis", norm=LogNorm(), s=22, zorder=2)
+    sc = ax.scatter(
+        c[:, 0], y, c=np.maximum(pca["steps"], 1), cmap="viridis", norm=LogNorm(), s=22, zorder=2
+    )
     fig.colorbar(sc, ax=ax, label="step")
     ax.set_xlabel(f"PC1 ({100 * e[0]:.1f} % of variance)")
     ax.set_ylabel(f"PC2 ({100 * e[1]:.1f} % of variance)" if len(e) > 1 else "")

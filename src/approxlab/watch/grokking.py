@@ -56,11 +56,17 @@ def modular_addition(p: int, fraction: float, seed: int = 0) -> dict[str, torch.
 
 def gromov_mlp(p: int, width: int, activation: str = "quadratic", seed: int = 0) -> nn.Sequential:
     """Linear(2p, width) → z² (or ReLU) → Linear(width, p), PyTorch's default init under ``seed``, float32."""
-    require(activation in ("quadratic", "relu"), f"unknown activation {activation!r}: use quadratic or relu")
+    require(
+        activation in ("quadratic", "relu"),
+        f"unknown activation {activation!r}: use quadratic or relu",
+    )
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return nn.Sequential(nn.Linear(2 * p, width), Square() if activation == "quadratic" else nn.ReLU(),
-                             nn.Linear(width, p))
+        return nn.Sequential(
+            nn.Linear(2 * p, width),
+            Square() if activation == "quadratic" else nn.ReLU(),
+            nn.Linear(width, p),
+        )
 
 
 @dataclass
@@ -75,15 +81,25 @@ class GrokResult:
     @property
     def ratio(self) -> float | None:
         """test_step / train_step: how much longer generalising took than memorising."""
-        return None if self.train_step is None or self.test_step is None else self.test_step / self.train_step
+        return (
+            None
+            if self.train_step is None or self.test_step is None
+            else self.test_step / self.train_step
+        )
 
     def metrics(self) -> dict[str, Any]:
         norms = {c["step"]: c["weight_norm"] for c in self.curve}
-        return {"train_step": self.train_step, "test_step": self.test_step, "ratio": self.ratio,
-                "weight_norm_init": self.curve[0]["weight_norm"], "weight_norm_at_train_step": norms.get(self.train_step),
-                "weight_norm_at_test_step": norms.get(self.test_step), "weight_norm_final": self.curve[-1]["weight_norm"],
-                "final_train_accuracy": self.curve[-1]["train_accuracy"],
-                "final_test_accuracy": self.curve[-1]["test_accuracy"]}
+        return {
+            "train_step": self.train_step,
+            "test_step": self.test_step,
+            "ratio": self.ratio,
+            "weight_norm_init": self.curve[0]["weight_norm"],
+            "weight_norm_at_train_step": norms.get(self.train_step),
+            "weight_norm_at_test_step": norms.get(self.test_step),
+            "weight_norm_final": self.curve[-1]["weight_norm"],
+            "final_train_accuracy": self.curve[-1]["train_accuracy"],
+            "final_test_accuracy": self.curve[-1]["test_accuracy"],
+        }
 
 
 def grok_modular(
@@ -107,13 +123,27 @@ def grok_modular(
     >>> [c["step"] for c in r.curve]
     [0, 10, 20]
     """
-    require(isinstance(check_every, int) and check_every >= 1, f"check_every must be a positive integer, got {check_every!r}")
+    require(
+        isinstance(check_every, int) and check_every >= 1,
+        f"check_every must be a positive integer, got {check_every!r}",
+    )
     data = modular_addition(p, fraction, seed)
     X, Y, tr, te = data["X"], data["Y"], data["train"], data["test"]
     net = gromov_mlp(p, width, activation, seed)
-    config = {"study": "grok-mod", "p": p, "width": width, "fraction": fraction, "steps": steps, "lr": lr,
-              "weight_decay": weight_decay, "activation": activation, "seed": seed}
-    h = History.resume_or_create(history if history is not None else Path(tempfile.mkdtemp()) / "history", config)
+    config = {
+        "study": "grok-mod",
+        "p": p,
+        "width": width,
+        "fraction": fraction,
+        "steps": steps,
+        "lr": lr,
+        "weight_decay": weight_decay,
+        "activation": activation,
+        "seed": seed,
+    }
+    h = History.resume_or_create(
+        history if history is not None else Path(tempfile.mkdtemp()) / "history", config
+    )
     metrics = Metrics(X[tr], Y[tr], X[te], Y[te], loss="mse")
     norms = WeightNorms()
     curve: list[dict[str, float]] = []
@@ -121,24 +151,63 @@ def grok_modular(
     def check(step: int) -> None:
         if step % check_every == 0 or step == steps:
             values = metrics(net)
-            curve.append({"step": step, "train_accuracy": values["train_accuracy"],
-                          "test_accuracy": values["test_accuracy"], "weight_norm": norms(net)["weight_norm"]})
+            curve.append(
+                {
+                    "step": step,
+                    "train_accuracy": values["train_accuracy"],
+                    "test_accuracy": values["test_accuracy"],
+                    "weight_norm": norms(net)["weight_norm"],
+                }
+            )
         if progress is not None:
             progress(step)
 
     watch = Watch(h, [metrics, norms], log_steps(steps, 40))
-    start = train(net, X[tr], Y[tr], steps=steps, watch=watch, loss="mse", optimizer="adamw", lr=lr,
-                  weight_decay=weight_decay, seed=seed, progress=check) if not h.finished else steps
+    start = (
+        train(
+            net,
+            X[tr],
+            Y[tr],
+            steps=steps,
+            watch=watch,
+            loss="mse",
+            optimizer="adamw",
+            lr=lr,
+            weight_decay=weight_decay,
+            seed=seed,
+            progress=check,
+        )
+        if not h.finished
+        else steps
+    )
     if start:  # resumed: the fine curve before the resume point comes from the history's records
-        curve = [{"step": r["step"], "train_accuracy": r["train_accuracy"], "test_accuracy": r["test_accuracy"],
-                  "weight_norm": r["weight_norm"]} for r in h.records if r["step"] <= start] + curve
+        curve = [
+            {
+                "step": r["step"],
+                "train_accuracy": r["train_accuracy"],
+                "test_accuracy": r["test_accuracy"],
+                "weight_norm": r["weight_norm"],
+            }
+            for r in h.records
+            if r["step"] <= start
+        ] + curve
     elif h.finished and not curve:
-        curve = [{k: r[k] for k in ("step", "train_accuracy", "test_accuracy", "weight_norm")} for r in h.records]
+        curve = [
+            {k: r[k] for k in ("step", "train_accuracy", "test_accuracy", "weight_norm")}
+            for r in h.records
+        ]
     if not curve or curve[0]["step"] != 0:
         h.load_into(net, 0)
         values = metrics(net)
-        curve.insert(0, {"step": 0, "train_accuracy": values["train_accuracy"], "test_accuracy": values["test_accuracy"],
-                         "weight_norm": norms(net)["weight_norm"]})
+        curve.insert(
+            0,
+            {
+                "step": 0,
+                "train_accuracy": values["train_accuracy"],
+                "test_accuracy": values["test_accuracy"],
+                "weight_norm": norms(net)["weight_norm"],
+            },
+        )
     train_step = next((c["step"] for c in curve if c["train_accuracy"] >= 1.0), None)
     test_step = next((c["step"] for c in curve if c["test_accuracy"] >= TEST_TARGET), None)
     return GrokResult(train_step, test_step, curve, h)
@@ -150,16 +219,25 @@ def figure(result: GrokResult, title: str = ""):
 
     steps = np.array([max(c["step"], 1) for c in result.curve])
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    ax.semilogx(steps, [c["train_accuracy"] for c in result.curve], label="train accuracy", color="tab:blue")
-    ax.semilogx(steps, [c["test_accuracy"] for c in result.curve], label="test accuracy", color="tab:red")
-    for s, name, colour in ((result.train_step, "train 100 %", "tab:blue"), (result.test_step, "test 99 %", "tab:red")):
+    ax.semilogx(
+        steps, [c["train_accuracy"] for c in result.curve], label="train accuracy", color="tab:blue"
+    )
+    ax.semilogx(
+        steps, [c["test_accuracy"] for c in result.curve], label="test accuracy", color="tab:red"
+    )
+    for s, name, colour in (
+        (result.train_step, "train 100 %", "tab:blue"),
+        (result.test_step, "test 99 %", "tab:red"),
+    ):
         if s is not None:
             ax.axvline(s, ls=":", color=colour)
             ax.text(s, 0.5, f" {name}\n step {s}", color=colour, fontsize=8)
     ax.set_xlabel("step (log scale; step 0 drawn at 1)")
     ax.set_ylabel("accuracy")
     right = ax.twinx()
-    right.semilogx(steps, [c["weight_norm"] for c in result.curve], color="grey", ls="--", label="‖θ‖₂")
+    right.semilogx(
+        steps, [c["weight_norm"] for c in result.curve], color="grey", ls="--", label="‖θ‖₂"
+    )
     right.set_ylabel("weight norm ‖θ‖₂", color="grey")
     ax.legend(loc="center left")
     ax.set_title(title or "Grokking: memorise, then generalise")
@@ -178,13 +256,22 @@ def digits_data(n_train: int = 1000, seed: int = 0) -> dict[str, torch.Tensor]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    require(1 <= n_train < len(digits.target), f"n_train must lie in 1 … {len(digits.target) - 1}, got {n_train}")
+    require(
+        1 <= n_train < len(digits.target),
+        f"n_train must lie in 1 … {len(digits.target) - 1}, got {n_train}",
+    )
     perm = torch.randperm(len(digits.target), generator=torch.Generator().manual_seed(seed))
-    return {"X": torch.tensor(digits.data / 16.0, dtype=torch.float32), "y": torch.tensor(digits.target),
-            "train": perm[:n_train], "test": perm[n_train:]}
+    return {
+        "X": torch.tensor(digits.data / 16.0, dtype=torch.float32),
+        "y": torch.tensor(digits.target),
+        "train": perm[:n_train],
+        "test": perm[n_train:],
+    }
 
 
-def digits_mlp(width: int = 200, depth: int = 4, init_scale: float = 4.0, seed: int = 0) -> nn.Sequential:
+def digits_mlp(
+    width: int = 200, depth: int = 4, init_scale: float = 4.0, seed: int = 0
+) -> nn.Sequential:
     """64 → width^depth (ReLU) → 10, PyTorch's default init multiplied by ``init_scale`` (the large-init recipe
     of Liu et al. 2023 that Humayun et al. 2024 use to make MNIST MLPs grok), float32."""
     from approxlab.nets import mlp
@@ -214,12 +301,20 @@ class FrameComplexity:
     the 2P vertices x ± r v_p of a random orthonormal frame in the full input space), averaged over ``points``."""
 
     def __init__(self, points: np.ndarray, radius: float, seed: int = 0):
-        self.points, self.radius, self.seed = np.asarray(points, dtype=np.float64), float(radius), seed
+        self.points, self.radius, self.seed = (
+            np.asarray(points, dtype=np.float64),
+            float(radius),
+            seed,
+        )
 
     def __call__(self, net: nn.Module) -> dict[str, Any]:
         from approxlab.regions.local_complexity import frame_local_complexity
 
-        return {"frame_lc": float(frame_local_complexity(net, self.points, self.radius, seed=self.seed).mean())}
+        return {
+            "frame_lc": float(
+                frame_local_complexity(net, self.points, self.radius, seed=self.seed).mean()
+            )
+        }
 
 
 def grok_digits(
@@ -249,23 +344,56 @@ def grok_digits(
     Y = nn.functional.one_hot(y, 10).float()
     anchors = slice_anchors(data)
     net = digits_mlp(width, depth, init_scale, seed)
-    config = {"study": "grok-digits", "width": width, "depth": depth, "init_scale": init_scale,
-              "weight_decay": weight_decay, "lr": lr, "steps": steps, "n_train": n_train, "radius": radius,
-              "points": points, "seed": seed}
-    h = History.resume_or_create(history if history is not None else Path(tempfile.mkdtemp()) / "history", config)
-    observers = [Metrics(X[tr], Y[tr], X[te], Y[te], loss="mse"), WeightNorms(), Regions(anchors, radius),
-                 FrameComplexity(X[tr[:100]].double().numpy(), radius, seed)]
+    config = {
+        "study": "grok-digits",
+        "width": width,
+        "depth": depth,
+        "init_scale": init_scale,
+        "weight_decay": weight_decay,
+        "lr": lr,
+        "steps": steps,
+        "n_train": n_train,
+        "radius": radius,
+        "points": points,
+        "seed": seed,
+    }
+    h = History.resume_or_create(
+        history if history is not None else Path(tempfile.mkdtemp()) / "history", config
+    )
+    observers = [
+        Metrics(X[tr], Y[tr], X[te], Y[te], loss="mse"),
+        WeightNorms(),
+        Regions(anchors, radius),
+        FrameComplexity(X[tr[:100]].double().numpy(), radius, seed),
+    ]
     if not h.finished:
-        train(net, X[tr], Y[tr], steps=steps, watch=Watch(h, observers, log_steps(steps, points)), loss="mse",
-              optimizer="adamw", lr=lr, weight_decay=weight_decay, seed=seed, progress=progress)
+        train(
+            net,
+            X[tr],
+            Y[tr],
+            steps=steps,
+            watch=Watch(h, observers, log_steps(steps, points)),
+            loss="mse",
+            optimizer="adamw",
+            lr=lr,
+            weight_decay=weight_decay,
+            seed=seed,
+            progress=progress,
+        )
     interp = next((r["step"] for r in h.records if r["train_accuracy"] >= 1.0), None)
     by_step = {r["step"]: r for r in h.records}
     phases = {"init": 0, "interpolation": interp, "late": h.steps[-1]}
-    return {"history": h, "anchors": anchors, "phases": phases, "config": config,
-            "lc": {k: (None if s is None else by_step[s]["lc"]) for k, s in phases.items()},
-            "regions": {k: (None if s is None else by_step[s]["regions"]) for k, s in phases.items()},
-            "frame_lc": {k: (None if s is None else by_step[s]["frame_lc"]) for k, s in phases.items()},
-            "train_accuracy": h.records[-1]["train_accuracy"], "test_accuracy": h.records[-1]["test_accuracy"]}
+    return {
+        "history": h,
+        "anchors": anchors,
+        "phases": phases,
+        "config": config,
+        "lc": {k: (None if s is None else by_step[s]["lc"]) for k, s in phases.items()},
+        "regions": {k: (None if s is None else by_step[s]["regions"]) for k, s in phases.items()},
+        "frame_lc": {k: (None if s is None else by_step[s]["frame_lc"]) for k, s in phases.items()},
+        "train_accuracy": h.records[-1]["train_accuracy"],
+        "test_accuracy": h.records[-1]["test_accuracy"],
+    }
 
 
 def slice_figure(net: nn.Module, anchors: np.ndarray, title: str = "", ax=None, grid: int = 160):
@@ -284,8 +412,13 @@ def slice_figure(net: nn.Module, anchors: np.ndarray, title: str = "", ax=None, 
     norms = np.linalg.norm(A, ord=2, axis=(1, 2))
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 4.2))
-    tiles = PolyCollection([p.polygon_of(f) for f in range(p.count)], array=norms, cmap="viridis",
-                           edgecolors="k", linewidths=0.15)
+    tiles = PolyCollection(
+        [p.polygon_of(f) for f in range(p.count)],
+        array=norms,
+        cmap="viridis",
+        edgecolors="k",
+        linewidths=0.15,
+    )
     ax.add_collection(tiles)
     lo, hi = p.polygon.min(axis=0), p.polygon.max(axis=0)
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid))
@@ -294,7 +427,14 @@ def slice_figure(net: nn.Module, anchors: np.ndarray, title: str = "", ax=None, 
         out = net(torch.as_tensor(p.inputs(t), dtype=next(net.parameters()).dtype)).numpy()
     cls = out.argmax(axis=1).astype(float)
     cls[~MplPath(p.polygon).contains_points(t)] = np.nan
-    ax.contour(gx, gy, cls.reshape(gx.shape), levels=np.arange(0.5, out.shape[1] - 0.5), colors="red", linewidths=0.9)
+    ax.contour(
+        gx,
+        gy,
+        cls.reshape(gx.shape),
+        levels=np.arange(0.5, out.shape[1] - 0.5),
+        colors="red",
+        linewidths=0.9,
+    )
     corners = (anchors - piece.origin) @ piece.basis
     ax.plot(corners[:, 0], corners[:, 1], "w^", ms=6, mec="k")
     ax.set_xlim(lo[0], hi[0])
@@ -321,8 +461,12 @@ def digits_figure(result: dict[str, Any]):
     top.set_xlabel("step (log; 0 at 1)")
     top.legend()
     lc = fig.add_subplot(2, 2, 2)
-    lc.semilogx(steps, h.series("lc"), "o-", label="exact LC on the slice (bends within r of the 3 digits)")
-    lc.semilogx(steps, h.series("frame_lc"), "s--", label="frame LC (Humayun et al.), 100 training digits")
+    lc.semilogx(
+        steps, h.series("lc"), "o-", label="exact LC on the slice (bends within r of the 3 digits)"
+    )
+    lc.semilogx(
+        steps, h.series("frame_lc"), "s--", label="frame LC (Humayun et al.), 100 training digits"
+    )
     for name, s in result["phases"].items():
         if s is not None:
             lc.axvline(max(s, 1), ls=":", color="grey")
@@ -330,7 +474,9 @@ def digits_figure(result: dict[str, Any]):
     lc.set_xlabel("step (log; 0 at 1)")
     lc.set_ylabel("local complexity")
     lc.legend(fontsize=8)
-    net = digits_mlp(result["config"]["width"], result["config"]["depth"], 1.0, result["config"]["seed"])
+    net = digits_mlp(
+        result["config"]["width"], result["config"]["depth"], 1.0, result["config"]["seed"]
+    )
     for i, (name, s) in enumerate(result["phases"].items()):
         ax = fig.add_subplot(2, 3, 4 + i)
         if s is None:
@@ -338,6 +484,8 @@ def digits_figure(result: dict[str, Any]):
             ax.set_title(f"{name}: not reached")
             continue
         h.load_into(net, s)
-        slice_figure(net, result["anchors"], f"{name} (step {s}): LC {result['lc'][name]:.3g}", ax=ax)
+        slice_figure(
+            net, result["anchors"], f"{name} (step {s}): LC {result['lc'][name]:.3g}", ax=ax
+        )
     fig.subplots_adjust(hspace=0.3, wspace=0.3)
     return fig

@@ -63,7 +63,9 @@ class History:
     [0]
     """
 
-    def __init__(self, path: Path, config: dict[str, Any], records: list[dict[str, Any]], finished: bool):
+    def __init__(
+        self, path: Path, config: dict[str, Any], records: list[dict[str, Any]], finished: bool
+    ):
         self.path = path
         self.config = config
         self.records = records
@@ -74,8 +76,10 @@ class History:
     def create(cls, path: str | os.PathLike, config: dict[str, Any]) -> History:
         """A new, empty history at ``path`` (a folder that does not exist or is empty)."""
         path = check_output(path, option="history folder")
-        require(not path.exists() or not any(path.iterdir()),
-                f"history folder {str(path)!r} is not empty: choose a new folder, or open it with History.open")
+        require(
+            not path.exists() or not any(path.iterdir()),
+            f"history folder {str(path)!r} is not empty: choose a new folder, or open it with History.open",
+        )
         (path / "snapshots").mkdir(parents=True, exist_ok=True)
         (path / "resume").mkdir(exist_ok=True)
         h = cls(path, jsonfile.plain(config), [], False)
@@ -87,23 +91,35 @@ class History:
         """Read the history at ``path``; a folder of another format or version is refused in one line."""
         path = Path(path)
         index = path / INDEX
-        require(index.is_file(), f"{str(path)!r} is not a watch history (no {INDEX}): give the folder a watched run wrote")
+        require(
+            index.is_file(),
+            f"{str(path)!r} is not a watch history (no {INDEX}): give the folder a watched run wrote",
+        )
         import json
 
         try:
             data = json.loads(index.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ApproxlabError(f"{str(index)!r} is not readable JSON ({exc}): the history is damaged; rerun the training "
-                                 "into a new folder") from None
+            raise ApproxlabError(
+                f"{str(index)!r} is not readable JSON ({exc}): the history is damaged; rerun the training "
+                "into a new folder"
+            ) from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ApproxlabError(f"{str(path)!r} is not a watch history (format {data.get('format') if isinstance(data, dict) else None!r}): "
-                                 "give the folder a watched run wrote")
+            raise ApproxlabError(
+                f"{str(path)!r} is not a watch history (format {data.get('format') if isinstance(data, dict) else None!r}): "
+                "give the folder a watched run wrote"
+            )
         if data.get("version") != VERSION:
-            raise ApproxlabError(f"history {str(path)!r} has format version {data.get('version')!r} but this approxlab reads "
-                                 f"version {VERSION}: rerun the training with this version, or read it with the approxlab that wrote it")
+            raise ApproxlabError(
+                f"history {str(path)!r} has format version {data.get('version')!r} but this approxlab reads "
+                f"version {VERSION}: rerun the training with this version, or read it with the approxlab that wrote it"
+            )
         records = data.get("records")
-        require(isinstance(records, list) and all(isinstance(r, dict) and isinstance(r.get("step"), int) for r in records),
-                f"{str(index)!r} has malformed records: the history is damaged; rerun the training into a new folder")
+        require(
+            isinstance(records, list)
+            and all(isinstance(r, dict) and isinstance(r.get("step"), int) for r in records),
+            f"{str(index)!r} has malformed records: the history is damaged; rerun the training into a new folder",
+        )
         return cls(path, data.get("config", {}), records, bool(data.get("finished", False)))
 
     @classmethod
@@ -125,8 +141,13 @@ class History:
 
     # -- writing ---------------------------------------------------------------------------------------------
     def _write_index(self) -> None:
-        body = {"format": FORMAT, "version": VERSION, "config": self.config, "records": self.records,
-                "finished": self.finished}
+        body = {
+            "format": FORMAT,
+            "version": VERSION,
+            "config": self.config,
+            "records": self.records,
+            "finished": self.finished,
+        }
         _replace(self.path / INDEX, lambda tmp: jsonfile.write(tmp, body))
 
     def snapshot_path(self, step: int) -> Path:
@@ -135,11 +156,19 @@ class History:
     def _resume_path(self, step: int) -> Path:
         return self.path / "resume" / f"step-{step:08d}.safetensors"
 
-    def append(self, step: int, net: nn.Module, values: dict[str, Any], state: dict[str, torch.Tensor] | None = None) -> None:
+    def append(
+        self,
+        step: int,
+        net: nn.Module,
+        values: dict[str, Any],
+        state: dict[str, torch.Tensor] | None = None,
+    ) -> None:
         """Record step ``step``: the weights of ``net``, the observers' ``values`` and (for resuming) the trainer's
         ``state``; the index is rewritten last, so it never names a file that is not complete."""
-        require(not self.records or step > self.records[-1]["step"],
-                f"step {step} is not after the last recorded step {self.records[-1]['step'] if self.records else None}")
+        require(
+            not self.records or step > self.records[-1]["step"],
+            f"step {step} is not after the last recorded step {self.records[-1]['step'] if self.records else None}",
+        )
         weights = _tensors(net.state_dict())
         _replace(self.snapshot_path(step), lambda tmp: save_file(weights, str(tmp)))
         if state is not None:
@@ -163,17 +192,23 @@ class History:
 
     def series(self, key: str) -> np.ndarray:
         """The value ``key`` at every recorded step (float64; NaN where a record lacks it)."""
-        return np.array([np.nan if r.get(key) is None else r[key] for r in self.records], dtype=np.float64)
+        return np.array(
+            [np.nan if r.get(key) is None else r[key] for r in self.records], dtype=np.float64
+        )
 
     def weights(self, step: int) -> dict[str, torch.Tensor]:
         """The state dict saved at ``step``."""
         path = self.snapshot_path(step)
-        require(step in self.steps and path.is_file(),
-                f"no snapshot at step {step} in {str(self.path)!r}: recorded steps are {self.steps[:5]}…")
+        require(
+            step in self.steps and path.is_file(),
+            f"no snapshot at step {step} in {str(self.path)!r}: recorded steps are {self.steps[:5]}…",
+        )
         try:
             return load_file(str(path))
         except (SafetensorError, OSError) as exc:
-            raise ApproxlabError(f"snapshot {str(path)!r} is damaged ({exc}): rerun the training into a new folder") from None
+            raise ApproxlabError(
+                f"snapshot {str(path)!r} is damaged ({exc}): rerun the training into a new folder"
+            ) from None
 
     def load_into(self, net: nn.Module, step: int) -> nn.Module:
         """Load the weights recorded at ``step`` into ``net`` (same architecture) and return it."""

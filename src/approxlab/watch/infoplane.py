@@ -55,23 +55,36 @@ def discrete_mutual_information(a: np.ndarray, b: np.ndarray) -> float:
     1.0
     """
     a_ids, b_ids = _ids(a), _ids(b)
-    require(len(a_ids) == len(b_ids), f"A has {len(a_ids)} samples but B has {len(b_ids)}: give one of each per sample")
+    require(
+        len(a_ids) == len(b_ids),
+        f"A has {len(a_ids)} samples but B has {len(b_ids)}: give one of each per sample",
+    )
     return entropy(a_ids) + entropy(b_ids) - entropy(np.stack([a_ids, b_ids], axis=1))
 
 
-def binned(t: np.ndarray, bins: int | None, lo: float | None = None, hi: float | None = None) -> np.ndarray:
+def binned(
+    t: np.ndarray, bins: int | None, lo: float | None = None, hi: float | None = None
+) -> np.ndarray:
     """Bin indices (n, k) of activities ``t`` in ``bins`` equal bins on [lo, hi] (default: t's own range).
 
     >>> binned(np.array([[0.1], [0.2], [0.8], [0.9]]), 2, 0.0, 1.0).ravel().tolist()
     [0, 0, 1, 1]
     """
     if bins is None:
-        raise ApproxlabError("the activities are continuous: give a bin count (e.g. bins=30, --bins 30) "
-                             "or use the kernel estimator")
-    require(isinstance(bins, (int, np.integer)) and bins >= 2, f"the bin count must be an integer ≥ 2, got {bins!r}")
+        raise ApproxlabError(
+            "the activities are continuous: give a bin count (e.g. bins=30, --bins 30) "
+            "or use the kernel estimator"
+        )
+    require(
+        isinstance(bins, (int, np.integer)) and bins >= 2,
+        f"the bin count must be an integer ≥ 2, got {bins!r}",
+    )
     t = np.asarray(t, dtype=np.float64)
     t = t[:, None] if t.ndim == 1 else t
-    require(bool(np.all(np.isfinite(t))), "the activities have NaN or infinite entries: the net diverged; retrain it")
+    require(
+        bool(np.all(np.isfinite(t))),
+        "the activities have NaN or infinite entries: the net diverged; retrain it",
+    )
     lo = float(t.min()) if lo is None else float(lo)
     hi = float(t.max()) if hi is None else float(hi)
     if hi <= lo:
@@ -165,8 +178,15 @@ class InformationPlane:
     ['ity.b30.0', 'ity.b30.1']
     """
 
-    def __init__(self, X: np.ndarray, y: np.ndarray, bins: tuple[int, ...] = (30,), kernel_samples: int = 0,
-                 variance: float = 0.1, seed: int = 0):
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        bins: tuple[int, ...] = (30,),
+        kernel_samples: int = 0,
+        variance: float = 0.1,
+        seed: int = 0,
+    ):
         require(len(bins) >= 1, "give at least one bin count")
         self.X = torch.as_tensor(np.asarray(X, dtype=np.float64))
         self.y = np.asarray(y)
@@ -174,7 +194,11 @@ class InformationPlane:
         for b in self.bins:
             binned(np.zeros(1), b)  # validate early
         n = len(self.y)
-        self.subset = np.random.default_rng(seed).choice(n, min(kernel_samples, n), replace=False) if kernel_samples else None
+        self.subset = (
+            np.random.default_rng(seed).choice(n, min(kernel_samples, n), replace=False)
+            if kernel_samples
+            else None
+        )
         self.variance = variance
 
     def __call__(self, net: nn.Module) -> dict[str, Any]:
@@ -183,13 +207,19 @@ class InformationPlane:
         out: dict[str, Any] = {}
         for b in self.bins:
             for l, (t, kind) in enumerate(zip(acts, kinds)):
-                lo, hi = {"Tanh": (-1.0, 1.0), "Softmax": (0.0, 1.0)}.get(kind, (0.0, float(t.max())))
+                lo, hi = {"Tanh": (-1.0, 1.0), "Softmax": (0.0, 1.0)}.get(
+                    kind, (0.0, float(t.max()))
+                )
                 ids = _ids(binned(t, b, lo, hi))
-                out[f"ixt.b{b}.{l}"] = entropy(ids)  # T̂ is a function of the distinct, uniform inputs
+                out[f"ixt.b{b}.{l}"] = entropy(
+                    ids
+                )  # T̂ is a function of the distinct, uniform inputs
                 out[f"ity.b{b}.{l}"] = discrete_mutual_information(ids, self.y)
         if self.subset is not None:
             for l, t in enumerate(acts):
-                out[f"kde_ixt.{l}"], out[f"kde_ity.{l}"] = kernel_information(t[self.subset], self.y[self.subset], self.variance)
+                out[f"kde_ixt.{l}"], out[f"kde_ity.{l}"] = kernel_information(
+                    t[self.subset], self.y[self.subset], self.variance
+                )
         return out
 
 
@@ -233,7 +263,10 @@ def information_plane(
     from approxlab.watch.schedule import log_steps
     from approxlab.watch.trainer import train
 
-    require(activation in ("tanh", "relu"), f"unknown activation {activation!r}: use tanh (Shwartz-Ziv & Tishby) or relu (Saxe et al.)")
+    require(
+        activation in ("tanh", "relu"),
+        f"unknown activation {activation!r}: use tanh (Shwartz-Ziv & Tishby) or relu (Saxe et al.)",
+    )
     X, y = szt_data(seed)
     perm = np.random.default_rng(seed).permutation(len(X))
     cut = int(0.85 * len(X))
@@ -242,28 +275,63 @@ def information_plane(
     root = Path(history) if history is not None else Path(tempfile.mkdtemp()) / "history"
     dead = []
     for s in range(seed, seed + tries):
-        config = {"study": "infoplane", "activation": activation, "steps": steps, "lr": lr, "bins": list(bins),
-                  "seed": s, "points": points}
+        config = {
+            "study": "infoplane",
+            "activation": activation,
+            "steps": steps,
+            "lr": lr,
+            "bins": list(bins),
+            "seed": s,
+            "points": points,
+        }
         folder = root if s == seed else root.with_name(f"{root.name}-seed{s}")
         h = History.resume_or_create(folder, config)
         net = szt_net(activation, s)
         if not h.finished:
-            train(net, Xt[tr], yt[tr], steps=steps, optimizer="adam", lr=lr, seed=s,
-                  watch=Watch(h, [Metrics(Xt[tr], yt[tr], Xt[te], yt[te]),
-                                  InformationPlane(X, y, bins, kernel_samples=512, seed=s)],
-                              log_steps(steps, points)))
+            train(
+                net,
+                Xt[tr],
+                yt[tr],
+                steps=steps,
+                optimizer="adam",
+                lr=lr,
+                seed=s,
+                watch=Watch(
+                    h,
+                    [
+                        Metrics(Xt[tr], yt[tr], Xt[te], yt[te]),
+                        InformationPlane(X, y, bins, kernel_samples=512, seed=s),
+                    ],
+                    log_steps(steps, points),
+                ),
+            )
         if h.records[-1]["train_accuracy"] > 0.6:
             break
         dead.append(s)
     layers = len(LAYERS_SZT)
-    ixt = {b: np.array([[r[f"ixt.b{b}.{l}"] for l in range(layers)] for r in h.records]) for b in bins}
-    ity = {b: np.array([[r[f"ity.b{b}.{l}"] for l in range(layers)] for r in h.records]) for b in bins}
+    ixt = {
+        b: np.array([[r[f"ixt.b{b}.{l}"] for l in range(layers)] for r in h.records]) for b in bins
+    }
+    ity = {
+        b: np.array([[r[f"ity.b{b}.{l}"] for l in range(layers)] for r in h.records]) for b in bins
+    }
     kde_ixt = np.array([[r[f"kde_ixt.{l}"] for l in range(layers)] for r in h.records])
-    return {"activation": activation, "steps": np.array(h.steps), "ixt": ixt, "ity": ity, "seed": s, "dead_seeds": dead,
-            "compression": {b: [compression(ixt[b][:, l]) for l in range(layers)] for b in bins},
-            "kde_ixt": kde_ixt, "kde_compression": [compression(kde_ixt[:, l]) for l in range(layers)],
-            "train_accuracy": h.records[-1]["train_accuracy"], "test_accuracy": h.records[-1]["test_accuracy"],
-            "history": h, "entropy_x": entropy(np.arange(len(X))), "entropy_y": entropy(y)}
+    return {
+        "activation": activation,
+        "steps": np.array(h.steps),
+        "ixt": ixt,
+        "ity": ity,
+        "seed": s,
+        "dead_seeds": dead,
+        "compression": {b: [compression(ixt[b][:, l]) for l in range(layers)] for b in bins},
+        "kde_ixt": kde_ixt,
+        "kde_compression": [compression(kde_ixt[:, l]) for l in range(layers)],
+        "train_accuracy": h.records[-1]["train_accuracy"],
+        "test_accuracy": h.records[-1]["test_accuracy"],
+        "history": h,
+        "entropy_x": entropy(np.arange(len(X))),
+        "entropy_y": entropy(y),
+    }
 
 
 def plane_figure(result: dict[str, Any], bins: int, title: str = ""):
@@ -276,8 +344,16 @@ def plane_figure(result: dict[str, Any], bins: int, title: str = ""):
     fig, ax = plt.subplots(figsize=(6.8, 4.8))
     for l in range(ixt.shape[1]):
         ax.plot(ixt[:, l], ity[:, l], color="grey", lw=0.6, zorder=1)
-        sc = ax.scatter(ixt[:, l], ity[:, l], c=steps, cmap="viridis", norm=LogNorm(), s=18, zorder=2)
-        ax.annotate(f"T{l + 1}", (ixt[-1, l], ity[-1, l]), fontsize=8, xytext=(3, -8), textcoords="offset points")
+        sc = ax.scatter(
+            ixt[:, l], ity[:, l], c=steps, cmap="viridis", norm=LogNorm(), s=18, zorder=2
+        )
+        ax.annotate(
+            f"T{l + 1}",
+            (ixt[-1, l], ity[-1, l]),
+            fontsize=8,
+            xytext=(3, -8),
+            textcoords="offset points",
+        )
     fig.colorbar(sc, ax=ax, label="step")
     ax.axvline(result["entropy_x"], ls=":", color="k", lw=0.8)
     ax.set_xlabel("I(X;T) [bits]  (dotted: H(X) = 12)")

@@ -52,7 +52,9 @@ class Metrics:
     """
 
     def __init__(self, X, y, X_test=None, y_test=None, loss: str = "cross_entropy"):
-        require(loss in ("cross_entropy", "mse"), f"unknown loss {loss!r}: use cross_entropy or mse")
+        require(
+            loss in ("cross_entropy", "mse"), f"unknown loss {loss!r}: use cross_entropy or mse"
+        )
         self.sets = [("train", X, y)] + ([("test", X_test, y_test)] if X_test is not None else [])
         self.loss = loss
 
@@ -65,8 +67,12 @@ class Metrics:
                 out[f"{name}_accuracy"] = float((pred.argmax(dim=1) == y.long()).double().mean())
             else:
                 out[f"{name}_loss"] = float(torch.mean((pred.reshape(y.shape) - y) ** 2))
-                if y.ndim == 2 and y.shape[1] > 1:  # one-hot targets (Gromov 2023): accuracy = argmax hits
-                    out[f"{name}_accuracy"] = float((pred.argmax(dim=1) == y.argmax(dim=1)).double().mean())
+                if (
+                    y.ndim == 2 and y.shape[1] > 1
+                ):  # one-hot targets (Gromov 2023): accuracy = argmax hits
+                    out[f"{name}_accuracy"] = float(
+                        (pred.argmax(dim=1) == y.argmax(dim=1)).double().mean()
+                    )
         return out
 
 
@@ -79,11 +85,23 @@ class WeightNorms:
     """
 
     def __call__(self, net: nn.Module) -> dict[str, Any]:
-        norms = {f"norm.{k}": float(torch.linalg.vector_norm(v.detach().double())) for k, v in net.state_dict().items()}
+        norms = {
+            f"norm.{k}": float(torch.linalg.vector_norm(v.detach().double()))
+            for k, v in net.state_dict().items()
+        }
         return {"weight_norm": float(np.sqrt(sum(v * v for v in norms.values()))), **norms}
 
 
-_PIECEWISE_LINEAR = (nn.Linear, nn.ReLU, nn.LeakyReLU, nn.Hardtanh, nn.Identity, nn.Dropout, nn.Flatten, nn.BatchNorm1d)
+_PIECEWISE_LINEAR = (
+    nn.Linear,
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.Hardtanh,
+    nn.Identity,
+    nn.Dropout,
+    nn.Flatten,
+    nn.BatchNorm1d,
+)
 
 
 def require_piecewise_linear(net: nn.Module) -> None:
@@ -120,7 +138,9 @@ class Regions:
 
         self.slice = through_points(anchors)
         require(radius > 0, f"the local-complexity radius must be positive, got {radius}")
-        self.anchors_t = (np.asarray(anchors, dtype=np.float64) - self.slice.origin) @ self.slice.basis
+        self.anchors_t = (
+            np.asarray(anchors, dtype=np.float64) - self.slice.origin
+        ) @ self.slice.basis
         self.radius = float(radius)
         self.max_regions = max_regions
 
@@ -132,12 +152,21 @@ class Regions:
 
         require_piecewise_linear(net)
         d = len(self.slice.origin)
-        require(in_features(net) == d, f"the slice's points have {d} coordinates but the net takes "
-                f"{in_features(net)} inputs: give anchor points from the net's input space")
+        require(
+            in_features(net) == d,
+            f"the slice's points have {d} coordinates but the net takes "
+            f"{in_features(net)} inputs: give anchor points from the net's input space",
+        )
         layers = stages(net)
         p = partition(layers, self.slice, max_regions=self.max_regions)
-        local = local_regions(restrict(layers, self.slice.origin, self.slice.basis), self.anchors_t, self.radius)
-        return {"regions": p.count, "lc": float(local["neurons"].mean()), "lc_regions": float(local["regions"].mean())}
+        local = local_regions(
+            restrict(layers, self.slice.origin, self.slice.basis), self.anchors_t, self.radius
+        )
+        return {
+            "regions": p.count,
+            "lc": float(local["neurons"].mean()),
+            "lc_regions": float(local["regions"].mean()),
+        }
 
 
 class Knots:
@@ -173,16 +202,25 @@ class Watch:
     [0, 2]
     """
 
-    def __init__(self, history: History, observers: Sequence[Observer], steps: Sequence[int],
-                 progress: Callable[[int, dict[str, Any]], None] | None = None):
+    def __init__(
+        self,
+        history: History,
+        observers: Sequence[Observer],
+        steps: Sequence[int],
+        progress: Callable[[int, dict[str, Any]], None] | None = None,
+    ):
         self.history = history
         self.observers = list(observers)
         self.steps = sorted(set(int(s) for s in steps))
         self._due = set(self.steps)
         self.progress = progress
 
-    def __call__(self, step: int, net: nn.Module, state: Callable[[], dict[str, torch.Tensor]] | None = None) -> None:
-        if step not in self._due or (self.history.records and step <= self.history.records[-1]["step"]):
+    def __call__(
+        self, step: int, net: nn.Module, state: Callable[[], dict[str, torch.Tensor]] | None = None
+    ) -> None:
+        if step not in self._due or (
+            self.history.records and step <= self.history.records[-1]["step"]
+        ):
             return
         values: dict[str, Any] = {}
         for observe in self.observers:

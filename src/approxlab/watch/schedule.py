@@ -19,8 +19,13 @@ def log_steps(total: int, points: int = 40) -> list[int]:
     >>> log_steps(1000, 4)
     [0, 1, 10, 100, 1000]
     """
-    require(isinstance(total, int) and total >= 1, f"the run needs at least one step, got {total!r}")
-    require(isinstance(points, int) and points >= 2, f"a log schedule needs at least 2 points, got {points!r}")
+    require(
+        isinstance(total, int) and total >= 1, f"the run needs at least one step, got {total!r}"
+    )
+    require(
+        isinstance(points, int) and points >= 2,
+        f"a log schedule needs at least 2 points, got {points!r}",
+    )
     steps = np.unique(np.round(np.geomspace(1, total, points)).astype(np.int64))
     return [0, *steps.tolist()]
 
@@ -31,7 +36,10 @@ def every_steps(total: int, every: int) -> list[int]:
     >>> every_steps(10, 4)
     [0, 4, 8, 10]
     """
-    require(isinstance(every, int) and every >= 1, f"--every must be a positive number of steps or 'log', got {every!r}")
+    require(
+        isinstance(every, int) and every >= 1,
+        f"--every must be a positive number of steps or 'log', got {every!r}",
+    )
     return sorted({*range(0, total + 1, every), total})
 
 
@@ -46,5 +54,7 @@ def schedule(total: int, every: str | int = "log", points: int = 40) -> list[int
     try:
         k = int(every)
     except (TypeError, ValueError):
-        raise ApproxlabError(f"--every must be 'log' or a positive number of steps, got {every!r}") from None
+        raise ApproxlabError(
+            f"--every must be 'log' or a positive number of steps, got {every!r}"
+        ) from None
     return every_steps(total, k)

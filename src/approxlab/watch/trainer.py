@@ -23,7 +23,9 @@ OPTIMIZERS = ("adamw", "adam", "sgd")
 LOSSES = ("cross_entropy", "mse")
 
 
-def _optimizer(name: str, params, lr: float, weight_decay: float, momentum: float) -> torch.optim.Optimizer:
+def _optimizer(
+    name: str, params, lr: float, weight_decay: float, momentum: float
+) -> torch.optim.Optimizer:
     if name == "adamw":
         return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     if name == "adam":
@@ -39,7 +41,9 @@ def _state(opt: torch.optim.Optimizer, gen: torch.Generator) -> dict[str, torch.
     return out
 
 
-def _restore(opt: torch.optim.Optimizer, gen: torch.Generator, state: dict[str, torch.Tensor]) -> None:
+def _restore(
+    opt: torch.optim.Optimizer, gen: torch.Generator, state: dict[str, torch.Tensor]
+) -> None:
     slots: dict[int, dict[str, torch.Tensor]] = {}
     for key, value in state.items():
         if key.startswith("optimizer."):
@@ -82,13 +86,21 @@ def train(
     >>> h.steps
     [0, 4, 8]
     """
-    require(isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}")
+    require(
+        isinstance(steps, int) and steps >= 1, f"steps must be a positive integer, got {steps!r}"
+    )
     choose("optimizer", optimizer, OPTIMIZERS)
     choose("loss", loss, LOSSES)
-    require(lr > 0 and math.isfinite(lr), f"the learning rate must be positive and finite, got {lr}")
+    require(
+        lr > 0 and math.isfinite(lr), f"the learning rate must be positive and finite, got {lr}"
+    )
     require(weight_decay >= 0, f"weight decay must be ≥ 0, got {weight_decay}")
-    require(batch_size is None or batch_size >= 1, f"the batch size must be positive, got {batch_size}")
-    opt = _optimizer(optimizer, [p for p in net.parameters() if p.requires_grad], lr, weight_decay, momentum)
+    require(
+        batch_size is None or batch_size >= 1, f"the batch size must be positive, got {batch_size}"
+    )
+    opt = _optimizer(
+        optimizer, [p for p in net.parameters() if p.requires_grad], lr, weight_decay, momentum
+    )
     gen = torch.Generator().manual_seed(seed)
     start = 0
     if watch is not None:
@@ -96,7 +108,8 @@ def train(
         if resumed is None and watch.history.records:
             raise ApproxlabError(
                 f"history {str(watch.history.path)!r} has records up to step {watch.history.steps[-1]} but no optimiser "
-                "state to resume from (written by fit's observe hook?): train into a new history folder")
+                "state to resume from (written by fit's observe hook?): train into a new history folder"
+            )
         if resumed is not None:
             start, state = resumed
             watch.history.load_into(net, start)
@@ -107,6 +120,7 @@ def train(
         def criterion(out: torch.Tensor, idx) -> torch.Tensor:
             return nn.functional.cross_entropy(out, labels if idx is None else labels[idx])
     else:
+
         def criterion(out: torch.Tensor, idx) -> torch.Tensor:
             target = y if idx is None else y[idx]
             return torch.mean((out.reshape(target.shape) - target) ** 2)
@@ -119,14 +133,20 @@ def train(
         watch(0, net, snapshot)
     n = X.shape[0]
     for step in range(start, steps):
-        idx = None if batch_size is None or batch_size >= n else torch.randint(0, n, (batch_size,), generator=gen)
+        idx = (
+            None
+            if batch_size is None or batch_size >= n
+            else torch.randint(0, n, (batch_size,), generator=gen)
+        )
         opt.zero_grad()
         value = criterion(net(X if idx is None else X[idx]), idx)
         value.backward()
         opt.step()
         if not math.isfinite(float(value.detach())):
-            raise ApproxlabError(f"training diverged at step {step}: the loss is {float(value.detach())}; lower the learning "
-                                 f"rate (now {lr})")
+            raise ApproxlabError(
+                f"training diverged at step {step}: the loss is {float(value.detach())}; lower the learning "
+                f"rate (now {lr})"
+            )
         if watch is not None:
             watch(step + 1, net, snapshot)
         if progress is not None:

@@ -28,7 +28,10 @@ def weight_matrix(history: History) -> tuple[np.ndarray, np.ndarray]:
     >>> weight_matrix(h)[1].shape
     (1, 7)
     """
-    require(len(history.records) >= 1, f"history {str(history.path)!r} has no snapshots yet: train first")
+    require(
+        len(history.records) >= 1,
+        f"history {str(history.path)!r} has no snapshots yet: train first",
+    )
     rows = []
     for s in history.steps:
         w = history.weights(s)
@@ -118,15 +121,19 @@ def knot_trajectory(history: History) -> dict[str, Any]:
     for s in history.steps:
         state = history.weights(s)
         if not {"0.weight", "0.bias", "2.weight"} <= set(state) or len(state) != 4:
-            raise ApproxlabError(f"knots are defined for two-layer nets Sequential(Linear, activation, Linear); "
-                                 f"the snapshots hold {sorted(state)}: track knots only for one hidden layer")
+            raise ApproxlabError(
+                f"knots are defined for two-layer nets Sequential(Linear, activation, Linear); "
+                f"the snapshots hold {sorted(state)}: track knots only for one hidden layer"
+            )
         ws.append(state["0.weight"].double().numpy())
         bs.append(state["0.bias"].double().numpy())
     w, b = np.stack(ws), np.stack(bs)
     out: dict[str, Any] = {"steps": np.array(history.steps), "w": w, "b": b}
     if w.shape[2] == 1:
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["knots"] = np.where(w[:, :, 0] != 0, -b / np.where(w[:, :, 0] != 0, w[:, :, 0], 1.0), np.inf)
+            out["knots"] = np.where(
+                w[:, :, 0] != 0, -b / np.where(w[:, :, 0] != 0, w[:, :, 0], 1.0), np.inf
+            )
     return out
 
 
@@ -140,7 +147,9 @@ def _line(w: np.ndarray, b: float, reach: float) -> tuple[list[float], list[floa
     return [a[0], c[0], None], [a[1], c[1], None]
 
 
-def knot_animation(history: History, box=((-1.0, 1.0), (-1.0, 1.0)), title: str = "Knots over training"):
+def knot_animation(
+    history: History, box=((-1.0, 1.0), (-1.0, 1.0)), title: str = "Knots over training"
+):
     """Animated Plotly figure (one frame per snapshot): the knot lines w_j·x + b_j = 0 of a 2-input two-layer net
     on ``box`` (or the knots −b_j/w_j on a line for 1-input nets), with a slider over the steps."""
     import plotly.graph_objects as go
@@ -156,23 +165,58 @@ def knot_animation(history: History, box=((-1.0, 1.0), (-1.0, 1.0)), title: str 
         if dim == 1:
             kn = k["knots"][i]
             kn = kn[np.isfinite(kn)]
-            return [go.Scatter(x=kn, y=np.zeros_like(kn), mode="markers", marker={"size": 10, "symbol": "line-ns-open"},
-                               name="knots −b/w")]
+            return [
+                go.Scatter(
+                    x=kn,
+                    y=np.zeros_like(kn),
+                    mode="markers",
+                    marker={"size": 10, "symbol": "line-ns-open"},
+                    name="knots −b/w",
+                )
+            ]
         xs: list = []
         ys: list = []
         for j in range(k["w"].shape[1]):
             lx, ly = _line(k["w"][i, j], float(k["b"][i, j]), reach)
             xs += lx
             ys += ly
-        return [go.Scatter(x=xs, y=ys, mode="lines", line={"width": 2}, name="knot lines w·x + b = 0")]
+        return [
+            go.Scatter(x=xs, y=ys, mode="lines", line={"width": 2}, name="knot lines w·x + b = 0")
+        ]
 
     frames = [go.Frame(data=traces(i), name=str(int(s))) for i, s in enumerate(steps)]
-    slider = {"steps": [{"args": [[str(int(s))], {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}],
-                         "label": str(int(s)), "method": "animate"} for s in steps],
-              "currentvalue": {"prefix": "step "}}
-    play = {"type": "buttons", "buttons": [{"label": "play", "method": "animate",
-                                            "args": [None, {"frame": {"duration": 300, "redraw": True}, "fromcurrent": True}]}]}
+    slider = {
+        "steps": [
+            {
+                "args": [
+                    [str(int(s))],
+                    {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"},
+                ],
+                "label": str(int(s)),
+                "method": "animate",
+            }
+            for s in steps
+        ],
+        "currentvalue": {"prefix": "step "},
+    }
+    play = {
+        "type": "buttons",
+        "buttons": [
+            {
+                "label": "play",
+                "method": "animate",
+                "args": [None, {"frame": {"duration": 300, "redraw": True}, "fromcurrent": True}],
+            }
+        ],
+    }
     fig = go.Figure(data=traces(0), frames=frames)
-    fig.update_layout(title=title, xaxis={"range": [x0, x1], "title": "x1"}, yaxis={"range": [y0, y1], "title": "x2" if dim == 2 else ""},
-                      sliders=[slider], updatemenus=[play], width=700, height=650)
+    fig.update_layout(
+        title=title,
+        xaxis={"range": [x0, x1], "title": "x1"},
+        yaxis={"range": [y0, y1], "title": "x2" if dim == 2 else ""},
+        sliders=[slider],
+        updatemenus=[play],
+        width=700,
+        height=650,
+    )
     return fig

@@ -9,7 +9,9 @@ import numpy as np
 from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.watch import grokking, infoplane
 
-GROK_RATIO = 10.0  # "long before": generalisation at least an order of magnitude later than memorisation
+GROK_RATIO = (
+    10.0  # "long before": generalisation at least an order of magnitude later than memorisation
+)
 COLLAPSE = 10.0  # the seed's "order of magnitude": 4.91 → 0.142 is a factor 35
 COMPRESSION = 0.1  # a fall of I(X;T) after its peak by ≥ 10 % of the peak
 BIN_GAP = 1.0  # bits: the estimate moves by a whole bit when only the bin count changes
@@ -17,7 +19,11 @@ BIN_GAP = 1.0  # bits: the estimate moves by a whole bit when only the bin count
 
 def judge_grokking(train_step: int | None, test_step: int | None) -> bool:
     """Both reached, and test ≥ 99 % at least GROK_RATIO times later than train 100 %."""
-    return train_step is not None and test_step is not None and test_step >= GROK_RATIO * max(train_step, 1)
+    return (
+        train_step is not None
+        and test_step is not None
+        and test_step >= GROK_RATIO * max(train_step, 1)
+    )
 
 
 @claim(
@@ -31,11 +37,17 @@ def judge_grokking(train_step: int | None, test_step: int | None) -> bool:
 def grokking_mod(ctx: Context) -> Evidence:
     p, steps = ctx.pick(quick=(23, 800), full=(97, 20_000))
     r = grokking.grok_modular(p=p, width=512, fraction=0.5, steps=steps, seed=ctx.seed)
-    ctx.figure(grokking.figure(r, f"(a + b) mod {p}, width 512, 50 % of pairs"), "grokking_mod",
-               "Train and test accuracy over log-steps; weight norm dashed")
-    return Evidence(holds=judge_grokking(r.train_step, r.test_step), metrics={"p": p, "steps": steps, **r.metrics()},
-                    notes="Gromov 2023's net: quadratic activation, MSE on one-hot labels, AdamW lr 5e-3, weight decay 1, "
-                    "full batch, float32.")
+    ctx.figure(
+        grokking.figure(r, f"(a + b) mod {p}, width 512, 50 % of pairs"),
+        "grokking_mod",
+        "Train and test accuracy over log-steps; weight norm dashed",
+    )
+    return Evidence(
+        holds=judge_grokking(r.train_step, r.test_step),
+        metrics={"p": p, "steps": steps, **r.metrics()},
+        notes="Gromov 2023's net: quadratic activation, MSE on one-hot labels, AdamW lr 5e-3, weight decay 1, "
+        "full batch, float32.",
+    )
 
 
 def judge_lc(lc: dict) -> bool:
@@ -55,17 +67,45 @@ def judge_lc(lc: dict) -> bool:
 )
 def lc_digits(ctx: Context) -> Evidence:
     width, steps = ctx.pick(quick=(32, 6000), full=(200, 100_000))
-    r = grokking.grok_digits(width=width, depth=4, init_scale=4.0, weight_decay=1.0, lr=1e-3, steps=steps,
-                             radius=0.25, seed=ctx.seed)
-    ctx.figure(grokking.digits_figure(r), "lc_digits",
-               "Accuracy and LC over log-steps; the slice through three training digits at init, interpolation and "
-               "the end, tiles coloured by ‖A_ω‖₂, decision boundary red (seed 003 Figure 9)")
-    table = [{"phase": k, "step": r["phases"][k], "LC exact (slice)": r["lc"][k], "regions on slice": r["regions"][k],
-              "frame LC": r["frame_lc"][k], "seed 003": s} for k, s in zip(("init", "interpolation", "late"), (4.91, 2.96, 0.142))]
+    r = grokking.grok_digits(
+        width=width,
+        depth=4,
+        init_scale=4.0,
+        weight_decay=1.0,
+        lr=1e-3,
+        steps=steps,
+        radius=0.25,
+        seed=ctx.seed,
+    )
+    ctx.figure(
+        grokking.digits_figure(r),
+        "lc_digits",
+        "Accuracy and LC over log-steps; the slice through three training digits at init, interpolation and "
+        "the end, tiles coloured by ‖A_ω‖₂, decision boundary red (seed 003 Figure 9)",
+    )
+    table = [
+        {
+            "phase": k,
+            "step": r["phases"][k],
+            "LC exact (slice)": r["lc"][k],
+            "regions on slice": r["regions"][k],
+            "frame LC": r["frame_lc"][k],
+            "seed 003": s,
+        }
+        for k, s in zip(("init", "interpolation", "late"), (4.91, 2.96, 0.142))
+    ]
     return Evidence(
-        holds=judge_lc(r["lc"]), table=table,
-        metrics={"lc": r["lc"], "frame_lc": r["frame_lc"], "seed_lc": [4.91, 2.96, 0.142],
-                 "train_accuracy": r["train_accuracy"], "test_accuracy": r["test_accuracy"], "width": width, "steps": steps},
+        holds=judge_lc(r["lc"]),
+        table=table,
+        metrics={
+            "lc": r["lc"],
+            "frame_lc": r["frame_lc"],
+            "seed_lc": [4.91, 2.96, 0.142],
+            "train_accuracy": r["train_accuracy"],
+            "test_accuracy": r["test_accuracy"],
+            "width": width,
+            "steps": steps,
+        },
         notes=f"Settings differ from the seed's: sklearn's 8×8 digits (64 inputs, 1000 training images) instead of MNIST, "
         f"width {width} (seed: 200), {steps} AdamW steps (Humayun et al.: ~10^5), init ×4, weight decay 1, MSE; LC is the "
         "exact count of neurons whose bend meets the disk of radius 0.25 around each of the three digits on their slice "
@@ -96,19 +136,40 @@ def infoplane_claim(ctx: Context) -> Evidence:
     steps = ctx.pick(quick=1000, full=10_000)
     t, r = _plane("tanh", steps, ctx.seed), _plane("relu", steps, ctx.seed)
     for res in (t, r):
-        ctx.figure(infoplane.plane_figure(res, 30), f"plane_{res['activation']}",
-                   f"{res['activation']}: information plane, 30 bins, colour = step")
-    bound_ok = all(float(res["ixt"][b].max()) <= res["entropy_x"] + 1e-9 for res in (t, r) for b in (30, 100))
+        ctx.figure(
+            infoplane.plane_figure(res, 30),
+            f"plane_{res['activation']}",
+            f"{res['activation']}: information plane, 30 bins, colour = step",
+        )
+    bound_ok = all(
+        float(res["ixt"][b].max()) <= res["entropy_x"] + 1e-9 for res in (t, r) for b in (30, 100)
+    )
     layers = len(infoplane.LAYERS_SZT)
-    table = [{"activation": res["activation"], "layer": f"T{l + 1}", "compression (30 bins)": res["compression"][30][l],
-              "compression (100 bins)": res["compression"][100][l], "compression (kernel, σ² = 0.1)": res["kde_compression"][l],
-              "final I(X;T)": res["ixt"][30][-1, l],
-              "final I(T;Y)": res["ity"][30][-1, l]} for res in (t, r) for l in range(layers)]
+    table = [
+        {
+            "activation": res["activation"],
+            "layer": f"T{l + 1}",
+            "compression (30 bins)": res["compression"][30][l],
+            "compression (100 bins)": res["compression"][100][l],
+            "compression (kernel, σ² = 0.1)": res["kde_compression"][l],
+            "final I(X;T)": res["ixt"][30][-1, l],
+            "final I(T;Y)": res["ity"][30][-1, l],
+        }
+        for res in (t, r)
+        for l in range(layers)
+    ]
     return Evidence(
-        holds=judge_infoplane(t["compression"][30][-2], r["compression"][30][-2]) and bound_ok, table=table,
-        metrics={"tanh_compression": t["compression"][30][-2], "relu_compression": r["compression"][30][-2],
-                 "ixt_le_hx": bound_ok, "tanh_train_accuracy": t["train_accuracy"],
-                 "relu_train_accuracy": r["train_accuracy"], "relu_dead_seeds": r["dead_seeds"], "steps": steps},
+        holds=judge_infoplane(t["compression"][30][-2], r["compression"][30][-2]) and bound_ok,
+        table=table,
+        metrics={
+            "tanh_compression": t["compression"][30][-2],
+            "relu_compression": r["compression"][30][-2],
+            "ixt_le_hx": bound_ok,
+            "tanh_train_accuracy": t["train_accuracy"],
+            "relu_train_accuracy": r["train_accuracy"],
+            "relu_dead_seeds": r["dead_seeds"],
+            "steps": steps,
+        },
         notes="Full-batch Adam (lr 3e-3) on 85 % of the 4096 inputs; labels from a rotation-invariant rule on the sphere "
         "(the authors' var_u.mat is not bundled). ReLU seeds whose narrow layers die at init (chance accuracy) are "
         "skipped and listed.",
@@ -132,9 +193,17 @@ def infoplane_bins(ctx: Context) -> Evidence:
     steps = ctx.pick(quick=1000, full=10_000)
     r = _plane("relu", steps, ctx.seed)
     gap = np.abs(r["ixt"][30] - r["ixt"][100])
-    ctx.figure(infoplane.plane_figure(r, 100), "plane_relu_100", "ReLU: the same run read with 100 bins")
-    return Evidence(holds=judge_bins(r["ixt"][30], r["ixt"][100]),
-                    metrics={"max_gap_bits": float(gap.max()), "final_gap_per_layer": gap[-1].tolist(), "steps": steps})
+    ctx.figure(
+        infoplane.plane_figure(r, 100), "plane_relu_100", "ReLU: the same run read with 100 bins"
+    )
+    return Evidence(
+        holds=judge_bins(r["ixt"][30], r["ixt"][100]),
+        metrics={
+            "max_gap_bits": float(gap.max()),
+            "final_gap_per_layer": gap[-1].tolist(),
+            "steps": steps,
+        },
+    )
 
 
 def judge_cycles(large: int | None, small: int | None) -> bool:
@@ -167,11 +236,32 @@ def cycles(ctx: Context) -> Evidence:
     for lr in (0.05, 0.15, 0.25, 0.35):
         h = History.create(Path(tempfile.mkdtemp()) / "h", {"lr": lr})
         net = mlp(1, [16], activation="tanh", seed=ctx.seed)
-        train(net, X, torch.sin(X[:, 0]), steps=400, loss="mse", optimizer="sgd", lr=lr,
-              watch=Watch(h, [], range(300, 401)))
+        train(
+            net,
+            X,
+            torch.sin(X[:, 0]),
+            steps=400,
+            loss="mse",
+            optimizer="sgd",
+            lr=lr,
+            watch=Watch(h, [], range(300, 401)),
+        )
         periods[lr] = cycle_period(weight_matrix(h)[1])
-        rows.append({"lr": lr, "period": periods[lr], "final loss": float(torch.mean((net(X)[:, 0] - torch.sin(X[:, 0])) ** 2))})
+        rows.append(
+            {
+                "lr": lr,
+                "period": periods[lr],
+                "final loss": float(torch.mean((net(X)[:, 0] - torch.sin(X[:, 0])) ** 2)),
+            }
+        )
         if lr == 0.35:
-            ctx.figure(pca_path(pca_trajectory(h, 2)), "cycle_pca", "Steps 300–400 at lr 0.35 in the top two principal components: a 2-cycle")
-    return Evidence(holds=judge_cycles(periods[0.35], periods[0.05]), table=rows,
-                    metrics={"period_lr_0.35": periods[0.35], "period_lr_0.05": periods[0.05]})
+            ctx.figure(
+                pca_path(pca_trajectory(h, 2)),
+                "cycle_pca",
+                "Steps 300–400 at lr 0.35 in the top two principal components: a 2-cycle",
+            )
+    return Evidence(
+        holds=judge_cycles(periods[0.35], periods[0.05]),
+        table=rows,
+        metrics={"period_lr_0.35": periods[0.35], "period_lr_0.05": periods[0.05]},
+    )

@@ -20,13 +20,22 @@ def constant_rmse(name: str = "paraboloid", n: int = 200_000) -> float:
     return float(np.std(f(sample(f.domain, n, 0))))
 
 
-def trained_rmse(width: int, seeds: int, steps: int, n_train: int, lrs=LRS) -> tuple[np.ndarray, float]:
+def trained_rmse(
+    width: int, seeds: int, steps: int, n_train: int, lrs=LRS
+) -> tuple[np.ndarray, float]:
     """Test RMSEs over ``seeds`` sigmoid nets of ``width`` units (each with its own init and sample) at the
     learning rate (from ``lrs``) with the smallest median training loss, and that rate; all rates train in one
     ensemble."""
     ens = ensemble(2, [width], activation="sigmoid", seeds=[s for _ in lrs for s in range(seeds)])
-    r = train(ens, "paraboloid", steps=steps, lr=[lr for lr in lrs for _ in range(seeds)], n_train=n_train,
-              n_test=1000, grid_n=21)
+    r = train(
+        ens,
+        "paraboloid",
+        steps=steps,
+        lr=[lr for lr in lrs for _ in range(seeds)],
+        n_train=n_train,
+        n_test=1000,
+        grid_n=21,
+    )
     loss = np.array([row["final_loss"] for row in r.table]).reshape(len(lrs), seeds)
     rmse = np.array([row["test_rmse"] for row in r.table]).reshape(len(lrs), seeds)
     best = int(np.argmin(np.nanmedian(np.where(np.isfinite(loss), loss, np.inf), axis=1)))
@@ -56,23 +65,42 @@ def seed001_spread(ctx: Context) -> Evidence:
     for width in (2, 4, 6):
         rmse, lr = trained_rmse(width, seeds, steps, n_train)
         finite = rmse[np.isfinite(rmse)]
-        rows.append({"units": width, "seeds": seeds, "lr": lr, "min": float(finite.min()),
-                     "median": float(np.median(finite)), "max": float(finite.max()),
-                     "share ≤ τ": float(np.mean(rmse <= tau)), "diverged": int(np.sum(~np.isfinite(rmse)))})
+        rows.append(
+            {
+                "units": width,
+                "seeds": seeds,
+                "lr": lr,
+                "min": float(finite.min()),
+                "median": float(np.median(finite)),
+                "max": float(finite.max()),
+                "share ≤ τ": float(np.mean(rmse <= tau)),
+                "diverged": int(np.sum(~np.isfinite(rmse))),
+            }
+        )
         plot_rows += [{"width": width, "activation": "sigmoid", "rmse": float(v)} for v in finite]
-    ctx.figure(error_vs_width(plot_rows), "spread_vs_width",
-               f"test RMSE over {seeds} seeds per width (Adam, tuned rate): median, 10–90 % band, min and max")
-    return Evidence(holds=judge_spread(rows), metrics={"tau": tau} | {f"median_{r['units']}": r["median"] for r in rows}
-                    | {f"share_{r['units']}": r["share ≤ τ"] for r in rows}, table=rows,
-                    notes="The best seed is what seed001.width reports; here the whole distribution is shown. "
-                    "A wide band means the answer to seed 001 depends on the initialisation.")
+    ctx.figure(
+        error_vs_width(plot_rows),
+        "spread_vs_width",
+        f"test RMSE over {seeds} seeds per width (Adam, tuned rate): median, 10–90 % band, min and max",
+    )
+    return Evidence(
+        holds=judge_spread(rows),
+        metrics={"tau": tau}
+        | {f"median_{r['units']}": r["median"] for r in rows}
+        | {f"share_{r['units']}": r["share ≤ τ"] for r in rows},
+        table=rows,
+        notes="The best seed is what seed001.width reports; here the whole distribution is shown. "
+        "A wide band means the answer to seed 001 depends on the initialisation.",
+    )
 
 
 def judge_spread(rows: list[dict]) -> bool:
     """Median strictly decreasing with width and the share reaching τ non-decreasing."""
     med = [r["median"] for r in rows]
     share = [r["share ≤ τ"] for r in rows]
-    return all(a > b for a, b in zip(med, med[1:])) and all(a <= b for a, b in zip(share, share[1:]))
+    return all(a > b for a, b in zip(med, med[1:])) and all(
+        a <= b for a, b in zip(share, share[1:])
+    )
 
 
 @claim(
@@ -95,17 +123,33 @@ def barron_rate(ctx: Context) -> Evidence:
     steps = ctx.pick(quick=800, full=4000)
     best, rows = [], []
     for width in widths:
-        rmse, lr = trained_rmse(width, seeds, steps, ctx.pick(quick=500, full=2000), lrs=(0.05, 0.2))
+        rmse, lr = trained_rmse(
+            width, seeds, steps, ctx.pick(quick=500, full=2000), lrs=(0.05, 0.2)
+        )
         best.append(float(np.nanmin(rmse)))
-        rows.append({"width": width, "best test RMSE": best[-1], "median": float(np.nanmedian(rmse)), "lr": lr})
+        rows.append(
+            {
+                "width": width,
+                "best test RMSE": best[-1],
+                "median": float(np.nanmedian(rmse)),
+                "lr": lr,
+            }
+        )
     law = fit_power_law(widths, best, boot=ctx.pick(quick=500, full=2000), seed=ctx.seed)
     theory = {"Barron (RMSE)": THEORY_RATES["Barron (RMSE, one layer)"]}
-    ctx.figure(scaling(widths, best, law, theory, ylabel="best test RMSE over seeds"), "rate",
-               "best-of-seeds test RMSE against width, the fitted power law and Barron's n^(-1/2)")
-    return Evidence(holds=judge_rate(law.row()), metrics=law.row(), table=rows,
-                    notes="Barron's bound is an upper bound on the class's best error: a smooth target such as the "
-                    "paraboloid is approximated faster. What limits the measured rate is the optimiser and the "
-                    "finite sample, not the class.")
+    ctx.figure(
+        scaling(widths, best, law, theory, ylabel="best test RMSE over seeds"),
+        "rate",
+        "best-of-seeds test RMSE against width, the fitted power law and Barron's n^(-1/2)",
+    )
+    return Evidence(
+        holds=judge_rate(law.row()),
+        metrics=law.row(),
+        table=rows,
+        notes="Barron's bound is an upper bound on the class's best error: a smooth target such as the "
+        "paraboloid is approximated faster. What limits the measured rate is the optimiser and the "
+        "finite sample, not the class.",
+    )
 
 
 def judge_rate(row: dict) -> bool:

@@ -3,16 +3,15 @@ Montufar, Serra, Hanin & Rolnick)."""
 
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 
+from approxlab.atlas.claims.construct_training import protocol
 from approxlab.atlas.registry import Context, Evidence, claim
+from approxlab.baseline import best_of
 from approxlab.construct.pwl import relu_interpolant
 from approxlab.construct.sawtooth import sawtooth_net
 from approxlab.figures import regions as figs
-from approxlab.atlas.claims.construct_training import protocol
-from approxlab.baseline import best_of
 from approxlab.fit import fit, sup_error
 from approxlab.nets import mlp
 from approxlab.regions import partition
@@ -39,42 +38,83 @@ def telgarsky(ctx: Context) -> Evidence:
     rows = []
     for n in range(1, top + 1):
         p = partition(sawtooth_net(n), (0.0, 1.0), max_regions=2**top + 1)
-        rows.append({"n": n, "deep units": 2 * n, "regions": p.count, "linear pieces": p.linear_pieces(),
-                     "seconds": round(p.seconds, 4)})
+        rows.append(
+            {
+                "n": n,
+                "deep units": 2 * n,
+                "regions": p.count,
+                "linear pieces": p.linear_pieces(),
+                "seconds": round(p.seconds, 4),
+            }
+        )
     shallow = []
     for n in range(1, ctx.pick(quick=8, full=12) + 1):
         knots = np.arange(2**n + 1) / 2**n
         net = relu_interpolant(knots, (np.arange(2**n + 1) % 2).astype(float))
-        shallow.append({"net": f"interpolant of h^{n}", "units": net[0].out_features,
-                        "pieces": partition(net, (0.0, 1.0)).linear_pieces(), "target pieces": 2**n})
+        shallow.append(
+            {
+                "net": f"interpolant of h^{n}",
+                "units": net[0].out_features,
+                "pieces": partition(net, (0.0, 1.0)).linear_pieces(),
+                "target pieces": 2**n,
+            }
+        )
     g = target("sawtooth")
     for m in ctx.pick(quick=(3, 7), full=(3, 7, 15)):
         # the fair protocol is most of this claim's time: its best net is kept between atlas runs
-        net = ctx.cached(f"best_of width={m}", lambda m=m: best_of(lambda s: mlp(1, [m], seed=s), g, **protocol(ctx),
-                                                                   seed=ctx.seed).net)
-        shallow.append({"net": f"trained (fair protocol) on {g.name}", "units": m,
-                        "pieces": partition(net, (0.0, 1.0)).linear_pieces(), "sup error": sup_error(net, g)})
+        net = ctx.cached(
+            f"best_of width={m}",
+            lambda m=m: (
+                best_of(lambda s: mlp(1, [m], seed=s), g, **protocol(ctx), seed=ctx.seed).net
+            ),
+        )
+        shallow.append(
+            {
+                "net": f"trained (fair protocol) on {g.name}",
+                "units": m,
+                "pieces": partition(net, (0.0, 1.0)).linear_pieces(),
+                "sup error": sup_error(net, g),
+            }
+        )
     exact = judge_telgarsky(rows, shallow)
     n_shallow = ctx.pick(quick=8, full=12)
     shallow_units = shallow[n_shallow - 1]["units"]
     shallow_pieces = shallow[n_shallow - 1]["pieces"]
 
-    ctx.figure(figs.breakpoints_1d(partition(sawtooth_net(4), (0.0, 1.0)),
-                                   title="h∘h∘h∘h: 16 pieces from 8 ReLU units"),
-               "sawtooth_4", "The sawtooth h^{∘4}: every breakpoint found by the exact partition, coloured by layer")
+    ctx.figure(
+        figs.breakpoints_1d(
+            partition(sawtooth_net(4), (0.0, 1.0)), title="h∘h∘h∘h: 16 pieces from 8 ReLU units"
+        ),
+        "sawtooth_4",
+        "The sawtooth h^{∘4}: every breakpoint found by the exact partition, coloured by layer",
+    )
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     ns = np.array([r["n"] for r in rows])
-    ax.semilogy(2 * ns, [r["regions"] for r in rows], "o-", label="deep: h composed n times (measured)")
-    ax.semilogy(2 * ns, 2 * ns + 1, "s--", label="one hidden layer with the same units: ≤ units + 1")
+    ax.semilogy(
+        2 * ns, [r["regions"] for r in rows], "o-", label="deep: h composed n times (measured)"
+    )
+    ax.semilogy(
+        2 * ns, 2 * ns + 1, "s--", label="one hidden layer with the same units: ≤ units + 1"
+    )
     ax.set_xlabel("ReLU units")
     ax.set_ylabel("linear pieces on [0, 1]")
     ax.legend()
     ax.set_title("Depth buys exponentially many pieces")
-    ctx.figure(fig, "pieces_vs_units", "Pieces per unit: 2^n from 2n units (deep) against units + 1 (shallow)")
+    ctx.figure(
+        fig,
+        "pieces_vs_units",
+        "Pieces per unit: 2^n from 2n units (deep) against units + 1 (shallow)",
+    )
     return Evidence(
         holds=bool(exact),
-        metrics={"n_max": top, "regions_at_n_max": rows[-1]["regions"], "seconds_at_n_max": rows[-1]["seconds"],
-                 "shallow_n": n_shallow, "shallow_units": shallow_units, "shallow_pieces": shallow_pieces},
+        metrics={
+            "n_max": top,
+            "regions_at_n_max": rows[-1]["regions"],
+            "seconds_at_n_max": rows[-1]["seconds"],
+            "shallow_n": n_shallow,
+            "shallow_units": shallow_units,
+            "shallow_pieces": shallow_pieces,
+        },
         table=rows + shallow,
         notes=f"The one-hidden-layer interpolant of the sawtooth for n = {n_shallow} uses {shallow_units} units "
         f"(one per breakpoint plus one) and has {shallow_pieces} pieces; the deep net needs {2 * n_shallow}.",
@@ -113,20 +153,41 @@ def zaslavsky_claim(ctx: Context) -> Evidence:
             w, b = net[0].weight.detach().numpy(), net[0].bias.detach().numpy()
             half = 1.05 * _intersections_box(w, b)
             p = partition(net, [(-half, half), (-half, half)], max_regions=10 * zaslavsky(n, 2))
-            rows.append({"n": n, "seed": ctx.seed + seed, "box half-width": round(half, 2), "regions": p.count,
-                         "1 + n + C(n,2)": zaslavsky(n, 2), "self-checks": bool(check(p, net)["ok"]),
-                         "seconds": round(p.seconds, 4)})
+            rows.append(
+                {
+                    "n": n,
+                    "seed": ctx.seed + seed,
+                    "box half-width": round(half, 2),
+                    "regions": p.count,
+                    "1 + n + C(n,2)": zaslavsky(n, 2),
+                    "self-checks": bool(check(p, net)["ok"]),
+                    "seconds": round(p.seconds, 4),
+                }
+            )
             if n == 10 and seed == 0:
                 shown = p
     fig, (whole, near) = plt.subplots(1, 2, figsize=(12, 5.8))
-    figs.region_map(shown, level=None, title=f"10 ReLU lines: {shown.count} = 1 + 10 + 45 regions", ax=whole)
+    figs.region_map(
+        shown, level=None, title=f"10 ReLU lines: {shown.count} = 1 + 10 + 45 regions", ax=whole
+    )
     figs.region_map(shown, level=None, title="the same arrangement near the origin", ax=near)
     near.set_xlim(-2, 2)
     near.set_ylim(-2, 2)
-    ctx.figure(fig, "arrangement_10", "Ten random ReLU units: a line arrangement in general position; the box is "
-               "chosen to hold every crossing (left), the right panel zooms in on [-2, 2]²")
-    return Evidence(holds=judge_zaslavsky(rows), metrics={"cases": len(rows), "largest_n": rows[-1]["n"],
-                                                "largest_regions": rows[-1]["regions"]}, table=rows)
+    ctx.figure(
+        fig,
+        "arrangement_10",
+        "Ten random ReLU units: a line arrangement in general position; the box is "
+        "chosen to hold every crossing (left), the right panel zooms in on [-2, 2]²",
+    )
+    return Evidence(
+        holds=judge_zaslavsky(rows),
+        metrics={
+            "cases": len(rows),
+            "largest_n": rows[-1]["n"],
+            "largest_regions": rows[-1]["regions"],
+        },
+        table=rows,
+    )
 
 
 @claim(
@@ -148,34 +209,68 @@ def depth_vs_width(ctx: Context) -> Evidence:
     for n in budgets:
         for depth in depths:
             widths = [n // depth] * depth
-            counts = [partition(mlp(2, widths, seed=ctx.seed + s), [(-1, 1), (-1, 1)]).count for s in range(seeds)]
+            counts = [
+                partition(mlp(2, widths, seed=ctx.seed + s), [(-1, 1), (-1, 1)]).count
+                for s in range(seeds)
+            ]
             mean = float(np.mean(counts))
             shallow = zaslavsky(n, 2)
             lower_max = montufar2014_lower(2, widths) if min(widths) >= 2 else None
             means.setdefault(depth, []).append((n, mean))
-            rows.append({"neurons": n, "depth": depth, "width": n // depth, "mean regions": mean,
-                         "min": min(counts), "max": max(counts), "1+N+C(N,2)": shallow,
-                         "Montufar 2014 max ≥": lower_max, "Serra 2018 max ≤": serra2018_upper(2, widths)})
-    exponents = {d: float(np.polyfit(np.log([m[0] for m in v]), np.log([m[1] for m in v]), 1)[0])
-                 for d, v in means.items()}
+            rows.append(
+                {
+                    "neurons": n,
+                    "depth": depth,
+                    "width": n // depth,
+                    "mean regions": mean,
+                    "min": min(counts),
+                    "max": max(counts),
+                    "1+N+C(N,2)": shallow,
+                    "Montufar 2014 max ≥": lower_max,
+                    "Serra 2018 max ≤": serra2018_upper(2, widths),
+                }
+            )
+    exponents = {
+        d: float(np.polyfit(np.log([m[0] for m in v]), np.log([m[1] for m in v]), 1)[0])
+        for d, v in means.items()
+    }
     fig, ax = plt.subplots(figsize=(6.8, 4.6))
     for depth, values in means.items():
         ax.loglog(*zip(*values), "o-", label=f"depth {depth} (slope {exponents[depth]:.2f})")
     ns = np.array(budgets, float)
     ax.loglog(ns, [zaslavsky(int(n), 2) for n in ns], "k--", label="1 + N + C(N,2) ≈ N²/2")
-    ax.loglog(ns, [montufar2014_lower(2, [int(n) // 6] * 6) for n in ns], "r:", label="Montufar 2014 max (depth 6) ≥")
+    ax.loglog(
+        ns,
+        [montufar2014_lower(2, [int(n) // 6] * 6) for n in ns],
+        "r:",
+        label="Montufar 2014 max (depth 6) ≥",
+    )
     ax.set_xlabel("neurons N")
     ax.set_ylabel("regions in [-1, 1]²")
     ax.set_title("Equal neurons: random deep nets stay near N², far below the maximum")
     ax.legend(fontsize=8)
-    ctx.figure(fig, "regions_vs_neurons", "Measured regions (mean over seeds) against the neuron budget, with the bounds")
+    ctx.figure(
+        fig,
+        "regions_vs_neurons",
+        "Measured regions (mean over seeds) against the neuron budget, with the bounds",
+    )
     biggest = budgets[-1]
-    ctx.figure(figs.region_map(partition(mlp(2, [biggest // 3] * 3, seed=ctx.seed), [(-1, 1), (-1, 1)]), level=None,
-                               title=f"depth 3, {biggest} neurons"),
-               "map_depth3", f"A random depth-3 net with {biggest} neurons: edges coloured by layer")
-    return Evidence(holds=judge_depth_vs_width(rows), metrics={f"slope_depth_{d}": e for d, e in exponents.items()}, table=rows,
-                    notes="Counts fall with depth at an equal budget for default-initialised nets; the fitted "
-                    "log-log slopes of regions against N are near 2 (Hanin & Rolnick's N^{n0} with n0 = 2).")
+    ctx.figure(
+        figs.region_map(
+            partition(mlp(2, [biggest // 3] * 3, seed=ctx.seed), [(-1, 1), (-1, 1)]),
+            level=None,
+            title=f"depth 3, {biggest} neurons",
+        ),
+        "map_depth3",
+        f"A random depth-3 net with {biggest} neurons: edges coloured by layer",
+    )
+    return Evidence(
+        holds=judge_depth_vs_width(rows),
+        metrics={f"slope_depth_{d}": e for d, e in exponents.items()},
+        table=rows,
+        notes="Counts fall with depth at an equal budget for default-initialised nets; the fitted "
+        "log-log slopes of regions against N are near 2 (Hanin & Rolnick's N^{n0} with n0 = 2).",
+    )
 
 
 def judge_zaslavsky(rows: list[dict]) -> bool:
@@ -201,19 +296,33 @@ def paraboloid(ctx: Context) -> Evidence:
     f = target("paraboloid")
     net = mlp(2, [32, 32, 32], seed=ctx.seed)
     # lr 3e-3: at 1e-2 the deeper layers of such nets were measured to stop bending inside the square.
-    result = fit(net, f, steps=ctx.pick(quick=1500, full=6000), optimizer="adam", lr=0.003, seed=ctx.seed)
+    result = fit(
+        net, f, steps=ctx.pick(quick=1500, full=6000), optimizer="adam", lr=0.003, seed=ctx.seed
+    )
     p = partition(net, f.domain)
     report = check(p, net, per_region=ctx.pick(quick=4, full=16), seed=ctx.seed)
     layers, edges = np.unique(p.edge_layers(), return_counts=True)
-    ctx.figure(figs.region_map(p, level=4.0, title=f"trained 2→32→32→32→1 ReLU net: {p.count} regions; red: output = 4"),
-               "regions", "The trained net's linear regions over (x1, x2); red: the level set net = 4 (the circle r = 1)")
-    ctx.figure(figs.surface_3d(p, title="the trained net: a bowl made of flat pieces"), "surface",
-               "The net's output over its regions (hover a piece for its pattern and affine map)")
+    ctx.figure(
+        figs.region_map(
+            p, level=4.0, title=f"trained 2→32→32→32→1 ReLU net: {p.count} regions; red: output = 4"
+        ),
+        "regions",
+        "The trained net's linear regions over (x1, x2); red: the level set net = 4 (the circle r = 1)",
+    )
+    ctx.figure(
+        figs.surface_3d(p, title="the trained net: a bowl made of flat pieces"),
+        "surface",
+        "The net's output over its regions (hover a piece for its pattern and affine map)",
+    )
     return Evidence(
         holds=bool(report["ok"]),
-        metrics={"regions": p.count, "test_rmse": result.test_rmse, "max_error": result.max_error,
-                 **{k: v for k, v in report.items() if k not in ("ok", "regions")},
-                 **{f"edges_layer_{int(li) + 1}": int(e) for li, e in zip(layers, edges) if li >= 0}},
+        metrics={
+            "regions": p.count,
+            "test_rmse": result.test_rmse,
+            "max_error": result.max_error,
+            **{k: v for k, v in report.items() if k not in ("ok", "regions")},
+            **{f"edges_layer_{int(li) + 1}": int(e) for li, e in zip(layers, edges) if li >= 0},
+        },
         notes="The bowl's curvature is spread over the pieces; each piece is a plane A·x + c.",
     )
 
@@ -245,16 +354,29 @@ def digits_cnn_claim(ctx: Context) -> Evidence:
     boundary = p.decision_boundary()
     separating = separating_segments(p, net, boundary)
     anchors = (x[[int(np.flatnonzero(y == c)[0]) for c in classes]] - piece.origin) @ piece.basis
-    ctx.figure(figs.slope_map(p, anchors, [str(c) for c in classes],
-                              title=f"digits CNN: {p.count} tiles through images of 0, 1, 7"),
-               "slope_map", "The plane through three training digits: tiles coloured by ‖A_ω‖ (log), decision "
-               "boundary in red (SplineCam's picture, computed exactly)")
+    ctx.figure(
+        figs.slope_map(
+            p,
+            anchors,
+            [str(c) for c in classes],
+            title=f"digits CNN: {p.count} tiles through images of 0, 1, 7",
+        ),
+        "slope_map",
+        "The plane through three training digits: tiles coloured by ‖A_ω‖ (log), decision "
+        "boundary in red (SplineCam's picture, computed exactly)",
+    )
     return Evidence(
         holds=judge_digits_cnn(bool(report["ok"]), dense, len(boundary), separating),
-        metrics={"regions": p.count, "held_out_accuracy": accuracy, "samples": dense["samples"],
-                 "misplaced": dense["misplaced"], "sample_relative_error": dense["relative_error"],
-                 "boundary_segments": len(boundary), "separating_segments": separating,
-                 **{k: v for k, v in report.items() if k not in ("ok", "regions")}},
+        metrics={
+            "regions": p.count,
+            "held_out_accuracy": accuracy,
+            "samples": dense["samples"],
+            "misplaced": dense["misplaced"],
+            "sample_relative_error": dense["relative_error"],
+            "boundary_segments": len(boundary),
+            "separating_segments": separating,
+            **{k: v for k, v in report.items() if k not in ("ok", "regions")},
+        },
         notes="The CNN is read as the affine maps its convolutions and pools are on the flattened image.",
     )
 
@@ -269,12 +391,19 @@ def separating_segments(p, net, boundary: np.ndarray) -> int:
     normal = np.stack([-d[:, 1], d[:, 0]], axis=1) / np.linalg.norm(d, axis=1, keepdims=True)
     step = 1e-7 * float(np.abs(p.polygon).max())
     with torch.no_grad():
-        left, right = (net(torch.as_tensor(p.inputs(mid + s * step * normal))).argmax(1).numpy() for s in (1, -1))
+        left, right = (
+            net(torch.as_tensor(p.inputs(mid + s * step * normal))).argmax(1).numpy()
+            for s in (1, -1)
+        )
     return int((left != right).sum())
 
 
 def judge_digits_cnn(checks_ok: bool, dense: dict, segments: int, separating: int) -> bool:
     """Self-checks pass, no sample outside a tile or in two, maps within 1e-9, every segment separating."""
-    return bool(checks_ok and dense["misplaced"] == 0 and dense["relative_error"] <= 1e-9
-                and segments > 0 and separating == segments)
-
+    return bool(
+        checks_ok
+        and dense["misplaced"] == 0
+        and dense["relative_error"] <= 1e-9
+        and segments > 0
+        and separating == segments
+    )

@@ -7,17 +7,19 @@ from math import comb
 import numpy as np
 import torch
 
-from approxlab.atlas.registry import Context, Evidence, claim
-from approxlab.figures import units as figs
 from approxlab.atlas.claims.construct_training import cached_best_of, cached_fit, protocol
+from approxlab.atlas.registry import Context, Evidence, claim
 from approxlab.baseline import best_of
+from approxlab.figures import units as figs
 from approxlab.fit import fit, sup_error
 from approxlab.nets import count_params, mlp
 from approxlab.regions import partition
 from approxlab.targets import sample, surface_classification, target
 from approxlab.targets.domain import grid
 
-SOURCE = "seed 001 (the question, steps 1–3: f(x1, x2) = x1² + x2² + 3, one hidden layer, 2–6 neurons)"
+SOURCE = (
+    "seed 001 (the question, steps 1–3: f(x1, x2) = x1² + x2² + 3, one hidden layer, 2–6 neurons)"
+)
 
 
 def _best_fit(width: int, ctx: Context, activation: str = "sigmoid"):
@@ -31,9 +33,17 @@ def _best_fit(width: int, ctx: Context, activation: str = "sigmoid"):
             out = net(torch.as_tensor(Xte, dtype=torch.float64)).numpy().ravel()
         return float(np.sqrt(np.mean((out - yte) ** 2)))
 
-    b = cached_best_of(ctx, f"width={width} {activation}",
-                       lambda: best_of(lambda s: mlp(2, [width], activation=activation, seed=s), f, **protocol(ctx),
-                                       seed=0, score=test_rmse))
+    b = cached_best_of(
+        ctx,
+        f"width={width} {activation}",
+        lambda: best_of(
+            lambda s: mlp(2, [width], activation=activation, seed=s),
+            f,
+            **protocol(ctx),
+            seed=0,
+            score=test_rmse,
+        ),
+    )
     return b.seed, b
 
 
@@ -55,14 +65,33 @@ def width(ctx: Context) -> Evidence:
     for m in (2, 4, 6):
         seed, result = _best_fit(m, ctx)
         errors.append(result.error)
-        rows.append({"units": m, "params": count_params(result.net), "test RMSE": result.error,
-                     "max error": sup_error(result.net, f), "best seed": seed, "lr": result.lr,
-                     "RMSE spread (min/median/max)": result.spread})
-        ctx.figure(figs.units_2d(result.net, f), f"units_{m}",
-                   f"{m} sigmoid units: each unit's activation (top) and weighted contribution (bottom)")
+        rows.append(
+            {
+                "units": m,
+                "params": count_params(result.net),
+                "test RMSE": result.error,
+                "max error": sup_error(result.net, f),
+                "best seed": seed,
+                "lr": result.lr,
+                "RMSE spread (min/median/max)": result.spread,
+            }
+        )
+        ctx.figure(
+            figs.units_2d(result.net, f),
+            f"units_{m}",
+            f"{m} sigmoid units: each unit's activation (top) and weighted contribution (bottom)",
+        )
         if m == 6:
-            ctx.figure(figs.surfaces_2d(result.net, f), "surfaces_6", "6 units: target, prediction and residual")
-    ctx.figure(figs.width_errors([2, 4, 6], errors), "rmse_vs_units", "test RMSE against the number of units")
+            ctx.figure(
+                figs.surfaces_2d(result.net, f),
+                "surfaces_6",
+                "6 units: target, prediction and residual",
+            )
+    ctx.figure(
+        figs.width_errors([2, 4, 6], errors),
+        "rmse_vs_units",
+        "test RMSE against the number of units",
+    )
     holds = judge_width(errors)
     return Evidence(
         holds=holds,
@@ -94,11 +123,22 @@ def classification(ctx: Context) -> Evidence:
     for m in (0, 2, 4, 6):
         best = None
         for seed in range(1 if m == 0 else ctx.pick(quick=3, full=8)):
+
             def train(m=m, seed=seed):
-                net = (torch.nn.Sequential(torch.nn.Linear(3, 1, dtype=torch.float64)) if m == 0
-                       else mlp(3, [m], activation="sigmoid", seed=seed))
-                return fit(net, (X, y), test=(Xt, yt), loss="bce", steps=ctx.pick(quick=3000, full=8000), lr=0.05,
-                           seed=seed)
+                net = (
+                    torch.nn.Sequential(torch.nn.Linear(3, 1, dtype=torch.float64))
+                    if m == 0
+                    else mlp(3, [m], activation="sigmoid", seed=seed)
+                )
+                return fit(
+                    net,
+                    (X, y),
+                    test=(Xt, yt),
+                    loss="bce",
+                    steps=ctx.pick(quick=3000, full=8000),
+                    lr=0.05,
+                    seed=seed,
+                )
 
             net, result = cached_fit(ctx, f"units={m} seed={seed}", train)
             if best is None or result["test_accuracy"] > best[1]["test_accuracy"]:
@@ -106,13 +146,27 @@ def classification(ctx: Context) -> Evidence:
         net, best = best
         accuracies[m] = best["test_accuracy"]
         nets[m] = net
-        rows.append({"hidden units": m if m else "0 (linear)", "train accuracy": best["train_accuracy"],
-                     "test accuracy": best["test_accuracy"], "params": best["params"]})
+        rows.append(
+            {
+                "hidden units": m if m else "0 (linear)",
+                "train accuracy": best["train_accuracy"],
+                "test accuracy": best["test_accuracy"],
+                "params": best["params"],
+            }
+        )
     z = X[:, 2]
-    ctx.figure(figs.decision_surface_3d(nets[6], f, Xt[:600], yt[:600], (float(z.min()), float(z.max()))),
-               "decision_6", "6 units: the net's decision surface p = ½ (blue) wraps the true surface (grey)")
-    ctx.figure(figs.width_errors([2, 4, 6], [1 - accuracies[m] for m in (2, 4, 6)], label="test error rate"),
-               "error_vs_units", "classification error rate against the number of units")
+    ctx.figure(
+        figs.decision_surface_3d(nets[6], f, Xt[:600], yt[:600], (float(z.min()), float(z.max()))),
+        "decision_6",
+        "6 units: the net's decision surface p = ½ (blue) wraps the true surface (grey)",
+    )
+    ctx.figure(
+        figs.width_errors(
+            [2, 4, 6], [1 - accuracies[m] for m in (2, 4, 6)], label="test error rate"
+        ),
+        "error_vs_units",
+        "classification error rate against the number of units",
+    )
     holds = judge_classification(accuracies)
     return Evidence(
         holds=holds,
@@ -130,7 +184,11 @@ def judge_width(errors: list[float]) -> bool:
 
 def judge_classification(accuracies: dict[int, float]) -> bool:
     """Accuracy rising 2 → 4 → 6, ≥ 0.90 at 6 units, the linear classifier (key 0) ≤ 0.60."""
-    return accuracies[2] < accuracies[4] < accuracies[6] and accuracies[6] >= 0.90 and accuracies[0] <= 0.60
+    return (
+        accuracies[2] < accuracies[4] < accuracies[6]
+        and accuracies[6] >= 0.90
+        and accuracies[0] <= 0.60
+    )
 
 
 @claim(
@@ -138,7 +196,8 @@ def judge_classification(accuracies: dict[int, float]) -> bool:
     statement="A one-hidden-layer ReLU net fitted to x1² + x2² + 3 is piecewise linear: its linear regions in the "
     "square, counted exactly, are those of its n lines — 1 + (lines that cross the square) + (crossings inside it), "
     "at most 1 + n + C(n, 2).",
-    source=SOURCE + "; seed 001's answer (Montufar et al.: linear regions) and Zaslavsky's line-arrangement count",
+    source=SOURCE
+    + "; seed 001's answer (Montufar et al.: linear regions) and Zaslavsky's line-arrangement count",
     threshold="exact equality: regions counted by approxlab.regions.partition = 1 + L + I, with L the lines meeting "
     "the open square and I their crossings inside it (Euler's formula for an arrangement in general position, "
     "computed separately from the weights); both ≤ 1 + n + C(n, 2) (Zaslavsky 1975)",
@@ -151,21 +210,48 @@ def relu_patterns(ctx: Context) -> Evidence:
     X = grid(f.domain, per_axis)
     rows = []
     for n in (2, 4, 6, 12):
-        net = ctx.cached(f"relu width={n}", lambda n=n: fit(mlp(2, [n], activation="relu", seed=0), f,
-                                                            steps=ctx.pick(quick=2000, full=6000), lr=0.05).net)
+        net = ctx.cached(
+            f"relu width={n}",
+            lambda n=n: (
+                fit(
+                    mlp(2, [n], activation="relu", seed=0),
+                    f,
+                    steps=ctx.pick(quick=2000, full=6000),
+                    lr=0.05,
+                ).net
+            ),
+        )
         with torch.no_grad():
             pre = net[0](torch.as_tensor(X, dtype=torch.float64)).numpy()
-        rows.append({"units n": n, **pattern_row(net, f.domain), "patterns on grid": np.unique(pre > 0, axis=0).shape[0],
-                     "max error": sup_error(net, f)})
+        rows.append(
+            {
+                "units n": n,
+                **pattern_row(net, f.domain),
+                "patterns on grid": np.unique(pre > 0, axis=0).shape[0],
+                "max error": sup_error(net, f),
+            }
+        )
         if n == 6:
             codes = (pre > 0) @ (1 << np.arange(n))
-            ctx.figure(_pattern_map(codes.reshape(per_axis, per_axis), f.domain, n, rows[-1]["regions (exact)"]),
-                       "patterns_6", "6 ReLU units: each colour is one activation pattern (one linear piece)")
-            ctx.figure(figs.surfaces_2d(net, f), "surfaces_6", "6 ReLU units: the fitted surface is made of flat facets")
-    return Evidence(holds=judge_relu_patterns(rows), metrics={r["units n"]: r["regions (exact)"] for r in rows}
-                    | {"grid points": per_axis**2}, table=rows,
-                    notes="Grid sampling can only undercount (it misses regions thinner than the grid step); the "
-                    "'patterns on grid' column is shown beside the exact count.")
+            ctx.figure(
+                _pattern_map(
+                    codes.reshape(per_axis, per_axis), f.domain, n, rows[-1]["regions (exact)"]
+                ),
+                "patterns_6",
+                "6 ReLU units: each colour is one activation pattern (one linear piece)",
+            )
+            ctx.figure(
+                figs.surfaces_2d(net, f),
+                "surfaces_6",
+                "6 ReLU units: the fitted surface is made of flat facets",
+            )
+    return Evidence(
+        holds=judge_relu_patterns(rows),
+        metrics={r["units n"]: r["regions (exact)"] for r in rows} | {"grid points": per_axis**2},
+        table=rows,
+        notes="Grid sampling can only undercount (it misses regions thinner than the grid step); the "
+        "'patterns on grid' column is shown beside the exact count.",
+    )
 
 
 def pattern_row(net, domain) -> dict:
@@ -173,7 +259,9 @@ def pattern_row(net, domain) -> dict:
     w, b = net[0].weight.detach().numpy(), net[0].bias.detach().numpy()
     (x0, x1), (y0, y1) = domain
     corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    side = corners @ w.T + b  # (4, n): a line meets the open square iff its sign changes over the corners
+    side = (
+        corners @ w.T + b
+    )  # (4, n): a line meets the open square iff its sign changes over the corners
     crossing = (side.min(0) < 0) & (side.max(0) > 0)
     inside = 0
     idx = np.flatnonzero(crossing)
@@ -186,8 +274,11 @@ def pattern_row(net, domain) -> dict:
             p = np.linalg.solve(A, -np.array([b[i], b[j]]))
             inside += bool(x0 < p[0] < x1 and y0 < p[1] < y1)
     n = w.shape[0]
-    return {"regions (exact)": partition(net, domain).count, "1 + L + I": 1 + int(crossing.sum()) + inside,
-            "bound 1+n+C(n,2)": 1 + n + comb(n, 2)}
+    return {
+        "regions (exact)": partition(net, domain).count,
+        "1 + L + I": 1 + int(crossing.sum()) + inside,
+        "bound 1+n+C(n,2)": 1 + n + comb(n, 2),
+    }
 
 
 def judge_relu_patterns(rows: list[dict]) -> bool:
@@ -200,8 +291,13 @@ def _pattern_map(codes: np.ndarray, domain, n: int, count: int):
 
     _, labels = np.unique(codes, return_inverse=True)
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    ax.imshow(labels.reshape(codes.shape).T, origin="lower", extent=[*domain[0], *domain[1]], cmap="tab20",
-              interpolation="nearest")
+    ax.imshow(
+        labels.reshape(codes.shape).T,
+        origin="lower",
+        extent=[*domain[0], *domain[1]],
+        cmap="tab20",
+        interpolation="nearest",
+    )
     ax.set_title(f"{n} ReLU units: {count} linear regions (exact)")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
