@@ -6,7 +6,6 @@ scrolled into view. No request may leave file://, none may fail, every Plotly fi
 must draw, every image decode and every maths span typeset.
 """
 
-import shutil
 import time
 from pathlib import Path
 
@@ -22,17 +21,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)"
 )
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",  # software WebGL, for Plotly's 3D scenes without a GPU
-]
 # Two fast claims with PNG figures: 2.8 s and 3.4 s on the quick profile at load average 7 on 2 cores.
 FAST_CLAIMS = ["backprop.batchnorm", "regions.zaslavsky"]
 
@@ -65,23 +53,6 @@ def atlas(tmp_path_factory):
     results = run_atlas([*claims(FAST_CLAIMS), synthetic], "quick", out, jobs=1)
     assert [r["verdict"] for r in results] != ["error"] * len(results)
     return out
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(browser, url):

@@ -2,7 +2,6 @@
 every request to another host blocked and counted (it must stay zero)."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,16 +16,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)"
 )
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
 def free_port() -> int:
@@ -61,23 +51,6 @@ def server():
     assert proc.wait(timeout=15) == 130
     log = proc.stdout.read().decode()
     assert "Traceback" not in log and "ERROR" not in log, log
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        yield context
-        context.close()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 class Opened:
