@@ -19,18 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-]
+from approxlab.headless import CHROMIUM, launch
 
 
 def run(out: Path, profile: str, jobs: int | None, cache: bool) -> float:
@@ -48,13 +37,7 @@ def page(out: Path) -> dict:
 
     blocked = []
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1280, "height": 900},
-        )
+        context = launch(p, tempfile.mkdtemp())
         tab = context.new_page()
         tab.route(
             "**/*",
@@ -121,7 +104,7 @@ def main() -> None:
     report["claim_cpu_seconds_sum"] = round(sum(v for v in cpu.values() if v is not None), 1)
     report["index_html_bytes"] = (args.out / "index.html").stat().st_size
     report["folder_bytes"] = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
-    if Path(CHROMIUM).exists():
+    if CHROMIUM.exists():
         report["page"] = page(args.out)
     for key, value in report.items():
         if key not in ("claims", "claim_cpu_seconds"):

@@ -11,24 +11,10 @@ torch.set_num_threads(1)
 
 import shutil  # noqa: E402
 import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-CHROMIUM = Path(
-    "/usr/bin/chromium"
-)  # Debian's package (make chromium); Playwright never downloads one
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",  # software WebGL, for Plotly's 3D scenes without a GPU
-]
+from approxlab.headless import launch  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +24,7 @@ def browser(request, tmp_path_factory):
     sync_api = pytest.importorskip("playwright.sync_api")
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport=getattr(request.module, "VIEWPORT", {"width": 1280, "height": 900}),
-        )
+        context = launch(p, profile, getattr(request.module, "VIEWPORT", None))
         yield context
         context.close()
     shutil.rmtree(profile, ignore_errors=True)

@@ -7,7 +7,6 @@ must draw, every image decode and every maths span typeset.
 """
 
 import time
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -15,8 +14,8 @@ from plotly.subplots import make_subplots
 
 from approxlab.atlas.registry import Claim, Evidence, claims
 from approxlab.atlas.run import run_atlas
+from approxlab.headless import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed (make chromium)"
 )
