@@ -1,9 +1,21 @@
-"""The input box a command reads a saved model on: --box, else the one stored in the file, else a guess."""
+"""The saved model a command reads (the MODEL argument) and its input box: --box, else the one stored in
+the file, else a guess."""
 
 from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ModelPath = Annotated[
+    Path,
+    typer.Argument(
+        help="A model.safetensors (approxlab fit, approxlab import, approxlab.save) or a PyTorch "
+        "state_dict .pt (ReLU assumed)."
+    ),
+]
 
 
 def model_domain(model: Path, dim: int, box: str | None) -> list[tuple[float, float]]:

@@ -7,16 +7,12 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._domain import ModelPath
 from approxlab.cli._progress import console
 
 
 def anatomy(
-    model: Annotated[
-        Path,
-        typer.Argument(
-            help="A model.safetensors (approxlab fit, approxlab import, approxlab.save) or a PyTorch state_dict .pt (ReLU assumed)."
-        ),
-    ],
+    model: ModelPath,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for anatomy.json and the figures.")
     ] = Path("anatomy"),

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from approxlab.cli._domain import ModelPath
 from approxlab.cli._progress import console
 
 DETAIL_LIMIT = 20_000  # regions listed one by one in regions.json up to this count
@@ -89,10 +90,7 @@ def _detail(p) -> list[dict]:
 
 
 def regions(
-    model: Annotated[
-        Path,
-        typer.Argument(help="A model.safetensors written by `approxlab fit` or approxlab.save."),
-    ],
+    model: ModelPath,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for regions.json and the figures.")
     ] = Path("regions"),
