@@ -113,6 +113,7 @@ def _():
         "units": cert.units,
         "rho": cert.details["rho"],
         "eps": 0.1,
+        "round-off": construct_univariate.summation_roundoff(net, cert.units),
     }
     # k* of the textbook placement b_i = iε/ρ at ε = 0.0102 (issue 9) against the derived bound 912
     return construct_univariate.judge_lipschitz_steps([row], [{"k*": 4000.0, "k bound": 912.0}])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import torch
+
 from approxlab.atlas import Evidence, claim
 from approxlab.atlas.claims.construct_training import gap_row, trained_twin, within_bounds
 from approxlab.construct.nielsen import bumps, ridge_tower, tower_limit, towers
@@ -28,7 +30,7 @@ UNIT_TARGETS = ["sine", "bump", "sawtooth", "x**3"]
     "cell edges, values at the midpoints: error ≤ ρh/2 ≤ ε/2); steep sigmoids σ(k·) meet ε from a steepness "
     "k* on, and k* ≤ u*/h grows like ρ/ε, smoothly in ε.",
     source="seed 003, 'Univariate approximation'",
-    threshold="measured sup error ≤ ρh/2 (h = 1/⌈ρ/ε⌉, the construction's bound) and units = ⌈ρ/ε⌉ for every target "
+    threshold="measured sup error ≤ ρh/2 (h = 1/⌈ρ/ε⌉, the construction's bound; plus float64 summation round-off 2(n+1)u·Σ|a_i|) and units = ⌈ρ/ε⌉ for every target "
     "and ε; measured k* ≤ steepness_bound(ρ, ε), the smallest k at which the derived error bound "
     "ρ(h/2 − d(1 − 2σ(−kd))) + ρh Σ_m [σ(−k(mh−d)) + σ(−k(mh+d))] + |a_0|e^{−k} is ≤ ε",
     falsifiable_by="a target/ε whose threshold net errs by more than ρh/2, a unit count ≠ ⌈ρ/ε⌉, or a measured k* "
@@ -50,6 +52,7 @@ def lipschitz_steps_claim(ctx):
                     "bound": cert.bound,
                     "rho": cert.details["rho"],
                     "rho_estimated": cert.details["lipschitz_estimated"],
+                    "round-off": summation_roundoff(net, cert.units),
                 }
             )
     scans = {eps: steepness_needed("sine", eps=eps) for eps in epss}
@@ -106,10 +109,23 @@ def lipschitz_steps_claim(ctx):
     )
 
 
+def summation_roundoff(net, units: int) -> float:
+    """Float64 round-off allowed on a measured sup error of a net whose output sums ``units`` terms
+    a_i·σ(…) + a_0: the summation bound γ_n Σ|a_i| ≈ n·u·Σ|a_i| (Higham, *Accuracy and Stability of
+    Numerical Algorithms*, §4.2), doubled for the target's evaluation and the subtraction. Where the
+    bound is attained exactly (a sawtooth's slopes are ρ everywhere) the measured error sits on it up
+    to this much (measured: 6.1e-16 over ρh/2 with 8000 units at ε = 0.001)."""
+    out = [m for m in net if isinstance(m, torch.nn.Linear)][-1]
+    magnitude = float(out.weight.detach().abs().sum() + out.bias.detach().abs().sum())
+    return 2 * (units + 1) * 2.0**-53 * magnitude
+
+
 def judge_lipschitz_steps(table: list[dict], k_rows: list[dict]) -> bool:
-    """Every threshold net within ρh/2 with ⌈ρ/ε⌉ units, and every measured k* at most its derived bound."""
+    """Every threshold net within ρh/2 (up to float64 summation round-off) with ⌈ρ/ε⌉ units, and every
+    measured k* at most its derived bound."""
     ok = all(
-        r["measured"] <= r["bound"] * (1 + 1e-12) and r["units"] == math.ceil(r["rho"] / r["eps"])
+        r["measured"] <= r["bound"] + r["round-off"]
+        and r["units"] == math.ceil(r["rho"] / r["eps"])
         for r in table
     )
     return ok and all(r["k*"] <= r["k bound"] for r in k_rows)
