@@ -73,7 +73,7 @@ def _adam(net: nn.Module, data, lr: float, steps: int, seed: int) -> float:
         return math.inf
 
 
-def _lbfgs_finish(net: nn.Module, data, steps: int) -> None:
+def lbfgs_finish(net: nn.Module, data, steps: int) -> None:
     """Full-batch L-BFGS on the MSE for ``steps`` iterations, undone if it diverges or ends worse.
 
     Not through :func:`approxlab.fit.fit`: its L-BFGS keeps torch's default tolerances (stop when
@@ -168,7 +168,7 @@ def best_of(
         net = make(s)
         _adam(net, data, lr, adam_steps, seed)
         if lbfgs_steps:
-            _lbfgs_finish(net, data, lbfgs_steps)
+            lbfgs_finish(net, data, lbfgs_steps)
         error = float(score(net))
         error = error if math.isfinite(error) else math.inf
         errors.append(error)
