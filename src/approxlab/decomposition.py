@@ -224,7 +224,7 @@ def theta1(
         from approxlab.construct import relu_interpolant
 
         lo, hi = f.domain[0]
-        knots = np.linspace(lo, hi, m + 2)
+        knots = np.linspace(lo, hi, m + 1)  # k knots: k − 1 units
         net = relu_interpolant(knots, np.asarray(f(knots[:, None])))
         out["construction"] = float(population_risk([net], X_eval, f_eval)[0])
     return out
