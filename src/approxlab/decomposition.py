@@ -150,8 +150,8 @@ def _fit_and_finish(
     lbfgs_steps: int,
 ):
     """Adam on ``(X, y)`` (shared by all nets) from every seed × rate, in one stack; the ``finish``
-    nets of smallest final training loss finished by L-BFGS. Returns (all Adam nets, their losses,
-    the finished nets, their training losses)."""
+    nets of smallest final training loss finished by L-BFGS. Returns (all Adam nets, the finished
+    nets, their training losses)."""
     K = len(seeds)
     ens = ensemble(X.shape[1], [m], activation=activation, seeds=[s for _ in lrs for s in seeds])
     r = train(ens, (X, y), steps=steps, lr=[lr for lr in lrs for _ in range(K)], compile=False)
@@ -162,7 +162,7 @@ def _fit_and_finish(
         net = copy.deepcopy(adam[k])
         lbfgs_finish(net, (X, y), lbfgs_steps)
         finished.append(net)
-    return adam, loss, finished, population_risk(finished, X, y)
+    return adam, finished, population_risk(finished, X, y)
 
 
 def _random_features(
@@ -205,7 +205,7 @@ def theta1(
     ['random_features', 'trained']
     """
     G = grid(f.domain, fit_n)
-    _, _, finished, _ = _fit_and_finish(
+    _, finished, _ = _fit_and_finish(
         m,
         activation,
         G,
@@ -319,7 +319,7 @@ def decompose(
             theta2, theta3 = [], []
             for j in range(samples):
                 X = sample(f.domain, n, seed + j)
-                adam, _, finished, train_loss = _fit_and_finish(
+                adam, finished, train_loss = _fit_and_finish(
                     m, activation, X, np.asarray(f(X)), init_seeds, lrs, steps, finish, lbfgs_steps
                 )
                 erm = finished[int(np.argmin(train_loss))]
