@@ -101,7 +101,7 @@ def _adam_runs(
     return [float(v) if math.isfinite(v) else math.inf for v in last]
 
 
-def _lbfgs_finish(net: nn.Module, data, steps: int) -> None:
+def lbfgs_finish(net: nn.Module, data, steps: int) -> None:
     """Full-batch L-BFGS on the MSE for ``steps`` iterations, undone if it diverges or ends worse.
 
     Not through :func:`approxlab.fit.fit`: its L-BFGS keeps torch's default tolerances (stop when
@@ -196,7 +196,7 @@ def best_of(
     _adam_runs(nets, data, [lr] * inits, adam_steps, seed)
     for s, net in zip(range(seed, seed + inits), nets):
         if lbfgs_steps:
-            _lbfgs_finish(net, data, lbfgs_steps)
+            lbfgs_finish(net, data, lbfgs_steps)
         error = float(score(net))
         error = error if math.isfinite(error) else math.inf
         errors.append(error)

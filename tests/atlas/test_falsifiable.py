@@ -630,6 +630,20 @@ def _():
     return ensemble_claims.judge_rate(law.row())
 
 
+@falsifies("ensemble.theta_decomposition")
+def _():
+    from approxlab.atlas.claims import ensemble as ensemble_claims
+    from approxlab.decomposition import Cell
+
+    # θ2 and θ3 swapped: the quick profile's width-2, n = 64 numbers (θ2_j ≈ 3.3e-5, Adam's θ3 ≈ 0.02) given
+    # the other way round, so the "minimiser" is worse than Adam on every sample
+    adam = [[0.022, 0.014], [0.039, 0.020], [0.018, 0.030]]
+    erm = [3.3e-5, 3.2e-5, 4.8e-5]
+    swapped = Cell(2, 64, 1.5e-5, [float(sum(r) / 2) for r in adam], [[t, t] for t in erm])
+    rows = [Cell(1, 64, 0.0633, [0.0652, 0.0637, 0.0653], [[0.10, 0.095]] * 3).row(), swapped.row()]
+    return ensemble_claims.judge_decomposition(rows)
+
+
 # after every registration above: the parameter list is read when this line runs
 @pytest.mark.parametrize("claim_id", sorted(FALSIFIED))
 def test_a_wrong_input_fails(claim_id):
