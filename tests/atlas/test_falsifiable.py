@@ -606,6 +606,19 @@ def _():
     )
 
 
+@falsifies("architectures.curse_of_dimensionality")
+def _():
+    from approxlab.universality.curse import judge, rate_study
+
+    # the targets swapped: the bump's exponent read as the Lipschitz field's (measured α·d = 1.6, 2.0, 3.0: d = 3
+    # leaves [½, 2]; the unswapped field's α·d = 1.08, 1.02, 1.12 holds)
+    result = rate_study([1, 2, 3], [16, 32, 64], seeds=1, n_train=1024, n_test=512)
+    swap = {"lipschitz": "barron", "barron": "lipschitz"}
+    laws = {f"{swap[v['target']]} {v['d']}": v for v in result["laws"].values()}
+    rows = [{**r, "target": swap[r["target"]]} for r in result["rows"]]
+    return all(judge({**result, "laws": laws, "rows": rows}).values())
+
+
 @falsifies("ensemble.seed001_spread")
 def _():
     from approxlab.atlas.claims import ensemble as ensemble_claims
