@@ -9,7 +9,10 @@ import typer
 
 
 def _page(result: dict, checks: dict[str, bool]) -> str:
-    """The Markdown page: fitted exponent per (target, d) beside the theory's, and the verdicts."""
+    """The Markdown page: fitted exponent per (target, d) beside the theory's, the units the fit needs for a
+    fixed ε, and the verdicts."""
+    from approxlab.universality.curse import UNITS_EPS, units_for
+
     lines = [
         "# The curse of dimensionality, one hidden layer",
         "",
@@ -19,14 +22,18 @@ def _page(result: dict, checks: dict[str, bool]) -> str:
         "",
         "![curse](curse.png)",
         "",
-        "| d | Lipschitz α (interval) | theory 1/d | bump α (interval) | theory ≥ ½ |",
-        "|---|---|---|---|---|",
+        "| d | Lipschitz α (interval) | theory 1/d | units for err/std f = "
+        f"{UNITS_EPS['lipschitz']:g} (fit) | bump α (interval) | theory ≥ ½ | units for err/C_f = "
+        f"{UNITS_EPS['barron']:g} (fit) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for d in result["dims"]:
         lip, bump = result["laws"][f"lipschitz {d}"], result["laws"][f"barron {d}"]
         lines.append(
             f"| {d} | {lip['alpha']:.3f} ({lip['alpha_low']:.2f}–{lip['alpha_high']:.2f}) | {1 / d:.3f} | "
-            f"{bump['alpha']:.3f} ({bump['alpha_low']:.2f}–{bump['alpha_high']:.2f}) | 0.5 |"
+            f"{units_for(lip, UNITS_EPS['lipschitz']):.3g} | "
+            f"{bump['alpha']:.3f} ({bump['alpha_low']:.2f}–{bump['alpha_high']:.2f}) | 0.5 | "
+            f"{units_for(bump, UNITS_EPS['barron']):.3g} |"
         )
     lines += ["", *(f"- {name}: {'holds' if ok else 'fails'}" for name, ok in checks.items()), ""]
     return "\n".join(lines)

@@ -41,6 +41,10 @@ BUMP_WIDTH = (
     0.5  # s: the bump is a feature inside the ball (e^{−2} at its edge), not a near-constant
 )
 MAX_D = 8  # the field's lattice tables hold about 2^20 · 2^d values per octave
+UNITS_EPS = {
+    "lipschitz": 0.1,
+    "barron": 0.003,
+}  # the fixed ε of "units needed": RMS/std f, and err/C_f
 
 
 def octaves(d: int) -> int:

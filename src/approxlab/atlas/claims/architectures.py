@@ -379,7 +379,7 @@ def depth_lower_bound_claim(ctx):
 )
 def curse_claim(ctx):
     from approxlab.figures.curse import curse_figure
-    from approxlab.universality.curse import judge, rate_study, units_for
+    from approxlab.universality.curse import UNITS_EPS, judge, rate_study, units_for
 
     result = rate_study(
         ctx.pick([1, 2, 3, 4], [1, 2, 3, 4, 5, 6]),
@@ -402,7 +402,7 @@ def curse_claim(ctx):
             "interval": [law["alpha_low"], law["alpha_high"]],
             "theory": law["theory"],
             "d·alpha": law["d"] * law["alpha"],
-            "units for ε (fit)": units_for(law, 0.1 if law["target"] == "lipschitz" else 0.003),
+            "units for ε (fit)": units_for(law, UNITS_EPS[law["target"]]),
         }
         for key, law in result["laws"].items()
     }
