@@ -106,7 +106,11 @@ def bump_barron_constant(d: int, s: float = BUMP_WIDTH) -> float:
 
 
 def target(name: str, d: int, seed: int = 0) -> Callable[[np.ndarray], np.ndarray]:
-    """The study's targets by name: "lipschitz" (:func:`lipschitz_field`) or "barron" (:func:`gaussian_bump`)."""
+    """The study's targets by name: "lipschitz" (:func:`lipschitz_field`) or "barron" (:func:`gaussian_bump`).
+
+    >>> float(target("barron", 3)(np.zeros((1, 3)))[0])
+    1.0
+    """
     from approxlab.errors import choose
 
     choose("target", name, TARGETS)
