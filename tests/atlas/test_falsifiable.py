@@ -607,6 +607,32 @@ def _():
     )
 
 
+def test_depth_lower_bound_fails_when_the_exp_bound_has_the_wrong_exponent():
+    from approxlab.atlas.claims import architectures
+    from approxlab.construct.pwl import interpolate
+    from approxlab.lowerbounds.depth import exp_sup_error
+
+    err, _ = exp_sup_error(interpolate("exp(x)", 8)[0])
+    row = {"target": "e^x", "net": "interpolant", "L": 2, "units": 8, "exact error": err}
+    # the bound with μ = 1, as in the claim: 2.5 units at this error — the interpolant's 8 respect it
+    assert architectures.judge_depth([{**row, "bound at this error": (16 * err) ** -0.5 - 1}])
+    # exponent 1/(L − 1) instead of 1/(2(L − 1)): 11.5 units, more than the 8 that reach the error
+    assert not architectures.judge_depth([{**row, "bound at this error": (16 * err) ** -1 - 1}])
+
+
+@falsifies("architectures.curse_of_dimensionality")
+def _():
+    from approxlab.universality.curse import judge, rate_study
+
+    # the targets swapped: the bump's exponent read as the Lipschitz field's (measured α·d = 1.6, 2.0, 3.0: d = 3
+    # leaves [½, 2]; the unswapped field's α·d = 1.08, 1.02, 1.12 holds)
+    result = rate_study([1, 2, 3], [16, 32, 64], seeds=1, n_train=1024, n_test=512)
+    swap = {"lipschitz": "barron", "barron": "lipschitz"}
+    laws = {f"{swap[v['target']]} {v['d']}": v for v in result["laws"].values()}
+    rows = [{**r, "target": swap[r["target"]]} for r in result["rows"]]
+    return all(judge({**result, "laws": laws, "rows": rows}).values())
+
+
 @falsifies("ensemble.seed001_spread")
 def _():
     from approxlab.atlas.claims import ensemble as ensemble_claims

@@ -1,1 +1,2 @@
-"""Lower bounds on network size, each next to a construction that meets it: depth (:mod:`.depth`)."""
+"""Lower bounds on network size: depth (:mod:`.depth`), for x² beside the folding construction that meets it, and
+for e^x beside interpolants and trained nets."""

@@ -1,4 +1,4 @@
-"""Yarotsky's depth lower bound for x², checked against a construction that meets its rate
+"""Yarotsky's depth lower bound for x² (and e^x), checked against a construction that meets its rate
 (seed 003, 'Width vs depth'; Yarotsky 2017, Thm 6; the counting of Telgarsky 2016).
 
 **Lower bound (counting).** A ReLU net of depth L (L − 1 hidden layers, widths n_l, N = Σ n_l
@@ -33,15 +33,46 @@ from approxlab import arguments
 from approxlab.construct.layers import linear
 
 
-def units_lower_bound(eps: float, L: int) -> float:
-    """(L − 1)((8ε)^{−1/(2(L−1))} − 1): fewer hidden ReLU units at depth L cannot reach sup error ε on x².
+def units_lower_bound(eps: float, L: int, curvature: float = 2.0) -> float:
+    """(L − 1)((16ε/μ)^{−1/(2(L−1))} − 1): fewer hidden ReLU units at depth L cannot reach sup error ε on a C²
+    target g with g'' ≥ μ > 0 on [0, 1] (μ = ``curvature``; x²: μ = 2, the bound (L − 1)((8ε)^{−1/(2(L−1))} − 1)).
+
+    On a piece of length ℓ, g minus its chord reaches μℓ²/8 at the midpoint (g − μx²/2 is convex too, so its
+    chord gap adds), and the best line errs by half the largest chord gap (Chebyshev, g convex): ≥ μℓ²/16.
+    Some piece of P is ≥ 1/P long, so ε ≥ μ/(16P²) and the counting above gives the units.
 
     >>> round(units_lower_bound(1 / 8 / 16**2, 2), 6)
+    15.0
+    >>> round(units_lower_bound(1 / 16 / 16**2, 2, curvature=1.0), 6)  # e^x: g'' = e^x ≥ 1
     15.0
     """
     arguments.positive("eps", eps)
     arguments.count("depth L", L, low=2)
-    return (L - 1) * ((8 * eps) ** (-1 / (2 * (L - 1))) - 1)
+    arguments.positive("curvature", curvature)
+    return (L - 1) * ((16 * eps / curvature) ** (-1 / (2 * (L - 1))) - 1)
+
+
+def exp_sup_error(net: nn.Module) -> tuple[float, int]:
+    """(exact sup |net − e^x| on [0, 1], pieces of its partition) for a 1D ReLU net, float64; collinear neighbours
+    count apart, so the count is ≥ the linear pieces and μ/(16P²) stays a valid lower bound with it.
+
+    Exact, not sampled: :func:`approxlab.regions.partition` gives the affine pieces αx + β, and on each one
+    e^x − αx − β is convex, so its extremes sit at the piece's ends or at x = ln α (α > 0).
+
+    >>> from approxlab.construct.pwl import interpolate
+    >>> err, pieces = exp_sup_error(interpolate("exp(x)", 8)[0])
+    >>> pieces, bool(abs(err - 0.004989644419) < 1e-9)
+    (8, True)
+    """
+    from approxlab.regions import partition
+
+    p = partition(net, (0.0, 1.0))
+    slope, intercept = (a[:, 0] for a in p.affine_maps())
+    slope = slope[:, 0]
+    a, b = p.points[:-1], p.points[1:]
+    inner = np.clip(np.log(np.maximum(slope, 1e-300)), a, b)
+    worst = max(float(np.max(np.abs(np.exp(x) - slope * x - intercept))) for x in (a, b, inner))
+    return worst, len(a)
 
 
 def _slopes(w: int) -> tuple[np.ndarray, np.ndarray]:
