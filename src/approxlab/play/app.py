@@ -369,9 +369,12 @@ async def _request(
 def _model_bytes(session: Session) -> bytes:
     from approxlab.modelfile import save
 
+    net = session.net_on_x()
+    if net is None:
+        raise ApproxlabError(f"no model file: {session.not_on_x()}")
     with tempfile.TemporaryDirectory() as tmp:
         path = save(
-            session.net,
+            net,
             Path(tmp) / "play.safetensors",
             extra={
                 "source": "approxlab play",
