@@ -59,7 +59,9 @@ class Tab:
 
 def _first_error(exc: ValidationError) -> str:
     e = exc.errors()[0]
-    where = ".".join(str(p) for p in e.get("loc", ()) if p != "type") or "message"
+    loc = e.get("loc", ())
+    loc = loc[1:] if len(loc) > 1 else loc  # the first is the union's tag (the message type)
+    where = ".".join(str(p) for p in loc if p != "type") or "message"
     return f"{where}: {e.get('msg', 'invalid')}"[:200]
 
 
