@@ -167,6 +167,7 @@ def test_an_uploaded_net_reads_the_raw_inputs(client, tmp_path):
         setup = until(ws, "setup")
         assert setup["features"] == ["x1", "x2"] and setup["settings"]["features"] == ["x1", "x2"]
         assert setup["not_on_x"] is None and setup["architecture"] == [2, 3, 1]
+        assert setup["adopted"]  # the page ticks x1, x2 again only then
 
 
 def test_four_blobs_are_learnt_far_above_chance():

@@ -81,6 +81,7 @@ class Session:
             seed=settings.seed,
         )
         self.construction = None
+        self.adopted = False
         self.reset()
 
     def _read(self, names: list[str]) -> None:
@@ -131,6 +132,7 @@ class Session:
         self._read(self.settings.features)
         self.origin = net.to(torch.float64)
         self.construction = construction
+        self.adopted = True
         self.reset()
 
     def reset(self) -> None:
@@ -219,6 +221,7 @@ class Session:
             "features": self.features,
             "classes": p.classes,
             "not_on_x": self.not_on_x(),
+            "adopted": self.adopted,  # the net came from a file or a construction: it reads x
         }
 
     def architecture(self) -> list[int]:

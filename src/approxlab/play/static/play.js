@@ -69,6 +69,14 @@ function gather() {
   return s;
 }
 
+function showFeatures(features) {
+  const flat = state.setup && state.setup.dim === 1; // x is x1: the x2 features do not apply
+  for (const b of featureBoxes()) {
+    b.checked = features.includes(b.dataset.feature);
+    b.disabled = flat && b.dataset.feature.includes("x2");
+  }
+}
+
 function readFeatures(raw) {
   const f = String(raw).split(",").filter((t) => FEATURES.includes(t));
   return f.length ? f : null;
@@ -79,11 +87,7 @@ function show(settings) {
     const v = settings[el.dataset.setting];
     el.value = Array.isArray(v) ? v.join(",") : v;
   }
-  const flat = state.setup && state.setup.dim === 1; // x is x1: the x2 features do not apply
-  for (const b of featureBoxes()) {
-    b.checked = settings.features.includes(b.dataset.feature);
-    b.disabled = flat && b.dataset.feature.includes("x2");
-  }
+  showFeatures(settings.features);
   document.body.className = `kind-${settings.kind} source-${settings.source}`;
 }
 
@@ -514,12 +518,13 @@ function onMessage(event) {
     showCertificate(msg.construction);
     $("steepness").value = 0; $("steepness-value").textContent = "1";
     $("arch").textContent = `net ${msg.architecture.join(" → ")}, ${msg.params} parameters; inputs ${msg.features.join(", ")}`;
-    // an uploaded or constructed net reads the raw inputs: the boxes and the link say so
-    if (JSON.stringify(msg.settings.features) !== JSON.stringify(state.settings.features)) {
+    // an uploaded or constructed net reads the raw inputs: the boxes and the link say so (other
+    // setups answer settings the page sent; re-showing those could undo what the user types now)
+    if (msg.adopted) {
       state.settings.features = msg.settings.features;
       toURL();
     }
-    show(state.settings);
+    showFeatures(state.settings.features);
     $("features-note").textContent = msg.not_on_x || "";
     $("download-msg").textContent = "";
     drawLegend();
