@@ -59,7 +59,9 @@ class Tab:
 
 def _first_error(exc: ValidationError) -> str:
     e = exc.errors()[0]
-    where = ".".join(str(p) for p in e.get("loc", ()) if p != "type") or "message"
+    loc = e.get("loc", ())
+    loc = loc[1:] if len(loc) > 1 else loc  # the first is the union's tag (the message type)
+    where = ".".join(str(p) for p in loc if p != "type") or "message"
     return f"{where}: {e.get('msg', 'invalid')}"[:200]
 
 
@@ -369,9 +371,12 @@ async def _request(
 def _model_bytes(session: Session) -> bytes:
     from approxlab.modelfile import save
 
+    net = session.net_on_x()
+    if net is None:
+        raise ApproxlabError(f"no model file: {session.not_on_x()}")
     with tempfile.TemporaryDirectory() as tmp:
         path = save(
-            session.net,
+            net,
             Path(tmp) / "play.safetensors",
             extra={
                 "source": "approxlab play",

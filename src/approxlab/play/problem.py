@@ -4,7 +4,8 @@ Regression: the target (a name from :data:`approxlab.targets.NAMED` or a safe ex
 is sampled uniformly on its domain, ``train_fraction`` of ``points`` with ``seed`` for
 training and the rest with ``seed + 1`` for testing (as :func:`approxlab.fit.fit` does),
 labels y = f(x) + noise · N(0, 1). Classification: a named 2D set
-(:func:`approxlab.targets.dataset`) drawn the same way, labels in {0, 1}, loss BCE on logits.
+(:func:`approxlab.targets.dataset`) drawn the same way: labels in {0, 1} with BCE on one
+logit, or in {0, …, k − 1} for a k-class set with cross-entropy on k logits (softmax).
 All arrays float64.
 """
 
@@ -36,10 +37,16 @@ class Problem:
     X_test: torch.Tensor
     y_test: torch.Tensor
     target: Target | None
+    classes: int = 0  # 0: regression; 2: one logit (BCE); k > 2: k logits (cross-entropy)
 
     @property
     def dim(self) -> int:
         return len(self.domain)
+
+    @property
+    def outputs(self) -> int:
+        """Units of the net's last layer: k logits for k > 2 classes, else one."""
+        return self.classes if self.classes > 2 else 1
 
     def axes(self, fine: bool = True) -> list[np.ndarray]:
         """The display grid's axes: the output's (``fine``) or the units' pictures'."""
@@ -76,9 +83,9 @@ def problem(
         ds = dataset(s.dataset)
         X, y = ds.sample(n_train, s.seed, noise=ds.noise + s.noise)
         Xt, yt = ds.sample(n_test, s.seed + 1, noise=ds.noise + s.noise)
-        return Problem(
-            "classification", "bce", ds.domain, as_t(X), as_t(y), as_t(Xt), as_t(yt), None
-        )
+        loss = "cross_entropy" if ds.classes > 2 else "bce"
+        data = (as_t(X), as_t(y), as_t(Xt), as_t(yt))
+        return Problem("classification", loss, ds.domain, *data, None, ds.classes)
     f = f or target(s.target)
     require(
         f.dim <= 2,
@@ -122,5 +129,6 @@ def _from_table(s: Settings, names: list[str], values: np.ndarray) -> Problem:
     n_train = min(len(y) - 1, max(1, int(round(len(y) * s.train_fraction))))
     tr, te = order[:n_train], order[n_train:]
     as_t = lambda a: torch.as_tensor(np.ascontiguousarray(a, dtype=np.float64))  # noqa: E731
-    loss = "bce" if s.kind == "classification" else "mse"
-    return Problem(s.kind, loss, domain, as_t(X[tr]), as_t(y[tr]), as_t(X[te]), as_t(y[te]), None)
+    loss, classes = ("bce", 2) if s.kind == "classification" else ("mse", 0)
+    data = (as_t(X[tr]), as_t(y[tr]), as_t(X[te]), as_t(y[te]))
+    return Problem(s.kind, loss, domain, *data, None, classes)

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 from approxlab.construct.catalogue import CATALOGUE
 from approxlab.fit import OPTIMIZERS
 from approxlab.nets import ACTIVATIONS
-from approxlab.targets.datasets import DATASETS
+from approxlab.play.features import FEATURES
+from approxlab.targets.datasets import DATASETS, MULTICLASS
 from approxlab.targets.expression import MAX_LENGTH
 
 MAX_MESSAGE = 64 * 1024  # bytes of one websocket message from the page
@@ -43,13 +44,15 @@ class Settings(_Strict):
     # csv: input columns then the label column (0-based); empty: all but the last are inputs
     columns: list[Annotated[int, Field(ge=0, le=31)]] = Field(default_factory=list, max_length=3)
     target: str = Field("paraboloid", min_length=1, max_length=MAX_LENGTH)
-    dataset: Literal[tuple(DATASETS)] = "circle"  # type: ignore[valid-type]
+    dataset: Literal[tuple(DATASETS) + tuple(MULTICLASS)] = "circle"  # type: ignore[valid-type]
     noise: float = Field(0.0, ge=0.0, le=1.0)
     points: int = Field(500, ge=10, le=MAX_POINTS)
     train_fraction: float = Field(0.5, ge=0.1, le=0.9)
     widths: list[Annotated[int, Field(ge=1, le=MAX_WIDTH)]] = Field(
         default_factory=lambda: [6], min_length=1, max_length=MAX_DEPTH
     )
+    # the net's inputs φ(x) (approxlab.play.features); a 1D problem uses those of x1 only
+    features: list[str] = Field(default_factory=lambda: ["x1", "x2"], max_length=len(FEATURES))
     activation: Literal[tuple(ACTIVATIONS)] = "sigmoid"  # type: ignore[valid-type]
     optimizer: Literal[tuple(OPTIMIZERS)] = "adam"  # type: ignore[valid-type]
     lr: float = Field(0.1, gt=0.0, le=10.0)
@@ -65,6 +68,18 @@ class Settings(_Strict):
         if not v.isprintable():
             raise ValueError("the target must be printable text")
         return v
+
+    @field_validator("features")
+    @classmethod
+    def _features(cls, v: list[str]) -> list[str]:
+        unknown = [f for f in v if f not in FEATURES]
+        if unknown:
+            raise ValueError(
+                f"unknown input feature {unknown[0][:20]!r}: use {', '.join(FEATURES)}"
+            )
+        if not v:
+            raise ValueError(f"choose at least one input feature ({', '.join(FEATURES)})")
+        return [f for f in FEATURES if f in v]  # one order: the same set is the same net
 
 
 class Configure(_Strict):

@@ -1,6 +1,7 @@
 """One browser tab's run: the net, its optimizer and data, stepped a batch at a time, and its frames.
 
-Training is :func:`approxlab.fit.batch_step` (the step :func:`approxlab.fit.fit` takes) with
+The net reads the chosen input features φ(x) (:mod:`approxlab.play.features`, computed once per
+configuration for the data and the display grids). Training is :func:`approxlab.fit.batch_step` (the step :func:`approxlab.fit.fit` takes) with
 :func:`approxlab.fit.make_optimizer` at a constant learning rate and the L1/L2
 :func:`approxlab.fit.weight_penalty`; a frame reads the net with :mod:`approxlab.units`,
 :mod:`approxlab.smooth.knots`, :mod:`approxlab.smooth.zero_error` and, when asked,
@@ -20,8 +21,9 @@ import torch
 from torch import nn
 
 from approxlab.errors import ApproxlabError
-from approxlab.fit import batch_step, loss_function, make_optimizer, weight_penalty
+from approxlab.fit import _accuracy, batch_step, loss_function, make_optimizer, weight_penalty
 from approxlab.nets import activation_name, count_params, in_features, mlp
+from approxlab.play.features import active, features, fold, is_linear, raw
 from approxlab.play.problem import Problem, problem
 from approxlab.play.schema import Settings
 
@@ -70,17 +72,47 @@ class Session:
         """New settings: new data and a fresh net drawn with the seed (raises ApproxlabError on bad ones)."""
         self.problem = data or problem(settings, table=self.table)
         self.settings = settings
+        self._read(settings.features)
         self.origin = mlp(
-            self.problem.dim,
+            len(self.features),
             list(settings.widths),
+            self.problem.outputs,
             activation=settings.activation,
             seed=settings.seed,
         )
         self.construction = None
+        self.adopted = False
         self.reset()
 
+    def _read(self, names: list[str]) -> None:
+        """The features φ the net reads, at the training and test points and on both display grids."""
+        p = self.problem
+        self.features = active(names, p.dim)
+        self.X, self.X_test = features(self.features, p.X), features(self.features, p.X_test)
+        self.fine = features(self.features, torch.as_tensor(p.grid(True)))
+        self.small = features(self.features, torch.as_tensor(p.grid(False)))
+
+    def net_on_x(self) -> nn.Sequential | None:
+        """The net as a plain MLP on the raw inputs x (first layer W P for linear features φ = P x),
+        or None when a feature is non-linear (then no plain MLP on x computes it)."""
+        if self.features == raw(self.problem.dim):
+            return self.net
+        return fold(self.net, self.features, self.problem.dim) if is_linear(self.features) else None
+
+    def not_on_x(self) -> str | None:
+        """Why regions, knots and the model file are not offered (non-linear features), or None."""
+        if is_linear(self.features):
+            return None
+        curved = ", ".join(f for f in self.features if f not in raw(2))
+        return (
+            f"the net reads the non-linear features {curved}: it is not a piecewise-linear MLP on "
+            "(x1, x2), so it has no exact regions or knot lines in x and no model file that "
+            "approxlab regions/anatomy/units read; untick them to get those"
+        )
+
     def adopt(self, net: nn.Module, construction: dict[str, Any] | None = None) -> None:
-        """Train ``net`` (an uploaded or constructed one) from now on; reset returns to it."""
+        """Train ``net`` (an uploaded or constructed one, a net on the raw inputs x) from now on;
+        reset returns to it."""
         d = in_features(net)
         if d != self.problem.dim:
             raise ApproxlabError(
@@ -89,12 +121,18 @@ class Session:
             )
         with torch.no_grad():
             out = net(self.problem.X[:1].to(next(net.parameters()).dtype))
-        if out.shape[-1] != 1:
+        k = self.problem.outputs
+        if out.shape[-1] != k:
             raise ApproxlabError(
-                f"the net has {out.shape[-1]} outputs: the playground trains one-output nets"
+                f"the net has {out.shape[-1]} outputs but this problem needs {k}"
+                + (f" (one logit per class of {self.problem.classes})" if k > 1 else "")
+                + ": pick a problem that fits the net"
             )
+        self.settings = self.settings.model_copy(update={"features": raw(d)})
+        self._read(self.settings.features)
         self.origin = net.to(torch.float64)
         self.construction = construction
+        self.adopted = True
         self.reset()
 
     def reset(self) -> None:
@@ -118,7 +156,7 @@ class Session:
                 self.net,
                 self.optimizer,
                 self.criterion,
-                p.X,
+                self.X,
                 p.y,
                 s.batch or None,
                 self.generator,
@@ -180,27 +218,37 @@ class Session:
             "architecture": self.architecture(),
             "params": count_params(self.net),
             "construction": self.construction,
+            "features": self.features,
+            "classes": p.classes,
+            "not_on_x": self.not_on_x(),
+            "adopted": self.adopted,  # the net came from a file or a construction: it reads x
         }
 
     def architecture(self) -> list[int]:
-        """Widths [d, n_1, …, n_L, 1] of the net's Linear layers."""
+        """Widths [k, n_1, …, n_L, outputs] of the net's Linear layers (k input features)."""
         linears = [m for m in self.net if isinstance(m, nn.Linear)]
         return [linears[0].in_features, *(m.out_features for m in linears)]
 
     def frame(self) -> dict[str, Any]:
-        """The net now: losses, output on the grid, every hidden unit, the seed-001 view, regions."""
+        """The net now: losses (and accuracies), output on the grid (P(class 1); for k classes the
+        argmax class and its softmax probability), every hidden unit, the seed-001 view, regions."""
         p = self.problem
         self.net.eval()
         with torch.no_grad():
-            loss = float(self.criterion(self.net(p.X), p.y))
-            test_loss = float(self.criterion(self.net(p.X_test), p.y_test))
-            out = self.net(torch.as_tensor(p.grid(True))).reshape(-1)
-        if p.kind == "classification":
-            out = torch.sigmoid(out)
-        small = torch.as_tensor(p.grid(False))
+            loss = float(self.criterion(self.net(self.X), p.y))
+            test_loss = float(self.criterion(self.net(self.X_test), p.y_test))
+            out = self.net(self.fine)
+        confidence = None
+        if p.outputs > 1:
+            confidence, label = torch.softmax(out, dim=1).max(dim=1)
+            out = label.to(torch.float64)
+        elif p.kind == "classification":
+            out = torch.sigmoid(out.reshape(-1))
+        else:
+            out = out.reshape(-1)
         layers = []
         linears = [m for m in self.net if isinstance(m, nn.Linear)]
-        for i, h in enumerate(hidden_outputs(self.net, small)):
+        for i, h in enumerate(hidden_outputs(self.net, self.small)):
             lin, nxt = linears[i], linears[i + 1] if i + 1 < len(linears) else None
             layers.append(
                 {
@@ -218,8 +266,13 @@ class Session:
             "test_loss": test_loss,
             "diverged": self.diverged,
             "output": pack(out),
+            "confidence": None if confidence is None else pack(confidence),
+            "accuracy": _accuracy(self.net, self.X, p.y, p.loss) if p.classes else None,
+            "test_accuracy": _accuracy(self.net, self.X_test, p.y_test, p.loss)
+            if p.classes
+            else None,
             "layers": layers,
-            "seed001": self._seed001(small),
+            "seed001": self._seed001(),
             "regions": self._regions() if self.regions_on else None,
         }
         if self.construction is not None and p.target is not None:
@@ -227,18 +280,27 @@ class Session:
         self.net.train()
         return frame
 
-    def _seed001(self, small: torch.Tensor) -> dict[str, Any] | None:
-        """One hidden layer: contributions a_j σ(w_j·x + b_j), output bias c, knots −b/w (1D),
-        transition widths 1/‖w‖, and local/global units (seed 000/001; :mod:`approxlab.smooth`)."""
+    def _seed001(self) -> dict[str, Any] | None:
+        """One hidden layer, one output: contributions a_j σ(w_j·φ(x) + b_j), output bias c; for a net
+        on x (linear features) also knots −b/w (1D), transition widths 1/‖w‖ and local/global units
+        (seed 000/001; :mod:`approxlab.smooth`), which are statements about lines in x."""
         from approxlab.smooth.knots import knot_positions, transition_widths
         from approxlab.smooth.zero_error import SUPPORTED, classify
         from approxlab.units import two_layer
 
+        if self.problem.outputs > 1:
+            return None
         try:
             t = two_layer(self.net)
         except ApproxlabError:
             return None
-        parts = t.contributions(small.numpy())
+        parts = t.contributions(self.small.numpy())
+        on_x = self.net_on_x()
+        if on_x is None:
+            return {"contributions": pack(parts.T), "c": float(t.c[0])} | dict.fromkeys(
+                ("knots", "lines", "widths", "local")
+            )
+        t = two_layer(on_x)
         local = (
             classify(t, self.problem.domain, 1e-3).tolist() if t.activation in SUPPORTED else None
         )
@@ -264,8 +326,11 @@ class Session:
         from approxlab.regions import bound, partition, stages
         from approxlab.regions.partition1d import Partition1D
 
+        on_x = self.net_on_x()
+        if on_x is None:
+            return {"error": self.not_on_x()}
         try:
-            layers = stages(self.net)
+            layers = stages(on_x)
             limit = bound(layers, self.problem.dim)
             part = partition(layers, self.problem.domain, max_regions=MAX_PLAY_REGIONS)
         except ApproxlabError as exc:

@@ -112,6 +112,11 @@ def exercise1(
     from approxlab.targets import dataset
 
     source = dataset(data)
+    require(
+        source.classes == 2,
+        f"exercise 1 trains one sigmoid output on two classes; {data!r} has {source.classes}: "
+        "use xor, circle, spiral, moons or gauss",
+    )
     X, y = source.sample(n, seed)
     X_test, y_test = source.sample(n, seed + 1)
     net = init_mlp([2, width, 1], "tanh", "sigmoid", init="xavier_in", seed=seed)

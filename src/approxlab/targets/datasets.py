@@ -1,7 +1,8 @@
 """Classification data sets: TensorFlow Playground's 2D sets and seed 001's surface task.
 
 Every generator is seeded and returns float64 ``X`` of shape ``(n, d)`` and labels
-``y`` in {0, 1} of shape ``(n,)``.
+``y`` of shape ``(n,)``: in {0, 1} for the two-class sets (:data:`DATASETS`), in
+{0, …, k − 1} for the k-class sets (:data:`MULTICLASS`, trained with cross-entropy).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Dataset:
     domain: Domain
     noise: float = 0.0
     description: str = ""
+    classes: int = 2
 
     @property
     def dim(self) -> int:
@@ -65,13 +67,19 @@ def _circle(n, rng, noise):
     return X + noise * rng.normal(size=X.shape), y
 
 
-def _spiral(n, rng, noise):
-    y = (np.arange(n) % 2).astype(float)
-    s = rng.uniform(0, 1, n)
-    r = 0.05 + 0.9 * s
-    t = 1.75 * 2 * np.pi * s + np.pi * y
-    X = np.stack([r * np.cos(t), r * np.sin(t)], axis=1)
-    return X + noise * rng.normal(size=X.shape), y
+def _arms(k: int):
+    """k interleaved spiral arms: point i is in class i mod k, at radius r = 0.05 + 0.9 s and angle
+    1.75 · 2π s + 2π y/k for s uniform on [0, 1] (k = 2 is TensorFlow Playground's spiral)."""
+
+    def arms(n, rng, noise):
+        y = (np.arange(n) % k).astype(float)
+        s = rng.uniform(0, 1, n)
+        r = 0.05 + 0.9 * s
+        t = 1.75 * 2 * np.pi * s + 2 * np.pi * y / k
+        X = np.stack([r * np.cos(t), r * np.sin(t)], axis=1)
+        return X + noise * rng.normal(size=X.shape), y
+
+    return arms
 
 
 def _moons(n, rng, noise):
@@ -84,6 +92,15 @@ def _moons(n, rng, noise):
     )
     X = (X - [0.5, 0.25]) / 1.5
     return X + noise * rng.normal(size=X.shape), y
+
+
+def _blobs4(n, rng, noise):
+    """Four Gaussian blobs of σ = 0.2 (+ noise), class c centred at (±½, ±½) (c = 0: (½, ½),
+    counter-clockwise): neighbours are 1 apart, so the Bayes error is about 2 P(N(0,1) > 2.5) ≈ 1.2%."""
+    y = (np.arange(n) % 4).astype(float)
+    centres = np.array([[0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5], [0.5, -0.5]])[y.astype(int)]
+    X = centres + (0.2 + noise) * rng.normal(size=(n, 2))
+    return X, y
 
 
 def _gauss(n, rng, noise):
@@ -101,7 +118,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
         "circle", _circle, _PLANE, 0.02, "a disk of radius ½ inside a ring 0.7–1"
     ),
     "spiral": lambda: Dataset(
-        "spiral", _spiral, _PLANE, 0.02, "two interleaved spirals, 1.75 turns"
+        "spiral", _arms(2), _PLANE, 0.02, "two interleaved spirals, 1.75 turns"
     ),
     "moons": lambda: Dataset("moons", _moons, _PLANE, 0.05, "two interleaving half circles"),
     "gauss": lambda: Dataset(
@@ -109,19 +126,35 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     ),
 }
 
+MULTICLASS: dict[str, Callable[[], Dataset]] = {
+    "spiral3": lambda: Dataset(
+        "spiral3", _arms(3), _PLANE, 0.02, "three interleaved spiral arms, 1.75 turns", 3
+    ),
+    "blobs4": lambda: Dataset(
+        "blobs4", _blobs4, _PLANE, 0.0, "four Gaussian blobs at (±½, ±½), σ = 0.2", 4
+    ),
+}
+
 
 def names() -> list[str]:
-    """Names of the classification data sets."""
+    """Names of the two-class data sets (labels 0/1: what ``approxlab fit`` trains with BCE)."""
     return sorted(DATASETS)
 
 
-def dataset(name: str) -> Dataset:
-    """A named 2D classification set: xor, circle, spiral, moons, gauss.
+def multiclass_names() -> list[str]:
+    """Names of the k-class data sets (k > 2: cross-entropy on k logits)."""
+    return sorted(MULTICLASS)
 
-    >>> dataset("moons").dim
-    2
+
+def dataset(name: str) -> Dataset:
+    """A named 2D classification set: xor, circle, spiral, moons, gauss (two classes) or spiral3,
+    blobs4 (three and four classes; ``Dataset.classes``).
+
+    >>> dataset("moons").dim, dataset("spiral3").classes
+    (2, 3)
     """
-    return DATASETS[choose("data set", name, DATASETS)]()
+    every = {**DATASETS, **MULTICLASS}
+    return every[choose("data set", name, every)]()
 
 
 def surface_classification(

@@ -6,6 +6,7 @@ const $ = (id) => document.getElementById(id);
 const ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu", "sin", "cos", "abs", "step", "linear", "exp"];
 const CONSTRUCTIONS = ["steps", "sigmoid-steps", "bumps", "towers", "ridge-tower", "interpolant", "triangulation",
                        "sawtooth", "yarotsky", "product", "taylor", "fourier", "exponential"];
+const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]; // approxlab.play.features
 const MAX_TILES = 64; // unit pictures drawn per layer (a construction may have hundreds of units)
 
 const state = {
@@ -54,13 +55,31 @@ function readSetting(el, raw) {
   return String(raw).slice(0, 500);
 }
 
+function featureBoxes() { return [...document.querySelectorAll("[data-feature]")]; }
+
 function gather() {
   const s = { ...state.defaults };
   for (const el of controls()) {
     const v = readSetting(el, el.value);
     if (v !== null && v !== "") s[el.dataset.setting] = v;
   }
+  const ticked = featureBoxes().filter((b) => b.checked).map((b) => b.dataset.feature);
+  $("features-msg").textContent = ticked.length ? "" : "tick at least one input feature: the net needs an input";
+  s.features = ticked.length ? ticked : (state.settings || state.defaults).features;
   return s;
+}
+
+function showFeatures(features) {
+  const flat = state.setup && state.setup.dim === 1; // x is x1: the x2 features do not apply
+  for (const b of featureBoxes()) {
+    b.checked = features.includes(b.dataset.feature);
+    b.disabled = flat && b.dataset.feature.includes("x2");
+  }
+}
+
+function readFeatures(raw) {
+  const f = String(raw).split(",").filter((t) => FEATURES.includes(t));
+  return f.length ? f : null;
 }
 
 function show(settings) {
@@ -68,6 +87,7 @@ function show(settings) {
     const v = settings[el.dataset.setting];
     el.value = Array.isArray(v) ? v.join(",") : v;
   }
+  showFeatures(settings.features);
   document.body.className = `kind-${settings.kind} source-${settings.source}`;
 }
 
@@ -80,6 +100,7 @@ function fromURL() {
     const v = readSetting(el, q.get(key));
     if (v !== null && v !== "") s[key] = v;
   }
+  if (q.has("features") && readFeatures(q.get("features"))) s.features = readFeatures(q.get("features"));
   state.regions = q.get("regions") === "1";
   state.knots = q.get("knots") === "1";
   state.construct = q.has("construct") && CONSTRUCTIONS.includes(q.get("construct"))
@@ -238,7 +259,25 @@ function drawSeed001(frame) {
 function outputTitle(frame) {
   const setup = state.setup;
   if (setup.construction) return `${setup.construction.name}: sup error on the grid ${fmt(frame.error)}`;
+  if (setup.classes > 2) return "net output: most probable class (pale: low softmax probability)";
   return setup.kind === "classification" ? "net output: P(class 1)" : "net output";
+}
+
+// k classes: one hue per class (blue and orange first, as for two classes)
+const HUES = [COLD, WARM, [39, 174, 96], [142, 68, 173], [192, 57, 43], [22, 160, 133]];
+function classColour(label, strength) {
+  const c = HUES[label % HUES.length], a = Math.max(0, Math.min(1, strength));
+  return [0, 1, 2].map((i) => Math.round(MID[i] + (c[i] - MID[i]) * a));
+}
+
+function drawLegend() {
+  const setup = state.setup, box = $("legend");
+  if (setup.kind !== "classification") { box.innerHTML = ""; return; }
+  const k = Math.max(2, setup.classes);
+  box.innerHTML = `<b class="classes">${k} classes</b>` + Array.from({ length: k }, (_, c) => {
+    const [r, g, b] = classColour(c, 1);
+    return `<span class="swatch" style="background:rgb(${r},${g},${b})"></span>class ${c}`;
+  }).join("");
 }
 
 // The output is drawn on a canvas, as TensorFlow Playground does: Plotly redraws every trace on
@@ -254,7 +293,10 @@ function drawOutput(frame) {
   if (!(hi > lo)) { hi = lo + 1; }
   const [y0, y1] = setup.dim === 2 ? setup.domain[1] : [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)];
   const px = (x) => PAD + ((x - x0) / (x1 - x0)) * w, py = (y) => PAD + h - ((y - y0) / (y1 - y0)) * h;
-  const tone = (v) => colour(2 * (v - lo) / (hi - lo) - 1);
+  const k = setup.classes > 2 ? setup.classes : 0, conf = k ? unpack(frame.confidence) : null;
+  // k classes: the argmax class's hue, as strong as its probability is above chance 1/k
+  const cell = (idx) => k ? classColour(out[idx], (conf[idx] - 1 / k) / (1 - 1 / k)) : tone(out[idx]);
+  const tone = (v) => k ? classColour(v, 1) : colour(2 * (v - lo) / (hi - lo) - 1);
   ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
   if (setup.dim === 2) {
@@ -262,7 +304,7 @@ function drawOutput(frame) {
     off.width = n; off.height = n;
     const octx = off.getContext("2d"), img = octx.createImageData(n, n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      const [r, g, b] = tone(out[i * n + j]), p = 4 * ((n - 1 - j) * n + i);
+      const [r, g, b] = cell(i * n + j), p = 4 * ((n - 1 - j) * n + i);
       img.data[p] = r; img.data[p + 1] = g; img.data[p + 2] = b; img.data[p + 3] = 255;
     }
     octx.putImageData(img, 0, 0);
@@ -323,7 +365,7 @@ function drawOutput(frame) {
   ctx.fillText(fmt(x0), PAD, H - PAD + 14); ctx.fillText(fmt(x1), PAD + w - 24, H - PAD + 14);
   ctx.fillText(fmt(y0), 2, PAD + h); ctx.fillText(fmt(y1), 2, PAD + 8);
   ctx.font = "13px sans-serif"; ctx.fillText(outputTitle(frame), PAD, 18);
-  if (setup.dim === 2) ctx.fillText(`colour: ${fmt(lo)} (blue) … ${fmt(hi)} (orange)`, PAD, H - 6);
+  if (setup.dim === 2 && !k) ctx.fillText(`colour: ${fmt(lo)} (blue) … ${fmt(hi)} (orange)`, PAD, H - 6);
 }
 
 // plotly.js (4.8 MB) loads asynchronously: the page trains and draws before it arrives.
@@ -369,6 +411,8 @@ function render(frame) {
   $("step-count").textContent = frame.step;
   $("loss-value").textContent = fmt(frame.loss);
   $("test-loss-value").textContent = fmt(frame.test_loss);
+  $("accuracy-value").textContent = fmt(frame.accuracy);
+  $("test-accuracy-value").textContent = fmt(frame.test_accuracy);
   if (frame.loss !== null && frame.test_loss !== null) state.pending.push([frame.step, frame.loss, frame.test_loss]);
   drawOutput(frame);
   drawUnits(frame);
@@ -473,7 +517,17 @@ function onMessage(event) {
     $("units").dataset.shape = ""; $("contrib").dataset.shape = "";
     showCertificate(msg.construction);
     $("steepness").value = 0; $("steepness-value").textContent = "1";
-    $("arch").textContent = `net ${msg.architecture.join(" → ")}, ${msg.params} parameters`;
+    $("arch").textContent = `net ${msg.architecture.join(" → ")}, ${msg.params} parameters; inputs ${msg.features.join(", ")}`;
+    // an uploaded or constructed net reads the raw inputs: the boxes and the link say so (other
+    // setups answer settings the page sent; re-showing those could undo what the user types now)
+    if (msg.adopted) {
+      state.settings.features = msg.settings.features;
+      toURL();
+    }
+    showFeatures(state.settings.features);
+    $("features-note").textContent = msg.not_on_x || "";
+    $("download-msg").textContent = "";
+    drawLegend();
     resetLoss();
     status("");
   } else if (msg.type === "frame") {
@@ -507,6 +561,10 @@ function init() {
   $("activation").innerHTML = ACTIVATIONS.map((a) => `<option>${a}</option>`).join("");
   $("construction").innerHTML += CONSTRUCTIONS.map((c) => `<option>${c}</option>`).join("");
   for (const el of controls()) if (el.id !== "target") el.addEventListener("change", apply);
+  for (const b of featureBoxes()) b.addEventListener("change", apply);
+  $("download").addEventListener("click", (e) => { // the server refuses it too; no JSON saved as a model
+    if (state.setup && state.setup.not_on_x) { e.preventDefault(); $("download-msg").textContent = state.setup.not_on_x; }
+  });
   let timer = null;
   $("target").addEventListener("input", () => {
     clearTimeout(timer);
