@@ -30,9 +30,12 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from approxlab.headless import CHROMIUM, launch
 
 RESULTS = Path(__file__).parent / "results"
 CASES = [
@@ -140,7 +143,7 @@ def session_rates(rounds: int = 5, frames: int = 10) -> list[float]:
 
 
 def page_rate(port: int, settings: dict, regions: bool, seconds: float) -> dict | None:
-    if not Path("/usr/bin/chromium").exists():
+    if not CHROMIUM.exists():
         return None
     from urllib.parse import urlencode
 
@@ -150,12 +153,8 @@ def page_rate(port: int, settings: dict, regions: bool, seconds: float) -> dict 
     if regions:
         query["regions"] = "1"
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        browser = launch(p, tempfile.mkdtemp(), {"width": 1400, "height": 1000})
+        page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/?{urlencode(query)}")
         page.wait_for_function(
             "window.play.frames > 0 && window.Plotly !== undefined", timeout=60_000
