@@ -498,16 +498,88 @@ def subdivide(
             sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
         )
     sub.compact()
+    slot_vertex, slot_label = sub.slot_vertex.view.copy(), sub.slot_label.view.copy()
+    offsets = np.append(sub.start.view, sub.slot_vertex.n)
+    if lineage.has_games:
+        slot_vertex, slot_label, offsets = merge_same_patterns(
+            slot_vertex, slot_label, offsets, lineage
+        )
     return (
         sub.x.view.copy(),
-        sub.slot_vertex.view.copy(),
-        sub.slot_label.view.copy(),
-        np.append(sub.start.view, sub.slot_vertex.n),
+        slot_vertex,
+        slot_label,
+        offsets,
         np.asarray(h),
         np.array(cuts[0], np.int64),
         np.array(cuts[1], np.int64),
         lineage,
     )
+
+
+def merge_same_patterns(
+    slot_vertex: np.ndarray, slot_label: np.ndarray, offsets: np.ndarray, lineage: Lineage
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Join the faces with equal patterns (:meth:`Lineage.packed`, games off the winner's path
+    ignored) into one region each; the lineage keeps the first face of each.
+
+    Such faces tile one convex region (the set of a pattern is an intersection of half-planes), cut
+    only by games no winner played; with shared vertices each inner edge appears once in each
+    direction, so the region's boundary is the faces' edges whose reverse is not among them,
+    chained into one counter-clockwise cycle (a vertex on it keeps its place even where the
+    boundary runs straight through it).
+    """
+    packed = lineage.packed()
+    _, group, sizes = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
+    group = group.ravel()
+    if sizes.max() == 1:
+        return slot_vertex, slot_label, offsets
+    count = len(offsets) - 1
+    lengths = np.diff(offsets)
+    face = np.repeat(np.arange(count), lengths)
+    nxt = np.arange(1, len(slot_vertex) + 1)
+    nxt[offsets[1:] - 1] = offsets[:-1]
+    u, v, g = slot_vertex, slot_vertex[nxt], group[face]
+    joined = sizes[g] > 1
+    # An inner edge: its reverse (v, u) belongs to a face of the same group.
+    edges = np.stack([g, u, v], axis=1)[joined]
+    reverse = np.stack([g, v, u], axis=1)[joined]
+    both = np.unique(np.concatenate([edges, reverse]), axis=0, return_inverse=True)[1].ravel()
+    seen = np.bincount(both)
+    outer = np.flatnonzero(joined)[seen[both[: len(edges)]] == 1]
+    # Successor of each outer slot: the outer slot of the same group starting at its end vertex.
+    span = int(u.max()) + 1
+    key = g[outer] * span + u[outer]
+    order = np.argsort(key)
+    succ = order[np.searchsorted(key[order], g[outer] * span + v[outer])]
+    first = np.full(len(sizes), count, np.int64)  # each group's lowest face, kept in the lineage
+    np.minimum.at(first, group, np.arange(count))
+    keep = np.unique(first)
+    rank = np.empty(len(sizes), np.int64)
+    rank[group[keep]] = np.arange(len(keep))
+    # Walk each group's cycle from its first outer slot (a few slots per group: plain Python).
+    cycle_slots, cycle_rank, cycle_pos, started = [], [], [], set()
+    for i0 in range(len(outer)):
+        gi = int(g[outer[i0]])
+        if gi in started:
+            continue
+        started.add(gi)
+        i, n = i0, 0
+        while True:
+            cycle_slots.append(int(outer[i]))
+            cycle_rank.append(int(rank[gi]))
+            cycle_pos.append(n)
+            i, n = int(succ[i]), n + 1
+            if i == i0:
+                break
+    alone = np.flatnonzero(sizes[g] == 1)
+    slots = np.concatenate([alone, np.array(cycle_slots, np.int64)])
+    ranks = np.concatenate([rank[g[alone]], np.array(cycle_rank, np.int64)])
+    within = np.concatenate([alone - offsets[face[alone]], np.array(cycle_pos, np.int64)])
+    slots = slots[np.lexsort((within, ranks))]
+    lineage.keep(keep)
+    new_offsets = np.zeros(len(keep) + 1, np.int64)
+    np.cumsum(np.bincount(ranks, minlength=len(keep)), out=new_offsets[1:])
+    return slot_vertex[slots], slot_label[slots], new_offsets
 
 
 class Partition2D:
