@@ -36,6 +36,7 @@ from torch import fx, nn
 
 from approxlab.errors import ApproxlabError
 from approxlab.nets import Abs, Maxout
+from approxlab.regions.certified import two_sum
 
 SUPPORTED = (
     "Linear, ReLU, ReLU6, LeakyReLU, PReLU (one parameter), Abs, Hardtanh, Identity, Dropout, "
@@ -130,6 +131,9 @@ def _act(name, kinks, slope, intercept) -> Activation:
     return Activation(
         name, np.array(kinks, float), np.array(slope, float), np.array(intercept, float)
     )
+
+
+RELU = _act("relu", [0.0], [0.0, 1.0], [0.0, 0.0])
 
 
 def _activation(module: nn.Module) -> Activation | None:
@@ -328,7 +332,9 @@ def _windows(name: str, m: nn.Module, shape: tuple[int, ...]) -> np.ndarray:
         k = cols.shape[0] // c
         cols = cols.reshape(c, k, -1).transpose(1, 2).reshape(-1, k).numpy().astype(np.int64) - 1
         return np.sort(cols, axis=1)[:, ::-1].copy()  # entries first, −1 (padding) last
-    size = m.output_size if isinstance(m.output_size, (tuple, list)) else (m.output_size,) * (1 + two)
+    size = (
+        m.output_size if isinstance(m.output_size, (tuple, list)) else (m.output_size,) * (1 + two)
+    )
     size = (1, *size) if not two else size
     # AdaptiveMaxPool: output i of an axis of n takes entries ⌊i n / o⌋ … ⌈(i + 1) n / o⌉ − 1.
     spans = [
@@ -404,10 +410,21 @@ class _Reader:
             width + 1, width, dtype=torch.float64
         )  # [I; 0]: the new h and its zero constant
         starts = np.concatenate([[0], np.cumsum(sizes)])
-        for n, b, lo, hi in zip(live, blocks[len(own) :], starts[len(own) : -1], starts[len(own) + 1 :]):
+        for n, b, lo, hi in zip(
+            live, blocks[len(own) :], starts[len(own) : -1], starts[len(own) + 1 :]
+        ):
             self.env[n] = basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
-        out = [basis[:, lo:hi].reshape(width + 1, *b.shape[1:]) for b, lo, hi in zip(own, starts, starts[1:])]
+        out = [
+            basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
+            for b, lo, hi in zip(own, starts, starts[1:])
+        ]
         return out[0] if keep is None else out
+
+    def _pool(self, node: fx.Node, name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor:
+        """T of the max pool ``m`` applied to the tensor with rows T."""
+        windows = _windows(name, m, tuple(t.shape[1:]))
+        shape = m(torch.zeros(1, *t.shape[1:], dtype=torch.float64)).shape[1:]
+        return self._maximum(node, t, windows).reshape(-1, *shape)
 
     def _maximum(self, node: fx.Node, t: torch.Tensor, windows: np.ndarray) -> torch.Tensor:
         """T of the max of t's flat entries over each window (rows of ``windows``, −1 = none), as a
@@ -415,8 +432,18 @@ class _Reader:
         (one stage; an odd one out waits), until one is left per window."""
         w = t.shape[0] - 1
         vals = t.reshape(w + 1, -1)
-        made = np.full((vals.shape[1], 2), -1, np.int64)  # the game (stage, neuron) that made a value
+        made = np.full(
+            (vals.shape[1], 2), -1, np.int64
+        )  # the game (stage, neuron) that made a value
         win = windows
+        pairs = win[:, : win.shape[1] // 2 * 2].reshape(-1, 2)
+        pairs = pairs[(pairs >= 0).all(axis=1)]
+        _, error = two_sum(vals[:, pairs[:, 0]].numpy(), -vals[:, pairs[:, 1]].numpy())
+        if error.any():
+            # a − b rounds in float64, and the rounded lines of three entries would miss their common
+            # point: first carry the entries through a stage of pass-through neurons, so every game
+            # is a difference of two coordinates (weights ±1, exact).
+            vals = self._emit(node, RELU, vals[:, :0], vals)[1]
         while win.shape[1] > 1:
             if win.shape[1] % 2:
                 win = np.concatenate([win, np.full((len(win), 1), -1, np.int64)], axis=1)
@@ -435,8 +462,11 @@ class _Reader:
                         [np.full(at.sum(), s), np.flatnonzero(at), np.full(at.sum(), side)], axis=1
                     )
             diff, keep = self._emit(
-                node, _act("relu", [0.0], [0.0, 1.0], [0.0, 0.0]), vals[:, ga] - vals[:, gb],
-                torch.cat([vals[:, gb], vals[:, by]], dim=1), played,
+                node,
+                RELU,
+                vals[:, ga] - vals[:, gb],
+                torch.cat([vals[:, gb], vals[:, by]], dim=1),
+                played,
             )
             vals = torch.cat([diff + keep[:, :n], keep[:, n:]], dim=1)
             made = np.concatenate([np.stack([np.full(n, s), np.arange(n)], axis=1), made[by]])
@@ -459,11 +489,7 @@ class _Reader:
                 groups = np.arange(m.out_features * m.pieces).reshape(m.out_features, m.pieces)
                 return self._maximum(node, z, groups).reshape(-1, *z.shape[1:-1], m.out_features)
             if isinstance(m, _MAXIMA):
-                t = args[0]
-                shape = tuple(m(torch.zeros(1, *t.shape[1:], dtype=torch.float64)).shape[1:])
-                return self._maximum(node, t, _windows(str(target), m, tuple(t.shape[1:]))).reshape(
-                    -1, *shape
-                )
+                return self._pool(node, str(target), m, args[0])
             out = _affine_module(str(target), m, args[0])
             if out is None:
                 raise _refuse(node, type(m).__name__, "layer")
@@ -472,12 +498,7 @@ class _Reader:
         if act is not None:
             return self._emit(node, act, args[0])
         if target in _MAX_POOLS and isinstance(args[0], torch.Tensor):
-            module = _MAX_POOLS[target](*args[1:], **kwargs)
-            t = args[0]
-            shape = tuple(module(torch.zeros(1, *t.shape[1:], dtype=torch.float64)).shape[1:])
-            return self._maximum(node, t, _windows(node.name, module, tuple(t.shape[1:]))).reshape(
-                -1, *shape
-            )
+            return self._pool(node, node.name, _MAX_POOLS[target](*args[1:], **kwargs), args[0])
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
         if target == "size":
             dim = args[1] if len(args) > 1 else kwargs.get("dim")
@@ -744,11 +765,20 @@ def canonical(layers: list[Stage], acts: list[int], pieces: list[np.ndarray]) ->
     have equal canonical patterns exactly when every window has the same argmax and every other
     neuron the same piece, and their affine maps from these patterns agree.
 
+    max(x, −x, 2x − 1, 0.5) at x = 3: the games (x, −x) and (2x − 1, 0.5) go to x and 2x − 1 (piece 1),
+    the final to 2x − 1 (piece 0: b wins), so the game of x is off the path:
+
     >>> from approxlab.nets import Maxout
-    >>> layers = stages(Maxout(2, 1, pieces=4))
-    >>> z = forward(layers, np.array([[3.0, 0.0]]))
-    >>> [p.tolist() for p in canonical(layers, [0, 1], [layers[s].activation.piece(z[s]) for s in (0, 1)])]
-    [[[0, 0, 2, 2]], [[0, 2, 2]]]
+    >>> net = Maxout(1, 1, pieces=4)
+    >>> with torch.no_grad():
+    ...     _ = net.linear.weight.copy_(torch.tensor([[1.0], [-1.0], [2.0], [0.0]]))
+    ...     _ = net.linear.bias.copy_(torch.tensor([0.0, 0.0, -1.0, 0.5]))
+    >>> layers = stages(net)
+    >>> acts = [s for s, st in enumerate(layers) if st.activation is not None]
+    >>> z = forward(layers, np.array([[3.0]]))
+    >>> pieces = canonical(layers, acts, [layers[s].activation.piece(z[s]) for s in acts])
+    >>> [p[0, : st.bends].tolist() for p, st in zip(pieces, [layers[s] for s in acts])]
+    [[0, 1], [0]]
     """
     if all(layers[s].activation.games is None for s in acts):
         return pieces
@@ -765,7 +795,9 @@ def canonical(layers: list[Stage], acts: list[int], pieces: list[np.ndarray]) ->
         for parent in np.unique(games[games[:, 0] >= 0, 0]):
             cols = np.flatnonzero(games[:, 0] == parent)
             rows = games[cols, 1]
-            on[:, cols] = path[int(parent)][:, rows] & (out[at[int(parent)]][:, rows] == games[cols, 2])
+            on[:, cols] = path[int(parent)][:, rows] & (
+                out[at[int(parent)]][:, rows] == games[cols, 2]
+            )
         path[s] = on
         p[~on & (games[:, 0] != NOT_A_GAME)] = 0
     return out
