@@ -31,7 +31,7 @@ from approxlab.regions.layers import Stage
 from approxlab.regions.lineage import Lineage, side_bits
 
 BOUNDARY = -1  # edge label of the domain's boundary
-BATCH_SKIPS = 16  # lines a batch passes over (waiting for the next batch) before it is cut
+BATCH_SKIPS = 4  # lines a batch passes over (waiting for the next batch) before it is cut
 REFRESH = 4  # re-read the crossing candidates each time the face count has grown this many times
 # Error bound of a pre-activation at a vertex, relative to the size of its terms |W| |h| + |b|:
 # interpolation along edges and one matrix product per layer lose a few ulps (measured against
