@@ -54,6 +54,28 @@ class Abs(nn.Module):
         return torch.abs(z)
 
 
+class Maxout(nn.Module):
+    """Maxout layer (Goodfellow et al. 2013): y_i = max_{r < k} (W x + b)_{i·k + r}, i < out_features.
+
+    One ``nn.Linear`` to ``out_features · pieces`` values, then the max over each group of
+    ``pieces`` consecutive ones: piecewise linear, its regions are the cells of each group's argmax.
+
+    >>> Maxout(2, 3, pieces=4)(torch.zeros(5, 2, dtype=torch.float64)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, pieces: int, dtype: torch.dtype = torch.float64
+    ):
+        super().__init__()
+        require(pieces >= 1, f"a maxout unit needs at least one piece, got {pieces}")
+        self.out_features, self.pieces = out_features, pieces
+        self.linear = nn.Linear(in_features, out_features * pieces, dtype=dtype)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).unflatten(-1, (self.out_features, self.pieces)).amax(dim=-1)
+
+
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "leaky_relu": nn.LeakyReLU,

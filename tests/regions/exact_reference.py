@@ -59,13 +59,14 @@ def _clip(poly: list[Point], f) -> list[Point]:
 
 
 def _affine(layers, pattern: list[list[int]], upto: int):
-    """Rows (p, q, r) of z^(upto) = p x + q y + r on a region with the given pattern of earlier layers."""
+    """Rows (p, q, r) of z^(upto) = p x + q y + r on a region with the given pattern of earlier layers
+    (ReLU: 1 on / 0 off per neuron; max: the argmax entry per window; affine stages: none)."""
     h = [(Fraction(1), Fraction(0), Fraction(0)), (Fraction(0), Fraction(1), Fraction(0))]
     for s in range(upto + 1):
-        w, b, _ = layers[s]
+        w, b, kind = layers[s]
         z = [
             tuple(
-                sum((row[k] * h[k][c] for k in range(len(h))), Fraction(0))
+                sum((row[k] * h[k][c] for k in range(len(h)) if row[k]), Fraction(0))
                 + (b[j] if c == 2 else 0)
                 for c in range(3)
             )
@@ -73,24 +74,63 @@ def _affine(layers, pattern: list[list[int]], upto: int):
         ]
         if s == upto:
             return z
-        h = [zj if on else (Fraction(0),) * 3 for zj, on in zip(z, pattern[s])]
+        if kind == "relu":
+            h = [zj if on else (Fraction(0),) * 3 for zj, on in zip(z, pattern[s])]
+        elif kind == "affine":
+            h = z
+        else:
+            h = [z[a] for a in pattern[s]]
     raise IndexError(upto)
 
 
-def regions(
-    net: torch.nn.Sequential, box: tuple[float, float, float, float]
+def _argmax_cells(poly: list[Point], z, window: list[int]) -> list[tuple[list[Point], int]]:
+    """The cells {z_a ≥ z_j for every j of the window} of positive area, with a; of entries with
+    identical affine maps the first one wins (their cells coincide)."""
+    cells = []
+    for a in window:
+        cell = poly
+        for j in window:
+            d = tuple(za - zj for za, zj in zip(z[a], z[j]))
+            if j == a or (d == (0, 0, 0) and a < j):
+                continue
+            if d == (0, 0, 0):
+                cell = []
+                break
+            cell = _clip(cell, lambda v, d=d: d[0] * v[0] + d[1] * v[1] + d[2])
+            if len(cell) < 3:
+                break
+        if len(cell) >= 3 and _area2(cell) != 0:
+            cells.append((cell, a))
+    return cells
+
+
+def regions_of_layers(
+    layers, box: tuple[float, float, float, float]
 ) -> list[tuple[tuple[int, ...], ...]]:
-    """The activation patterns of the linear regions of ``net`` (Linear/ReLU, 2 inputs) on the box
-    (x0, x1, y0, y1), one per region of positive area, found by exact clipping."""
+    """The patterns of the regions of positive area on the box, by exact clipping, of a net given as
+    [(W, b, kind)] in Fractions: kind "relu", "affine" (no activation), ("max", windows) (the max
+    over each window of entries, pattern: each window's argmax), or None (the output)."""
     x0, x1, y0, y1 = (Fraction(float(v)) for v in box)
-    layers = _layers(net)
     cells = [([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], [])]
     for s, (_, _, kind) in enumerate(layers):
         if kind is None:
             break
+        if kind == "affine":
+            cells = [(poly, pattern + [()]) for poly, pattern in cells]
+            continue
         done = []
         for poly, pattern in cells:
             z = _affine(layers, pattern, s)
+            if kind != "relu":
+                parts = [(poly, [])]
+                for window in kind[1]:
+                    parts = [
+                        (cell, chosen + [a])
+                        for part, chosen in parts
+                        for cell, a in _argmax_cells(part, z, window)
+                    ]
+                done += [(part, pattern + [chosen]) for part, chosen in parts]
+                continue
             parts = [(poly, [])]
             for p, q, r in z:
                 nxt = []
@@ -109,6 +149,14 @@ def regions(
             done += [(part, pattern + [bits]) for part, bits in parts]
         cells = done
     return [tuple(tuple(b) for b in pattern) for _, pattern in cells]
+
+
+def regions(
+    net: torch.nn.Sequential, box: tuple[float, float, float, float]
+) -> list[tuple[tuple[int, ...], ...]]:
+    """The activation patterns of the linear regions of ``net`` (Linear/ReLU, 2 inputs) on the box
+    (x0, x1, y0, y1), one per region of positive area, found by exact clipping."""
+    return regions_of_layers(_layers(net), box)
 
 
 def patterns_of(p) -> set[tuple[tuple[int, ...], ...]]:

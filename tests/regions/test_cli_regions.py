@@ -150,3 +150,31 @@ def test_a_model_file_with_an_impossible_convolution_is_refused_in_one_line(tmp_
     r = run(str(tmp_path / "bad.safetensors"), "--out", str(tmp_path / "never"))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert "kernel" in r.stderr and not (tmp_path / "never").exists()
+
+
+def test_a_saved_net_with_max_pooling_and_maxout_gets_its_exact_slice(tmp_path):
+    from approxlab.nets import Maxout
+    from approxlab.regions import partition, through_points
+
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Unflatten(1, (1, 4, 4)),
+        nn.Conv2d(1, 2, 3, padding=1),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        Maxout(8, 2, pieces=3),
+        nn.Linear(2, 1),
+    ).double()
+    model = approxlab.save(net, tmp_path / "pooled.safetensors")
+    anchors = np.random.default_rng(1).uniform(0, 1, size=(3, 16))
+    np.save(tmp_path / "three.npy", anchors)
+    r = run(
+        str(model),
+        "--anchors",
+        str(tmp_path / "three.npy"),
+        "--json",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["regions"] == partition(net, through_points(anchors)).count

@@ -259,11 +259,11 @@ class _Product(nn.Module):
             nn.Sequential(
                 nn.Unflatten(1, (1, 4, 4)),
                 nn.Conv2d(1, 2, 3),
-                nn.MaxPool2d(2),
+                nn.MaxPool2d(2, return_indices=True),
                 nn.Flatten(),
                 nn.Linear(2, 1),
             ),
-            r"layer MaxPool2d \(module '2'\) is piecewise linear, but regions of a max .* not implemented yet",
+            r"layer 2 \(MaxPool2d\) has return_indices or ceil_mode set",
         ),
         (
             nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8, 1)),

@@ -69,7 +69,8 @@ def bound(layers: list[Stage], dim: int) -> int:
     >>> bound(stages(approxlab.mlp(2, [3])), 2)
     7
     """
-    acts = [s for s in layers if s.activation is not None]
+    # Stages that only carry values (every neuron passes through) add no cut.
+    acts = [s for s in layers if s.activation is not None and s.bends > 0]
     if not acts:
         return 1
     if all(s.activation.name == "relu" for s in acts):

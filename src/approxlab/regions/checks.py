@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from approxlab.nets import net_dtype
-from approxlab.regions.layers import forward, output
+from approxlab.regions.layers import canonical, forward, output
 from approxlab.regions.partition1d import Partition1D
 from approxlab.regions.partition2d import Partition2D
 
@@ -131,15 +131,17 @@ def check(
     result = structure(p)
     t, region = interior_points(p, per_region, seed)
     recorded = p.patterns()
-    acts = [s for s in p.layers if s.activation is not None]
+    at = [i for i, s in enumerate(p.layers) if s.activation is not None]
+    acts = [p.layers[i] for i in at]
     zs = [z for s, z in zip(p.layers, forward(p.layers, t)) if s.activation is not None]
     if len(recorded) != len(acts):
         pattern_mismatch = len(t)
     else:
         wrong = np.zeros(len(t), bool)
         unsure = np.zeros(len(t), bool)
-        for s, z, rec in zip(acts, zs, recorded):
-            wrong |= np.any(s.activation.piece(z) != rec[region], axis=1)
+        found = canonical(p.layers, at, [s.activation.piece(z) for s, z in zip(acts, zs)])
+        for s, z, rec, piece in zip(acts, zs, recorded, found):
+            wrong |= np.any(piece != rec[region], axis=1)
             size = np.abs(z).max() + 1.0
             bends = s.activation.bending(s.width)
             unsure |= np.any(

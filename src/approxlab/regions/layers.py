@@ -11,6 +11,12 @@ with h^(0) = x, the flat input (seed 002, "Feedforward Network"). Each σ_l is g
 k_1 < … < k_m and one (slope, intercept) per piece; neuron j of stage l bends where
 z_j^(l) = k_i. Values a later layer still needs past an activation (the x of a residual
 x + f(x)) are carried through that stage as *pass-through* neurons, where σ is the identity.
+A max over a window (MaxPool, AdaptiveMaxPool, :class:`approxlab.nets.Maxout`) is read as a
+knockout tournament of pairwise maxima max(a, b) = b + relu(a − b), one stage per round
+(⌈log₂ k⌉ for windows of k entries, b carried through): each ReLU neuron is a *game*. Two points
+where the same entries win have the same affine map whatever the games their winners did not
+play, so a region's pattern ignores those games (:func:`canonical`): its regions are the cells
+of each window's argmax (Goodfellow et al. 2013; Montufar et al. 2014).
 The model is read from its forward with torch.fx (a plain nn.Sequential as the chain of its
 layers), every tensor kept as its affine map of the current h; affine layers are composed
 exactly as they come. Everything is float64. Models take flat inputs: a CNN starts with
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -29,12 +35,14 @@ import torch.nn.functional as F
 from torch import fx, nn
 
 from approxlab.errors import ApproxlabError
-from approxlab.nets import Abs
+from approxlab.nets import Abs, Maxout
+from approxlab.regions.certified import two_sum
 
 SUPPORTED = (
     "Linear, ReLU, ReLU6, LeakyReLU, PReLU (one parameter), Abs, Hardtanh, Identity, Dropout, "
-    "Flatten, Unflatten, Conv1d, Conv2d, BatchNorm1d/2d (eval), AvgPool1d/2d, Sequential, "
-    "and in a forward: +, −, scalar ×, cat, reshape/view/flatten, slicing"
+    "Flatten, Unflatten, Conv1d, Conv2d, BatchNorm1d/2d (eval), AvgPool1d/2d, MaxPool1d/2d, "
+    "AdaptiveMaxPool1d/2d, Maxout, Sequential, "
+    "and in a forward: +, −, scalar ×, cat, reshape/view/flatten, slicing, max_pool1d/2d"
 )
 
 
@@ -44,6 +52,9 @@ class Activation:
 
     ``passes`` (bool per neuron, or None): neurons where σ is the identity (carried values);
     they never bend, and their piece index is m+1, whose slope is 1 and intercept 0.
+    ``games`` (int64 (width, 3), or None): for a ReLU neuron that is a game of a max tournament,
+    the stage and neuron of the game its winner plays next ((−1, −1) after the final) and the side
+    it enters there (1: as a, 0: as b in b + relu(a − b)); rows of other neurons are (−2, −2, 0).
     """
 
     name: str
@@ -51,6 +62,7 @@ class Activation:
     slope: np.ndarray
     intercept: np.ndarray
     passes: np.ndarray | None = None
+    games: np.ndarray | None = None
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """σ(z) coordinatewise; at a kink both neighbouring pieces agree (continuity).
@@ -91,6 +103,7 @@ class Activation:
             np.append(self.slope, 1.0),
             np.append(self.intercept, 0.0),
             passes,
+            self.games,
         )
 
 
@@ -118,6 +131,9 @@ def _act(name, kinks, slope, intercept) -> Activation:
     return Activation(
         name, np.array(kinks, float), np.array(slope, float), np.array(intercept, float)
     )
+
+
+RELU = _act("relu", [0.0], [0.0, 1.0], [0.0, 0.0])
 
 
 def _activation(module: nn.Module) -> Activation | None:
@@ -268,18 +284,72 @@ _RESHAPES = {
     "contiguous",
 }
 _MAXIMA = (nn.MaxPool1d, nn.MaxPool2d, nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d)
+# Functional max pools, read as their module: their positional arguments after the input are the
+# module's (kernel, stride, padding, dilation), then ceil_mode / return_indices by keyword.
+_MAX_POOLS = {
+    F.max_pool1d: nn.MaxPool1d,
+    F.max_pool2d: nn.MaxPool2d,
+    F.adaptive_max_pool1d: nn.AdaptiveMaxPool1d,
+    F.adaptive_max_pool2d: nn.AdaptiveMaxPool2d,
+}
+NOT_A_GAME = -2
 
 
 def _refuse(node: fx.Node, what: str, kind: str) -> ApproxlabError:
-    maxlike = what.startswith(("MaxPool", "AdaptiveMaxPool", "max")) or "max_pool" in what
-    why = (
-        "is piecewise linear, but regions of a max (cuts where its argmax changes) are not implemented yet: "
-        "use AvgPool"
-        if maxlike
-        else f"is not supported by approxlab.regions: use only {SUPPORTED}"
-    )
     where = f"module '{node.target}'" if node.op == "call_module" else f"node '{node.name}'"
-    return ApproxlabError(f"{kind} {what} ({where}) {why}")
+    return ApproxlabError(
+        f"{kind} {what} ({where}) is not supported by approxlab.regions: use only {SUPPORTED}"
+    )
+
+
+def _windows(name: str, m: nn.Module, shape: tuple[int, ...]) -> np.ndarray:
+    """The entries (flat indices into a tensor of ``shape`` (C, …)) each output of the max pool
+    ``m`` takes its max over: (outputs, k), −1 where a window is shorter (padding, adaptive pools)."""
+    if getattr(m, "return_indices", False) or getattr(m, "ceil_mode", False):
+        raise ApproxlabError(
+            f"layer {name} ({type(m).__name__}) has return_indices or ceil_mode set: regions read "
+            "max pools returning values, with floor mode"
+        )
+    two = isinstance(m, (nn.MaxPool2d, nn.AdaptiveMaxPool2d))
+    if len(shape) != (3 if two else 2):
+        raise ApproxlabError(
+            f"layer {name} ({type(m).__name__}) needs inputs (C, {'H, W' if two else 'L'}) but gets "
+            f"{shape}: fix the layer order or add nn.Unflatten"
+        )
+    c, rest = shape[0], shape[1:] if two else (1, shape[1])
+    index = torch.arange(1, math.prod(shape) + 1, dtype=torch.float64).reshape(1, c, *rest)
+    if isinstance(m, (nn.MaxPool1d, nn.MaxPool2d)):
+
+        def axes(v, lead: int = 1) -> tuple[int, int]:
+            if two:
+                return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+            return (lead, v[0] if isinstance(v, (tuple, list)) else v)
+
+        # Padding cells read index 0, which no window takes as an entry.
+        cols = F.unfold(
+            index, axes(m.kernel_size), axes(m.dilation), axes(m.padding, 0), axes(m.stride)
+        )[0]
+        k = cols.shape[0] // c
+        cols = cols.reshape(c, k, -1).transpose(1, 2).reshape(-1, k).numpy().astype(np.int64) - 1
+        return np.sort(cols, axis=1)[:, ::-1].copy()  # entries first, −1 (padding) last
+    size = (
+        m.output_size if isinstance(m.output_size, (tuple, list)) else (m.output_size,) * (1 + two)
+    )
+    size = (1, *size) if not two else size
+    # AdaptiveMaxPool: output i of an axis of n takes entries ⌊i n / o⌋ … ⌈(i + 1) n / o⌉ − 1.
+    spans = [
+        [(i * n // o, -(-(i + 1) * n // o)) for i in range(o)]
+        for n, o in zip(rest, (n if o is None else o for n, o in zip(rest, size)))
+    ]
+    grid = np.arange(math.prod(shape)).reshape(c, *rest)
+    cells = [
+        grid[ch, a0:b0, a1:b1].ravel()
+        for ch in range(c)
+        for a0, b0 in spans[0]
+        for a1, b1 in spans[1]
+    ]
+    k = max(len(cell) for cell in cells)
+    return np.array([np.pad(cell, (0, k - len(cell)), constant_values=-1) for cell in cells])
 
 
 class _Reader:
@@ -310,23 +380,101 @@ class _Reader:
         i = self.order[at]
         return [n for n, v in self.env.items() if isinstance(v, torch.Tensor) and self.last[n] > i]
 
-    def _emit(self, node: fx.Node, act: Activation, t: torch.Tensor) -> torch.Tensor:
+    def _emit(
+        self,
+        node: fx.Node,
+        act: Activation,
+        t: torch.Tensor,
+        keep: torch.Tensor | None = None,
+        games: np.ndarray | None = None,
+    ):
+        """Append the stage σ(t) (t's entries bend; ``keep`` and the live values pass through) and
+        return t's (and ``keep``'s) T-tensors in the new h."""
         live = self._live(node)
-        blocks = [t] + [self.env[n] for n in live]
+        own = [t] if keep is None else [t, keep]
+        blocks = own + [self.env[n] for n in live]
         w = t.shape[0] - 1
         flat = [b.reshape(w + 1, -1) for b in blocks]
-        rows = torch.cat(flat, dim=1).numpy() if live else flat[0].numpy()
+        rows = torch.cat(flat, dim=1).numpy() if len(flat) > 1 else flat[0].numpy()
         sizes = [f.shape[1] for f in flat]
-        passes = np.repeat([False] + [True] * len(live), sizes)
-        self.stages.append(Stage(rows[:w].T.copy(), rows[w].copy(), act.carrying(passes)))
+        passes = np.repeat([False] + [True] * (len(blocks) - 1), sizes)
+        act = act.carrying(passes)
+        if games is not None:
+            every = np.full((len(passes), 3), NOT_A_GAME, np.int64)
+            every[: len(games)] = games
+            every[len(games) :, 2] = 0
+            act = replace(act, games=every)
+        self.stages.append(Stage(rows[:w].T.copy(), rows[w].copy(), act))
         width = int(sum(sizes))
         basis = torch.eye(
             width + 1, width, dtype=torch.float64
         )  # [I; 0]: the new h and its zero constant
         starts = np.concatenate([[0], np.cumsum(sizes)])
-        for n, b, lo, hi in zip(live, blocks[1:], starts[1:-1], starts[2:]):
+        for n, b, lo, hi in zip(
+            live, blocks[len(own) :], starts[len(own) : -1], starts[len(own) + 1 :]
+        ):
             self.env[n] = basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
-        return basis[:, : sizes[0]].reshape(width + 1, *t.shape[1:])
+        out = [
+            basis[:, lo:hi].reshape(width + 1, *b.shape[1:])
+            for b, lo, hi in zip(own, starts, starts[1:])
+        ]
+        return out[0] if keep is None else out
+
+    def _pool(self, node: fx.Node, name: str, m: nn.Module, t: torch.Tensor) -> torch.Tensor:
+        """T of the max pool ``m`` applied to the tensor with rows T."""
+        windows = _windows(name, m, tuple(t.shape[1:]))
+        shape = m(torch.zeros(1, *t.shape[1:], dtype=torch.float64)).shape[1:]
+        return self._maximum(node, t, windows).reshape(-1, *shape)
+
+    def _maximum(self, node: fx.Node, t: torch.Tensor, windows: np.ndarray) -> torch.Tensor:
+        """T of the max of t's flat entries over each window (rows of ``windows``, −1 = none), as a
+        knockout tournament: per round, entries paired in order play max(a, b) = b + relu(a − b)
+        (one stage; an odd one out waits), until one is left per window."""
+        w = t.shape[0] - 1
+        vals = t.reshape(w + 1, -1)
+        made = np.full(
+            (vals.shape[1], 2), -1, np.int64
+        )  # the game (stage, neuron) that made a value
+        win = windows
+        pairs = win[:, : win.shape[1] // 2 * 2].reshape(-1, 2)
+        pairs = pairs[(pairs >= 0).all(axis=1)]
+        _, error = two_sum(vals[:, pairs[:, 0]].numpy(), -vals[:, pairs[:, 1]].numpy())
+        if error.any():
+            # a − b rounds in float64, and the rounded lines of three entries would miss their common
+            # point: first carry the entries through a stage of pass-through neurons, so every game
+            # is a difference of two coordinates (weights ±1, exact).
+            vals = self._emit(node, RELU, vals[:, :0], vals)[1]
+        while win.shape[1] > 1:
+            if win.shape[1] % 2:
+                win = np.concatenate([win, np.full((len(win), 1), -1, np.int64)], axis=1)
+            a, b = win[:, 0::2], win[:, 1::2]
+            game, bye = (a >= 0) & (b >= 0), (a >= 0) & (b < 0)
+            ga, gb, by = a[game], b[game], a[bye]
+            n, s = len(ga), len(self.stages)
+            played = np.full((n, 3), -1, np.int64)
+            played[:, 2] = 0
+            for side, operand in ((1, ga), (0, gb)):
+                before = made[operand]
+                mine = before[:, 0] >= 0
+                for st in np.unique(before[mine, 0]):
+                    at = mine & (before[:, 0] == st)
+                    self.stages[st].activation.games[before[at, 1]] = np.stack(
+                        [np.full(at.sum(), s), np.flatnonzero(at), np.full(at.sum(), side)], axis=1
+                    )
+            diff, keep = self._emit(
+                node,
+                RELU,
+                vals[:, ga] - vals[:, gb],
+                torch.cat([vals[:, gb], vals[:, by]], dim=1),
+                played,
+            )
+            vals = torch.cat([diff + keep[:, :n], keep[:, n:]], dim=1)
+            made = np.concatenate([np.stack([np.full(n, s), np.arange(n)], axis=1), made[by]])
+            nxt = np.full(a.shape, -1, np.int64)
+            nxt[game] = np.arange(n)
+            nxt[bye] = n + np.arange(len(by))
+            win = nxt
+        return vals[:, win[:, 0]]
 
     def _call(self, node: fx.Node) -> object:
         args, kwargs = self._value(node.args), self._value(node.kwargs)
@@ -336,6 +484,12 @@ class _Reader:
             act = _activation(m)
             if act is not None:
                 return self._emit(node, act, args[0])
+            if isinstance(m, Maxout):
+                z = _affine_module(f"{target}.linear", m.linear, args[0])
+                groups = np.arange(m.out_features * m.pieces).reshape(m.out_features, m.pieces)
+                return self._maximum(node, z, groups).reshape(-1, *z.shape[1:-1], m.out_features)
+            if isinstance(m, _MAXIMA):
+                return self._pool(node, str(target), m, args[0])
             out = _affine_module(str(target), m, args[0])
             if out is None:
                 raise _refuse(node, type(m).__name__, "layer")
@@ -343,6 +497,8 @@ class _Reader:
         act = _activation_function(node)
         if act is not None:
             return self._emit(node, act, args[0])
+        if target in _MAX_POOLS and isinstance(args[0], torch.Tensor):
+            return self._pool(node, node.name, _MAX_POOLS[target](*args[1:], **kwargs), args[0])
         tensors = [a for a in args if isinstance(a, torch.Tensor)]
         if target == "size":
             dim = args[1] if len(args) > 1 else kwargs.get("dim")
@@ -466,7 +622,7 @@ def _plain(net: nn.Module) -> bool:
     """Is ``net`` a chain: a leaf layer, or a plain nn.Sequential (no own forward) of chains?"""
     if isinstance(net, nn.Sequential):
         return type(net).forward is nn.Sequential.forward and all(_plain(m) for m in net.children())
-    return len(list(net.children())) == 0
+    return isinstance(net, Maxout) or len(list(net.children())) == 0
 
 
 def _chain(net: nn.Module, name: str = "") -> list[str]:
@@ -492,6 +648,13 @@ class _Link:
     kwargs: dict
 
 
+class _Tracer(fx.Tracer):
+    """torch.fx's tracer, keeping a Maxout as one module (read as a whole)."""
+
+    def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
+        return isinstance(m, Maxout) or super().is_leaf_module(m, qualname)
+
+
 def _traced(net: nn.Module) -> list:
     """The nodes of the model's forward: a plain Sequential as the chain of its layers (no tracing);
     any other module read with torch.fx (branches such as a residual x + f(x) included)."""
@@ -505,7 +668,7 @@ def _traced(net: nn.Module) -> list:
         nodes[-2].users[nodes[-1]] = None
         return nodes
     try:
-        return list(fx.symbolic_trace(net).graph.nodes)
+        return list(fx.GraphModule(net, _Tracer().trace(net)).graph.nodes)
     except Exception as exc:  # torch.fx raises many kinds for untraceable forwards
         raise ApproxlabError(
             f"cannot read the forward of {type(net).__name__} with torch.fx ({str(exc)[:80]}): "
@@ -590,3 +753,51 @@ def restrict(layers: list[Stage], origin: np.ndarray, basis: np.ndarray) -> list
     w = first.weight @ basis
     b = first.weight @ origin + first.bias
     return [Stage(w, b, first.activation), *layers[1:]]
+
+
+def canonical(layers: list[Stage], acts: list[int], pieces: list[np.ndarray]) -> list[np.ndarray]:
+    """The piece indices ``pieces`` (one (n, width) array per activation stage ``acts``) with every
+    game off its window's winner path set to 0.
+
+    A game is on the path when it is a window's final, or its winner enters a game on the path on the
+    side that game's result picks (piece 1: a, 0: b). Off the path its result cancels:
+    b + relu(a − b) is a when a wins, b when b wins, whatever the other operand was. So two points
+    have equal canonical patterns exactly when every window has the same argmax and every other
+    neuron the same piece, and their affine maps from these patterns agree.
+
+    max(x, −x, 2x − 1, 0.5) at x = 3: the games (x, −x) and (2x − 1, 0.5) go to x and 2x − 1 (piece 1),
+    the final to 2x − 1 (piece 0: b wins), so the game of x is off the path:
+
+    >>> from approxlab.nets import Maxout
+    >>> net = Maxout(1, 1, pieces=4)
+    >>> with torch.no_grad():
+    ...     _ = net.linear.weight.copy_(torch.tensor([[1.0], [-1.0], [2.0], [0.0]]))
+    ...     _ = net.linear.bias.copy_(torch.tensor([0.0, 0.0, -1.0, 0.5]))
+    >>> layers = stages(net)
+    >>> acts = [s for s, st in enumerate(layers) if st.activation is not None]
+    >>> z = forward(layers, np.array([[3.0]]))
+    >>> pieces = canonical(layers, acts, [layers[s].activation.piece(z[s]) for s in acts])
+    >>> [p[0, : st.bends].tolist() for p, st in zip(pieces, [layers[s] for s in acts])]
+    [[0, 1], [0]]
+    """
+    if all(layers[s].activation.games is None for s in acts):
+        return pieces
+    at = {s: i for i, s in enumerate(acts)}
+    out = [p.copy() for p in pieces]
+    path: dict[int, np.ndarray] = {}
+    for s in reversed(acts):
+        games = layers[s].activation.games
+        if games is None:
+            continue
+        p = out[at[s]]
+        on = games[:, 0] == -1
+        on = np.broadcast_to(on, p.shape).copy()
+        for parent in np.unique(games[games[:, 0] >= 0, 0]):
+            cols = np.flatnonzero(games[:, 0] == parent)
+            rows = games[cols, 1]
+            on[:, cols] = path[int(parent)][:, rows] & (
+                out[at[int(parent)]][:, rows] == games[cols, 2]
+            )
+        path[s] = on
+        p[~on & (games[:, 0] != NOT_A_GAME)] = 0
+    return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from approxlab.regions.exact import ExactNet
-from approxlab.regions.layers import Stage
+from approxlab.regions.layers import Stage, canonical
 
 CHUNK = 1 << 22  # floats per block when composing the affine maps of many regions
 
@@ -72,7 +72,8 @@ class Lineage:
         return out
 
     def pieces_all(self) -> list[np.ndarray]:
-        """For the final regions: per activation stage, (F, width) int8 piece indices (ReLU: 1 on, 0 off)."""
+        """For the final regions: per activation stage, (F, width) int8 piece indices (ReLU: 1 on, 0 off;
+        games of a max tournament off their winner's path 0, :func:`~approxlab.regions.layers.canonical`)."""
         stages_done = sorted(self.bits)
         if not stages_done:
             return []
@@ -81,11 +82,24 @@ class Lineage:
         for s in reversed(stages_done):
             out[s] = self._pieces(s, self.bits[s][idx])
             idx = self.ancestor[s][idx]
-        return [out[s] for s in stages_done]
+        return canonical(self.layers, stages_done, [out[s] for s in stages_done])
+
+    @property
+    def has_games(self) -> bool:
+        """Does some stage hold the games of a max tournament?"""
+        return any(s.activation is not None and s.activation.games is not None for s in self.layers)
+
+    def keep(self, regions: np.ndarray) -> None:
+        """Keep only the final regions ``regions`` (in this order): one per merged region."""
+        last = max(self.bits)
+        self.bits[last] = self.bits[last][regions]
+        self.ancestor[last] = self.ancestor[last][regions]
 
     def packed(self) -> np.ndarray:
         """One row of bytes per final region: its whole pattern (equal rows ⇔ equal patterns)."""
         stages_done = sorted(self.bits)
+        if stages_done and self.has_games:
+            return np.concatenate(self.pieces_all(), axis=1).view(np.uint8)
         idx = np.arange(len(self.bits[stages_done[-1]])) if stages_done else np.zeros(1, np.int64)
         parts = []
         for s in reversed(stages_done):

@@ -1,6 +1,7 @@
 """The convolutional layers a model file may hold, so saved CNNs get their regions too.
 
-Registers Conv1d, Conv2d, AvgPool1d, AvgPool2d, BatchNorm2d and Unflatten with
+Registers Conv1d, Conv2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Maxout, BatchNorm2d and
+Unflatten with
 :func:`approxlab.modelfile.register_layer`, each with a pydantic schema that bounds every
 hyper-parameter before anything is built (model files are untrusted input). Imported by
 :mod:`approxlab.modelfile` (its last line), so every process saves and loads CNNs.
@@ -22,6 +23,7 @@ from torch import nn
 from approxlab.errors import ApproxlabError
 from approxlab.modelfile import register_layer
 from approxlab.modelschema import LayerSpec, Size
+from approxlab.nets import Maxout
 
 Small = Annotated[int, Field(ge=1, le=1024)]  # kernel, stride: far beyond any real image
 Pad = Annotated[int, Field(ge=0, le=1024)]
@@ -41,6 +43,19 @@ class PoolSpec(LayerSpec):
     type: Literal["AvgPool1d", "AvgPool2d"]
     kernel: list[Small] = Field(min_length=1, max_length=2)
     stride: list[Small] = Field(min_length=1, max_length=2)
+
+
+class MaxPoolSpec(LayerSpec):
+    type: Literal["MaxPool1d", "MaxPool2d"]
+    kernel: list[Small] = Field(min_length=1, max_length=2)
+    stride: list[Small] = Field(min_length=1, max_length=2)
+
+
+class MaxoutSpec(LayerSpec):
+    type: Literal["Maxout"]
+    in_: Size = Field(alias="in")
+    out: Size
+    pieces: Small
 
 
 class BatchNorm2dSpec(LayerSpec):
@@ -70,10 +85,11 @@ def _unflatten_spec(m: nn.Unflatten) -> dict:
 
 
 def _pool_spec(m: nn.Module, n: int) -> dict:
-    if any(_pair(m.padding, n)) or m.ceil_mode:
+    dilated = any(d != 1 for d in _pair(getattr(m, "dilation", 1), n))
+    if any(_pair(m.padding, n)) or m.ceil_mode or dilated or getattr(m, "return_indices", False):
         raise ApproxlabError(
-            f"cannot save {type(m).__name__} with padding {m.padding} or ceil_mode: model files hold "
-            "unpadded average pools"
+            f"cannot save {type(m).__name__} with padding {m.padding}, dilation, ceil_mode or "
+            "return_indices: model files hold unpadded, undilated pools"
         )
     return {"kernel": _pair(m.kernel_size, n), "stride": _pair(m.stride, n)}
 
@@ -124,6 +140,21 @@ for _cls, _name in ((nn.AvgPool1d, "AvgPool1d"), (nn.AvgPool2d, "AvgPool2d")):
         lambda s, c=_cls: c(tuple(s["kernel"]), tuple(s["stride"])),
         PoolSpec,
     )
+for _cls, _name in ((nn.MaxPool1d, "MaxPool1d"), (nn.MaxPool2d, "MaxPool2d")):
+    register_layer(
+        _cls,
+        _name,
+        lambda m, n=int(_name[-2]): _pool_spec(m, n),
+        lambda s, c=_cls: c(tuple(s["kernel"]), tuple(s["stride"])),
+        MaxPoolSpec,
+    )
+register_layer(
+    Maxout,
+    "Maxout",
+    lambda m: {"in": m.linear.in_features, "out": m.out_features, "pieces": m.pieces},
+    lambda s: Maxout(s["in"], s["out"], s["pieces"]),
+    MaxoutSpec,
+)
 register_layer(
     nn.BatchNorm2d,
     "BatchNorm2d",

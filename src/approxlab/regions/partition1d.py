@@ -198,6 +198,14 @@ def breakpoints(
             p, e = two_prod(stage.activation.slope[piece], z)
             _, f = two_sum(p, stage.activation.intercept[piece])
             certain &= np.all((e == 0) & (f == 0), axis=1)
+    if lineage.has_games:
+        # Neighbouring intervals with equal patterns (games off the winner's path ignored) are one
+        # region: drop the point between them, keep the first interval's lineage.
+        packed = lineage.packed()
+        change = np.any(packed[1:] != packed[:-1], axis=1)
+        points = np.concatenate([[True], change, [True]])
+        lineage.keep(np.flatnonzero(np.concatenate([[True], change])))
+        x, h, layer_of, neuron_of = x[points], h[points], layer_of[points], neuron_of[points]
     return x, h, layer_of, neuron_of, lineage
 
 

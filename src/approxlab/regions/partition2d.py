@@ -31,6 +31,7 @@ from approxlab.regions.layers import Stage
 from approxlab.regions.lineage import Lineage, side_bits
 
 BOUNDARY = -1  # edge label of the domain's boundary
+BATCH_SKIPS = 4  # lines a batch passes over (waiting for the next batch) before it is cut
 REFRESH = 4  # re-read the crossing candidates each time the face count has grown this many times
 # Error bound of a pre-activation at a vertex, relative to the size of its terms |W| |h| + |b|:
 # interpolation along edges and one matrix product per layer lose a few ulps (measured against
@@ -148,40 +149,47 @@ class _Subdivision:
     def cut(
         self,
         faces: np.ndarray,
-        column: int,
-        kink: float,
-        label: int,
+        column: np.ndarray,
+        kink: np.ndarray,
+        label: np.ndarray,
         candidates: _Columns,
         resolve,
         stage: int,
     ) -> None:
-        """Split each face in ``faces`` that the line {z_column = kink} crosses into its two sides.
+        """Split each face ``faces[n]`` that the line {z_column[n] = kink[n]} crosses into its two sides.
 
-        Where |z − kink| at a vertex is within the float64 error bound ``tol[column]``, the side
-        is decided exactly by ``resolve(vertices, faces, column)`` (−1, 0, 1) and z is set to agree.
+        Several lines are cut at once when no face is a candidate of two of them: then no edge is
+        crossed by two lines (a line crossing an edge crosses both faces on it). Where |z − kink| at a
+        vertex is within the float64 error bound ``tol[column]``, the side is decided exactly by
+        ``resolve(vertices, faces, n)`` (−1, 0, 1; n the index of one face of that line) and z is set
+        to agree.
         """
         starts, lengths = self.start.view[faces], self.length.view[faces]
         slots, nxt, first = _gather(starts, lengths)
         vid = self.slot_vertex.view[slots]
         zdata = self.z.data
-        d = zdata[vid, column] - kink
-        tol = self.tol[column]
-        unsure = np.abs(d) <= tol
+        col_s, kink_s = np.repeat(column, lengths), np.repeat(kink, lengths)
+        d = zdata[vid, col_s] - kink_s
+        unsure = np.abs(d) <= self.tol[col_s]
         if unsure.any():
             at = np.flatnonzero(unsure)
-            verts, once = np.unique(vid[at], return_index=True)
-            owner = faces[np.searchsorted(first, at[once], side="right") - 1]
-            exact = resolve(verts, owner, column)
-            now = zdata[verts, column] - kink
-            agree = (np.sign(now) == exact) & (exact != 0)
-            # Disagreeing values move to the float next to the kink on the exact side: the sign is then
-            # right and the value no further from the truth than before.
-            zdata[verts, column] = np.where(
-                exact == 0,
-                kink,
-                np.where(agree, zdata[verts, column], np.nextafter(kink, kink + exact)),
-            )
-            d = zdata[vid, column] - kink
+            at_face = np.searchsorted(first, at, side="right") - 1
+            # One exact sign per vertex and line: group by the line (its label).
+            for lab in np.unique(label[at_face]).tolist():
+                mine = at[label[at_face] == lab]
+                verts, once = np.unique(vid[mine], return_index=True)
+                n = int(at_face[label[at_face] == lab][once[0]])
+                owner = faces[np.searchsorted(first, mine[once], side="right") - 1]
+                exact = resolve(verts, owner, n)
+                col, k = int(column[n]), kink[n]
+                now = zdata[verts, col] - k
+                agree = (np.sign(now) == exact) & (exact != 0)
+                # Disagreeing values move to the float next to the kink on the exact side: the sign is
+                # then right and the value no further from the truth than before.
+                zdata[verts, col] = np.where(
+                    exact == 0, k, np.where(agree, zdata[verts, col], np.nextafter(k, k + exact))
+                )
+            d = zdata[vid, col_s] - kink_s
         side = np.sign(d).astype(np.int8)
         pos = np.logical_or.reduceat(side > 0, first)
         neg = np.logical_or.reduceat(side < 0, first)
@@ -190,6 +198,7 @@ class _Subdivision:
             return
         if not split.all():
             faces, first_kept = faces[split], first[split]
+            column, kink, label = column[split], kink[split], label[split]
             keep = np.repeat(split, lengths)
             lengths = lengths[split]
             remap = np.cumsum(keep) - 1
@@ -206,18 +215,19 @@ class _Subdivision:
         key = a * (self.x.n + 1) + b
         unique, once, inverse = np.unique(key, return_index=True, return_inverse=True)
         ua, ub = unique // (self.x.n + 1), unique % (self.x.n + 1)
-        za, zb = zdata[ua, column] - kink, zdata[ub, column] - kink
+        crossed_slot = np.flatnonzero(crossing)[once]
+        crossed_face = np.searchsorted(first, crossed_slot, side="right") - 1
+        col_c, kink_c = column[crossed_face], kink[crossed_face]
+        za, zb = zdata[ua, col_c] - kink_c, zdata[ub, col_c] - kink_c
         t = (za / (za - zb))[:, None]
         xd = self.x.data
         new_x = xd[ua] + t * (xd[ub] - xd[ua])
         new_z = zdata[ua] + t * (zdata[ub] - zdata[ua])
-        new_z[:, column] = kink
+        new_z[np.arange(len(unique)), col_c] = kink_c
         base = self.x.n
         self.x.extend(new_x)
         self.z.extend(new_z)
-        crossed_slot = np.flatnonzero(crossing)[once]
-        crossed_face = np.searchsorted(first, crossed_slot, side="right") - 1
-        self.rec_a.extend(np.full(len(unique), label, np.int64))
+        self.rec_a.extend(label[crossed_face].astype(np.int64))
         self.rec_b.extend(self.slot_label.view[slots[crossed_slot]].astype(np.int64))
         self.rec_stage.extend(np.full(len(unique), stage, np.int64))
         self.rec_face.extend(self.ancestor.view[faces[crossed_face]])
@@ -225,6 +235,7 @@ class _Subdivision:
         new_vertex[crossing] = base + inverse
 
         label_now = self.slot_label.view[slots]
+        label = np.repeat(label, lengths)
         vertex_cols = np.stack([vid, new_vertex], axis=1)
         # Positive child: vertices with z ≥ kink plus the crossings; the edge leaving the
         # exit point (last point before the negative side) runs along the cut.
@@ -470,44 +481,144 @@ def subdivide(
         sub.compact()
         exact = _Exact(sub, lineage, polygon, cuts)
         candidates = _Columns(_crossing_candidates(sub, kinks, stage.activation.passes))
-        active = np.flatnonzero(candidates.data.any(axis=1))
+        left = np.flatnonzero(candidates.data.any(axis=1)).tolist()
         refreshed_at = sub.count
-        for c in active:
+        while left:
             if sub.count >= REFRESH * refreshed_at:
                 # The faces have multiplied since the candidate sets were read: re-read them so
                 # each later neuron visits only the faces its line really crosses.
                 sub.compact()
                 candidates = _Columns(_crossing_candidates(sub, kinks, stage.activation.passes))
                 refreshed_at = sub.count
-            j, i = divmod(int(c), m)
-            faces = np.flatnonzero(candidates.data[c, : candidates.n] & sub.alive.view)
-            if len(faces) == 0:
+            # A batch of lines whose candidate faces are disjoint, cut at once; a line meeting the
+            # batch's faces waits for the next one (up to BATCH_SKIPS of them per batch, in order).
+            alive = sub.alive.view
+            used = np.zeros(candidates.n, bool)
+            rows, faces, waiting = [], [], []
+            for at, c in enumerate(left):
+                f = candidates.data[c, : candidates.n] & alive
+                if not f.any():
+                    continue  # no live face may be crossed, nor any face cut from them later
+                if rows and (f & used).any():
+                    waiting.append(c)
+                    if len(waiting) > BATCH_SKIPS:
+                        waiting += left[at + 1 :]
+                        break
+                    continue
+                used |= f
+                rows.append(c)
+                faces.append(np.flatnonzero(f))
+            left = waiting
+            if not rows:
                 continue
-            label = len(cuts[0])
-            cuts[0].append(li)
-            cuts[1].append(j)
-            cuts[2].append(i)
+            j, i = np.divmod(np.array(rows), m)
+            label = np.arange(len(cuts[0]), len(cuts[0]) + len(rows))
+            cuts[0] += [li] * len(rows)
+            cuts[1] += j.tolist()
+            cuts[2] += i.tolist()
+            sizes = [len(f) for f in faces]
 
-            def resolve(vertices, owners, column, _li=li, _i=i):
-                return exact.sides(_li, column, _i, vertices, owners)
+            def resolve(vertices, owners, n, _li=li, _j=j, _i=i, _at=np.cumsum(sizes)):
+                row = int(np.searchsorted(_at, n, side="right"))
+                return exact.sides(_li, int(_j[row]), int(_i[row]), vertices, owners)
 
-            sub.cut(faces, j, float(kinks[i]), label, candidates, resolve, li)
+            sub.cut(
+                np.concatenate(faces),
+                np.repeat(j, sizes),
+                np.repeat(kinks[i], sizes),
+                np.repeat(label, sizes),
+                candidates,
+                resolve,
+                li,
+            )
             stop_if_over(sub.count, max_regions, li, bound)
         _record(sub, lineage, li, kinks, stage.activation.passes)
         h = stage.activation(
             sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
         )
     sub.compact()
+    slot_vertex, slot_label = sub.slot_vertex.view.copy(), sub.slot_label.view.copy()
+    offsets = np.append(sub.start.view, sub.slot_vertex.n)
+    if lineage.has_games:
+        slot_vertex, slot_label, offsets = merge_same_patterns(
+            slot_vertex, slot_label, offsets, lineage
+        )
     return (
         sub.x.view.copy(),
-        sub.slot_vertex.view.copy(),
-        sub.slot_label.view.copy(),
-        np.append(sub.start.view, sub.slot_vertex.n),
+        slot_vertex,
+        slot_label,
+        offsets,
         np.asarray(h),
         np.array(cuts[0], np.int64),
         np.array(cuts[1], np.int64),
         lineage,
     )
+
+
+def merge_same_patterns(
+    slot_vertex: np.ndarray, slot_label: np.ndarray, offsets: np.ndarray, lineage: Lineage
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Join the faces with equal patterns (:meth:`Lineage.packed`, games off the winner's path
+    ignored) into one region each; the lineage keeps the first face of each.
+
+    Such faces tile one convex region (the set of a pattern is an intersection of half-planes), cut
+    only by games no winner played; with shared vertices each inner edge appears once in each
+    direction, so the region's boundary is the faces' edges whose reverse is not among them,
+    chained into one counter-clockwise cycle (a vertex on it keeps its place even where the
+    boundary runs straight through it).
+    """
+    packed = lineage.packed()
+    _, group, sizes = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
+    group = group.ravel()
+    if sizes.max() == 1:
+        return slot_vertex, slot_label, offsets
+    count = len(offsets) - 1
+    lengths = np.diff(offsets)
+    face = np.repeat(np.arange(count), lengths)
+    nxt = np.arange(1, len(slot_vertex) + 1)
+    nxt[offsets[1:] - 1] = offsets[:-1]
+    u, v, g = slot_vertex, slot_vertex[nxt], group[face]
+    joined = sizes[g] > 1
+    # An inner edge: its reverse (v, u) belongs to a face of the same group.
+    edges = np.stack([g, u, v], axis=1)[joined]
+    reverse = np.stack([g, v, u], axis=1)[joined]
+    both = np.unique(np.concatenate([edges, reverse]), axis=0, return_inverse=True)[1].ravel()
+    seen = np.bincount(both)
+    outer = np.flatnonzero(joined)[seen[both[: len(edges)]] == 1]
+    # Successor of each outer slot: the outer slot of the same group starting at its end vertex.
+    span = int(u.max()) + 1
+    key = g[outer] * span + u[outer]
+    order = np.argsort(key)
+    succ = order[np.searchsorted(key[order], g[outer] * span + v[outer])]
+    first = np.full(len(sizes), count, np.int64)  # each group's lowest face, kept in the lineage
+    np.minimum.at(first, group, np.arange(count))
+    keep = np.unique(first)
+    rank = np.empty(len(sizes), np.int64)
+    rank[group[keep]] = np.arange(len(keep))
+    # Walk each group's cycle from its first outer slot (a few slots per group: plain Python).
+    cycle_slots, cycle_rank, cycle_pos, started = [], [], [], set()
+    for i0 in range(len(outer)):
+        gi = int(g[outer[i0]])
+        if gi in started:
+            continue
+        started.add(gi)
+        i, n = i0, 0
+        while True:
+            cycle_slots.append(int(outer[i]))
+            cycle_rank.append(int(rank[gi]))
+            cycle_pos.append(n)
+            i, n = int(succ[i]), n + 1
+            if i == i0:
+                break
+    alone = np.flatnonzero(sizes[g] == 1)
+    slots = np.concatenate([alone, np.array(cycle_slots, np.int64)])
+    ranks = np.concatenate([rank[g[alone]], np.array(cycle_rank, np.int64)])
+    within = np.concatenate([alone - offsets[face[alone]], np.array(cycle_pos, np.int64)])
+    slots = slots[np.lexsort((within, ranks))]
+    lineage.keep(keep)
+    new_offsets = np.zeros(len(keep) + 1, np.int64)
+    np.cumsum(np.bincount(ranks, minlength=len(keep)), out=new_offsets[1:])
+    return slot_vertex[slots], slot_label[slots], new_offsets
 
 
 class Partition2D:
