@@ -57,6 +57,7 @@ def test_infoplane_relu_publishes_the_run_it_plots(tmp_path, run_cli):
         (["watch", "paraboloid", "--track", "mi", "--bins", "30"], "mi needs class labels"),
         (["watch", "paraboloid", "--track", "knots", "--depth", "2"], "two-layer nets"),
         (["watch", "paraboloid", "--track", "colours"], "unknown track"),
+        (["grok", "mod", "--model", "rnn"], "unknown model"),
         (["watch", "sine", "--track", "regions"], "at least 2 inputs"),
         (["watch", "paraboloid", "--every", "often"], "--every"),
         (["grok", "bits"], "unknown study"),
