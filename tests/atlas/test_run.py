@@ -3,6 +3,7 @@
 import json
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -139,6 +140,41 @@ def test_cached_values_are_computed_once_per_claim_profile_seed_and_key(tmp_path
     assert len(calls) == 5
     ctx(cache=None).cached("fit", compute)
     assert len(calls) == 6
+
+
+def test_claims_naming_one_scope_share_its_entry(tmp_path):
+    store = Cache(tmp_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return [1.5]
+
+    for claim_id in ("t.a", "t.b"):
+        ctx = Context("quick", 0, tmp_path, claim_id, cache=store)
+        assert ctx.cached("run", compute, scope="t.shared") == [1.5]
+    assert len(calls) == 1
+    Context("quick", 0, tmp_path, "t.a", cache=store).cached("run", compute)
+    assert len(calls) == 2, "without the scope the entry is the claim's own"
+
+
+def _slow_entry(folder: str, marks: str) -> list:
+    def compute():
+        with open(marks, "a") as handle:
+            handle.write("x")
+        time.sleep(0.5)
+        return [2.0]
+
+    return Cache(Path(folder)).get_or_compute(("t.shared", "quick", 0, "run"), compute)
+
+
+def test_an_entry_asked_for_by_two_processes_at_once_is_computed_once(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    marks = tmp_path / "marks"
+    with ProcessPoolExecutor(2) as pool:
+        got = list(pool.map(_slow_entry, [str(tmp_path / "c")] * 2, [str(marks)] * 2))
+    assert got == [[2.0], [2.0]] and marks.read_text() == "x"
 
 
 def test_a_cached_net_comes_back_with_the_same_weights_and_dtype(tmp_path):

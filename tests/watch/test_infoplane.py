@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from approxlab.errors import ApproxlabError
 from approxlab.watch.infoplane import (
@@ -12,6 +13,7 @@ from approxlab.watch.infoplane import (
     entropy,
     kernel_information,
     mutual_information,
+    silent_layer,
     szt_data,
     szt_net,
 )
@@ -48,6 +50,31 @@ def test_information_about_the_input_is_at_most_its_entropy():
     # finer bins can only split cells: I(X;T̂) with 100 bins ≥ with 30 bins is not guaranteed cell-wise,
     # but both stay below H(X); the first tanh layer (10 units) separates most of the 4096 inputs
     assert values["ixt.b100.0"] > 10.0
+
+
+def test_joint_entropy_of_rows_matches_the_count_of_distinct_rows():
+    # rows (0,0,1) ×2, (0,1,0) ×1, (2,0,0) ×1 → p = (1/2, 1/4, 1/4), H = 1.5 bits; the rows differ in
+    # different columns, so every column must enter the row code
+    rows = np.array([[0, 0, 1], [0, 1, 0], [0, 0, 1], [2, 0, 0]])
+    assert entropy(rows) == pytest.approx(1.5, abs=1e-12)
+    rng = np.random.default_rng(0)
+    many = rng.integers(0, 4, size=(500, 6))
+    distinct = len({tuple(r) for r in many.tolist()})
+    counts = np.unique(many, axis=0, return_counts=True)[1] / len(many)
+    assert entropy(many) == pytest.approx(float(-(counts * np.log2(counts)).sum()), abs=1e-12)
+    assert entropy(many) <= np.log2(distinct) + 1e-12
+
+
+def test_a_layer_silent_on_every_input_is_found_and_a_live_net_has_none():
+    X = torch.as_tensor(szt_data()[0])
+    # measured: seed 0's last hidden layer (3 ReLUs) is 0 on all 4096 inputs at init, seed 1's is not
+    assert silent_layer(szt_net("relu", 0), X) == 4
+    assert silent_layer(szt_net("relu", 1), X) is None
+    assert silent_layer(szt_net("tanh", 0), X) is None
+    net = szt_net("relu", 1)
+    with torch.no_grad():
+        net[2].bias.fill_(-1e3)  # the second hidden layer's pre-activations all negative
+    assert silent_layer(net, X) == 1
 
 
 def test_continuous_data_without_bins_is_one_clear_line():

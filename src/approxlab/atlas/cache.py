@@ -4,7 +4,9 @@ An entry's address is the SHA-256 of (code version, claim id, profile, seed, key
 change to any source file of approxlab, to torch's version, to the profile or to the
 seed misses the cache and trains afresh. Nets are stored as model files (safetensors,
 no pickle) and come back in eval mode with their dtype; anything else must be JSON-able.
-Entries are written atomically, so parallel claims never see half a file.
+Entries are written atomically, so parallel claims never see half a file, and an entry is
+computed under a lock on ``ADDRESS.lock`` (``flock``, dropped by the kernel if the process
+dies), so claims that share it and run at once compute it once: the later one waits and reads.
 
 Default folder: ``$APPROXLAB_CACHE``, else ``$XDG_CACHE_HOME/approxlab``, else
 ``~/.cache/approxlab``.
@@ -19,6 +21,7 @@ Default folder: ``$APPROXLAB_CACHE``, else ``$XDG_CACHE_HOME/approxlab``, else
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import json
@@ -65,22 +68,36 @@ class Cache:
         """The stored value for ``key``, or ``compute()`` stored and returned as the cache
         will return it next time (a net reloaded in eval mode, JSON round-tripped), so a
         claim behaves the same on a hit and on a miss."""
+        from approxlab.modelfile import load
+
+        stem = self.folder / self.address(key)
+        net_file, json_file = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
+
+        def stored() -> tuple[bool, Any]:
+            if net_file.is_file():
+                return True, load(net_file)
+            if json_file.is_file():
+                return True, json.loads(json_file.read_text())
+            return False, None
+
+        hit, value = stored()
+        if hit:
+            return value
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(stem.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            hit, value = stored()
+            return value if hit else self._store(key, compute(), net_file, json_file)
+
+    def _store(self, key: tuple, value: Any, net_file: Path, json_file: Path) -> Any:
         from torch import nn
 
         from approxlab.modelfile import load, save
 
-        stem = self.folder / self.address(key)
-        net_file, json_file = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
-        if net_file.is_file():
-            return load(net_file)
-        if json_file.is_file():
-            return json.loads(json_file.read_text())
-        value = compute()
         if isinstance(value, nn.Module):
             save(value, net_file, extra={"key": list(key)})
             return load(net_file)
         text = json.dumps(value)
-        self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{json_file.name}.", suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
             handle.write(text)

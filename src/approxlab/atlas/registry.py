@@ -86,12 +86,14 @@ class Context:
     def pick(self, quick: Any, full: Any) -> Any:
         return quick if self.profile == "quick" else full
 
-    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+    def cached(self, key: str, compute: Callable[[], Any], *, scope: str | None = None) -> Any:
         """``compute()`` (a trained net, or JSON-able numbers), kept between atlas runs.
 
-        The entry is addressed by (code version, claim id, profile, seed, ``key``), so any
+        The entry is addressed by (code version, ``scope``, profile, seed, ``key``), so any
         change of code or setting recomputes it; nets come back in eval mode
-        (:mod:`approxlab.atlas.cache`). Without a cache (``--no-cache``) it just computes.
+        (:mod:`approxlab.atlas.cache`). ``scope`` defaults to this claim's id; claims that
+        read one training run name the same scope and share it (computed once, also when
+        they run at the same time). Without a cache (``--no-cache``) it just computes.
 
         >>> ctx = Context("quick", 0, Path("."), "demo.claim")
         >>> ctx.cached("widths", lambda: [2, 4, 6])
@@ -99,7 +101,9 @@ class Context:
         """
         if self.cache is None:
             return compute()
-        return self.cache.get_or_compute((self.claim_id, self.profile, self.seed, key), compute)
+        return self.cache.get_or_compute(
+            (scope or self.claim_id, self.profile, self.seed, key), compute
+        )
 
     def figure(self, fig: Any, name: str, caption: str) -> Path:
         """Save a matplotlib figure (PNG) or a Plotly figure (data script + standalone page, offline)."""

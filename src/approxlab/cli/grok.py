@@ -42,6 +42,12 @@ def grok(
         float, typer.Option(help="digits: LC neighbourhood radius (pixels scaled to [0, 1]).")
     ] = 0.25,
     seed: Annotated[int, typer.Option(help="Seed for the split and the initialisation.")] = 0,
+    model: Annotated[
+        str,
+        typer.Option(
+            help="mod: mlp (Gromov 2023) or transformer (Nanda et al. 2023; --width is d_model, 4 heads)."
+        ),
+    ] = "mlp",
 ) -> None:
     """Watch grokking: train, record the history at log-spaced steps, write figures and one page. A killed run
     resumes when the same command is run again."""
@@ -57,7 +63,10 @@ def grok(
     arguments.positive("--fraction", fraction, high=0.99)
     if lr is not None:
         arguments.positive("--lr", lr)
+    choose("model", model, ("mlp", "transformer"))
     if study == "mod":
+        if model == "transformer":
+            width, steps, lr = width or 128, steps or 5000, lr or 1e-3
         width, steps, lr = width or 512, steps or 1500, lr or 5e-3
         arguments.count("--p", p, high=200, low=2)
         arguments.count("--width", width, high=4096)
@@ -74,6 +83,7 @@ def grok(
                 seed=seed,
                 history=work,
                 progress=lambda s: bar.update(task, completed=s),
+                model=model,
             )
         results = {**r.history.config, **r.metrics(), "curve": r.curve}
         publish(
@@ -83,7 +93,7 @@ def grok(
             results,
             {
                 "accuracy": grokking.figure(
-                    r, f"(a + b) mod {p}: width {width}, {fraction:.0%} training pairs"
+                    r, f"(a + b) mod {p}: {model} width {width}, {fraction:.0%} training pairs"
                 )
             },
             {"accuracy": "Train and test accuracy over log-steps, weight norm (dashed)"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -74,7 +75,7 @@ def infoplane(
     figures = {f"plane_{b}bins": ip.plane_figure(r, b) for b in counts}
     publish(
         out,
-        work,
+        r["history"].path,
         f"Information plane ({activation})",
         results,
         figures,
@@ -83,6 +84,10 @@ def infoplane(
             for b in counts
         },
     )
+    for s in r[
+        "dead_seeds"
+    ]:  # the plotted run is the live seed's; the dead ones' working folders go
+        shutil.rmtree(ip.seed_folder(work, seed, s), ignore_errors=True)
     last = {b: round(r["compression"][b][-2], 3) for b in counts}
     console.print(
         f"{activation}: last hidden layer's I(X;T) fell by {last} of its peak (per bin count); "

@@ -114,10 +114,14 @@ def grok_modular(
     check_every: int = 10,
     history: str | Path | None = None,
     progress=None,
+    model: str = "mlp",
 ) -> GrokResult:
-    """Train Gromov's MLP on (a + b) mod p with AdamW; accuracies and ‖θ‖ every ``check_every`` steps (the
-    step counts are exact to that resolution), weights and metrics at log-spaced steps in ``history``
-    (a resumable folder; a temporary one when None).
+    """Train Gromov's MLP (``model="mlp"``, one-hot inputs, MSE) or Nanda et al. 2023's one-layer transformer
+    (``model="transformer"``: tokens (a, b, =), d_model = ``width``, 4 heads, cross-entropy;
+    :class:`~approxlab.watch.transformer.OneLayerTransformer`) on (a + b) mod p with AdamW; accuracies and ‖θ‖
+    every ``check_every`` steps (the step counts are exact to that resolution), weights and metrics at
+    log-spaced steps in ``history`` (a resumable folder; a temporary one when None). Both models see the same
+    seeded split.
 
     >>> r = grok_modular(p=5, width=16, steps=20, check_every=10)
     >>> [c["step"] for c in r.curve]
@@ -127,11 +131,20 @@ def grok_modular(
         isinstance(check_every, int) and check_every >= 1,
         f"check_every must be a positive integer, got {check_every!r}",
     )
+    require(model in ("mlp", "transformer"), f"unknown model {model!r}: use mlp or transformer")
     data = modular_addition(p, fraction, seed)
     X, Y, tr, te = data["X"], data["Y"], data["train"], data["test"]
-    net = gromov_mlp(p, width, activation, seed)
+    loss = "mse"
+    if model == "mlp":
+        net: nn.Module = gromov_mlp(p, width, activation, seed)
+    else:
+        from approxlab.watch.transformer import OneLayerTransformer, modular_tokens
+
+        X, Y = modular_tokens(p)
+        net, loss = OneLayerTransformer(p, d_model=width, heads=4, seed=seed), "cross_entropy"
     config = {
         "study": "grok-mod",
+        "model": model,
         "p": p,
         "width": width,
         "fraction": fraction,
@@ -144,7 +157,7 @@ def grok_modular(
     h = History.resume_or_create(
         history if history is not None else Path(tempfile.mkdtemp()) / "history", config
     )
-    metrics = Metrics(X[tr], Y[tr], X[te], Y[te], loss="mse")
+    metrics = Metrics(X[tr], Y[tr], X[te], Y[te], loss=loss)
     norms = WeightNorms()
     curve: list[dict[str, float]] = []
 
@@ -170,7 +183,7 @@ def grok_modular(
             Y[tr],
             steps=steps,
             watch=watch,
-            loss="mse",
+            loss=loss,
             optimizer="adamw",
             lr=lr,
             weight_decay=weight_decay,

@@ -19,6 +19,7 @@ Estimators (all in bits, float64):
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,10 +32,19 @@ LAYERS_SZT = (10, 7, 5, 4, 3, 2)  # the hidden widths of Shwartz-Ziv & Tishby's 
 
 
 def _ids(a: np.ndarray) -> np.ndarray:
+    """Row i's rank among the distinct rows of ``a`` in lexicographic order, built one column at a time:
+    (rank of the prefix) · (column's distinct count) + (rank in the column) orders pairs as the rows do and stays
+    below n², so 1D uniques replace ``np.unique(axis=0)``, whose sort of row records was most of a run's time."""
     a = np.asarray(a)
     if a.ndim == 1:
         a = a[:, None]
-    return np.unique(a, axis=0, return_inverse=True)[1].ravel()
+    ids = np.zeros(len(a), dtype=np.int64)
+    for column in a.T:
+        ranks = np.unique(column, return_inverse=True)[1].ravel()
+        ids = np.unique(ids * (int(ranks.max(initial=0)) + 1) + ranks, return_inverse=True)[
+            1
+        ].ravel()
+    return ids
 
 
 def entropy(a: np.ndarray) -> float:
@@ -107,7 +117,9 @@ def mutual_information(a: np.ndarray, b: np.ndarray, bins: int | None = None) ->
 
 
 def _pairwise_bound(t: np.ndarray, variance: float) -> float:
-    d2 = np.sum((t[:, None, :] - t[None, :, :]) ** 2, axis=2)
+    from scipy.spatial.distance import cdist
+
+    d2 = cdist(t, t, "sqeuclidean")
     with np.errstate(under="ignore"):
         log_mean = np.log(np.mean(np.exp(-d2 / (2 * variance)), axis=1))
     return float(-np.mean(log_mean) / np.log(2))
@@ -164,6 +176,24 @@ def layer_activities(net: nn.Sequential, X: torch.Tensor) -> list[np.ndarray]:
                 out.append(h.double().numpy())
         out.append(torch.softmax(h, dim=1).double().numpy())
     return out
+
+
+def silent_layer(net: nn.Sequential, X: torch.Tensor) -> int | None:
+    """The first hidden layer (0-based) whose activity is exactly 0 for every row of ``X``, else None.
+
+    Such a layer makes the output the same for every input, and the gradient of any loss with respect to it
+    and to every layer below it is 0 (ReLU′(z) = 0 for z ≤ 0), so gradient training (Adam, SGD without weight
+    decay) never moves it: the net is dead before it starts (Lu et al. 2020, "Dying ReLU and initialization").
+
+    >>> silent_layer(szt_net("relu", 0), torch.as_tensor(szt_data()[0]))
+    4
+    >>> silent_layer(szt_net("relu", 1), torch.as_tensor(szt_data()[0])) is None
+    True
+    """
+    for l, t in enumerate(layer_activities(net, X.to(next(net.parameters()).dtype))[:-1]):
+        if not np.any(t):
+            return l
+    return None
 
 
 class InformationPlane:
@@ -234,6 +264,12 @@ def compression(ixt: np.ndarray) -> float:
     return 0.0 if peak <= 0 else float((peak - ixt[-1]) / peak)
 
 
+def seed_folder(root: Path, seed: int, tried: int) -> Path:
+    """Where :func:`information_plane` keeps the history of seed ``tried`` when asked for ``seed``: ``root`` for
+    the first, ``ROOT-seedS`` beside it for the next ones."""
+    return root if tried == seed else root.with_name(f"{root.name}-seed{tried}")
+
+
 def information_plane(
     activation: str = "tanh",
     steps: int = 2000,
@@ -247,16 +283,17 @@ def information_plane(
     """Train the 12-10-7-5-4-3-2 net (``activation``) with full-batch Adam on 85 % of :func:`szt_data` and record
     the information plane of every layer at ``points`` log-spaced steps, for each bin count.
 
-    A ReLU net whose narrow layers die at initialisation stays at chance (measured: seeds 0, 3, 4, 5 of 0–5
-    under this recipe); such a net has no dynamics to watch, so seeds ``seed``, ``seed + 1``, … are tried (at most
-    ``tries``) until the training accuracy leaves chance (> 0.6), and the dead ones are reported.
+    A ReLU net whose narrow layers die stays at chance (measured: seeds 0, 3, 4, 5 of 0–5 under this recipe);
+    such a net has no dynamics to watch, so seeds ``seed``, ``seed + 1``, … are tried (at most ``tries``) until the
+    training accuracy leaves chance (> 0.6), and the dead ones are reported. A net with a layer silent on every
+    training input at initialisation (seeds 0, 3 and 5: :func:`silent_layer`) is dead without training — its
+    output is constant and no gradient reaches that layer or any below it — so it is skipped untrained.
     The kernel estimate of I(X;T) on 512 samples (noise variance 0.1) is recorded beside the binning one.
     Returns ``steps``, ``ixt``/``ity`` {bins: (K+1, L) arrays}, ``compression`` {bins: per layer}, ``kde_ixt``,
     ``kde_compression``,
     ``seed``, ``dead_seeds``, accuracies and the :class:`~approxlab.watch.history.History`.
     """
     import tempfile
-    from pathlib import Path
 
     from approxlab.watch.history import History
     from approxlab.watch.observers import Metrics, Watch
@@ -274,7 +311,12 @@ def information_plane(
     tr, te = perm[:cut], perm[cut:]
     root = Path(history) if history is not None else Path(tempfile.mkdtemp()) / "history"
     dead = []
+    h = None
     for s in range(seed, seed + tries):
+        net = szt_net(activation, s)
+        if silent_layer(net, Xt[tr]) is not None:
+            dead.append(s)
+            continue
         config = {
             "study": "infoplane",
             "activation": activation,
@@ -284,9 +326,8 @@ def information_plane(
             "seed": s,
             "points": points,
         }
-        folder = root if s == seed else root.with_name(f"{root.name}-seed{s}")
+        folder = seed_folder(root, seed, s)
         h = History.resume_or_create(folder, config)
-        net = szt_net(activation, s)
         if not h.finished:
             train(
                 net,
@@ -308,6 +349,11 @@ def information_plane(
         if h.records[-1]["train_accuracy"] > 0.6:
             break
         dead.append(s)
+    require(
+        h is not None,
+        f"seeds {seed}–{seed + tries - 1} all have a layer silent on every input at initialisation: "
+        "try another seed or more tries",
+    )
     layers = len(LAYERS_SZT)
     ixt = {
         b: np.array([[r[f"ixt.b{b}.{l}"] for l in range(layers)] for r in h.records]) for b in bins

@@ -113,9 +113,39 @@ def lc_digits(ctx: Context) -> Evidence:
     )
 
 
+PLANE_BINS = (30, 100)
+PLANE_SCOPE = (
+    "dynamics.infoplane"  # both plane claims read one run per activation (ctx.cached's scope)
+)
+
+
 @lru_cache(maxsize=4)
-def _plane(activation: str, steps: int, seed: int) -> dict:
-    return infoplane.information_plane(activation, steps=steps, bins=(30, 100), seed=seed)
+def _plane_numbers(activation: str, steps: int, seed: int) -> dict:
+    """What the plane claims read of :func:`infoplane.information_plane`, JSON-able (bin counts as strings)."""
+    r = infoplane.information_plane(activation, steps=steps, bins=PLANE_BINS, seed=seed)
+    per_bins = ("ixt", "ity", "compression")
+    return {
+        **{k: {str(b): np.asarray(v).tolist() for b, v in r[k].items()} for k in per_bins},
+        **{k: np.asarray(r[k]).tolist() for k in ("steps", "kde_compression", "dead_seeds")},
+        **{k: r[k] for k in ("activation", "train_accuracy", "entropy_x")},
+    }
+
+
+def _plane(ctx: Context, activation: str, steps: int) -> dict:
+    """One ``activation`` run for both plane claims: trained once per atlas run (in one process by the memo, across
+    processes by the shared cache entry), with arrays and integer bin counts as :func:`plane_figure` reads them."""
+    n = ctx.cached(
+        f"plane {activation} {steps} steps bins {PLANE_BINS}",
+        lambda: _plane_numbers(activation, steps, ctx.seed),
+        scope=PLANE_SCOPE,
+    )
+    arrays = {k: {int(b): np.asarray(v) for b, v in n[k].items()} for k in ("ixt", "ity")}
+    return {
+        **n,
+        **arrays,
+        "compression": {int(b): v for b, v in n["compression"].items()},
+        "steps": np.asarray(n["steps"]),
+    }
 
 
 def judge_infoplane(tanh_compression: float, relu_compression: float) -> bool:
@@ -134,7 +164,9 @@ def judge_infoplane(tanh_compression: float, relu_compression: float) -> bool:
 )
 def infoplane_claim(ctx: Context) -> Evidence:
     steps = ctx.pick(quick=1000, full=10_000)
-    t, r = _plane("tanh", steps, ctx.seed), _plane("relu", steps, ctx.seed)
+    # tanh first: run beside infoplane_bins (which trains relu), each trains one net and this one reads the other's
+    t = _plane(ctx, "tanh", steps)
+    r = _plane(ctx, "relu", steps)
     for res in (t, r):
         ctx.figure(
             infoplane.plane_figure(res, 30),
@@ -142,7 +174,7 @@ def infoplane_claim(ctx: Context) -> Evidence:
             f"{res['activation']}: information plane, 30 bins, colour = step",
         )
     bound_ok = all(
-        float(res["ixt"][b].max()) <= res["entropy_x"] + 1e-9 for res in (t, r) for b in (30, 100)
+        float(res["ixt"][b].max()) <= res["entropy_x"] + 1e-9 for res in (t, r) for b in PLANE_BINS
     )
     layers = len(infoplane.LAYERS_SZT)
     table = [
@@ -191,7 +223,7 @@ def judge_bins(ixt_a: np.ndarray, ixt_b: np.ndarray) -> bool:
 )
 def infoplane_bins(ctx: Context) -> Evidence:
     steps = ctx.pick(quick=1000, full=10_000)
-    r = _plane("relu", steps, ctx.seed)
+    r = _plane(ctx, "relu", steps)
     gap = np.abs(r["ixt"][30] - r["ixt"][100])
     ctx.figure(
         infoplane.plane_figure(r, 100), "plane_relu_100", "ReLU: the same run read with 100 bins"
