@@ -98,3 +98,20 @@ def test_the_fit_report_is_small_rounded_and_shares_plotly_js(run_cli, tmp_path)
     table = page[page.index("<table>") : page.index("</table>")]
     # numbers to at most 6 significant digits (atlas.report.number), never float reprs of 17
     assert not re.search(r"\d\.\d{7,}", table) and "(-1.0, 1.0)" not in table
+
+
+def test_a_foreign_warning_is_printed_once_and_the_command_ends(capsys):
+    # main() prints what catch_warnings(record=True) recorded while still inside it; through
+    # warnings.showwarning each print appended to the list being printed, and a torch UserWarning
+    # made `approxlab atlas` loop at exit until the OOM killer stopped it at 22 GB.
+    import warnings
+
+    from approxlab.cli import _report
+
+    text = "converting a tensor " + "with requires_grad=True"  # not in the echoed source line
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn(text, UserWarning, stacklevel=1)
+        _report(list(caught))
+    assert len(caught) == 1
+    assert capsys.readouterr().err.count(text) == 1

@@ -86,8 +86,15 @@ def main() -> None:
 
 
 def _report(caught: list[warnings.WarningMessage]) -> None:
-    for w in caught:
+    """Print the recorded warnings. Not through ``warnings.showwarning``: inside
+    ``catch_warnings(record=True)`` it appends to the very list being printed, so one foreign
+    warning (e.g. torch's) made the loop run until memory ran out (measured: 22 GB, OOM-killed)."""
+    for w in list(caught):
         if issubclass(w.category, ApproxlabWarning):
             print(f"warning: {w.message}", file=sys.stderr)
         else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            print(
+                warnings.formatwarning(w.message, w.category, w.filename, w.lineno),
+                end="",
+                file=sys.stderr,
+            )

@@ -283,7 +283,7 @@ def cycles(ctx: Context) -> Evidence:
             {
                 "lr": lr,
                 "period": periods[lr],
-                "final loss": float(torch.mean((net(X)[:, 0] - torch.sin(X[:, 0])) ** 2)),
+                "final loss": float(torch.mean((net(X)[:, 0] - torch.sin(X[:, 0])) ** 2).detach()),
             }
         )
         if lr == 0.35:
