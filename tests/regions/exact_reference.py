@@ -164,3 +164,12 @@ def patterns_of(p) -> set[tuple[tuple[int, ...], ...]]:
     rows = np.concatenate(p.patterns(), axis=1) if p.patterns() else np.zeros((p.count, 0), np.int8)
     widths = np.cumsum([q.shape[1] for q in p.patterns()])[:-1]
     return {tuple(tuple(int(v) for v in part) for part in np.split(row, widths)) for row in rows}
+
+
+def seeded(net: torch.nn.Module, seed: int) -> torch.nn.Module:
+    """``net`` re-initialised by torch's default init under ``seed``, in float64 and eval mode."""
+    torch.manual_seed(seed)
+    for m in net.modules():
+        if hasattr(m, "reset_parameters"):
+            m.reset_parameters()
+    return net.double().eval()

@@ -21,17 +21,9 @@ from approxlab.regions import partition, plane
 from approxlab.regions.checks import check, sampled
 from approxlab.regions.layers import output, stages
 
-from .exact_reference import regions_of_layers
+from .exact_reference import regions_of_layers, seeded
 
 BOX = (-1.0, 1.0, -1.0, 1.0)
-
-
-def _seeded(net: nn.Module, seed: int) -> nn.Module:
-    torch.manual_seed(seed)
-    for m in net.modules():
-        if hasattr(m, "reset_parameters"):
-            m.reset_parameters()
-    return net.double().eval()
 
 
 def _exact(matrix) -> list[list[Fraction]]:
@@ -74,7 +66,7 @@ def _argmax_patterns(net: nn.Sequential, x: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_maxout_net_has_the_regions_of_an_exact_argmax_enumeration(seed):
-    net = _seeded(
+    net = seeded(
         nn.Sequential(Maxout(2, 4, pieces=3), Maxout(4, 3, pieces=2), nn.Linear(3, 1)), seed
     )
     p = partition(net, [BOX[:2], BOX[2:]])
@@ -96,7 +88,7 @@ def test_a_maxout_net_has_the_regions_of_an_exact_argmax_enumeration(seed):
 def test_degenerate_maxout_units_are_counted_exactly(kind):
     # Zero biases put every argmax boundary through the origin (several lines through one vertex);
     # a duplicated piece ties with its copy everywhere (one cell, never a cut between them).
-    net = _seeded(nn.Sequential(Maxout(2, 5, pieces=4), Maxout(5, 3, pieces=3), nn.Linear(3, 1)), 4)
+    net = seeded(nn.Sequential(Maxout(2, 5, pieces=4), Maxout(5, 3, pieces=3), nn.Linear(3, 1)), 4)
     with torch.no_grad():
         if kind != "duplicated-pieces":
             for m in net.modules():
@@ -118,7 +110,7 @@ def test_degenerate_maxout_units_are_counted_exactly(kind):
 
 def test_a_max_over_a_whole_layer_equals_regioncams_max_pool():
     for seed in range(4):
-        net = _seeded(
+        net = seeded(
             nn.Sequential(
                 nn.Linear(2, 16),
                 nn.ReLU(),
@@ -140,7 +132,7 @@ def test_a_max_over_a_whole_layer_equals_regioncams_max_pool():
 
 
 def _digits_cnn(seed: int) -> nn.Sequential:
-    return _seeded(
+    return seeded(
         nn.Sequential(
             nn.Unflatten(1, (1, 8, 8)),
             nn.Conv2d(1, 2, 3, padding=1),
@@ -234,14 +226,14 @@ def test_a_cnn_with_max_pooling_on_a_digits_slice_matches_exact_enumeration_and_
 )
 def test_every_max_pool_is_read_as_the_function_it_is(pool, shape):
     size = int(np.prod(shape))
-    net = _seeded(
+    net = seeded(
         nn.Sequential(
             nn.Linear(2, size), nn.Unflatten(1, shape), pool, nn.Flatten(), nn.LazyLinear(1)
         ),
         5,
     )
     net(torch.zeros(1, 2, dtype=torch.float64))  # materialise the lazy layer
-    net = _seeded(net, 5)
+    net = seeded(net, 5)
     x = np.random.default_rng(0).uniform(-1, 1, (50, 2))
     with torch.no_grad():
         assert np.abs(output(stages(net), x) - net(torch.as_tensor(x)).numpy()).max() < 1e-12
@@ -262,7 +254,7 @@ class _Functional(nn.Module):
 
 
 def test_a_functional_max_pool_in_a_forward_with_a_skip():
-    net = _seeded(_Functional(), 6)
+    net = seeded(_Functional(), 6)
     x = np.random.default_rng(1).uniform(-1, 1, (50, 2))
     with torch.no_grad():
         assert np.abs(output(stages(net), x) - net(torch.as_tensor(x)).numpy()).max() < 1e-12
@@ -271,7 +263,7 @@ def test_a_functional_max_pool_in_a_forward_with_a_skip():
 
 
 def test_a_one_input_maxout_net_on_an_interval_matches_a_dense_grid():
-    net = _seeded(nn.Sequential(Maxout(1, 6, pieces=3), Maxout(6, 4, pieces=3), nn.Linear(4, 1)), 1)
+    net = seeded(nn.Sequential(Maxout(1, 6, pieces=3), Maxout(6, 4, pieces=3), nn.Linear(4, 1)), 1)
     p = partition(net, (-2.0, 2.0))
     assert check(p, net)["ok"]
     x = np.linspace(-2, 2, 400_001)[:, None]

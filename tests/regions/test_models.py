@@ -16,17 +16,9 @@ from approxlab.regions import partition, through_points
 from approxlab.regions.checks import check, sampled
 from approxlab.regions.layers import output, stages
 
-from .exact_reference import patterns_of, regions
+from .exact_reference import patterns_of, regions, seeded
 
 BOX = (-1.0, 1.0, -1.0, 1.0)
-
-
-def _seeded(net: nn.Module, seed: int) -> nn.Module:
-    torch.manual_seed(seed)
-    for m in net.modules():
-        if hasattr(m, "reset_parameters"):
-            m.reset_parameters()
-    return net.double().eval()
 
 
 def _with_statistics(net: nn.Module, dim: int, seed: int) -> nn.Module:
@@ -100,7 +92,7 @@ BN2D_AVG_LEAKY = lambda: nn.Sequential(  # noqa: E731
     ids=["conv2d", "conv1d-batchnorm-avgpool", "batchnorm2d-avgpool-leaky-relu6"],
 )
 def test_conv_batchnorm_and_pooling_layers_give_the_modules_own_regions(build, dim):
-    net = _with_statistics(_seeded(build(), 1), dim, 2)
+    net = _with_statistics(seeded(build(), 1), dim, 2)
     x = np.random.default_rng(3).normal(size=(100, dim))
     with torch.no_grad():
         assert np.abs(output(stages(net), x) - net(torch.as_tensor(x)).numpy()).max() < 1e-12
@@ -148,7 +140,7 @@ class _ConvResidual(nn.Module):
     "build, dim", [(_Residual, 2), (_ConvResidual, 32)], ids=["mlp-block", "conv-block"]
 )
 def test_residual_sums_are_read_with_torch_fx_and_carried_through_activations(build, dim):
-    net = _seeded(build(), 5)
+    net = seeded(build(), 5)
     layers = stages(net)
     carried = [
         int(s.activation.passes.sum())
@@ -169,7 +161,7 @@ def test_residual_sums_are_read_with_torch_fx_and_carried_through_activations(bu
 
 
 def _tiny_conv(zero_bias: bool, duplicate: bool, seed: int) -> nn.Sequential:
-    net = _seeded(
+    net = seeded(
         nn.Sequential(
             nn.Linear(2, 9),
             nn.Unflatten(1, (1, 3, 3)),
@@ -278,9 +270,9 @@ def test_an_operation_that_is_not_piecewise_linear_is_named_in_one_line(net, mes
 
 
 def test_the_sampling_check_catches_a_wrong_net_and_a_missing_region():
-    net = _seeded(CONV2D(), 1)
+    net = seeded(CONV2D(), 1)
     p = partition(net, _slice(25, 4))
-    other = _seeded(CONV2D(), 2)
+    other = seeded(CONV2D(), 2)
     assert sampled(p, other, 500)["relative_error"] > 1e-3
     biggest = int(np.argmax(p.areas()))
     p.offsets = np.delete(
@@ -292,7 +284,7 @@ def test_the_sampling_check_catches_a_wrong_net_and_a_missing_region():
 def test_a_zero_bias_residual_net_needs_exact_signs_through_its_pass_through_neurons():
     # Every bend passes through the origin: signs there are decided exactly, reading the affine maps of
     # regions whose patterns include pass-through neurons (piece m + 1, slope 1).
-    net = _seeded(_Residual(width=6), 11)
+    net = seeded(_Residual(width=6), 11)
     with torch.no_grad():
         for m in net.modules():
             if isinstance(m, nn.Linear):
@@ -307,7 +299,7 @@ def test_a_zero_bias_residual_net_needs_exact_signs_through_its_pass_through_neu
 
 
 def test_a_one_input_residual_net_on_an_interval():
-    net = _seeded(_Residual(dim=1, width=7), 12)
+    net = seeded(_Residual(dim=1, width=7), 12)
     p = partition(net, (-2.0, 3.0))
     # check(): adjacent intervals have distinct patterns, so a cut at a pass-through neuron would fail it.
     assert check(p, net, per_region=4)["ok"]
@@ -341,7 +333,7 @@ class _Functional(nn.Module):
 
 
 def test_functional_activations_slices_views_and_scalings_in_a_forward():
-    net = _seeded(_Functional(), 13)
+    net = seeded(_Functional(), 13)
     layers = stages(net)
     assert [s.activation.name for s in layers if s.activation is not None] == [
         "leaky_relu",

@@ -132,21 +132,18 @@ for _cls, _name in ((nn.Conv1d, "Conv1d"), (nn.Conv2d, "Conv2d")):
         ),
         ConvSpec,
     )
-for _cls, _name in ((nn.AvgPool1d, "AvgPool1d"), (nn.AvgPool2d, "AvgPool2d")):
+for _cls, _spec in (
+    (nn.AvgPool1d, PoolSpec),
+    (nn.AvgPool2d, PoolSpec),
+    (nn.MaxPool1d, MaxPoolSpec),
+    (nn.MaxPool2d, MaxPoolSpec),
+):
     register_layer(
         _cls,
-        _name,
-        lambda m, n=int(_name[-2]): _pool_spec(m, n),
+        _cls.__name__,
+        lambda m, n=int(_cls.__name__[-2]): _pool_spec(m, n),
         lambda s, c=_cls: c(tuple(s["kernel"]), tuple(s["stride"])),
-        PoolSpec,
-    )
-for _cls, _name in ((nn.MaxPool1d, "MaxPool1d"), (nn.MaxPool2d, "MaxPool2d")):
-    register_layer(
-        _cls,
-        _name,
-        lambda m, n=int(_name[-2]): _pool_spec(m, n),
-        lambda s, c=_cls: c(tuple(s["kernel"]), tuple(s["stride"])),
-        MaxPoolSpec,
+        _spec,
     )
 register_layer(
     Maxout,
