@@ -63,6 +63,24 @@ def test_filter_and_csv(tmp_path):
     assert len(text) == 4 and "width" in text[0].split(",")
 
 
+def test_parquet_keeps_each_field_typed_and_every_value(tmp_path):
+    import pyarrow.parquet as pq
+
+    store = RunStore(tmp_path / "r.db")
+    store.add([_record(w, s) for w in (2, 4) for s in range(3)])
+    rows = store.runs()
+    rows[0]["note"] = {"why": "a dict becomes JSON text"}
+    table = pq.read_table(store.export_parquet(rows, tmp_path / "o.parquet"))
+    assert table.num_rows == 6
+    assert str(table.schema.field("width").type) == "int64"
+    assert str(table.schema.field("rmse").type) == "double"
+    back = table.to_pylist()
+    assert [r["rmse"] for r in back] == [r["rmse"] for r in rows]
+    assert [r["seed"] for r in back] == [r["seed"] for r in rows]
+    assert back[0]["note"] == '{"why": "a dict becomes JSON text"}' and back[1]["note"] is None
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_a_foreign_sqlite_database_is_refused(tmp_path):
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as db:

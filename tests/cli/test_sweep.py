@@ -50,6 +50,8 @@ def test_sweep_then_runs_lists_filters_exports_and_plots(run_cli, tmp_path):
         "width=4",
         "--csv",
         tmp_path / "o.csv",
+        "--parquet",
+        tmp_path / "o.parquet",
         "--plot",
         "rmse-vs-width",
         "--out",
@@ -57,6 +59,9 @@ def test_sweep_then_runs_lists_filters_exports_and_plots(run_cli, tmp_path):
     )
     assert code == 0, err
     assert len((tmp_path / "o.csv").read_text().splitlines()) == 1 + 3
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "o.parquet").column("width").to_pylist() == [4, 4, 4]
     assert (tmp_path / "fig" / "rmse-vs-width.png").stat().st_size > 1000
 
 
@@ -83,6 +88,10 @@ def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path):
         ),
         (("runs", "--store", tmp_path / "missing.db"), "no run store"),
         (("runs", "--store", tmp_path / "a.db", "--plot", "loss"), "unknown plot"),
+        (
+            ("runs", "--store", tmp_path / "a.db", "--parquet", tmp_path / "no" / "o.parquet"),
+            "cannot write --parquet",
+        ),
     ]
     (tmp_path / "s.toml").write_text("seed = 3\n")
     cases.append(

@@ -26,6 +26,10 @@ def runs(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Write the (filtered) runs to this CSV file.")
     ] = None,
+    parquet: Annotated[
+        Path | None,
+        typer.Option("--parquet", help="Write the (filtered) runs to this Parquet file (typed)."),
+    ] = None,
     plot: Annotated[
         str | None,
         typer.Option("--plot", help="rmse-vs-width or max_error-vs-width (needs --out)."),
@@ -33,9 +37,9 @@ def runs(
     out: Annotated[
         Path | None, typer.Option("--out", help="Folder for the figure of --plot.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Rows printed (all go to --csv).")] = 20,
+    limit: Annotated[int, typer.Option(help="Rows printed (all go to --csv / --parquet).")] = 20,
 ) -> None:
-    """List the runs of a store (filtered), export them as CSV, or plot error against width with spreads."""
+    """List the runs of a store (filtered), export them as CSV or Parquet, or plot error against width with spreads."""
     from rich.table import Table
 
     from approxlab import arguments
@@ -55,10 +59,11 @@ def runs(
         from approxlab.output import check_output
 
         check_output(out)
-    if csv is not None and not csv.parent.is_dir():
-        raise ApproxlabError(
-            f"cannot write --csv {str(csv)!r}: folder {str(csv.parent)!r} does not exist"
-        )
+    for option, path in (("--csv", csv), ("--parquet", parquet)):
+        if path is not None and not path.parent.is_dir():
+            raise ApproxlabError(
+                f"cannot write {option} {str(path)!r}: folder {str(path.parent)!r} does not exist"
+            )
     db = RunStore(store, create=False)
     rows = db.runs(conditions)
     table = Table(title=f"{len(rows)} of {db.count()} runs in {store}")
@@ -71,6 +76,9 @@ def runs(
     if csv is not None:
         db.export_csv(rows, csv)
         console.print(f"wrote {len(rows)} runs to {csv}")
+    if parquet is not None:
+        db.export_parquet(rows, parquet)
+        console.print(f"wrote {len(rows)} runs to {parquet}")
     if plot is not None:
         from approxlab.figures.save import save_figure
         from approxlab.figures.sweep import error_vs_width
