@@ -85,12 +85,15 @@ def test_merging_a_full_only_claim_keeps_working_both_ways(tmp_path):
     measured = _full_only(lambda ctx: Evidence(holds=True, metrics={"value": 7}))
     run_atlas([_claim("t.a", _square), measured], "quick", out)
     assert [c.verdict for c in schema.read(out / "results.json").claims] == ["holds", "not run"]
+    assert schema.read(out / "results.json").profile == "quick"
     run_atlas([measured], "full", out, merge=True)  # the lead's `--profile full --only t.slow`
     first = schema.read(out / "results.json").claims
     assert [(c.id, c.verdict, c.profile) for c in first] == [
         ("t.a", "holds", "quick"),
         ("t.slow", "holds", "full"),
     ]
+    assert schema.read(out / "results.json").profile == "quick + full"
+    assert "approxlab atlas (quick + full)" in (out / "index.html").read_text()
     run_atlas([measured], "quick", out, merge=True)  # a quick --only run measures nothing new
     again = schema.read(out / "results.json").claims
     assert [(c.id, c.verdict, c.metrics) for c in again] == [

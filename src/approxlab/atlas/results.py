@@ -64,7 +64,8 @@ class ClaimResult(BaseModel):
 
 
 class Atlas(BaseModel):
-    """The whole of ``results.json``."""
+    """The whole of ``results.json``. ``profile`` names the profiles its claims ran under
+    ("quick", "full", or "quick + full" once an ``--only`` run of another profile is merged in)."""
 
     model_config = ConfigDict(extra="forbid")
 

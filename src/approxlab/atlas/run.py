@@ -228,16 +228,19 @@ def _write_document(
             shutil.copytree(
                 out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True
             )
+    merged = sorted(kept + fresh, key=lambda r: r["id"])
+    # A quick atlas with a full-only claim merged in says so ("quick + full"), not just the last run's profile.
+    held = [p for p in PROFILES if any(r["profile"] == p for r in merged)] or [profile]
     atlas = schema.Atlas.model_validate(
         {
             "version": schema.VERSION,
-            "profile": profile,
+            "profile": " + ".join(held),
             "command": shlex.join([program(), *sys.argv[1:]])
             if Path(sys.argv[0]).name == "approxlab"
             else None,
             "versions": versions(),
             "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-            "claims": sorted(kept + fresh, key=lambda r: r["id"]),
+            "claims": merged,
         }
     )
     (stage / "results.json").write_text(atlas.model_dump_json(indent=2), encoding="utf-8")
