@@ -62,6 +62,25 @@ def _():
     return dynamics.judge_grokking(20, 60)  # test accuracy rising with train accuracy
 
 
+def _grok_curve(points):
+    """A hand-made history: (step, train accuracy, test accuracy, ‖θ‖) every 50 steps."""
+    from approxlab.watch.grokking import GrokResult
+
+    curve = [
+        {"step": s, "train_accuracy": a, "test_accuracy": b, "weight_norm": w}
+        for s, a, b, w in points
+    ]
+    return GrokResult.from_curve(curve, None).metrics()
+
+
+@falsifies("dynamics.grokking_transformer")
+def _():
+    # no weight decay: memorised at 150, generalised at 3450 (the measured p = 23 steps), but ‖θ‖ grew in the gap
+    return dynamics.judge_transformer_grokking(
+        _grok_curve([(0, 0.02, 0.02, 30.4), (150, 1.0, 0.5, 31.0), (3450, 1.0, 0.995, 36.0)])
+    )
+
+
 @falsifies("dynamics.lc_digits")
 def _():
     return dynamics.judge_lc(

@@ -49,7 +49,15 @@ def atlas(tmp_path_factory):
         "t",
         _surfaces,
     )
-    results = run_atlas([*claims(FAST_CLAIMS), synthetic], "quick", out, jobs=1)
+    full_only = Claim(
+        "page.slow",
+        "A claim too costly for the quick profile.",
+        "seed 003",
+        "t",
+        _surfaces,
+        profiles=("full",),
+    )
+    results = run_atlas([*claims(FAST_CLAIMS), synthetic, full_only], "quick", out, jobs=1)
     assert [r["verdict"] for r in results] != ["error"] * len(results)
     return out
 
@@ -149,3 +157,19 @@ def test_a_source_link_opens_the_text(atlas, browser):
     page, blocked, failed, errors, _ = _open(browser, (atlas / "index.html").as_uri())
     href = page.locator("a.source").first.get_attribute("href")
     assert (atlas / href).read_text().startswith("TLDR: This research paper explores")
+
+
+def test_a_claim_not_run_in_this_profile_says_so_and_how_to_run_it(atlas, browser):
+    page, blocked, failed, errors, _ = _open(browser, (atlas / "index.html").as_uri())
+    assert "1 not run in this profile" in page.locator("p", has_text="errors").inner_text()
+    row = page.locator("table.summary tr", has_text="page.slow")
+    assert "not run" in row.inner_text() and "full profile only" in row.inner_text()
+    page.click("#page\\.slow summary")
+    section = page.locator("#page\\.slow")
+    assert "Not run in the quick profile: this claim runs in the full profile only" in (
+        section.inner_text()
+    )
+    command = section.locator("code.command").inner_text()
+    assert " atlas --only page.slow --profile full --out " in command
+    assert not (atlas / "figures" / "page.slow").exists(), "nothing of it was computed"
+    assert blocked == [] and failed == [] and errors == []

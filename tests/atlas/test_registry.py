@@ -86,6 +86,50 @@ def test_interrupted_run_leaves_nothing_behind(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def _must_not_run(ctx):
+    pytest.fail("a full-only claim ran in the quick profile")
+
+
+def test_a_full_only_claim_is_listed_as_not_run_in_quick_with_the_command_that_runs_it(tmp_path):
+    full_only = Claim("t.slow", "s", "test", "t", _must_not_run, "x", profiles=("full",))
+    cheap = _claim("t.cheap", lambda ctx: Evidence(holds=True, metrics={"x": 1}))
+    out = tmp_path / "atlas"
+    run_atlas([full_only, cheap], "quick", out)
+    by_id = {c["id"]: c for c in json.loads((out / "results.json").read_text())["claims"]}
+    slow = by_id["t.slow"]
+    assert slow["verdict"] == "not run" and slow["metrics"] == {} and slow["profiles"] == ["full"]
+    assert slow["command"].endswith(f"atlas --only t.slow --profile full --out {out}")
+    assert by_id["t.cheap"]["verdict"] == "holds"
+    assert by_id["t.cheap"]["profiles"] == ["quick", "full"]
+    page = (out / "index.html").read_text()
+    assert (
+        "<b>1</b> hold, <b>0</b> fail, <b>0</b> errors,\n<b>1</b> not run in this profile" in page
+    )
+    assert '<span class="verdict not-run">not run</span>' in page
+    assert "Not run in the quick profile</b>: this claim runs in the full profile only" in page
+    assert "full profile only</td>" in page, "the summary's key-number cell says why"
+
+
+def test_a_full_only_claim_runs_in_the_full_profile(tmp_path):
+    full_only = Claim(
+        "t.slow", "s", "test", "t", lambda ctx: Evidence(False, {"x": 2}), profiles=("full",)
+    )
+    (result,) = run_atlas([full_only], "full", tmp_path / "atlas")
+    assert result["verdict"] == "fails" and result["metrics"] == {"x": 2}
+
+
+def test_claim_profiles_default_to_both_and_unknown_ones_are_refused():
+    assert all(c.profiles in (("quick", "full"), ("full",), ("quick",)) for c in claims())
+    with pytest.raises(RuntimeError, match="profiles must be a non-empty subset"):
+        registry.claim(id="t.bad", statement="s", source="x", threshold="t", profiles=("fast",))
+    with pytest.raises(RuntimeError, match="profiles must be a non-empty subset"):
+        registry.claim(id="t.bad", statement="s", source="x", threshold="t", profiles=())
+    registry.claim(
+        id="t.order", statement="s", source="x", threshold="t", profiles=("full", "quick")
+    )(_must_not_run)
+    assert registry._CLAIMS.pop("t.order").profiles == ("quick", "full")
+
+
 def test_duplicate_claim_id_is_a_programming_error():
     registry.claim(id="t.dup", statement="s", source="x", threshold="t")(lambda ctx: None)
     with pytest.raises(RuntimeError, match="registered twice"):

@@ -29,7 +29,7 @@ def _claim(**changes):
 
 def _page(*claims):
     atlas = schema.Atlas(
-        version=1,
+        version=schema.VERSION,
         profile="quick",
         command=None,
         versions={"approxlab": "0"},

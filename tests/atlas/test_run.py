@@ -31,7 +31,7 @@ def _square(ctx):
 def test_results_json_has_a_version_and_validates(tmp_path):
     run_atlas([_claim("t.a", _square)], "quick", tmp_path / "atlas")
     doc = json.loads((tmp_path / "atlas" / "results.json").read_text())
-    assert doc["version"] == schema.VERSION == 1
+    assert doc["version"] == schema.VERSION == 2
     atlas = schema.read(tmp_path / "atlas" / "results.json")
     assert atlas.claims[0].metrics == {"value": 9} and atlas.claims[0].key == "value"
 
@@ -58,12 +58,48 @@ def test_merging_refuses_a_results_file_without_the_schema(tmp_path):
     out.mkdir()
     (out / "results.json").write_text(json.dumps({"profile": "quick", "claims": []}))
     with pytest.raises(
-        ApproxlabError, match=r"not an atlas results file of version 1 \(version: Field required\)"
+        ApproxlabError, match=r"not an atlas results file of version 2 \(version: Field required\)"
     ):
         run_atlas([_claim("t.a", _square)], "quick", out, merge=True)
     assert json.loads((out / "results.json").read_text()) == {"profile": "quick", "claims": []}
     run_atlas([_claim("t.a", _square)], "quick", out)  # a full run rebuilds it
-    assert schema.read(out / "results.json").version == 1
+    assert schema.read(out / "results.json").version == 2
+
+
+def test_a_version_1_atlas_is_refused_for_merging_with_the_way_to_rebuild_it(tmp_path):
+    out = tmp_path / "atlas"
+    run_atlas([_claim("t.a", _square)], "quick", out)
+    doc = json.loads((out / "results.json").read_text())
+    doc["version"] = 1  # version 1 had no "not run" verdict and no per-claim profiles
+    (out / "results.json").write_text(json.dumps(doc))
+    with pytest.raises(ApproxlabError, match="of version 2 .*rebuild it by running the atlas"):
+        run_atlas([_claim("t.a", _square)], "quick", out, merge=True)
+
+
+def _full_only(run):
+    return Claim("t.slow", "s", "seed 001", "t", run, profiles=("full",))
+
+
+def test_merging_a_full_only_claim_keeps_working_both_ways(tmp_path):
+    out = tmp_path / "atlas"
+    measured = _full_only(lambda ctx: Evidence(holds=True, metrics={"value": 7}))
+    run_atlas([_claim("t.a", _square), measured], "quick", out)
+    assert [c.verdict for c in schema.read(out / "results.json").claims] == ["holds", "not run"]
+    assert schema.read(out / "results.json").profile == "quick"
+    run_atlas([measured], "full", out, merge=True)  # the lead's `--profile full --only t.slow`
+    first = schema.read(out / "results.json").claims
+    assert [(c.id, c.verdict, c.profile) for c in first] == [
+        ("t.a", "holds", "quick"),
+        ("t.slow", "holds", "full"),
+    ]
+    assert schema.read(out / "results.json").profile == "quick + full"
+    assert "approxlab atlas (quick + full)" in (out / "index.html").read_text()
+    run_atlas([measured], "quick", out, merge=True)  # a quick --only run measures nothing new
+    again = schema.read(out / "results.json").claims
+    assert [(c.id, c.verdict, c.metrics) for c in again] == [
+        ("t.a", "holds", {"value": 9}),
+        ("t.slow", "holds", {"value": 7}),
+    ]
 
 
 def test_claims_in_parallel_give_the_results_of_one_process_and_report_each(tmp_path):

@@ -97,6 +97,29 @@ def test_corrupt_model_file_exits_2(tmp_path, content):
     assert not (tmp_path / "u").exists()
 
 
+def test_atlas_list_shows_each_claim_s_profiles():
+    done = approxlab(
+        "atlas", "--list", "--only", "dynamics.grokking_transformer", "--only", "seed001.width"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dynamics.grokking_transformer  (full)  " in done.stderr
+    assert "seed001.width  (quick + full)  " in done.stderr
+
+
+def test_a_full_only_claim_in_the_quick_profile_says_how_to_run_it(tmp_path):
+    out = tmp_path / "atlas"
+    done = approxlab("atlas", "--only", "dynamics.grokking_transformer", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "not run  dynamics.grokking_transformer" in done.stderr
+    assert (
+        "not run in the quick profile: dynamics.grokking_transformer (full only); run it with: "
+        in (done.stderr)
+    )
+    assert "atlas --only dynamics.grokking_transformer --profile full --out" in done.stderr
+    (entry,) = json.loads((out / "results.json").read_text())["claims"]
+    assert entry["verdict"] == "not run" and entry["metrics"] == {}
+
+
 def test_atlas_runs_one_claim_from_the_command_line(tmp_path):
     out = tmp_path / "atlas"
     done = approxlab("atlas", "--profile", "quick", "--only", "seed001.width", "--out", str(out))

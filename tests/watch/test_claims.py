@@ -4,12 +4,41 @@ import numpy as np
 
 from approxlab.atlas.claims import dynamics
 from approxlab.atlas.registry import claims
+from approxlab.watch.grokking import GrokResult
 
 
 def test_grokking_judge():
     assert dynamics.judge_grokking(20, 540)
     assert not dynamics.judge_grokking(20, 100)  # generalised alongside memorising
     assert not dynamics.judge_grokking(20, None)
+
+
+def _history(points):
+    curve = [
+        {"step": s, "train_accuracy": a, "test_accuracy": b, "weight_norm": w}
+        for s, a, b, w in points
+    ]
+    return GrokResult.from_curve(curve, None).metrics()
+
+
+def test_transformer_grokking_judge_reads_the_steps_and_the_norm_from_a_history():
+    # the shape measured at p = 53 (train 100 % at 750, test ≥ 99 % at 5600, ‖θ‖ 35.3 → 27.1) holds
+    grokked = _history([(0, 0.02, 0.02, 44.0), (750, 1.0, 0.5, 35.3), (5600, 1.0, 0.995, 27.1)])
+    assert grokked["ratio"] == 5600 / 750 and dynamics.judge_transformer_grokking(grokked)
+    # test accuracy rising with train accuracy: ratio 2
+    together = _history([(0, 0.02, 0.02, 44.0), (200, 1.0, 0.9, 40.0), (400, 1.0, 0.995, 38.0)])
+    assert not dynamics.judge_transformer_grokking(together)
+    # late generalisation, but ‖θ‖ did not fall during the gap (as without weight decay)
+    flat = _history([(0, 0.02, 0.02, 44.0), (750, 1.0, 0.5, 35.3), (5600, 1.0, 0.995, 35.3)])
+    assert not dynamics.judge_transformer_grokking(flat)
+    # never generalised
+    stuck = _history([(0, 0.02, 0.02, 44.0), (750, 1.0, 0.5, 35.3), (7000, 1.0, 0.6, 30.0)])
+    assert stuck["test_step"] is None and not dynamics.judge_transformer_grokking(stuck)
+
+
+def test_the_transformer_claim_runs_in_the_full_profile_only():
+    (c,) = claims(["dynamics.grokking_transformer"])
+    assert c.profiles == ("full",)
 
 
 def test_lc_judge_needs_the_order_and_the_collapse():
@@ -40,4 +69,4 @@ def test_cycles_judge():
 
 def test_every_dynamics_claim_says_what_falsifies_it():
     ours = [c for c in claims() if c.id.startswith("dynamics.")]
-    assert len(ours) == 5 and all(c.falsifiable_by for c in ours)
+    assert len(ours) == 6 and all(c.falsifiable_by for c in ours)

@@ -17,7 +17,9 @@ a module in ``approxlab/atlas/claims/`` with a decorated function::
         ...
         return Evidence(holds=..., metrics={...})
 
-Modules in that folder are discovered automatically.
+Modules in that folder are discovered automatically. A claim too costly for the quick
+profile is registered with ``profiles=("full",)``: the quick atlas lists it as "not run"
+with the command that runs it.
 """
 
 from __future__ import annotations
@@ -130,24 +132,40 @@ class Claim:
     threshold: str
     run: Callable[[Context], Evidence]
     falsifiable_by: str = ""
+    profiles: tuple[str, ...] = PROFILES
 
 
 _CLAIMS: dict[str, Claim] = {}
 
 
 def claim(
-    *, id: str, statement: str, source: str, threshold: str, falsifiable_by: str = ""
+    *,
+    id: str,
+    statement: str,
+    source: str,
+    threshold: str,
+    falsifiable_by: str = "",
+    profiles: tuple[str, ...] = PROFILES,
 ) -> Callable:
     """Register a claim function ``f(ctx: Context) -> Evidence`` under ``id``.
 
     ``falsifiable_by`` names the measurement that would have made the verdict "fails" (a
     claim that cannot fail is a definition, not a verdict); every claim should give one.
+    ``profiles`` are the profiles that run it: ``("full",)`` for a claim whose smallest
+    honest setting costs more than a quick claim may (10 CPU-seconds); under another
+    profile its verdict is "not run" (:func:`approxlab.atlas.run.run_claim`).
     """
+    unknown = [p for p in profiles if p not in PROFILES]
+    if not profiles or unknown:
+        raise RuntimeError(
+            f"atlas claim {id!r}: profiles must be a non-empty subset of {PROFILES}, got {profiles!r}"
+        )
 
     def register(fn: Callable[[Context], Evidence]) -> Callable[[Context], Evidence]:
         if id in _CLAIMS and _CLAIMS[id].run is not fn:
             raise RuntimeError(f"atlas claim id {id!r} is registered twice")
-        _CLAIMS[id] = Claim(id, statement, source, threshold, fn, falsifiable_by)
+        ordered = tuple(p for p in PROFILES if p in profiles)
+        _CLAIMS[id] = Claim(id, statement, source, threshold, fn, falsifiable_by, ordered)
         return fn
 
     return register

@@ -211,7 +211,8 @@ def render(atlas: Any) -> str:
     """The HTML of the atlas for a validated results document (:class:`approxlab.atlas.results.Atlas`)."""
     doc = atlas.model_dump()
     counts = {
-        v: sum(1 for c in doc["claims"] if c["verdict"] == v) for v in ("holds", "fails", "error")
+        v: sum(1 for c in doc["claims"] if c["verdict"] == v)
+        for v in ("holds", "fails", "error", "not run")
     }
     named = {s.number: s for c in doc["claims"] for s in cited(c["source"] + " " + c["statement"])}
     return (

@@ -3,8 +3,11 @@
 ``version`` changes whenever a field changes meaning or is removed; a file of another
 version is refused with a message saying how to rebuild it, never merged silently.
 
+Version 2 added the verdict ``"not run"`` (a claim registered only for another profile,
+:data:`NOT_RUN`) and each claim's ``profiles``.
+
 >>> Atlas(version=VERSION, profile="quick", command=None, versions={}, created="now", claims=[]).version
-1
+2
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from approxlab.errors import ApproxlabError
 
-VERSION = 1
+VERSION = 2
+NOT_RUN = "not run"  # the verdict of a claim whose profiles do not include the running one
 
 
 class FigureRecord(BaseModel):
@@ -34,7 +38,9 @@ class FigureRecord(BaseModel):
 class ClaimResult(BaseModel):
     """One claim's verdict and evidence; ``key`` names the metric the summary shows.
     ``seconds`` is wall time; ``cpu_seconds`` the CPU time of the claim's process (all its
-    threads), which a busy machine changes less."""
+    threads), which a busy machine changes less. ``profiles`` are those the claim is
+    registered for; under another its verdict is ``"not run"``, ``command`` then runs it
+    in its own profile and ``seconds`` is 0."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -43,7 +49,7 @@ class ClaimResult(BaseModel):
     source: str
     threshold: str
     falsifiable_by: str = ""
-    verdict: Literal["holds", "fails", "error"]
+    verdict: Literal["holds", "fails", "error", "not run"]
     metrics: dict[str, Any]
     key: str | None = None
     table: list[dict[str, Any]] | None = None
@@ -54,14 +60,16 @@ class ClaimResult(BaseModel):
     cpu_seconds: float | None = None
     profile: str
     seed: int
+    profiles: list[Literal["quick", "full"]] = ["quick", "full"]
 
 
 class Atlas(BaseModel):
-    """The whole of ``results.json``."""
+    """The whole of ``results.json``. ``profile`` names the profiles its claims ran under
+    ("quick", "full", or "quick + full" once an ``--only`` run of another profile is merged in)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Literal[1]
+    version: Literal[2]
     profile: str
     command: str | None
     versions: dict[str, str]

@@ -89,8 +89,12 @@ def run_claim(
 ) -> dict[str, Any]:
     """Run one claim with figures under ``root``; a crash becomes verdict ``error`` with its message, never a silent pass.
 
-    ``out`` is the atlas folder the result will live in (for its rerun command).
+    ``out`` is the atlas folder the result will live in (for its rerun command). A claim not
+    registered for ``profile`` is not run: verdict ``"not run"``, and its command runs it in
+    its own profile.
     """
+    if profile not in claim.profiles:
+        return _not_run(claim, profile, out, seed)
     ctx = Context(profile=profile, seed=seed, root=root, claim_id=claim.id, cache=cache)
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -119,8 +123,34 @@ def run_claim(
             "cpu_seconds": round(time.process_time() - cpu, 3),
             "profile": profile,
             "seed": seed,
+            "profiles": list(claim.profiles),
         }
     )
+
+
+def _not_run(claim: Claim, profile: str, out: Path, seed: int) -> dict[str, Any]:
+    """The record of a claim skipped under ``profile``: its statement, no numbers, and the
+    command that measures it in the first profile it is registered for."""
+    return {
+        "id": claim.id,
+        "statement": claim.statement,
+        "source": claim.source,
+        "threshold": claim.threshold,
+        "falsifiable_by": claim.falsifiable_by,
+        "verdict": schema.NOT_RUN,
+        "metrics": {},
+        "key": None,
+        "table": None,
+        "notes": f"Registered for the {' and '.join(claim.profiles)} profile only, so not run in "
+        f"the {profile} profile.",
+        "figures": [],
+        "command": rerun_command(claim.id, claim.profiles[0], out),
+        "seconds": 0.0,
+        "cpu_seconds": None,
+        "profile": profile,
+        "seed": seed,
+        "profiles": list(claim.profiles),
+    }
 
 
 def _previous(out: Path, merge: bool) -> list[dict[str, Any]]:
@@ -155,7 +185,8 @@ def run_atlas(
     (:func:`approxlab.output.staged_output`), so an interrupted run leaves no half-written
     atlas. With ``merge`` the results replace same-id entries of ``out/results.json`` as it
     is when the run finishes (it must validate), read under the folder's lock, so
-    concurrent ``--only`` runs on one folder all land.
+    concurrent ``--only`` runs on one folder all land; a "not run" result never replaces a
+    measured one (a quick ``--only`` run keeps the full profile's verdict).
     """
     from joblib import Parallel, delayed
 
@@ -187,23 +218,29 @@ def _write_document(
 ) -> None:
     """results.json, index.html and their assets in ``stage``, merged with ``out``'s current
     results when ``merge`` (called under the folder's lock, just before the swap)."""
-    ran = {r["id"] for r in results}
-    kept = [r for r in _previous(out, merge) if r["id"] not in ran] if merge else []
+    previous = _previous(out, merge) if merge else []
+    measured = {r["id"] for r in previous if r["verdict"] != schema.NOT_RUN}
+    fresh = [r for r in results if r["verdict"] != schema.NOT_RUN or r["id"] not in measured]
+    ran = {r["id"] for r in fresh}
+    kept = [r for r in previous if r["id"] not in ran]
     for old in kept:
         if (out / "figures" / old["id"]).is_dir():
             shutil.copytree(
                 out / "figures" / old["id"], stage / "figures" / old["id"], dirs_exist_ok=True
             )
+    merged = sorted(kept + fresh, key=lambda r: r["id"])
+    # A quick atlas with a full-only claim merged in says so ("quick + full"), not just the last run's profile.
+    held = [p for p in PROFILES if any(r["profile"] == p for r in merged)] or [profile]
     atlas = schema.Atlas.model_validate(
         {
             "version": schema.VERSION,
-            "profile": profile,
+            "profile": " + ".join(held),
             "command": shlex.join([program(), *sys.argv[1:]])
             if Path(sys.argv[0]).name == "approxlab"
             else None,
             "versions": versions(),
             "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-            "claims": sorted(kept + results, key=lambda r: r["id"]),
+            "claims": merged,
         }
     )
     (stage / "results.json").write_text(atlas.model_dump_json(indent=2), encoding="utf-8")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from approxlab.cli._choices import PROFILES, choice
 from approxlab.cli._progress import console
@@ -26,7 +27,9 @@ def atlas(
     only: Annotated[
         list[str] | None, typer.Option(help="Run only this claim id (or id prefix); repeatable.")
     ] = None,
-    list_: Annotated[bool, typer.Option("--list", help="List the claim ids and exit.")] = False,
+    list_: Annotated[
+        bool, typer.Option("--list", help="List the claim ids with their profiles and exit.")
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(
@@ -51,7 +54,10 @@ def atlas(
     chosen = claims(only)
     if list_:
         for c in chosen:
-            console.print(f"[bold]{c.id}[/bold]  {c.statement}")
+            console.print(
+                f"[bold]{c.id}[/bold]  ({' + '.join(c.profiles)})  {escape(c.statement)}",
+                soft_wrap=True,
+            )
         return
     from approxlab.output import check_output
 
@@ -63,7 +69,9 @@ def atlas(
 
     def finished(done: int, r: dict) -> None:
         # One plain line per finished claim, so that piped output shows progress too.
-        colour = {"holds": "green", "fails": "red", "error": "magenta"}[r["verdict"]]
+        colour = {"holds": "green", "fails": "red", "error": "magenta", "not run": "dim"}[
+            r["verdict"]
+        ]
         console.print(
             f"\\[{done}/{len(chosen)}] [{colour}]{r['verdict']:>5}[/{colour}]  {r['id']}  ({r['seconds']:.1f} s)",
             soft_wrap=True,
@@ -79,7 +87,15 @@ def atlas(
         cache=Cache(default_folder()) if cache else None,
     )
     errors = [r["id"] for r in results if r["verdict"] == "error"]
+    skipped = [r for r in results if r["verdict"] == "not run"]
     console.print(f"atlas: {(out / 'index.html').absolute()}", soft_wrap=True)
+    for r in skipped:
+        console.print(
+            f"not run in the {profile} profile: {r['id']} ({' + '.join(r['profiles'])} only); "
+            f"run it with: {r['command']}",
+            soft_wrap=True,
+            markup=False,
+        )
     if errors:
         console.print(
             f"[magenta]{len(errors)} claim(s) raised an error: {', '.join(errors)}[/magenta]"

@@ -76,7 +76,20 @@ class GrokResult:
     train_step: int | None
     test_step: int | None
     curve: list[dict[str, float]] = field(repr=False)
-    history: History = field(repr=False)
+    history: History | None = field(repr=False)  # None for a curve given by hand
+
+    @classmethod
+    def from_curve(cls, curve: list[dict[str, float]], history: History | None) -> GrokResult:
+        """The first steps of the curve with train accuracy 100 % and test accuracy ≥ TEST_TARGET.
+
+        >>> c = [{"step": s, "train_accuracy": a, "test_accuracy": b, "weight_norm": 1.0}
+        ...      for s, a, b in ((0, 0.1, 0.0), (10, 1.0, 0.3), (90, 1.0, 0.995))]
+        >>> r = GrokResult.from_curve(c, None); r.train_step, r.test_step, r.ratio
+        (10, 90, 9.0)
+        """
+        train_step = next((c["step"] for c in curve if c["train_accuracy"] >= 1.0), None)
+        test_step = next((c["step"] for c in curve if c["test_accuracy"] >= TEST_TARGET), None)
+        return cls(train_step, test_step, curve, history)
 
     @property
     def ratio(self) -> float | None:
@@ -221,9 +234,7 @@ def grok_modular(
                 "weight_norm": norms(net)["weight_norm"],
             },
         )
-    train_step = next((c["step"] for c in curve if c["train_accuracy"] >= 1.0), None)
-    test_step = next((c["step"] for c in curve if c["test_accuracy"] >= TEST_TARGET), None)
-    return GrokResult(train_step, test_step, curve, h)
+    return GrokResult.from_curve(curve, h)
 
 
 def figure(result: GrokResult, title: str = ""):
