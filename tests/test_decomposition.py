@@ -49,6 +49,11 @@ def test_theta1_is_nested_and_the_cells_carry_every_sample_and_init():
     assert d.theta1_candidates[2]["narrower width"] == d.cells[0].theta1
     assert d.cells[2].theta1 <= d.cells[0].theta1  # a width-2 net holds every width-1 net
     assert all(len(c.theta2) == 2 and np.shape(c.theta3) == (2, 2) for c in d.cells)
+    # every θ2/θ3 net is a member of its class, so none lies below θ1 (the estimation gap is ≥ 0)
+    for c in d.cells:
+        members = min(min(c.theta2), float(np.min(c.theta3)))
+        assert c.theta1 <= members
+        assert d.theta1_candidates[c.width]["sample-trained nets"] <= members
     again = decompose("sine", widths=(1, 2), n_trains=(8, 32), **TINY)
     assert [c.theta2 for c in again.cells] == [c.theta2 for c in d.cells]  # seeded
 

@@ -19,7 +19,10 @@ nets of width m (:func:`approxlab.mlp`), the many-seed parts trained as one stac
   (:func:`approxlab.baseline.lbfgs_finish`); (b) least squares for the output layer on
   ``features`` random hidden layers (mlp's initialisation); (c) for ReLU in 1-D, the
   interpolant at m + 1 equispaced knots (:func:`approxlab.construct.relu_interpolant`);
-  (d) θ1 of every narrower width (the classes are nested: a unit with output weight 0).
+  (d) θ1 of every narrower width (the classes are nested: a unit with output weight 0);
+  (e) every net trained for θ2 and θ3 at this width (each is a member of the class, so its
+  population risk bounds the class's best from above: a search on the population grid can
+  fall short of a net fitted to a sample, and θ1 must not sit above a member it has seen).
 - θ2(m, n, j): on sample j (n points drawn with seed ``seed + j``), Adam from every init × rate,
   the ``finish`` nets with the smallest training loss finished by L-BFGS (the fair protocol,
   :mod:`approxlab.baseline`); the empirical risk minimiser is the finished net with the
@@ -27,9 +30,11 @@ nets of width m (:func:`approxlab.mlp`), the many-seed parts trained as one stac
 - θ3(m, n, j): the population risk of plain Adam at fit's default rate after ``steps`` steps,
   one value per init (the typical value is the median).
 
-Every θ2/θ3 net is in the class, so θ2_j ≥ θ1 holds exactly when θ1 is the class's best;
+Every θ2/θ3 net is in the class, so with (e) the estimation gap θ2_j − θ1 ≥ 0 by construction;
 θ3 ≥ θ2 holds in expectation but not per run (an early-stopped Adam can generalise better
 than the minimiser). The gaps are medians over samples with seeded bootstrap intervals.
+θ1 stays an upper bound on the class's infimum: ``theta1_candidates`` says which candidate
+reached it, so a width whose θ1 came only from the sample-trained nets shows the search fell short.
 """
 
 from __future__ import annotations
@@ -313,8 +318,8 @@ def decompose(
         )
         if np.isfinite(best_so_far):
             c["narrower width"] = best_so_far
-        best_so_far = min(c.values())
-        candidates[m] = c
+        measured = []
+        members = np.inf
         for n in sorted(set(n_trains)):
             theta2, theta3 = [], []
             for j in range(samples):
@@ -322,9 +327,14 @@ def decompose(
                 adam, finished, train_loss = _fit_and_finish(
                     m, activation, X, np.asarray(f(X)), init_seeds, lrs, steps, finish, lbfgs_steps
                 )
-                erm = finished[int(np.argmin(train_loss))]
-                theta2.append(float(population_risk([erm], X_eval, f_eval)[0]))
+                risks = population_risk(finished, X_eval, f_eval)
+                theta2.append(float(risks[int(np.argmin(train_loss))]))
                 at_default = adam[lrs.index(default) * inits : (lrs.index(default) + 1) * inits]
                 theta3.append(population_risk(at_default, X_eval, f_eval).tolist())
-            cells.append(Cell(m, n, best_so_far, theta2, theta3))
+                members = min(members, float(risks.min()), float(np.min(theta3[-1])))
+            measured.append((n, theta2, theta3))
+        c["sample-trained nets"] = members
+        best_so_far = min(c.values())
+        candidates[m] = c
+        cells += [Cell(m, n, best_so_far, t2, t3) for n, t2, t3 in measured]
     return Decomposition(f.name, activation, steps, candidates, cells)

@@ -160,17 +160,17 @@ def judge_rate(row: dict) -> bool:
 @claim(
     id="ensemble.theta_decomposition",
     statement="Seed 003's decomposition measured on sin(2πx) with one hidden layer of tanh units: the class's best "
-    "error θ1 falls with width, the estimation gap θ2 − θ1 falls with the sample size, and θ1 ≤ θ2 ≤ θ3 "
-    "(class's best ≤ empirical risk minimiser ≤ plain Adam) up to the measured noise.",
+    "error θ1 falls with width, the estimation gap θ2 − θ1 falls with the sample size, and θ2 ≤ θ3 "
+    "(the empirical risk minimiser beats plain Adam) up to the measured noise.",
     source="seed 003 (the θ*/θ1/θ2/θ3 slide: approximation, estimation, optimisation error); issue 13 item 4",
     threshold="θ1 strictly decreasing in width (nested classes; θ1 = min of training on the population grid, "
-    "least squares on random features and every narrower width); at every width the median estimation gap at the "
-    "largest n_train below the one at the smallest; noise allowance: at every (width, n_train) the 90 % bootstrap "
-    "interval over samples of the median estimation gap (θ2_j − θ1) and of the median optimisation gap "
-    "(θ3_j − θ2_j) reaches 0 or above. Risk = mean (net − f)² on a 2049-point grid",
-    falsifiable_by="a wider class with no smaller θ1 (the search failing), an estimation gap that does not shrink "
-    "with n_train, or a gap significantly below 0 — e.g. Adam's nets beating the empirical risk minimiser on "
-    "every sample (θ2 and θ3 swapped), or the minimiser beating the class's best",
+    "least squares on random features, every narrower width and every net trained at this width for θ2/θ3, so "
+    "θ2 ≥ θ1 by construction); at every width the median estimation gap at the largest n_train below the one "
+    "at the smallest; noise allowance: at every (width, n_train) the 90 % bootstrap interval over samples of the "
+    "median optimisation gap (θ3_j − θ2_j) reaches 0 or above. Risk = mean (net − f)² on a 2049-point grid",
+    falsifiable_by="a wider class in which no search (population grid, random features, sample-trained nets) "
+    "finds a smaller risk than the narrower one, an estimation gap that does not shrink with n_train, or Adam's "
+    "nets beating the empirical risk minimiser significantly (θ2 and θ3 swapped)",
 )
 def theta_decomposition(ctx: Context) -> Evidence:
     from approxlab.decomposition import decompose
@@ -213,21 +213,28 @@ def theta_decomposition(ctx: Context) -> Evidence:
         "θ1 (class's best), θ2 (empirical risk minimiser's population risk) and θ3 (plain Adam) against width "
         "per n_train; the estimation gap against n_train per width, with bootstrap intervals over samples",
     )
-    beaten = sum(t2 < c.theta1 for c in d.cells for t2 in c.theta2)
+    # a width whose best member came from the sample-trained nets: the population-grid search fell short there
+    short = [
+        m
+        for m, c in d.theta1_candidates.items()
+        if c["sample-trained nets"] < min(v for k, v in c.items() if k != "sample-trained nets")
+    ]
     return Evidence(
         holds=judge_decomposition(rows),
         metrics={f"theta1_{m}": min(c.values()) for m, c in d.theta1_candidates.items()}
-        | {"samples": settings["samples"], "theta2 below theta1 (samples)": beaten},
+        | {"samples": settings["samples"], "widths where the θ1 search fell short": len(short)},
         table=rows,
         notes="Risks are squared L² errors, so the three terms add exactly. θ3 ≥ θ2 is an expectation, not a rule: "
-        "with few points an early-stopped Adam can generalise better than the minimiser. θ1 is the best the search "
-        "found, an upper bound on the class's infimum; a θ2 sample below it would show the search fell short.",
+        "with few points an early-stopped Adam can generalise better than the minimiser. θ1 is the best member found, "
+        "an upper bound on the class's infimum; where a net fitted to a sample beat the population-grid search "
+        f"(widths {short or 'none'}) θ1 is that net's risk.",
     )
 
 
 def judge_decomposition(rows: list[dict]) -> bool:
     """θ1 strictly falling with width, estimation gap smaller at the largest n_train than at the smallest
-    (every width), and no gap's bootstrap interval entirely below 0."""
+    (every width), and no optimisation gap's bootstrap interval entirely below 0 (the estimation gap is ≥ 0 by
+    construction: θ1 includes every sample-trained net)."""
     widths = sorted({r["width"] for r in rows})
     theta1 = [next(r["theta1"] for r in rows if r["width"] == w) for w in widths]
     falls = all(a > b for a, b in zip(theta1, theta1[1:]))
@@ -235,5 +242,5 @@ def judge_decomposition(rows: list[dict]) -> bool:
     for w in widths:
         by_n = sorted((r for r in rows if r["width"] == w), key=lambda r: r["n_train"])
         shrinks &= len(by_n) < 2 or by_n[-1]["estimation"] < by_n[0]["estimation"]
-    ordered = all(r["estimation_high"] >= 0 and r["optimisation_high"] >= 0 for r in rows)
+    ordered = all(r["optimisation_high"] >= 0 for r in rows)
     return bool(falls and shrinks and ordered)
