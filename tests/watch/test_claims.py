@@ -49,6 +49,19 @@ def test_lc_judge_needs_the_order_and_the_collapse():
         {"init": 10.0, "interpolation": 7.0, "late": 6.67}
     )  # measured quick profile
     assert not dynamics.judge_lc({"init": 4.0, "interpolation": None, "late": 0.1})
+    # measured full profile (Liu et al.'s recipe, seed 0): the net groks (test 0.21 → 0.98 after train 100 %)
+    # while the LC on the slice rises 32.3 → 33.3 → 49.3
+    assert not dynamics.judge_lc({"init": 32.33, "interpolation": 33.33, "late": 49.33})
+
+
+def test_the_full_lc_recipe_is_the_papers_and_grok_digits_takes_it():
+    import inspect
+
+    from approxlab.watch.grokking import LIU_MNIST, grok_digits
+
+    for recipe in (dynamics.LC_FULL, dynamics.LC_QUICK):
+        inspect.signature(grok_digits).bind(**recipe)
+    assert {k: dynamics.LC_FULL[k] for k in LIU_MNIST} == LIU_MNIST
 
 
 def test_infoplane_judges():

@@ -8,6 +8,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.watch.grokking import (
     digits_data,
     digits_mlp,
+    grok_digits,
     grok_modular,
     modular_addition,
     slice_anchors,
@@ -52,6 +53,24 @@ def test_digit_anchors_are_three_classes_and_the_slice_figure_draws_every_tile()
     assert len(labels) == 3
     fig = slice_figure(digits_mlp(width=8, depth=2, seed=0), anchors)
     assert len(fig.axes[0].collections[0].get_paths()) >= 1
+
+
+def test_digits_mlp_counts_hidden_layers_and_scales_every_parameter():
+    big, plain = (
+        digits_mlp(width=8, depth=3, init_scale=8.0),
+        digits_mlp(width=8, depth=3, init_scale=1.0),
+    )
+    assert [m.out_features for m in big if isinstance(m, torch.nn.Linear)] == [8, 8, 8, 10]
+    for p, q in zip(big.parameters(), plain.parameters(), strict=True):
+        assert torch.equal(p, 8.0 * q)  # weights and biases, as Liu et al.'s notebook scales them
+
+
+def test_grok_digits_trains_on_minibatches_when_asked():
+    full = grok_digits(width=8, depth=2, steps=3, points=2, batch_size=None)
+    mini = grok_digits(width=8, depth=2, steps=3, points=2, batch_size=200)
+    assert mini["config"]["batch_size"] == 200 and full["config"]["batch_size"] is None
+    w_full, w_mini = (r["history"].weights(3) for r in (full, mini))
+    assert not all(torch.equal(w_full[k], w_mini[k]) for k in w_full)
 
 
 def test_nanda_transformer_groks_at_a_small_p_within_the_recorded_steps():

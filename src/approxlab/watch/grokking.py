@@ -293,11 +293,32 @@ def digits_data(n_train: int = 1000, seed: int = 0) -> dict[str, torch.Tensor]:
     }
 
 
+# Liu et al. 2023 (Omnigrok), mnist/grokking notebook: 1000 training images, MSE on one-hot labels, AdamW lr 1e-3,
+# weight decay 0.01, every weight and bias ×8, batch 200, 10⁵ steps, width 200; Humayun et al. 2024 train their
+# "four-layer MLP of width 200" (seed 003 Figure 9) with that recipe, and their train_mlp_mnist.py counts the linear
+# maps as the depth: four maps are three hidden layers here.
+LIU_MNIST: dict[str, Any] = {
+    "width": 200,
+    "depth": 3,
+    "init_scale": 8.0,
+    "weight_decay": 0.01,
+    "lr": 1e-3,
+    "batch_size": 200,
+    "steps": 100_000,
+}
+
+
 def digits_mlp(
     width: int = 200, depth: int = 4, init_scale: float = 4.0, seed: int = 0
 ) -> nn.Sequential:
-    """64 → width^depth (ReLU) → 10, PyTorch's default init multiplied by ``init_scale`` (the large-init recipe
-    of Liu et al. 2023 that Humayun et al. 2024 use to make MNIST MLPs grok), float32."""
+    """64 → width^depth (ReLU) → 10: ``depth`` hidden layers, ``depth + 1`` linear maps, PyTorch's default init
+    with every weight and bias multiplied by ``init_scale`` α. Liu et al. 2023 (Omnigrok, MNIST) and Humayun et al.
+    2024 count the linear maps: their "four-layer MLP of width 200" is ``depth=3`` here, and α = 8 is the large init
+    that makes MNIST MLPs grok (the output grows like α^(depth+1)). float32.
+
+    >>> [m.out_features for m in digits_mlp(width=16, depth=3) if isinstance(m, nn.Linear)]
+    [16, 16, 16, 10]
+    """
     from approxlab.nets import mlp
 
     net = mlp(64, [width] * depth, out_dim=10, seed=seed, dtype=torch.float32)
@@ -349,17 +370,22 @@ def grok_digits(
     lr: float = 1e-3,
     steps: int = 10_000,
     n_train: int = 1000,
+    batch_size: int | None = None,
     radius: float = 0.25,
     points: int = 25,
     seed: int = 0,
     history: str | Path | None = None,
     progress=None,
 ) -> dict[str, Any]:
-    """Train :func:`digits_mlp` with AdamW (MSE on one-hot labels, full batch) and record, at ``points`` log-spaced
-    steps: accuracies, ‖θ‖, the exact regions of the slice through three training digits (:func:`slice_anchors`) and the
-    exact LC at those digits within ``radius`` (:class:`~approxlab.watch.observers.Regions`), and the frame LC at 100
-    training digits. The three phases are step 0 (initialisation), the first recorded step with 100 % training
-    accuracy (interpolation; None if never reached) and the last step.
+    """Train :func:`digits_mlp` with AdamW on the MSE (1/(10B)) Σ ‖net(x) − onehot(y)‖² over minibatches of
+    ``batch_size`` (None: full batch) and record, at ``points`` log-spaced steps: accuracies, ‖θ‖, the exact regions of
+    the slice through three training digits (:func:`slice_anchors`) and the exact LC at those digits within
+    ``radius`` (:class:`~approxlab.watch.observers.Regions`), and the frame LC at 100 training digits. The three
+    phases are step 0 (initialisation), the first recorded step with 100 % training accuracy (interpolation; None if
+    never reached) and the last step. :data:`LIU_MNIST` holds the papers' recipe (``grok_digits(**LIU_MNIST)``).
+
+    >>> r = grok_digits(width=8, steps=4, points=2); r["phases"]["late"], sorted(r["lc"])
+    (4, ['init', 'interpolation', 'late'])
     """
     from approxlab.watch.observers import Regions
 
@@ -377,6 +403,7 @@ def grok_digits(
         "lr": lr,
         "steps": steps,
         "n_train": n_train,
+        "batch_size": batch_size,
         "radius": radius,
         "points": points,
         "seed": seed,
@@ -401,6 +428,7 @@ def grok_digits(
             optimizer="adamw",
             lr=lr,
             weight_decay=weight_decay,
+            batch_size=batch_size,
             seed=seed,
             progress=progress,
         )
@@ -415,6 +443,10 @@ def grok_digits(
         "lc": {k: (None if s is None else by_step[s]["lc"]) for k, s in phases.items()},
         "regions": {k: (None if s is None else by_step[s]["regions"]) for k, s in phases.items()},
         "frame_lc": {k: (None if s is None else by_step[s]["frame_lc"]) for k, s in phases.items()},
+        "accuracy": {
+            k: (None if s is None else (by_step[s]["train_accuracy"], by_step[s]["test_accuracy"]))
+            for k, s in phases.items()
+        },
         "train_accuracy": h.records[-1]["train_accuracy"],
         "test_accuracy": h.records[-1]["test_accuracy"],
     }
