@@ -33,7 +33,7 @@ import numpy as np
 OK, AMBIGUOUS, OVER = 0, 1, 2
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _grow1(a, need):
     if need <= len(a):
         return a
@@ -42,7 +42,7 @@ def _grow1(a, need):
     return b
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _grow2(a, need):
     if need <= a.shape[0]:
         return a
@@ -58,7 +58,7 @@ def _room(x, z, rec, need):
     return _grow2(x, size), _grow2(z, size), _grow2(rec, size)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _resolved(res_v, res_j, res_s, v, j):
     """The exact sign (±1) of z_j − k at vertex v if the caller has decided it, else 0."""
     for i in range(len(res_v)):
@@ -128,7 +128,7 @@ def _topology(sv, sl, off, nv):
     return nxt, f_of, twin
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
 def _side(z, rec, v, j, lab, tol, kink, res_v, res_j, res_s):
     """Side of vertex v of line j (label lab): 0 if the line made it, ±1 if certain or decided
     exactly, 2 if unknown."""
