@@ -184,7 +184,8 @@ def _edge_crossings(
             continue
         if nv + m > len(rec):
             x, z, rec = _room(x, z, rec, nv + m)
-        chain = _grow1(chain, n_chain + m)
+        if n_chain + m > len(chain):
+            chain = _grow1(chain, n_chain + m)
         chain_start[s], chain_len[s] = n_chain, m
         for i in range(m):
             t, j, p = ts[i], lines[i], nv
@@ -247,8 +248,8 @@ def _cut_faces(
     out_sv = np.empty(ns + 4 * n_chain + 16, np.int64)
     out_sl = np.empty(ns + 4 * n_chain + 16, np.int64)
     out_off = np.zeros(nf + n_chain + 2, np.int64)
-    anc = np.empty(nf + n_chain + 1, np.int64)
-    bits = np.zeros((nf + n_chain + 1, nb_bytes), np.uint8)
+    anc = np.empty(nf + n_chain + 2, np.int64)  # as long as out_off, so all three grow alike
+    bits = np.zeros((nf + n_chain + 2, nb_bytes), np.uint8)
     n_out, n_out_slots = 0, 0
     lv = np.empty(64, np.int64)  # local slots: vertex, label
     ll = np.empty(64, np.int64)
@@ -269,8 +270,9 @@ def _cut_faces(
         n_cand = 0
         for s in range(off[f], off[f + 1]):
             t = s if (sl[s] < 0 or sv[s] < sv[nxt[s]]) else twin[s]
-            lv = _grow1(lv, n_local + 1 + chain_len[t])
-            ll = _grow1(ll, n_local + 1 + chain_len[t])
+            if n_local + 1 + chain_len[t] > len(lv):
+                lv = _grow1(lv, n_local + 1 + chain_len[t])
+                ll = _grow1(ll, n_local + 1 + chain_len[t])
             lv[n_local], ll[n_local] = sv[s], sl[s]
             n_local += 1
             for i in range(chain_len[t]):
@@ -318,11 +320,20 @@ def _cut_faces(
                         sub_bits[r, byte] |= bit
                         continue
                 st, ln = sub_start[r], sub_len[r]
-                side = _grow1(side, ln)
+                if ln > len(side):
+                    side = _grow1(side, ln)
                 pos, neg = False, False
                 for i in range(ln):
+                    # _side, written out: a call passing arrays costs their reference counts
                     p = lv[st + i]
-                    side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
+                    if rec[p, 0] == lab or rec[p, 1] == lab:
+                        side[i] = 0
+                        continue
+                    d = z[p, j] - kink
+                    if abs(d) > tol[j]:
+                        side[i] = 1 if d > 0 else -1
+                    else:
+                        side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
                     if side[i] == 2:
                         return (
                             AMBIGUOUS,
@@ -356,8 +367,9 @@ def _cut_faces(
                     sub_start, sub_len = _grow1(sub_start, need), _grow1(sub_len, need)
                     sub_alive, sub_bits = _grow1(sub_alive, need), _grow2(sub_bits, need)
                     box = _grow2(box, need)
-                lv = _grow1(lv, n_local + 2 * ln + 4)
-                ll = _grow1(ll, n_local + 2 * ln + 4)
+                if n_local + 2 * ln + 4 > len(lv):
+                    lv = _grow1(lv, n_local + 2 * ln + 4)
+                    ll = _grow1(ll, n_local + 2 * ln + 4)
                 for sgn in (1, -1):
                     c0 = n_local
                     for i in range(ln):
@@ -390,9 +402,10 @@ def _cut_faces(
                                 rec[p, 0], rec[p, 1] = lab, ll[st + i]
                                 rec[p, 2], rec[p, 3] = stage, f
                                 nv += 1
-                                met_a = _grow1(met_a, n_met + 1)
-                                met_b = _grow1(met_b, n_met + 1)
-                                met_p = _grow1(met_p, n_met + 1)
+                                if n_met + 1 > len(met_a):
+                                    met_a = _grow1(met_a, n_met + 1)
+                                    met_b = _grow1(met_b, n_met + 1)
+                                    met_p = _grow1(met_p, n_met + 1)
                                 met_a[n_met], met_b[n_met], met_p[n_met] = lo_v, hi_v, p
                                 n_met += 1
                             lv[n_local] = p
@@ -419,14 +432,16 @@ def _cut_faces(
             if not sub_alive[r]:
                 continue
             st, ln = sub_start[r], sub_len[r]
-            out_sv = _grow1(out_sv, n_out_slots + ln)
-            out_sl = _grow1(out_sl, n_out_slots + ln)
+            if n_out_slots + ln > len(out_sv):
+                out_sv = _grow1(out_sv, n_out_slots + ln)
+                out_sl = _grow1(out_sl, n_out_slots + ln)
             out_sv[n_out_slots : n_out_slots + ln] = lv[st : st + ln]
             out_sl[n_out_slots : n_out_slots + ln] = ll[st : st + ln]
             n_out_slots += ln
-            anc = _grow1(anc, n_out + 1)
-            bits = _grow2(bits, n_out + 1)
-            out_off = _grow1(out_off, n_out + 2)
+            if n_out + 2 > len(out_off):
+                anc = _grow1(anc, n_out + 2)
+                bits = _grow2(bits, n_out + 2)
+                out_off = _grow1(out_off, n_out + 2)
             anc[n_out] = f
             bits[n_out, :] = sub_bits[r, :]
             n_out += 1
