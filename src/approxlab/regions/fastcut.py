@@ -31,6 +31,7 @@ import numba as nb
 import numpy as np
 
 OK, AMBIGUOUS, OVER = 0, 1, 2
+ONES = np.array([bin(i).count("1") for i in range(256)], np.int64)  # set bits of each byte
 
 
 @nb.njit(cache=True, inline="always")
@@ -156,7 +157,18 @@ def _edge_crossings(
     nf = f_of[-1] + 1 if ns else 0
     chain_start = np.zeros(ns, np.int64)
     chain_len = np.zeros(ns, np.int64)
-    chain = np.empty(64, np.int64)
+    # Count the crossings first, so no array is reassigned (and reference-counted) in the loop.
+    total = 0
+    for s in range(ns):
+        u, v = sv[s], sv[nxt[s]]
+        if sl[s] < 0 or u < v:
+            for byte in range(vbits.shape[1]):
+                total += ONES[vbits[u, byte] ^ vbits[v, byte]]
+    if 2 * nf + total > 2 * max_faces:
+        return OVER, x, z, rec, nv, chain_start, chain_len, np.zeros(0, np.int64), -1, -1
+    if nv + total > len(rec):
+        x, z, rec = _room(x, z, rec, nv + total)
+    chain = np.empty(total, np.int64)
     n_chain = 0
     lines = np.empty(n, np.int64)
     ts = np.empty(n, np.float64)
@@ -182,10 +194,6 @@ def _edge_crossings(
                 m += 1
         if m == 0:
             continue
-        if nv + m > len(rec):
-            x, z, rec = _room(x, z, rec, nv + m)
-        if n_chain + m > len(chain):
-            chain = _grow1(chain, n_chain + m)
         chain_start[s], chain_len[s] = n_chain, m
         for i in range(m):
             t, j, p = ts[i], lines[i], nv
@@ -198,8 +206,6 @@ def _edge_crossings(
             chain[n_chain] = p
             n_chain += 1
             nv += 1
-            if 2 * nf + n_chain > 2 * max_faces:
-                return OVER, x, z, rec, nv, chain_start, chain_len, chain, -1, -1
             if i > 0:
                 # Certify the order: the previous crossing lies on u's side of this line, this one
                 # on v's side of the previous line.
@@ -284,11 +290,20 @@ def _cut_faces(
                     seen[j] = f
                     cand[n_cand] = j
                     n_cand += 1
-        cand[:n_cand].sort()
-        sub_bits[0, :] = vbits[sv[off[f]], :]
+        # Loops rather than slices or sorts of views: each view costs reference counts.
+        for i in range(1, n_cand):  # insertion sort: the lines in order
+            j, q = cand[i], i
+            while q > 0 and cand[q - 1] > j:
+                cand[q] = cand[q - 1]
+                q -= 1
+            cand[q] = j
+        v0 = sv[off[f]]
+        for q in range(nb_bytes):
+            sub_bits[0, q] = vbits[v0, q]
         sub_start[0], sub_len[0], sub_alive[0] = 0, n_local, True
         n_sub = 1
         n_alive = 1
+        live_slots = n_local
         if affine:
             box[0, 0], box[0, 1], box[0, 2], box[0, 3] = np.inf, -np.inf, np.inf, -np.inf
             for i in range(n_local):
@@ -303,6 +318,25 @@ def _cut_faces(
             byte, bit = j >> 3, np.uint8(128 >> (j & 7))
             n_met = 0
             now = n_sub
+            # Room for this line's cuts first: an array assigned inside the loop below would cost
+            # reference counts on every pass. A line splits each live face at most once, adding at
+            # most 2 length + 4 slots, two faces and two vertices.
+            if n_local + 2 * live_slots + 4 * n_alive > len(lv):
+                lv = _grow1(lv, n_local + 2 * live_slots + 4 * n_alive)
+                ll = _grow1(ll, len(lv))
+            if n_sub + 2 * n_alive > len(sub_start):
+                need = n_sub + 2 * n_alive
+                sub_start, sub_len = _grow1(sub_start, need), _grow1(sub_len, need)
+                sub_alive, sub_bits = _grow1(sub_alive, need), _grow2(sub_bits, need)
+                box = _grow2(box, need)
+            if 2 * n_alive > len(met_a):
+                met_a = _grow1(met_a, 2 * n_alive)
+                met_b = _grow1(met_b, 2 * n_alive)
+                met_p = _grow1(met_p, 2 * n_alive)
+            if live_slots > len(side):
+                side = _grow1(side, live_slots)
+            if nv + 2 * n_alive > len(rec):
+                x, z, rec = _room(x, z, rec, nv + 2 * n_alive)
             for r in range(now):
                 if not sub_alive[r]:
                     continue
@@ -320,8 +354,6 @@ def _cut_faces(
                         sub_bits[r, byte] |= bit
                         continue
                 st, ln = sub_start[r], sub_len[r]
-                if ln > len(side):
-                    side = _grow1(side, ln)
                 pos, neg = False, False
                 for i in range(ln):
                     # _side, written out: a call passing arrays costs their reference counts
@@ -362,14 +394,7 @@ def _cut_faces(
                 n_alive += 1
                 if n_out + n_alive + (nf - f - 1) > max_faces:
                     return OVER, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
-                need = n_sub + 2
-                if need > len(sub_start):
-                    sub_start, sub_len = _grow1(sub_start, need), _grow1(sub_len, need)
-                    sub_alive, sub_bits = _grow1(sub_alive, need), _grow2(sub_bits, need)
-                    box = _grow2(box, need)
-                if n_local + 2 * ln + 4 > len(lv):
-                    lv = _grow1(lv, n_local + 2 * ln + 4)
-                    ll = _grow1(ll, n_local + 2 * ln + 4)
+                live_slots -= ln
                 for sgn in (1, -1):
                     c0 = n_local
                     for i in range(ln):
@@ -389,8 +414,6 @@ def _cut_faces(
                                     p = met_p[q]
                                     break
                             if p < 0:
-                                if nv + 1 > len(rec):
-                                    x, z, rec = _room(x, z, rec, nv + 1)
                                 da, db = z[lo_v, j] - kink, z[hi_v, j] - kink
                                 t = da / (da - db)
                                 p = nv
@@ -402,17 +425,15 @@ def _cut_faces(
                                 rec[p, 0], rec[p, 1] = lab, ll[st + i]
                                 rec[p, 2], rec[p, 3] = stage, f
                                 nv += 1
-                                if n_met + 1 > len(met_a):
-                                    met_a = _grow1(met_a, n_met + 1)
-                                    met_b = _grow1(met_b, n_met + 1)
-                                    met_p = _grow1(met_p, n_met + 1)
                                 met_a[n_met], met_b[n_met], met_p[n_met] = lo_v, hi_v, p
                                 n_met += 1
                             lv[n_local] = p
                             ll[n_local] = lab if sa * sgn > 0 else ll[st + i]
                             n_local += 1
                     sub_start[n_sub], sub_len[n_sub], sub_alive[n_sub] = c0, n_local - c0, True
-                    sub_bits[n_sub, :] = sub_bits[r, :]
+                    live_slots += n_local - c0
+                    for q in range(nb_bytes):
+                        sub_bits[n_sub, q] = sub_bits[r, q]
                     if sgn > 0:
                         sub_bits[n_sub, byte] |= bit
                     else:
@@ -435,15 +456,17 @@ def _cut_faces(
             if n_out_slots + ln > len(out_sv):
                 out_sv = _grow1(out_sv, n_out_slots + ln)
                 out_sl = _grow1(out_sl, n_out_slots + ln)
-            out_sv[n_out_slots : n_out_slots + ln] = lv[st : st + ln]
-            out_sl[n_out_slots : n_out_slots + ln] = ll[st : st + ln]
+            for i in range(ln):
+                out_sv[n_out_slots + i] = lv[st + i]
+                out_sl[n_out_slots + i] = ll[st + i]
             n_out_slots += ln
             if n_out + 2 > len(out_off):
                 anc = _grow1(anc, n_out + 2)
                 bits = _grow2(bits, n_out + 2)
                 out_off = _grow1(out_off, n_out + 2)
             anc[n_out] = f
-            bits[n_out, :] = sub_bits[r, :]
+            for q in range(nb_bytes):
+                bits[n_out, q] = sub_bits[r, q]
             n_out += 1
             out_off[n_out] = n_out_slots
         if n_out + (nf - f - 1) > max_faces:
