@@ -16,13 +16,17 @@ through one point, coincident lines, crossings closer than the bound on an edge 
 ``AMBIGUOUS`` and the caller runs the exact path instead. So the result is the exact partition
 whenever this returns ``OK``.
 
+The square cut by the lines x = −0.25 and y = −0.25 (the stage z = x + 0.25, y + 0.25):
+
 >>> import numpy as np
 >>> x = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
->>> z = x @ np.array([[1.0, 0.0], [0.0, 1.0]]).T + 0.25
->>> out = cut_layer(x, z, 4, np.arange(4), -1 - np.arange(4), np.array([0, 4]), np.full(2, 1e-9),
-...                 0.0, 0, True, np.eye(2), np.full(2, 0.25), 100)
->>> int(out[0]), len(out[6]) - 1   # status OK, four faces
-(0, 4)
+>>> z = x + 0.25
+>>> rec, none = np.full((4, 4), -1), np.zeros(0, np.int64)
+>>> out = cut_layer(x, z, rec, 4, np.arange(4), -1 - np.arange(4), np.array([0, 4]),
+...                 np.full(2, 1e-9), 0.0, 0, 0, True, np.eye(2), np.full(2, 0.25), 100,
+...                 none, none, none)
+>>> int(out[0]), len(out[7]) - 1, int(out[4])   # status OK, four faces, 4 + 4 + 1 vertices
+(0, 4, 9)
 """
 
 from __future__ import annotations
