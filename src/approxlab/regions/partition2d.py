@@ -61,6 +61,15 @@ class _Pool:
         return self.data[: self.n]
 
 
+def _distinct(a: np.ndarray) -> int:
+    """Number of distinct values of an integer array, by sorting (numpy 2's hashed np.unique is
+    about 10 times slower on large int64 arrays: 0.22 s against 0.015 s for 320,000 edges)."""
+    if len(a) == 0:
+        return 0
+    s = np.sort(a)
+    return int(np.count_nonzero(s[1:] != s[:-1])) + 1
+
+
 def _segment_ids(lengths: np.ndarray) -> np.ndarray:
     return np.repeat(np.arange(len(lengths)), lengths)
 
@@ -898,8 +907,11 @@ class Partition2D:
 
     def euler(self) -> int:
         """V − E + F for the subdivided polygon; equals 1 when the subdivision is consistent."""
-        pairs, _, _ = self.edges()
-        return len(np.unique(self.face_vertices)) - len(pairs) + self.count
+        u = self.face_vertices
+        v = u[self.next_slot()]
+        # E: the distinct undirected vertex pairs, as in edges(), only counted.
+        edges = np.minimum(u, v) * (len(self.vertices) + 1) + np.maximum(u, v)
+        return _distinct(u) - _distinct(edges) + self.count
 
     def level_set(self, level: float = 0.0, output: int = 0) -> np.ndarray:
         """Segments (k, 2, 2) in plane coordinates where output ``output`` equals ``level``.
