@@ -9,13 +9,17 @@ so slow spells of a shared machine hit both tools alike; the table reports the m
 and the range (min–max) over the rounds, and the machine's load average (``uptime``)
 before and after each round. Also times the 1D partition of the sawtooth.
 
-    python bench/regions.py                          # default shapes, 5 rounds
+    python bench/regions.py                          # default shapes, 7 rounds
     python bench/regions.py --shapes 32x1,64x3 --rounds 3
     python bench/regions.py --from-json              # re-write the tables from results/regions.json
+    python bench/regions.py --compare old.json       # then: do the medians lie in old.json's ranges?
 
 Writes results/regions.json (every measurement, the load averages of /proc/loadavg),
 results/regions.md (the full table) and results/regions_readme.md, and puts the latter into
 README.md between its markers (the README's table is generated here: never edit it by hand).
+With ``--compare PATH.json`` (an earlier regions.json) it also reports, per shape, whether this
+run's medians (each tool's seconds and the speed-up) lie within the earlier run's min–max ranges,
+and "reproduced on k of n shapes" (printed and written to results/regions_compare.md).
 """
 
 from __future__ import annotations
@@ -195,7 +199,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--shapes", default=SHAPES, help="comma-separated WIDTHxDEPTH")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-regions", type=int, default=1_000_000)
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per tool and case")
@@ -203,7 +207,14 @@ def main() -> None:
     parser.add_argument(
         "--from-json", action="store_true", help="re-write the tables from results/regions.json"
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="an earlier regions.json: are this run's medians within its ranges?",
+    )
     args = parser.parse_args()
+    if args.compare is not None and not args.compare.is_file():
+        parser.error(f"--compare {args.compare}: no such file (give an earlier regions.json)")
     if args.worker:
         tool, w, d, s, m = args.worker
         print(json.dumps(worker(tool, int(w), int(d), int(s), int(m))))
@@ -211,6 +222,8 @@ def main() -> None:
     if args.from_json:
         saved = json.loads((RESULTS / "regions.json").read_text())
         write(saved["cases"], saved["sawtooth"], saved["meta"], saved["load"])
+        if args.compare is not None:
+            report_comparison(saved["cases"], args.compare)
         return
     import numpy
     import regioncam
@@ -251,6 +264,49 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     write(cases, sawtooth_rate(), meta, load)
+    if args.compare is not None:
+        report_comparison(cases, args.compare)
+
+
+MEASURES = (("approxlab_s", "approxlab s"), ("regioncam_s", "regioncam s"), ("speedup", "speed-up"))
+
+
+def compare(cases: list[dict], earlier: list[dict]) -> tuple[list[str], int, int]:
+    """Per shape of both runs: is each median of ``cases`` (approxlab s, regioncam s, speed-up)
+    within the min–max range of ``earlier``'s rounds? Lines of text, shapes reproduced, shapes compared."""
+    before = {(r["width"], r["depth"]): r for r in summarise(earlier)}
+    lines, reproduced, compared = [], 0, 0
+    for r in summarise(cases):
+        old = before.get((r["width"], r["depth"]))
+        if not r["rounds"] or old is None or not old["rounds"]:
+            continue
+        compared += 1
+        parts, inside = [], True
+        for key, name in MEASURES:
+            median, (lo, hi) = statistics.median(r[key]), (min(old[key]), max(old[key]))
+            ok = lo <= median <= hi
+            inside &= ok
+            parts.append(f"{name} {median:.3g} {'in' if ok else 'NOT in'} {lo:.3g}–{hi:.3g}")
+        reproduced += inside
+        lines.append(
+            f"{r['width']}x{r['depth']}: {'reproduced' if inside else 'not reproduced'} ({'; '.join(parts)})"
+        )
+    return lines, reproduced, compared
+
+
+def report_comparison(cases: list[dict], path: Path) -> None:
+    """Print and write (results/regions_compare.md) the comparison with the run saved at ``path``."""
+    earlier = json.loads(path.read_text())
+    lines, k, n = compare(cases, earlier["cases"])
+    text = (
+        f"Medians of this run against the ranges (min–max over {earlier['meta']['rounds']} rounds, "
+        f"{earlier['meta']['date']}) of {path}:\n\n"
+        + "\n".join(f"- {line}" for line in lines)
+        + f"\n\nreproduced on {k} of {n} shapes\n"
+    )
+    print("\n" + text)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "regions_compare.md").write_text(text)
 
 
 def write(cases: list[dict], saw: dict, meta: dict, load: list[dict]) -> None:

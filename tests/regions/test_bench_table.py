@@ -15,3 +15,30 @@ def test_the_readme_holds_the_generated_table_verbatim():
     assert block == generated
     # medians with min–max ranges over alternating rounds, and the machine's load with them
     assert "median (min–max)" in block and "load average" in block
+
+
+def test_compare_says_which_shapes_reproduce_within_the_earlier_ranges():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_regions", ROOT / "bench" / "regions.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    def case(width, seconds):
+        runs = [
+            {
+                "approxlab": {"seconds": a, "regions": 10, "peak_mb": 1.0},
+                "regioncam": {"seconds": r, "regions": 10, "peak_mb": 1.0},
+            }
+            for a, r in seconds
+        ]
+        return {"width": width, "depth": 1, "seed": 0, "runs": runs}
+
+    earlier = [case(32, [(1.0, 2.0), (1.2, 2.2), (1.1, 2.1)]), case(64, [(1.0, 2.0), (1.1, 2.1)])]
+    # 32x1: medians 1.1 s, 2.1 s, speed-up 2.1/1.1 = 1.91 (earlier 1.83–2.0): inside every range.
+    # 64x1: approxlab's median 3 s is outside 1.0–1.1 s.
+    now = [case(32, [(1.1, 2.1)]), case(64, [(3.0, 2.05)])]
+    lines, reproduced, compared = bench.compare(now, earlier)
+    assert (reproduced, compared) == (1, 2)
+    assert lines[0].startswith("32x1: reproduced") and lines[1].startswith("64x1: not reproduced")
+    assert "approxlab s 3 NOT in 1–1.1" in lines[1]

@@ -55,17 +55,23 @@ class ExactNet:
 
     def __init__(self, layers: list[Stage]):
         self.layers = layers
-        self.weights = [dyadic(s.weight) for s in layers]
-        self.biases = [dyadic(s.bias) for s in layers]
-        self.kinks = [
-            dyadic(s.activation.kinks) if s.activation is not None else None for s in layers
-        ]
-        self.slopes = [
-            dyadic(s.activation.slope) if s.activation is not None else None for s in layers
-        ]
-        self.intercepts = [
-            dyadic(s.activation.intercept) if s.activation is not None else None for s in layers
-        ]
+        self._stages: dict[int, tuple] = {}
+
+    def stage(self, s: int) -> tuple:
+        """(weights, biases, kinks, slopes, intercepts) of stage s as (M, e) pairs (None without an
+        activation), converted on first use: a sign decided in layer l needs stages ≤ l only."""
+        if s not in self._stages:
+            st, act = self.layers[s], self.layers[s].activation
+            self._stages[s] = (
+                dyadic(st.weight),
+                dyadic(st.bias),
+                *(
+                    (dyadic(act.kinks), dyadic(act.slope), dyadic(act.intercept))
+                    if act is not None
+                    else (None, None, None)
+                ),
+            )
+        return self._stages[s]
 
     def affine(self, stage: int, pieces: list[np.ndarray]) -> tuple[np.ndarray, int]:
         """Z (width, k+1) object ints and e: z^(stage)(t) = Z [t; 1] · 2^e on the region."""
@@ -75,8 +81,7 @@ class ExactNet:
             h[i, i] = 1
         eh = 0
         for s in range(stage + 1):
-            w, ew = self.weights[s]
-            b, eb = self.biases[s]
+            (w, ew), (b, eb), _, slopes, intercepts = self.stage(s)
             z = w.dot(h)
             col, bias, ez = _align(z[:, k], ew + eh, b, eb)
             z = z * (1 << (ew + eh - ez))
@@ -84,8 +89,7 @@ class ExactNet:
             if s == stage:
                 return z, ez
             p = np.asarray(pieces[s])
-            slope, es = self.slopes[s]
-            icpt, ei = self.intercepts[s]
+            (slope, es), (icpt, ei) = slopes, intercepts
             h = z * slope[p][:, None]
             eh = es + ez
             if any(icpt):
@@ -98,7 +102,7 @@ class ExactNet:
     def line_from(self, z: np.ndarray, ez: int, stage: int, neuron: int, kink: int) -> tuple:
         """Integer coefficients of z_neuron − k_kink from the region's map (z, ez) of ``stage``:
         (p, q, r) in 2D, (p, r) in 1D."""
-        kv, ek = self.kinks[stage]
+        kv, ek = self.stage(stage)[2]
         e = min(ez, ek)
         row = [int(v) << (ez - e) for v in z[neuron]]
         row[-1] -= int(kv[kink]) << (ek - e)

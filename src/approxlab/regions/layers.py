@@ -676,6 +676,40 @@ def _traced(net: nn.Module) -> list:
         ) from None
 
 
+def _mlp_stages(net: nn.Module) -> list[Stage] | None:
+    """The stages of a plain nn.Sequential chain Linear, activation, …, Linear read straight from
+    its weights (the reader's result for it, exactly: no products to form), or None for any other
+    model (the reader handles it, and words its errors)."""
+    if not isinstance(net, nn.Sequential) or not _plain(net):
+        return None
+    modules = dict(net.named_modules())
+    out: list[Stage] = []
+    pending = None
+    width = None
+    for name in _chain(net):
+        m = modules[name]
+        if type(m) is nn.Linear:
+            if pending is not None or (width is not None and m.in_features != width):
+                return None
+            bias = (
+                _finite(f"{name}.bias", m.bias) if m.bias is not None else np.zeros(m.out_features)
+            )
+            pending, width = (_finite(f"{name}.weight", m.weight), bias), m.out_features
+        elif type(m) in (nn.Dropout, nn.Identity):
+            continue
+        else:
+            act = _activation(m)
+            if act is None or pending is None:
+                return None
+            out.append(Stage(*pending, act))
+            pending = None
+    if pending is not None:
+        w, b = pending
+        if not out or w.shape[0] != w.shape[1] or not np.array_equal(w, np.eye(len(w))) or b.any():
+            out.append(Stage(w, b, None))
+    return out or None
+
+
 def _input_dim(net: nn.Module) -> int:
     """The flat input size: the first Linear's inputs or the first Unflatten's sizes."""
     for m in net.modules():
@@ -709,7 +743,7 @@ def stages(net: nn.Module) -> list[Stage]:
     >>> [s.width for s in stages(mlp(2, [4, 3]))]
     [4, 3, 1]
     """
-    return _Reader(net, _traced(net), type(net).__name__).read(_input_dim(net))
+    return _mlp_stages(net) or _Reader(net, _traced(net), type(net).__name__).read(_input_dim(net))
 
 
 def input_dim(layers: list[Stage]) -> int:

@@ -1,0 +1,586 @@
+"""One layer of cuts, compiled (numba): the float-filtered fast path of :mod:`partition2d`.
+
+Each face R at the start of a layer is cut by the lines {z_j = k} of the layer's neurons that
+cross it (z_j is affine on R, seed 002 answer 2). Done per face instead of per neuron:
+
+1. every edge (u, v) gets the crossings of all lines whose value changes sign along it, at
+   t = (z_j(u) − k) / (z_j(u) − z_j(v)), ordered along the edge, shared by the faces on both sides;
+2. each face, with those crossings inserted into its cycle, is cut by the lines that cross it
+   (those with a crossing on its boundary) one after another; a line meets the edges made by
+   earlier lines of the layer only inside the face, so those crossings are shared within it.
+
+Float filter (the same error bound as :func:`partition2d.float_error_bound`): every sign is read
+from a float64 value only when |z − k| exceeds the bound ``tol[j]``; a vertex made by line j is on
+it by construction. Any other value within the bound — a line through or near a vertex, two lines
+through one point, coincident lines, crossings closer than the bound on an edge — returns
+``AMBIGUOUS`` and the caller runs the exact path instead. So the result is the exact partition
+whenever this returns ``OK``.
+
+The square cut by the lines x = −0.25 and y = −0.25 (the stage z = x + 0.25, y + 0.25):
+
+>>> import numpy as np
+>>> x = np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+>>> z = x + 0.25
+>>> rec, none = np.full((4, 4), -1), np.zeros(0, np.int64)
+>>> out = cut_layer(x, z, rec, 4, np.arange(4), -1 - np.arange(4), np.array([0, 4]),
+...                 np.full(2, 1e-9), 0.0, 0, 0, True, np.eye(2), np.full(2, 0.25), 100,
+...                 none, none, none)
+>>> int(out[0]), len(out[7]) - 1, int(out[4])   # status OK, four faces, 4 + 4 + 1 vertices
+(0, 4, 9)
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+OK, AMBIGUOUS, OVER = 0, 1, 2
+ONES = np.array([bin(i).count("1") for i in range(256)], np.int64)  # set bits of each byte
+
+
+@nb.njit(cache=True, inline="always")
+def _grow1(a, need):
+    if need <= len(a):
+        return a
+    b = np.empty(max(need, 2 * len(a)), a.dtype)
+    b[: len(a)] = a
+    return b
+
+
+@nb.njit(cache=True, inline="always")
+def _grow2(a, need):
+    if need <= a.shape[0]:
+        return a
+    b = np.empty((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@nb.njit(cache=True)
+def _room(x, z, rec, need):
+    """Vertex arrays with room for ``need`` vertices (all three the same length)."""
+    size = max(need, 2 * len(rec))
+    return _grow2(x, size), _grow2(z, size), _grow2(rec, size)
+
+
+@nb.njit(cache=True, inline="always")
+def _resolved(res_v, res_j, res_s, v, j):
+    """The exact sign (±1) of z_j − k at vertex v if the caller has decided it, else 0."""
+    for i in range(len(res_v)):
+        if res_v[i] == v and res_j[i] == j:
+            return res_s[i]
+    return 0
+
+
+@nb.njit(cache=True)
+def _unsure(z, nv, tol, kink, res_v, res_j, res_s):
+    """The (vertex, neuron) pairs with |z − kink| within the error bound and no exact sign given,
+    and every vertex's packed sides (nv, ⌈n/8⌉), bit j = (z_j > kink)."""
+    n = z.shape[1]
+    count = 0
+    vbits = np.zeros((nv, (n + 7) // 8), np.uint8)
+    for v in range(nv):
+        row = z[v]
+        for j in range(n):
+            count += abs(row[j] - kink) <= tol[j]
+        for byte in range(vbits.shape[1]):
+            acc = 0
+            for j in range(8 * byte, min(8 * byte + 8, n)):
+                acc |= (row[j] > kink) << (7 - (j & 7))
+            vbits[v, byte] = acc
+    amb_v = np.empty(count, np.int64)
+    amb_j = np.empty(count, np.int64)
+    m = 0
+    if count:
+        for v in range(nv):
+            for j in range(n):
+                if abs(z[v, j] - kink) <= tol[j] and _resolved(res_v, res_j, res_s, v, j) == 0:
+                    amb_v[m], amb_j[m] = v, j
+                    m += 1
+    return amb_v[:m], amb_j[:m], vbits
+
+
+@nb.njit(cache=True)
+def _topology(sv, sl, off, nv):
+    """Per slot: the next slot around its face, its face, and its twin (the slot v → u of an inner
+    edge u → v, found among v's outgoing slots; −1 on the domain's boundary)."""
+    nf, ns = len(off) - 1, off[-1]
+    nxt = np.empty(ns, np.int64)
+    f_of = np.empty(ns, np.int64)
+    for f in range(nf):
+        for s in range(off[f], off[f + 1]):
+            nxt[s] = s + 1 if s + 1 < off[f + 1] else off[f]
+            f_of[s] = f
+    deg = np.zeros(nv + 1, np.int64)
+    for s in range(ns):
+        deg[sv[s] + 1] += 1
+    for v in range(nv):
+        deg[v + 1] += deg[v]
+    out_of = np.empty(ns, np.int64)
+    fill = deg[:-1].copy()
+    for s in range(ns):
+        out_of[fill[sv[s]]] = s
+        fill[sv[s]] += 1
+    twin = np.full(ns, -1, np.int64)
+    for s in range(ns):
+        if sl[s] >= 0:
+            u, v = sv[s], sv[nxt[s]]
+            for i in range(deg[v], deg[v + 1]):
+                t = out_of[i]
+                if sv[nxt[t]] == u:
+                    twin[s] = t
+                    break
+    return nxt, f_of, twin
+
+
+@nb.njit(cache=True, inline="always")
+def _side(z, rec, v, j, lab, tol, kink, res_v, res_j, res_s):
+    """Side of vertex v of line j (label lab): 0 if the line made it, ±1 if certain or decided
+    exactly, 2 if unknown."""
+    if rec[v, 0] == lab or rec[v, 1] == lab:
+        return 0
+    d = z[v, j] - kink
+    if abs(d) <= tol[j]:
+        r = _resolved(res_v, res_j, res_s, v, j)
+        return r if r != 0 else 2
+    return 1 if d > 0 else -1
+
+
+@nb.njit(cache=True)
+def _edge_crossings(
+    x, z, rec, nv, vbits, sv, sl, nxt, f_of, tol, kink, base, stage, max_faces, res_v, res_j, res_s
+):
+    """Step 1: the crossings of every edge, ordered along it, made once (by the slot u → v with
+    u < v, or the boundary slot). Returns (status, x, z, rec, nv, chain start and length per slot,
+    chain vertices, an unknown sign (vertex, neuron) or (−1, −1)).
+
+    ``OVER`` as soon as the faces must pass ``max_faces``: a face crossed by k lines becomes at
+    least k + 1 faces, and it holds two crossings of each (an inner edge's crossing is on two
+    faces), so the F faces become at least F + (crossings) / 2."""
+    n, ns = z.shape[1], len(sv)
+    nf = f_of[-1] + 1 if ns else 0
+    chain_start = np.zeros(ns, np.int64)
+    chain_len = np.zeros(ns, np.int64)
+    # Count the crossings first, so no array is reassigned (and reference-counted) in the loop.
+    total = 0
+    for s in range(ns):
+        u, v = sv[s], sv[nxt[s]]
+        if sl[s] < 0 or u < v:
+            for byte in range(vbits.shape[1]):
+                total += ONES[vbits[u, byte] ^ vbits[v, byte]]
+    if 2 * nf + total > 2 * max_faces:
+        return OVER, x, z, rec, nv, chain_start, chain_len, np.zeros(0, np.int64), -1, -1
+    if nv + total > len(rec):
+        x, z, rec = _room(x, z, rec, nv + total)
+    chain = np.empty(total, np.int64)
+    n_chain = 0
+    lines = np.empty(n, np.int64)
+    ts = np.empty(n, np.float64)
+    for s in range(ns):
+        u, v = sv[s], sv[nxt[s]]
+        if sl[s] >= 0 and u > v:
+            continue
+        m = 0
+        for byte in range(vbits.shape[1]):
+            flips = vbits[u, byte] ^ vbits[v, byte]  # the lines whose side differs at u and v
+            if flips == 0:
+                continue
+            for j in range(8 * byte, min(8 * byte + 8, n)):
+                if not (flips >> (7 - (j & 7))) & 1:
+                    continue
+                du, dv = z[u, j] - kink, z[v, j] - kink
+                t = du / (du - dv)
+                i = m
+                while i > 0 and ts[i - 1] > t:  # insertion sort along the edge
+                    ts[i], lines[i] = ts[i - 1], lines[i - 1]
+                    i -= 1
+                ts[i], lines[i] = t, j
+                m += 1
+        if m == 0:
+            continue
+        chain_start[s], chain_len[s] = n_chain, m
+        for i in range(m):
+            t, j, p = ts[i], lines[i], nv
+            x[p, 0] = x[u, 0] + t * (x[v, 0] - x[u, 0])
+            x[p, 1] = x[u, 1] + t * (x[v, 1] - x[u, 1])
+            for c in range(n):
+                z[p, c] = z[u, c] + t * (z[v, c] - z[u, c])
+            z[p, j] = kink
+            rec[p, 0], rec[p, 1], rec[p, 2], rec[p, 3] = base + j, sl[s], stage, f_of[s]
+            chain[n_chain] = p
+            n_chain += 1
+            nv += 1
+            if i > 0:
+                # Certify the order: the previous crossing lies on u's side of this line, this one
+                # on v's side of the previous line.
+                q, jq = p - 1, lines[i - 1]
+                for a, c, e in ((q, j, u), (p, jq, v)):
+                    sa = _side(z, rec, a, c, base + c, tol, kink, res_v, res_j, res_s)
+                    if sa == 2 or sa == 0 or (sa > 0) != (z[e, c] > kink):
+                        return AMBIGUOUS, x, z, rec, nv, chain_start, chain_len, chain, a, c
+    return OK, x, z, rec, nv, chain_start, chain_len, chain[:n_chain], -1, -1
+
+
+@nb.njit(cache=True)
+def _cut_faces(
+    x,
+    z,
+    rec,
+    nv,
+    vbits,
+    sv,
+    sl,
+    off,
+    nxt,
+    twin,
+    chain_start,
+    chain_len,
+    chain,
+    tol,
+    kink,
+    base,
+    stage,
+    affine,
+    w,
+    b,
+    max_faces,
+    res_v,
+    res_j,
+    res_s,
+):
+    """Step 2: each face, its edges' crossings inserted, cut by the lines crossing it in turn.
+    Returns (status, x, z, rec, nv, slot vertices, slot labels, offsets, ancestors, packed sides,
+    an unknown sign (vertex, neuron) or (−1, −1))."""
+    n = z.shape[1]
+    nb_bytes = (n + 7) // 8
+    nf, ns = len(off) - 1, off[-1]
+    n_chain = len(chain)
+    out_sv = np.empty(ns + 4 * n_chain + 16, np.int64)
+    out_sl = np.empty(ns + 4 * n_chain + 16, np.int64)
+    out_off = np.zeros(nf + n_chain + 2, np.int64)
+    anc = np.empty(nf + n_chain + 2, np.int64)  # as long as out_off, so all three grow alike
+    bits = np.zeros((nf + n_chain + 2, nb_bytes), np.uint8)
+    n_out, n_out_slots = 0, 0
+    lv = np.empty(64, np.int64)  # local slots: vertex, label
+    ll = np.empty(64, np.int64)
+    sub_start = np.empty(16, np.int64)
+    sub_len = np.empty(16, np.int64)
+    sub_alive = np.empty(16, np.bool_)
+    sub_bits = np.zeros((16, nb_bytes), np.uint8)
+    box = np.empty((16, 4), np.float64)
+    side = np.empty(64, np.int64)
+    seen = np.full(n, -1, np.int64)
+    cand = np.empty(n, np.int64)
+    met_a = np.empty(16, np.int64)  # crossings made by the current line: edge (a, b) → vertex
+    met_b = np.empty(16, np.int64)
+    met_p = np.empty(16, np.int64)
+    for f in range(nf):
+        # The face's cycle with its edges' crossings inserted; its lines.
+        n_local = 0
+        n_cand = 0
+        for s in range(off[f], off[f + 1]):
+            t = s if (sl[s] < 0 or sv[s] < sv[nxt[s]]) else twin[s]
+            if n_local + 1 + chain_len[t] > len(lv):
+                lv = _grow1(lv, n_local + 1 + chain_len[t])
+                ll = _grow1(ll, n_local + 1 + chain_len[t])
+            lv[n_local], ll[n_local] = sv[s], sl[s]
+            n_local += 1
+            for i in range(chain_len[t]):
+                p = chain[chain_start[t] + (i if t == s else chain_len[t] - 1 - i)]
+                lv[n_local], ll[n_local] = p, sl[s]
+                n_local += 1
+                j = rec[p, 0] - base
+                if seen[j] != f:
+                    seen[j] = f
+                    cand[n_cand] = j
+                    n_cand += 1
+        # Loops rather than slices or sorts of views: each view costs reference counts.
+        for i in range(1, n_cand):  # insertion sort: the lines in order
+            j, q = cand[i], i
+            while q > 0 and cand[q - 1] > j:
+                cand[q] = cand[q - 1]
+                q -= 1
+            cand[q] = j
+        v0 = sv[off[f]]
+        for q in range(nb_bytes):
+            sub_bits[0, q] = vbits[v0, q]
+        sub_start[0], sub_len[0], sub_alive[0] = 0, n_local, True
+        n_sub = 1
+        n_alive = 1
+        live_slots = n_local
+        if affine:
+            box[0, 0], box[0, 1], box[0, 2], box[0, 3] = np.inf, -np.inf, np.inf, -np.inf
+            for i in range(n_local):
+                p = lv[i]
+                box[0, 0] = min(box[0, 0], x[p, 0])
+                box[0, 1] = max(box[0, 1], x[p, 0])
+                box[0, 2] = min(box[0, 2], x[p, 1])
+                box[0, 3] = max(box[0, 3], x[p, 1])
+        for ci in range(n_cand):
+            j = cand[ci]
+            lab = base + j
+            byte, bit = j >> 3, np.uint8(128 >> (j & 7))
+            n_met = 0
+            now = n_sub
+            # Room for this line's cuts first: an array assigned inside the loop below would cost
+            # reference counts on every pass. A line splits each live face at most once, adding at
+            # most 2 length + 4 slots, two faces and two vertices.
+            if n_local + 2 * live_slots + 4 * n_alive > len(lv):
+                lv = _grow1(lv, n_local + 2 * live_slots + 4 * n_alive)
+                ll = _grow1(ll, len(lv))
+            if n_sub + 2 * n_alive > len(sub_start):
+                need = n_sub + 2 * n_alive
+                sub_start, sub_len = _grow1(sub_start, need), _grow1(sub_len, need)
+                sub_alive, sub_bits = _grow1(sub_alive, need), _grow2(sub_bits, need)
+                box = _grow2(box, need)
+            if 2 * n_alive > len(met_a):
+                met_a = _grow1(met_a, 2 * n_alive)
+                met_b = _grow1(met_b, 2 * n_alive)
+                met_p = _grow1(met_p, 2 * n_alive)
+            if live_slots > len(side):
+                side = _grow1(side, live_slots)
+            if nv + 2 * n_alive > len(rec):
+                x, z, rec = _room(x, z, rec, nv + 2 * n_alive)
+            for r in range(now):
+                if not sub_alive[r]:
+                    continue
+                if affine:
+                    # Bounds of z_j over the face's box; 2 tol covers the rounding of both readings.
+                    g0, g1 = w[j, 0], w[j, 1]
+                    lo = b[j] + min(g0 * box[r, 0], g0 * box[r, 1])
+                    lo += min(g1 * box[r, 2], g1 * box[r, 3])
+                    hi = b[j] + max(g0 * box[r, 0], g0 * box[r, 1])
+                    hi += max(g1 * box[r, 2], g1 * box[r, 3])
+                    if hi < kink - 2 * tol[j]:
+                        sub_bits[r, byte] &= ~bit
+                        continue
+                    if lo > kink + 2 * tol[j]:
+                        sub_bits[r, byte] |= bit
+                        continue
+                st, ln = sub_start[r], sub_len[r]
+                pos, neg = False, False
+                for i in range(ln):
+                    # _side, written out: a call passing arrays costs their reference counts
+                    p = lv[st + i]
+                    if rec[p, 0] == lab or rec[p, 1] == lab:
+                        side[i] = 0
+                        continue
+                    d = z[p, j] - kink
+                    if abs(d) > tol[j]:
+                        side[i] = 1 if d > 0 else -1
+                    else:
+                        side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
+                    if side[i] == 2:
+                        return (
+                            AMBIGUOUS,
+                            x,
+                            z,
+                            rec,
+                            nv,
+                            out_sv,
+                            out_sl,
+                            out_off,
+                            anc,
+                            bits,
+                            p,
+                            j,
+                        )
+                    pos |= side[i] > 0
+                    neg |= side[i] < 0
+                if not (pos and neg):
+                    if pos:
+                        sub_bits[r, byte] |= bit
+                    else:
+                        sub_bits[r, byte] &= ~bit
+                    continue
+                # Split: the positive child, then the negative one, each in the parent's order.
+                sub_alive[r] = False
+                n_alive += 1
+                if n_out + n_alive + (nf - f - 1) > max_faces:
+                    return OVER, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
+                live_slots -= ln
+                for sgn in (1, -1):
+                    c0 = n_local
+                    for i in range(ln):
+                        a = lv[st + i]
+                        i2 = i + 1 if i + 1 < ln else 0
+                        sa, sb = side[i], side[i2]
+                        if sa * sgn >= 0:
+                            lv[n_local] = a
+                            ll[n_local] = lab if (sa == 0 and sb * sgn < 0) else ll[st + i]
+                            n_local += 1
+                        if sa * sb < 0:
+                            bv = lv[st + i2]
+                            lo_v, hi_v = min(a, bv), max(a, bv)
+                            p = -1
+                            for q in range(n_met):
+                                if met_a[q] == lo_v and met_b[q] == hi_v:
+                                    p = met_p[q]
+                                    break
+                            if p < 0:
+                                da, db = z[lo_v, j] - kink, z[hi_v, j] - kink
+                                t = da / (da - db)
+                                p = nv
+                                x[p, 0] = x[lo_v, 0] + t * (x[hi_v, 0] - x[lo_v, 0])
+                                x[p, 1] = x[lo_v, 1] + t * (x[hi_v, 1] - x[lo_v, 1])
+                                for c in range(n):
+                                    z[p, c] = z[lo_v, c] + t * (z[hi_v, c] - z[lo_v, c])
+                                z[p, j] = kink
+                                rec[p, 0], rec[p, 1] = lab, ll[st + i]
+                                rec[p, 2], rec[p, 3] = stage, f
+                                nv += 1
+                                met_a[n_met], met_b[n_met], met_p[n_met] = lo_v, hi_v, p
+                                n_met += 1
+                            lv[n_local] = p
+                            ll[n_local] = lab if sa * sgn > 0 else ll[st + i]
+                            n_local += 1
+                    sub_start[n_sub], sub_len[n_sub], sub_alive[n_sub] = c0, n_local - c0, True
+                    live_slots += n_local - c0
+                    for q in range(nb_bytes):
+                        sub_bits[n_sub, q] = sub_bits[r, q]
+                    if sgn > 0:
+                        sub_bits[n_sub, byte] |= bit
+                    else:
+                        sub_bits[n_sub, byte] &= ~bit
+                    if affine:
+                        box[n_sub, 0], box[n_sub, 1] = np.inf, -np.inf
+                        box[n_sub, 2], box[n_sub, 3] = np.inf, -np.inf
+                        for i in range(c0, n_local):
+                            p = lv[i]
+                            box[n_sub, 0] = min(box[n_sub, 0], x[p, 0])
+                            box[n_sub, 1] = max(box[n_sub, 1], x[p, 0])
+                            box[n_sub, 2] = min(box[n_sub, 2], x[p, 1])
+                            box[n_sub, 3] = max(box[n_sub, 3], x[p, 1])
+                    n_sub += 1
+        # Emit the face's pieces.
+        for r in range(n_sub):
+            if not sub_alive[r]:
+                continue
+            st, ln = sub_start[r], sub_len[r]
+            if n_out_slots + ln > len(out_sv):
+                out_sv = _grow1(out_sv, n_out_slots + ln)
+                out_sl = _grow1(out_sl, n_out_slots + ln)
+            for i in range(ln):
+                out_sv[n_out_slots + i] = lv[st + i]
+                out_sl[n_out_slots + i] = ll[st + i]
+            n_out_slots += ln
+            if n_out + 2 > len(out_off):
+                anc = _grow1(anc, n_out + 2)
+                bits = _grow2(bits, n_out + 2)
+                out_off = _grow1(out_off, n_out + 2)
+            anc[n_out] = f
+            for q in range(nb_bytes):
+                bits[n_out, q] = sub_bits[r, q]
+            n_out += 1
+            out_off[n_out] = n_out_slots
+        if n_out + (nf - f - 1) > max_faces:
+            return OVER, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
+    return (
+        OK,
+        x,
+        z,
+        rec,
+        nv,
+        out_sv[:n_out_slots],
+        out_sl[:n_out_slots],
+        out_off[: n_out + 1],
+        anc[:n_out],
+        bits[:n_out],
+        -1,
+        -1,
+    )
+
+
+@nb.njit(cache=True)
+def cut_layer(
+    x, z, rec, nv, sv, sl, off, tol, kink, base, stage, affine, w, b, max_faces, res_v, res_j, res_s
+):
+    """Cut the faces (slot vertices ``sv``, slot labels ``sl``, offsets ``off``) by the lines
+    z_j = kink labelled base + j. ``z`` (≥ nv, n) holds the stage's pre-activations at the vertices
+    ``x``; ``rec`` (≥ nv, 4) how each vertex was made (its two lines, the stage, the face at that
+    stage's start), filled in for the new ones. ``affine``: z = x wᵀ + b on the whole plane (the
+    first layer), used to skip faces a line misses by a margin. ``res_*``: exact signs decided so far.
+
+    Returns (status, x, z, rec, nv, slot vertices, slot labels, offsets, ancestor of each new face
+    (its face at the start), packed sides (faces, ⌈n/8⌉) uint8 with bit j = (z_j > kink), and for
+    ``AMBIGUOUS`` the (vertex, neuron) pairs whose sign the caller must decide)."""
+    amb_v, amb_j, vbits = _unsure(z, nv, tol, kink, res_v, res_j, res_s)
+    nf = len(off) - 1
+    if len(amb_v):
+        return (
+            AMBIGUOUS,
+            x,
+            z,
+            rec,
+            nv,
+            sv,
+            sl,
+            off,
+            np.arange(nf),
+            np.zeros((0, 1), np.uint8),
+            amb_v,
+            amb_j,
+        )
+    nxt, f_of, twin = _topology(sv, sl, off, nv)
+    status, x, z, rec, nv, chain_start, chain_len, chain, av, aj = _edge_crossings(
+        x,
+        z,
+        rec,
+        nv,
+        vbits,
+        sv,
+        sl,
+        nxt,
+        f_of,
+        tol,
+        kink,
+        base,
+        stage,
+        max_faces,
+        res_v,
+        res_j,
+        res_s,
+    )
+    if status != OK:
+        return (
+            status,
+            x,
+            z,
+            rec,
+            nv,
+            sv,
+            sl,
+            off,
+            np.arange(nf),
+            np.zeros((0, 1), np.uint8),
+            np.full(1, av),
+            np.full(1, aj),
+        )
+    status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, av, aj = _cut_faces(
+        x,
+        z,
+        rec,
+        nv,
+        vbits,
+        sv,
+        sl,
+        off,
+        nxt,
+        twin,
+        chain_start,
+        chain_len,
+        chain,
+        tol,
+        kink,
+        base,
+        stage,
+        affine,
+        w,
+        b,
+        max_faces,
+        res_v,
+        res_j,
+        res_s,
+    )
+    amb = np.full(1 if status == AMBIGUOUS else 0, av)
+    return status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, amb, np.full(len(amb), aj)

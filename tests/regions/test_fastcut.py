@@ -1,0 +1,150 @@
+"""The compiled fast path for plain MLPs (regions/fastcut.py) against the exact path.
+
+The fast path reads every sign past the float64 error bound, decides the ones within it
+exactly, and hands degenerate nets (a line exactly through a vertex it did not make) to the
+exact path. Here: it runs and equals the exact path (count and every pattern) on random nets;
+it decides near-degenerate signs exactly (a real region of area 1e-24 kept); it falls back on
+zero biases and duplicated units, where the answer still equals exact rational clipping.
+"""
+
+import numpy as np
+import pytest
+import torch
+
+import approxlab
+from approxlab.regions import partition, stages
+from approxlab.regions.checks import check
+from approxlab.regions.layers import _input_dim, _mlp_stages, _Reader, _traced
+from approxlab.regions.partition2d import Partition2D, fast_subdivide, subdivide
+from approxlab.regions.slices import rectangle
+
+from .exact_reference import patterns_of, regions
+
+SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
+POLYGON = rectangle(SQUARE)
+
+
+def _net(weights, biases) -> torch.nn.Sequential:
+    mods = []
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        lin = torch.nn.Linear(w.shape[1], w.shape[0]).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.as_tensor(w))
+            lin.bias.copy_(torch.as_tensor(b))
+        mods.append(lin)
+        if i + 1 < len(weights):
+            mods.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*mods)
+
+
+def _both(net):
+    """The fast path's and the exact path's partitions of the square (same stages, same polygon)."""
+    layers = stages(net)
+    parts = {}
+    for fast in (True, False):
+        found = subdivide(layers, POLYGON, 10**6, fast=fast)
+        parts[fast] = Partition2D(layers, POLYGON, *found, np.zeros(2), np.eye(2), 0.0)
+    return parts[True], parts[False]
+
+
+@pytest.mark.parametrize(
+    "widths, seed", [([8], 0), ([32], 1), ([16, 16], 2), ([12, 12, 12], 3), ([6] * 6, 4)]
+)
+def test_the_fast_path_runs_and_equals_the_exact_path_on_random_nets(widths, seed):
+    net = approxlab.mlp(2, widths, seed=seed)
+    assert fast_subdivide(stages(net), POLYGON, 10**6) is not None  # no fallback: general position
+    fast, exact = _both(net)
+    assert fast.count == exact.count
+    assert patterns_of(fast) == patterns_of(exact)
+    assert len(fast.vertices) == len(exact.vertices)
+    assert fast.euler() == 1
+    assert check(fast, net)["ok"]
+
+
+def test_the_fast_path_equals_exact_rational_clipping_on_a_small_net():
+    net = approxlab.mlp(2, [5, 4, 3], seed=7).double()
+    truth = regions(net, (-1, 1, -1, 1))
+    fast, _ = _both(net)
+    assert fast.count == len(truth)
+    assert patterns_of(fast) == set(truth)
+
+
+def test_a_sign_within_the_error_bound_is_decided_exactly_and_keeps_tiny_regions():
+    # Layer 1: the axes, crossing at the origin. Layer 2: relu(x) + relu(y) = 1e-12 passes 1e-12
+    # from the origin, a vertex of layer 1: within the float64 error bound (1e-9 of the terms), so
+    # its sign there is decided exactly. It cuts three quadrants: a triangle of area 5e-25 and
+    # two strips 1e-12 wide are regions, 4 + 3 = 7 in all.
+    eps = 1e-12
+    net = _net(
+        [np.eye(2), np.array([[1.0, 1.0]]), np.array([[1.0]])],
+        [np.zeros(2), np.array([-eps]), np.zeros(1)],
+    )
+    box = (-0.75, 1.0, -0.5, 1.0)
+    poly = rectangle([box[:2], box[2:]])
+    truth = regions(net, box)
+    found = fast_subdivide(stages(net), poly, 10**6)
+    assert found is not None  # the fast path itself decided the sign at the origin
+    p = Partition2D(stages(net), poly, *found, np.zeros(2), np.eye(2), 0.0)
+    assert p.count == len(truth) == 7
+    assert patterns_of(p) == set(truth)
+    # The strips' areas, 1e-12 × their length; the triangle's 5e-25 is below the shoelace's
+    # round-off about a domain corner (~1e-17 here) but it is there, with its own pattern.
+    assert np.sort(p.areas())[1:3] == pytest.approx([5e-13, 7.5e-13], rel=1e-3)
+
+
+@pytest.mark.parametrize("case", ["zero biases", "duplicated unit"])
+def test_degenerate_nets_fall_back_to_the_exact_path_and_stay_exact(case):
+    rng = np.random.default_rng(5)
+    ws = [rng.normal(size=(8, 2)), rng.normal(size=(6, 8)), rng.normal(size=(1, 6))]
+    bs = [rng.normal(scale=0.5, size=8), rng.normal(scale=0.5, size=6), np.zeros(1)]
+    if case == "zero biases":
+        bs[0] = np.zeros(8)  # every first-layer line through the origin
+    else:
+        ws[1][3], bs[1][3] = ws[1][1], bs[1][1]  # two second-layer units with one line
+    net = _net(ws, bs)
+    assert fast_subdivide(stages(net), POLYGON, 10**6) is None
+    p = partition(net, SQUARE)
+    truth = regions(net, (-1, 1, -1, 1))
+    assert p.count == len(truth)
+    assert patterns_of(p) == set(truth)
+
+
+@pytest.mark.parametrize("max_regions", [100, 1000, 2000])  # 2,349 regions in all
+def test_max_regions_stops_the_fast_path_with_the_exact_paths_message(max_regions):
+    layers = stages(approxlab.mlp(2, [64, 64], seed=0))
+    messages = []
+    for fast in (True, False):
+        with pytest.raises(
+            approxlab.ApproxlabError, match=f"passed max_regions={max_regions}"
+        ) as e:
+            subdivide(layers, POLYGON, max_regions, fast=fast)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize(
+    "net",
+    [
+        approxlab.mlp(2, [32, 32], seed=0, dtype=torch.float32),
+        torch.nn.Sequential(
+            torch.nn.Linear(3, 5),
+            torch.nn.LeakyReLU(0.1),
+            torch.nn.Dropout(0.2),
+            torch.nn.Linear(5, 4),
+            torch.nn.Hardtanh(),
+            torch.nn.Linear(4, 2),
+        ),
+        torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.ReLU()),
+    ],
+)
+def test_a_plain_mlp_is_read_from_its_weights_as_the_reader_reads_it(net):
+    direct = _mlp_stages(net)
+    read = _Reader(net, _traced(net), "net").read(_input_dim(net))
+    assert direct is not None and len(direct) == len(read)
+    for a, b in zip(direct, read):
+        assert np.array_equal(a.weight, b.weight) and np.array_equal(a.bias, b.bias)
+        assert (a.activation is None) == (b.activation is None)
+        if a.activation is not None:
+            assert a.activation.name == b.activation.name
+            assert np.array_equal(a.activation.kinks, b.activation.kinks)
+            assert np.array_equal(a.activation.slope, b.activation.slope)
