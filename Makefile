@@ -12,6 +12,8 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# compile the regions kernels (numba) once here, so that no command or test pays it
+	$(BIN)/python -c "from approxlab.regions.fastcut import compile_kernels; print(f'regions kernels compiled in {compile_kernels():.0f} s')"
 	touch $(STAMP)
 
 demo: setup

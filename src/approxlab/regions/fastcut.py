@@ -584,3 +584,23 @@ def cut_layer(
     )
     amb = np.full(1 if status == AMBIGUOUS else 0, av)
     return status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, amb, np.full(len(amb), aj)
+
+
+def compile_kernels() -> float:
+    """Compile every kernel once (numba writes them to its cache beside this file) and return the seconds.
+
+    The first partition of a plain MLP on a fresh install otherwise pays the compilation (≈ 30 s on 2
+    cores); ``make setup`` calls this so that no command or test does. Later processes load the cache
+    (≈ 1 s with numba's import).
+
+    >>> compile_kernels() >= 0.0
+    True
+    """
+    import time
+
+    from approxlab.nets import mlp
+    from approxlab.regions import partition
+
+    start = time.perf_counter()
+    partition(mlp(2, [8, 8], seed=0), [(-1.0, 1.0), (-1.0, 1.0)])
+    return time.perf_counter() - start
