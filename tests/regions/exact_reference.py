@@ -17,6 +17,20 @@ import torch
 Point = tuple[Fraction, Fraction]
 
 
+def relu_net(weights: list[np.ndarray], biases: list[np.ndarray]) -> torch.nn.Sequential:
+    """Linear/ReLU/…/Linear in float64 with exactly these weights and biases (no ReLU after the last)."""
+    mods = []
+    for i, (w, b) in enumerate(zip(weights, biases)):
+        lin = torch.nn.Linear(w.shape[1], w.shape[0]).double()
+        with torch.no_grad():
+            lin.weight.copy_(torch.as_tensor(w))
+            lin.bias.copy_(torch.as_tensor(b))
+        mods.append(lin)
+        if i + 1 < len(weights):
+            mods.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*mods)
+
+
 def _layers(net: torch.nn.Sequential):
     """[(W, b, kind)] with exact Fractions; kind 'relu' or None (no activation after)."""
     mods = list(net)

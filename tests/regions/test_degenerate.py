@@ -17,22 +17,9 @@ import approxlab
 from approxlab.regions import partition
 from approxlab.regions.checks import check
 
-from .exact_reference import patterns_of, regions
+from .exact_reference import patterns_of, regions, relu_net
 
 SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
-
-
-def _net(weights: list[np.ndarray], biases: list[np.ndarray]) -> torch.nn.Sequential:
-    mods = []
-    for i, (w, b) in enumerate(zip(weights, biases)):
-        lin = torch.nn.Linear(w.shape[1], w.shape[0]).double()
-        with torch.no_grad():
-            lin.weight.copy_(torch.as_tensor(w))
-            lin.bias.copy_(torch.as_tensor(b))
-        mods.append(lin)
-        if i + 1 < len(weights):
-            mods.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*mods)
 
 
 def _random(widths: list[int], seed: int, zero_bias: bool = False) -> torch.nn.Sequential:
@@ -40,7 +27,7 @@ def _random(widths: list[int], seed: int, zero_bias: bool = False) -> torch.nn.S
     sizes = [2, *widths, 1]
     ws = [rng.normal(size=(o, i)) for i, o in zip(sizes[:-1], sizes[1:])]
     bs = [np.zeros(o) if zero_bias else rng.normal(scale=0.5, size=o) for o in sizes[1:]]
-    return _net(ws, bs)
+    return relu_net(ws, bs)
 
 
 def _agrees_with_reference(net, box=(-1, 1, -1, 1)):
@@ -66,7 +53,7 @@ def test_k_lines_through_one_point(k):
     point = np.array([0.25, -0.375])
     w = rng.integers(-16, 17, size=(k, 2)) / 8.0
     w[np.all(w == 0, axis=1)] = [1.0, 0.5]
-    net = _net([w, np.ones((1, k))], [-(w @ point), np.zeros(1)])
+    net = relu_net([w, np.ones((1, k))], [-(w @ point), np.zeros(1)])
     count = _agrees_with_reference(net)
     directions = {tuple(np.round(v / np.linalg.norm(v), 12)) for v in np.concatenate([w, -w])}
     assert count == len(directions)  # each distinct line direction bounds two of the sectors
@@ -80,7 +67,7 @@ def test_duplicated_and_rescaled_rows_at_every_depth(layer):
     bs = [rng.normal(scale=0.5, size=o) for o in sizes[1:]]
     ws[layer][1], bs[layer][1] = ws[layer][0], bs[layer][0]  # an exact duplicate
     ws[layer][2], bs[layer][2] = 2.0 * ws[layer][0], 2.0 * bs[layer][0]  # the same line, rescaled
-    _agrees_with_reference(_net(ws, bs))
+    _agrees_with_reference(relu_net(ws, bs))
 
 
 def test_a_second_layer_line_exactly_through_a_first_layer_vertex():
@@ -93,7 +80,7 @@ def test_a_second_layer_line_exactly_through_a_first_layer_vertex():
     w2 = np.array([[1.0, -2.0, 3.0, 0.5], [2.0, 1.0, -1.0, 1.0], [-1.0, 0.5, 2.0, -1.5]])
     b2 = -(w2 @ h)
     b2[1] += 0.3
-    net = _net([w1, w2, np.ones((1, 3))], [b1, b2, np.zeros(1)])
+    net = relu_net([w1, w2, np.ones((1, 3))], [b1, b2, np.zeros(1)])
     assert np.all(w2[[0, 2]] @ np.maximum(w1 @ v + b1, 0) + b2[[0, 2]] == 0)
     _agrees_with_reference(net)
 
@@ -102,10 +89,10 @@ def test_zero_length_edges_do_not_appear():
     # Three lines through one corner of the box and two through the midpoint of an edge.
     w = np.array([[1.0, 1.0], [1.0, 2.0], [2.0, 1.0], [1.0, 0.0], [1.0, 0.5]])
     b = -np.array([w[0] @ [1, 1], w[1] @ [1, 1], w[2] @ [1, 1], w[3] @ [0, -1], w[4] @ [0, -1]])
-    p = partition(_net([w, np.ones((1, 5))], [b, np.zeros(1)]), SQUARE)
+    p = partition(relu_net([w, np.ones((1, 5))], [b, np.zeros(1)]), SQUARE)
     pairs, _, _ = p.edges()
     assert np.all(np.linalg.norm(p.vertices[pairs[:, 0]] - p.vertices[pairs[:, 1]], axis=1) > 0)
-    assert p.count == _agrees_with_reference(_net([w, np.ones((1, 5))], [b, np.zeros(1)]))
+    assert p.count == _agrees_with_reference(relu_net([w, np.ones((1, 5))], [b, np.zeros(1)]))
 
 
 @pytest.mark.parametrize("widths,seed", [([24, 24], 2), ([50] * 4, 2), ([24] * 4, 0)])

@@ -18,23 +18,10 @@ from approxlab.regions.layers import _input_dim, _mlp_stages, _Reader, _traced
 from approxlab.regions.partition2d import Partition2D, fast_subdivide, subdivide
 from approxlab.regions.slices import rectangle
 
-from .exact_reference import patterns_of, regions
+from .exact_reference import patterns_of, regions, relu_net
 
 SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
 POLYGON = rectangle(SQUARE)
-
-
-def _net(weights, biases) -> torch.nn.Sequential:
-    mods = []
-    for i, (w, b) in enumerate(zip(weights, biases)):
-        lin = torch.nn.Linear(w.shape[1], w.shape[0]).double()
-        with torch.no_grad():
-            lin.weight.copy_(torch.as_tensor(w))
-            lin.bias.copy_(torch.as_tensor(b))
-        mods.append(lin)
-        if i + 1 < len(weights):
-            mods.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*mods)
 
 
 def _both(net):
@@ -75,7 +62,7 @@ def test_a_sign_within_the_error_bound_is_decided_exactly_and_keeps_tiny_regions
     # its sign there is decided exactly. It cuts three quadrants: a triangle of area 5e-25 and
     # two strips 1e-12 wide are regions, 4 + 3 = 7 in all.
     eps = 1e-12
-    net = _net(
+    net = relu_net(
         [np.eye(2), np.array([[1.0, 1.0]]), np.array([[1.0]])],
         [np.zeros(2), np.array([-eps]), np.zeros(1)],
     )
@@ -101,7 +88,7 @@ def test_degenerate_nets_fall_back_to_the_exact_path_and_stay_exact(case):
         bs[0] = np.zeros(8)  # every first-layer line through the origin
     else:
         ws[1][3], bs[1][3] = ws[1][1], bs[1][1]  # two second-layer units with one line
-    net = _net(ws, bs)
+    net = relu_net(ws, bs)
     assert fast_subdivide(stages(net), POLYGON, 10**6) is None
     p = partition(net, SQUARE)
     truth = regions(net, (-1, 1, -1, 1))
