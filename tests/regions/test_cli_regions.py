@@ -18,6 +18,21 @@ def run(*args):
     )
 
 
+def _regions_through(model, anchors: np.ndarray, tmp_path):
+    """`approxlab regions MODEL --anchors three.npy --json`, which must succeed."""
+    np.save(tmp_path / "three.npy", anchors)
+    r = run(
+        str(model),
+        "--anchors",
+        str(tmp_path / "three.npy"),
+        "--json",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert r.returncode == 0, r.stderr
+    return r
+
+
 def test_a_plain_pytorch_model_with_batchnorm_gets_its_regions_figures_and_json(tmp_path):
     torch.manual_seed(0)
     net = nn.Sequential(
@@ -116,16 +131,7 @@ def test_a_saved_cnn_gets_its_exact_slice_and_the_slope_map(tmp_path):
     net(torch.rand(16, 64, dtype=torch.float64))  # running statistics
     model = approxlab.save(net.eval(), tmp_path / "cnn.safetensors")
     anchors = np.random.default_rng(0).uniform(0, 1, size=(3, 64))
-    np.save(tmp_path / "three.npy", anchors)
-    r = run(
-        str(model),
-        "--anchors",
-        str(tmp_path / "three.npy"),
-        "--json",
-        "--out",
-        str(tmp_path / "out"),
-    )
-    assert r.returncode == 0, r.stderr
+    r = _regions_through(model, anchors, tmp_path)
     assert json.loads(r.stdout)["regions"] == partition(net, through_points(anchors)).count
     assert (
         tmp_path / "out" / "slope_map.png"
@@ -167,14 +173,5 @@ def test_a_saved_net_with_max_pooling_and_maxout_gets_its_exact_slice(tmp_path):
     ).double()
     model = approxlab.save(net, tmp_path / "pooled.safetensors")
     anchors = np.random.default_rng(1).uniform(0, 1, size=(3, 16))
-    np.save(tmp_path / "three.npy", anchors)
-    r = run(
-        str(model),
-        "--anchors",
-        str(tmp_path / "three.npy"),
-        "--json",
-        "--out",
-        str(tmp_path / "out"),
-    )
-    assert r.returncode == 0, r.stderr
+    r = _regions_through(model, anchors, tmp_path)
     assert json.loads(r.stdout)["regions"] == partition(net, through_points(anchors)).count
