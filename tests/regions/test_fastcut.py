@@ -35,7 +35,9 @@ def _both(net):
 
 
 @pytest.mark.parametrize(
-    "widths, seed", [([8], 0), ([32], 1), ([16, 16], 2), ([12, 12, 12], 3), ([6] * 6, 4)]
+    "widths, seed",
+    # [120] and [64, 8]: a first layer of many lines, walked line by line through its zone.
+    [([8], 0), ([32], 1), ([16, 16], 2), ([12, 12, 12], 3), ([6] * 6, 4), ([120], 5), ([64, 8], 6)],
 )
 def test_the_fast_path_runs_and_equals_the_exact_path_on_random_nets(widths, seed):
     net = approxlab.mlp(2, widths, seed=seed)
@@ -135,3 +137,24 @@ def test_a_plain_mlp_is_read_from_its_weights_as_the_reader_reads_it(net):
             assert a.activation.name == b.activation.name
             assert np.array_equal(a.activation.kinks, b.activation.kinks)
             assert np.array_equal(a.activation.slope, b.activation.slope)
+
+
+def test_the_first_layer_walk_equals_the_exact_path_on_a_convex_polygon():
+    # A hexagon, not a box: the walk enters each line where it crosses the polygon's cycle.
+    hexagon = np.array([[np.cos(a), np.sin(a)] for a in np.linspace(0, 2 * np.pi, 7)[:-1]])
+    layers = stages(approxlab.mlp(2, [48], seed=11))
+    assert fast_subdivide(layers, hexagon, 10**6) is not None
+    parts = {
+        fast: Partition2D(
+            layers,
+            hexagon,
+            *subdivide(layers, hexagon, 10**6, fast=fast),
+            np.zeros(2),
+            np.eye(2),
+            0.0,
+        )
+        for fast in (True, False)
+    }
+    assert parts[True].count == parts[False].count
+    assert patterns_of(parts[True]) == patterns_of(parts[False])
+    assert parts[True].euler() == 1

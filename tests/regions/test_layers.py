@@ -100,3 +100,22 @@ def test_non_finite_weights_are_refused_naming_the_tensor(bad):
         net[2].bias[1] = bad
     with pytest.raises(ApproxlabError, match=r"tensor 2\.bias has NaN or infinite"):
         stages(net)
+
+
+def test_a_sequential_that_calls_one_relu_module_twice_reads_both_calls():
+    # nn.Sequential calls each entry in order, a shared module as often as it appears; named_children()
+    # lists it once, and a chain read from it lost the second ReLU (then failed the output check).
+    torch.manual_seed(0)
+    relu = nn.ReLU()
+    net = nn.Sequential(nn.Linear(2, 5), relu, nn.Linear(5, 4), relu, nn.Linear(4, 1)).double()
+    layers = stages(net)
+    assert [s.activation.name if s.activation else None for s in layers] == ["relu", "relu", None]
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    assert np.abs(output(layers, x) - _torch(net, x)).max() < 1e-12
+
+
+def test_weights_in_bfloat16_are_read_exactly_into_float64():
+    net = approxlab.mlp(2, [4]).to(torch.bfloat16)
+    layers = stages(net)
+    assert layers[0].weight.dtype == np.float64
+    assert np.array_equal(layers[0].weight, net[0].weight.detach().double().numpy())

@@ -62,20 +62,11 @@ def _vertex_error(p: Partition1D | Partition2D, a: np.ndarray, c: np.ndarray) ->
 
 
 def _distinct_rows(rows: np.ndarray) -> int:
-    """Number of distinct rows of a uint8 matrix: a 64-bit hash first (distinct hashes ⇒ distinct
+    """Number of distinct rows of a uint8 matrix: 64-bit hashes first (distinct hashes ⇒ distinct
     rows), the exact row sort only when two hashes collide."""
-    width = -(-rows.shape[1] // 8) * 8
-    padded = np.zeros((len(rows), max(width, 8)), np.uint8)
-    padded[:, : rows.shape[1]] = rows
-    words = padded.view(np.uint64)
-    # splitmix64 of each word (salted by its position), summed: a non-linear 64-bit hash.
-    x = words + np.arange(1, words.shape[1] + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        hashes = (x ^ (x >> np.uint64(31))).sum(axis=1, dtype=np.uint64)
-    hashes.sort()
-    if not np.any(hashes[1:] == hashes[:-1]):
+    from approxlab.regions.planar import rows_distinct  # numba: imported on first use
+
+    if rows_distinct(np.ascontiguousarray(rows)):
         return len(rows)
     return len(np.unique(rows, axis=0))
 

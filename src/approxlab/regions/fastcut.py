@@ -8,6 +8,10 @@ cross it (z_j is affine on R, seed 002 answer 2). Done per face instead of per n
 2. each face, with those crossings inserted into its cycle, is cut by the lines that cross it
    (those with a crossing on its boundary) one after another; a line meets the edges made by
    earlier lines of the layer only inside the face, so those crossings are shared within it.
+   On the first layer (one face, every line) each line is walked from where it enters the face
+   through the pieces it crosses (its zone) and no others: a piece is split, and the walk goes on
+   across the edge it leaves by (each slot knows its twin) — work ∝ the regions made. Deeper,
+   the faces are small and each piece is tested against the face's few lines.
 
 Float filter (the same error bound as :func:`partition2d.float_error_bound`): every sign is read
 from a float64 value only when |z − k| exceeds the bound ``tol[j]``; a vertex made by line j is on
@@ -34,7 +38,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-OK, AMBIGUOUS, OVER = 0, 1, 2
+OK, AMBIGUOUS, OVER, DEGENERATE = 0, 1, 2, 3
 ONES = np.array([bin(i).count("1") for i in range(256)], np.int64)  # set bits of each byte
 
 
@@ -222,6 +226,163 @@ def _edge_crossings(
 
 
 @nb.njit(cache=True)
+def _new_vertex_bits(z, rec, p, base, tol, kink, res_v, res_j, res_s, pos, neg):
+    """Rows ``pos`` / ``neg`` of vertex p: bit j set when z_j > k / z_j < k, neither on a line through
+    p (there z_j = k exactly). Returns −1, or a neuron whose sign at p is within the error bound and
+    not decided."""
+    n = z.shape[1]
+    unsure = False
+    for byte in range(len(pos)):
+        a, b = 0, 0
+        for j in range(8 * byte, min(8 * byte + 8, n)):  # branch-free: the common case
+            d = z[p, j] - kink
+            a |= (d > tol[j]) << (7 - (j & 7))
+            b |= (d < -tol[j]) << (7 - (j & 7))
+        pos[byte], neg[byte] = a, b
+        unsure |= (a | b) != (0xFF if 8 * byte + 8 <= n else (0xFF << (8 * byte + 8 - n)) & 0xFF)
+    if not unsure:
+        return -1
+    on_a, on_b = rec[p, 0] - base, rec[p, 1] - base  # the layer's lines through p (if any)
+    for j in range(n):
+        bit = 128 >> (j & 7)
+        if j == on_a or j == on_b or (pos[j >> 3] | neg[j >> 3]) & bit:
+            continue
+        r = _resolved(res_v, res_j, res_s, p, j)
+        if r == 0:
+            return j
+        if r > 0:
+            pos[j >> 3] |= bit
+        else:
+            neg[j >> 3] |= bit
+    return -1
+
+
+@nb.njit(cache=True)
+def _outputs(slots, faces, nb_bytes):
+    """Room for the layer's output: slot vertices, slot labels, face offsets, ancestors, packed
+    sides (the last three as long as each other, so they grow alike)."""
+    return (
+        np.empty(slots, np.int64),
+        np.empty(slots, np.int64),
+        np.zeros(faces, np.int64),
+        np.empty(faces, np.int64),
+        np.zeros((faces, nb_bytes), np.uint8),
+    )
+
+
+@nb.njit(cache=True)
+def _finished(x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, n_out, n_slots):
+    """The ``OK`` result: the output arrays cut to the faces and slots written."""
+    return (
+        OK,
+        x,
+        z,
+        rec,
+        nv,
+        out_sv[:n_slots],
+        out_sl[:n_slots],
+        out_off[: n_out + 1],
+        anc[:n_out],
+        bits[:n_out],
+        -1,
+        -1,
+    )
+
+
+@nb.njit(cache=True, inline="always")
+def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side):
+    """Sides of line j (label lab) at the piece's vertices lv[st:st + ln] into ``side`` (0: on it,
+    ±1). Returns (any positive, any negative, a vertex whose sign is unknown or −1)."""
+    pos, neg = False, False
+    for i in range(ln):
+        p = lv[st + i]
+        if rec[p, 0] == lab or rec[p, 1] == lab:
+            side[i] = 0
+            continue
+        d = z[p, j] - kink
+        if abs(d) > tol[j]:
+            side[i] = 1 if d > 0 else -1
+        else:
+            side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
+            if side[i] == 2:
+                return pos, neg, p
+        pos |= side[i] > 0
+        neg |= side[i] < 0
+    return pos, neg, -1
+
+
+@nb.njit(cache=True)
+def _face_cycle(
+    f, sv, sl, off, nxt, twin, chain_start, chain_len, chain, rec, base, lv, ll, seen, cand, enter
+):
+    """Face f's cycle with its edges' crossings inserted, into the local slots ``lv`` (vertex) and
+    ``ll`` (label); its lines (those with a crossing on it) in order into ``cand``, and where each
+    is first met on the cycle into ``enter``. Returns (lv, ll, slots, lines)."""
+    n_local = 0
+    n_cand = 0
+    for s in range(off[f], off[f + 1]):
+        t = s if (sl[s] < 0 or sv[s] < sv[nxt[s]]) else twin[s]
+        if n_local + 1 + chain_len[t] > len(lv):
+            lv = _grow1(lv, n_local + 1 + chain_len[t])
+            ll = _grow1(ll, len(lv))
+        lv[n_local], ll[n_local] = sv[s], sl[s]
+        n_local += 1
+        for i in range(chain_len[t]):
+            p = chain[chain_start[t] + (i if t == s else chain_len[t] - 1 - i)]
+            lv[n_local], ll[n_local] = p, sl[s]
+            j = rec[p, 0] - base
+            if seen[j] != f:
+                seen[j] = f
+                cand[n_cand] = j
+                enter[j] = n_local
+                n_cand += 1
+            n_local += 1
+    for i in range(1, n_cand):  # insertion sort: the lines in order
+        j, q = cand[i], i
+        while q > 0 and cand[q - 1] > j:
+            cand[q] = cand[q - 1]
+            q -= 1
+        cand[q] = j
+    return lv, ll, n_local, n_cand
+
+
+@nb.njit(cache=True)
+def _emit(out_sv, out_sl, out_off, anc, bits, n_out, n_slots, lv, ll, st, ln, f, row):
+    """Append the piece lv/ll[st:st + ln] of face f with packed sides ``row`` to the output.
+    Returns (out_sv, out_sl, out_off, anc, bits, pieces, slots)."""
+    if n_slots + ln > len(out_sv):
+        out_sv = _grow1(out_sv, n_slots + ln)
+        out_sl = _grow1(out_sl, n_slots + ln)
+    for i in range(ln):
+        out_sv[n_slots + i] = lv[st + i]
+        out_sl[n_slots + i] = ll[st + i]
+    if n_out + 2 > len(out_off):
+        anc = _grow1(anc, n_out + 2)
+        bits = _grow2(bits, n_out + 2)
+        out_off = _grow1(out_off, n_out + 2)
+    anc[n_out] = f
+    for q in range(len(row)):
+        bits[n_out, q] = row[q]
+    out_off[n_out + 1] = n_slots + ln
+    return out_sv, out_sl, out_off, anc, bits, n_out + 1, n_slots + ln
+
+
+@nb.njit(cache=True, inline="always")
+def _vertex_on_edge(x, z, rec, nv, a, b, j, kink, lab, label, stage, f):
+    """Make vertex nv where z_j = kink on the edge a–b (label ``label``), interpolated from its lower
+    end, so both faces beside the edge would compute it alike; it lies on line j (label ``lab``)."""
+    lo_v, hi_v = min(a, b), max(a, b)
+    da, db = z[lo_v, j] - kink, z[hi_v, j] - kink
+    t = da / (da - db)
+    x[nv, 0] = x[lo_v, 0] + t * (x[hi_v, 0] - x[lo_v, 0])
+    x[nv, 1] = x[lo_v, 1] + t * (x[hi_v, 1] - x[lo_v, 1])
+    for c in range(z.shape[1]):
+        z[nv, c] = z[lo_v, c] + t * (z[hi_v, c] - z[lo_v, c])
+    z[nv, j] = kink
+    rec[nv, 0], rec[nv, 1], rec[nv, 2], rec[nv, 3] = lab, label, stage, f
+
+
+@nb.njit(cache=True)
 def _cut_faces(
     x,
     z,
@@ -255,11 +416,7 @@ def _cut_faces(
     nb_bytes = (n + 7) // 8
     nf, ns = len(off) - 1, off[-1]
     n_chain = len(chain)
-    out_sv = np.empty(ns + 4 * n_chain + 16, np.int64)
-    out_sl = np.empty(ns + 4 * n_chain + 16, np.int64)
-    out_off = np.zeros(nf + n_chain + 2, np.int64)
-    anc = np.empty(nf + n_chain + 2, np.int64)  # as long as out_off, so all three grow alike
-    bits = np.zeros((nf + n_chain + 2, nb_bytes), np.uint8)
+    out_sv, out_sl, out_off, anc, bits = _outputs(ns + 4 * n_chain + 16, nf + n_chain + 2, nb_bytes)
     n_out, n_out_slots = 0, 0
     lv = np.empty(64, np.int64)  # local slots: vertex, label
     ll = np.empty(64, np.int64)
@@ -270,37 +427,30 @@ def _cut_faces(
     box = np.empty((16, 4), np.float64)
     side = np.empty(64, np.int64)
     seen = np.full(n, -1, np.int64)
+    enter = np.empty(n, np.int64)  # where each line is first met (unused here)
     cand = np.empty(n, np.int64)
     met_a = np.empty(16, np.int64)  # crossings made by the current line: edge (a, b) → vertex
     met_b = np.empty(16, np.int64)
     met_p = np.empty(16, np.int64)
     for f in range(nf):
-        # The face's cycle with its edges' crossings inserted; its lines.
-        n_local = 0
-        n_cand = 0
-        for s in range(off[f], off[f + 1]):
-            t = s if (sl[s] < 0 or sv[s] < sv[nxt[s]]) else twin[s]
-            if n_local + 1 + chain_len[t] > len(lv):
-                lv = _grow1(lv, n_local + 1 + chain_len[t])
-                ll = _grow1(ll, n_local + 1 + chain_len[t])
-            lv[n_local], ll[n_local] = sv[s], sl[s]
-            n_local += 1
-            for i in range(chain_len[t]):
-                p = chain[chain_start[t] + (i if t == s else chain_len[t] - 1 - i)]
-                lv[n_local], ll[n_local] = p, sl[s]
-                n_local += 1
-                j = rec[p, 0] - base
-                if seen[j] != f:
-                    seen[j] = f
-                    cand[n_cand] = j
-                    n_cand += 1
-        # Loops rather than slices or sorts of views: each view costs reference counts.
-        for i in range(1, n_cand):  # insertion sort: the lines in order
-            j, q = cand[i], i
-            while q > 0 and cand[q - 1] > j:
-                cand[q] = cand[q - 1]
-                q -= 1
-            cand[q] = j
+        lv, ll, n_local, n_cand = _face_cycle(
+            f,
+            sv,
+            sl,
+            off,
+            nxt,
+            twin,
+            chain_start,
+            chain_len,
+            chain,
+            rec,
+            base,
+            lv,
+            ll,
+            seen,
+            cand,
+            enter,
+        )
         v0 = sv[off[f]]
         for q in range(nb_bytes):
             sub_bits[0, q] = vbits[v0, q]
@@ -358,35 +508,11 @@ def _cut_faces(
                         sub_bits[r, byte] |= bit
                         continue
                 st, ln = sub_start[r], sub_len[r]
-                pos, neg = False, False
-                for i in range(ln):
-                    # _side, written out: a call passing arrays costs their reference counts
-                    p = lv[st + i]
-                    if rec[p, 0] == lab or rec[p, 1] == lab:
-                        side[i] = 0
-                        continue
-                    d = z[p, j] - kink
-                    if abs(d) > tol[j]:
-                        side[i] = 1 if d > 0 else -1
-                    else:
-                        side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
-                    if side[i] == 2:
-                        return (
-                            AMBIGUOUS,
-                            x,
-                            z,
-                            rec,
-                            nv,
-                            out_sv,
-                            out_sl,
-                            out_off,
-                            anc,
-                            bits,
-                            p,
-                            j,
-                        )
-                    pos |= side[i] > 0
-                    neg |= side[i] < 0
+                pos, neg, p = _sides(
+                    z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side
+                )
+                if p >= 0:
+                    return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
                 if not (pos and neg):
                     if pos:
                         sub_bits[r, byte] |= bit
@@ -418,16 +544,10 @@ def _cut_faces(
                                     p = met_p[q]
                                     break
                             if p < 0:
-                                da, db = z[lo_v, j] - kink, z[hi_v, j] - kink
-                                t = da / (da - db)
                                 p = nv
-                                x[p, 0] = x[lo_v, 0] + t * (x[hi_v, 0] - x[lo_v, 0])
-                                x[p, 1] = x[lo_v, 1] + t * (x[hi_v, 1] - x[lo_v, 1])
-                                for c in range(n):
-                                    z[p, c] = z[lo_v, c] + t * (z[hi_v, c] - z[lo_v, c])
-                                z[p, j] = kink
-                                rec[p, 0], rec[p, 1] = lab, ll[st + i]
-                                rec[p, 2], rec[p, 3] = stage, f
+                                _vertex_on_edge(
+                                    x, z, rec, p, a, bv, j, kink, lab, ll[st + i], stage, f
+                                )
                                 nv += 1
                                 met_a[n_met], met_b[n_met], met_p[n_met] = lo_v, hi_v, p
                                 n_met += 1
@@ -456,39 +576,267 @@ def _cut_faces(
         for r in range(n_sub):
             if not sub_alive[r]:
                 continue
-            st, ln = sub_start[r], sub_len[r]
-            if n_out_slots + ln > len(out_sv):
-                out_sv = _grow1(out_sv, n_out_slots + ln)
-                out_sl = _grow1(out_sl, n_out_slots + ln)
-            for i in range(ln):
-                out_sv[n_out_slots + i] = lv[st + i]
-                out_sl[n_out_slots + i] = ll[st + i]
-            n_out_slots += ln
-            if n_out + 2 > len(out_off):
-                anc = _grow1(anc, n_out + 2)
-                bits = _grow2(bits, n_out + 2)
-                out_off = _grow1(out_off, n_out + 2)
-            anc[n_out] = f
-            for q in range(nb_bytes):
-                bits[n_out, q] = sub_bits[r, q]
-            n_out += 1
-            out_off[n_out] = n_out_slots
+            out_sv, out_sl, out_off, anc, bits, n_out, n_out_slots = _emit(
+                out_sv,
+                out_sl,
+                out_off,
+                anc,
+                bits,
+                n_out,
+                n_out_slots,
+                lv,
+                ll,
+                sub_start[r],
+                sub_len[r],
+                f,
+                sub_bits[r],
+            )
         if n_out + (nf - f - 1) > max_faces:
             return OVER, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
-    return (
-        OK,
-        x,
-        z,
-        rec,
-        nv,
-        out_sv[:n_out_slots],
-        out_sl[:n_out_slots],
-        out_off[: n_out + 1],
-        anc[:n_out],
-        bits[:n_out],
-        -1,
-        -1,
-    )
+    return _finished(x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, n_out, n_out_slots)
+
+
+@nb.njit(cache=True)
+def _walk_faces(
+    x,
+    z,
+    rec,
+    nv,
+    vbits,
+    sv,
+    sl,
+    off,
+    nxt,
+    twin,
+    chain_start,
+    chain_len,
+    chain,
+    tol,
+    kink,
+    base,
+    stage,
+    max_faces,
+    res_v,
+    res_j,
+    res_s,
+):
+    """Step 2 on the first layer (one face, every line crossing it): each line is
+    walked through the pieces it crosses (its zone), from where it enters the face: a piece is
+    split, and the walk goes on into the piece across the edge it leaves by (every slot knows its
+    twin, the slot of the same edge in the piece beside it), so no piece the line misses is
+    visited. A piece's sides are the union of its vertices' sides, and a piece with vertices on
+    both sides of a line — one a walk missed — returns ``DEGENERATE``. Returns (status, x, z, rec,
+    nv, slot vertices, slot labels, offsets, ancestors, packed sides, an unknown sign (vertex,
+    neuron) or (−1, −1))."""
+    n = z.shape[1]
+    nb_bytes = (n + 7) // 8
+    nf, ns = len(off) - 1, off[-1]
+    nv0 = vbits.shape[0]  # vertices at the layer's start; later ones get their sides below
+    n_chain = len(chain)
+    out_sv, out_sl, out_off, anc, bits = _outputs(ns + 4 * n_chain + 16, nf + n_chain + 2, nb_bytes)
+    n_out, n_out_slots = 0, 0
+    new_pos = np.zeros((max(nv - nv0, 16), nb_bytes), np.uint8)
+    new_neg = np.zeros((max(nv - nv0, 16), nb_bytes), np.uint8)
+    for p in range(nv0, nv):  # the edges' crossings
+        j = _new_vertex_bits(
+            z, rec, p, base, tol, kink, res_v, res_j, res_s, new_pos[p - nv0], new_neg[p - nv0]
+        )
+        if j >= 0:
+            return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
+    # Local slots: vertex, label, twin slot (−2 − i on the face's cycle edge i), piece.
+    lv = np.empty(64, np.int64)
+    ll = np.empty(64, np.int64)
+    tw = np.empty(64, np.int64)
+    po = np.empty(64, np.int64)
+    sub_start = np.empty(16, np.int64)
+    sub_len = np.empty(16, np.int64)
+    sub_alive = np.empty(16, np.bool_)
+    side = np.empty(64, np.int64)
+    seen = np.full(n, -1, np.int64)
+    cand = np.empty(n, np.int64)
+    enter = np.empty(n, np.int64)  # per line: the cycle position of its first crossing
+    at = np.empty(64, np.int64)  # per cycle edge: its slot now
+    acc_pos = np.empty(nb_bytes, np.uint8)
+    acc_neg = np.empty(nb_bytes, np.uint8)
+    for f in range(nf):
+        lv, ll, n_cycle, n_cand = _face_cycle(
+            f,
+            sv,
+            sl,
+            off,
+            nxt,
+            twin,
+            chain_start,
+            chain_len,
+            chain,
+            rec,
+            base,
+            lv,
+            ll,
+            seen,
+            cand,
+            enter,
+        )
+        n_local = n_cycle
+        if n_cycle > len(tw):
+            tw, po = _grow1(tw, n_cycle), _grow1(po, n_cycle)
+        if n_cycle > len(at):
+            at = _grow1(at, n_cycle)
+        for i in range(n_cycle):
+            tw[i], po[i], at[i] = -2 - i, 0, i
+        sub_start[0], sub_len[0], sub_alive[0] = 0, n_cycle, True
+        n_sub = 1
+        live = 1
+        for ci in range(n_cand):
+            j = cand[ci]
+            lab = base + j
+            r = po[at[enter[j]]]
+            # The line enters at p_in: a vertex of the cycle, or a crossing on the edge in_b → in_a
+            # whose halves in_a → p_in, p_in → in_b are the slots in_ap, in_pb of the last piece.
+            p_in, in_a, in_b, in_ap, in_pb = lv[at[enter[j]]], -1, -1, -1, -1
+            steps = 0
+            while True:
+                if not sub_alive[r] or steps > n_sub:
+                    return DEGENERATE, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, j
+                steps += 1
+                st, ln = sub_start[r], sub_len[r]
+                if ln > len(side):
+                    side = _grow1(side, ln)
+                pos, neg, p = _sides(
+                    z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side
+                )
+                if p >= 0:
+                    return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
+                if not (pos and neg):
+                    return DEGENERATE, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, j
+                live += 1
+                if n_out + live + (nf - f - 1) > max_faces:
+                    return OVER, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
+                # Room for the two halves (at most ln + 2 slots each) and one vertex.
+                if n_local + 2 * ln + 4 > len(lv):
+                    lv = _grow1(lv, n_local + 2 * ln + 4)
+                    ll, tw, po = _grow1(ll, len(lv)), _grow1(tw, len(lv)), _grow1(po, len(lv))
+                if n_sub + 2 > len(sub_start):
+                    sub_start, sub_len = _grow1(sub_start, n_sub + 2), _grow1(sub_len, n_sub + 2)
+                    sub_alive = _grow1(sub_alive, n_sub + 2)
+                if nv + 1 > len(rec):
+                    x, z, rec = _room(x, z, rec, nv + 1)
+                if nv + 1 - nv0 > len(new_pos):
+                    new_pos, new_neg = _grow2(new_pos, nv + 1 - nv0), _grow2(new_neg, nv + 1 - nv0)
+                # Split: the positive half, then the negative one, each in the parent's order.
+                p_out, out_a, out_b, out_ap, out_pb, exit_slot = -1, -1, -1, -1, -1, -1
+                cut_pos = -1
+                for sgn in (1, -1):
+                    c0 = n_local
+                    c = n_sub
+                    for i in range(ln):
+                        a = lv[st + i]
+                        i2 = i + 1 if i + 1 < ln else 0
+                        sa, sb = side[i], side[i2]
+                        if sa * sgn >= 0:
+                            q = n_local
+                            lv[q], po[q] = a, c
+                            if sa == 0 and sb * sgn < 0:  # the cut, from a along the line
+                                ll[q] = lab
+                                if cut_pos < 0:
+                                    cut_pos = q
+                                else:
+                                    tw[q], tw[cut_pos] = cut_pos, q
+                            else:
+                                ll[q] = ll[st + i]
+                                if sa * sb >= 0:  # the same edge a → b: its twin now points here
+                                    t = tw[st + i]
+                                    tw[q] = t
+                                    if t >= 0:
+                                        tw[t] = q
+                                    else:
+                                        at[-2 - t] = q
+                            n_local += 1
+                        if sa * sb < 0:
+                            bv = lv[st + i2]
+                            entry = a == in_b and bv == in_a
+                            if entry:
+                                p = p_in
+                            elif a == out_a and bv == out_b:
+                                p = p_out
+                            else:
+                                p = nv
+                                _vertex_on_edge(
+                                    x, z, rec, p, a, bv, j, kink, lab, ll[st + i], stage, f
+                                )
+                                nv += 1
+                                p_out, out_a, out_b, exit_slot = p, a, bv, st + i
+                            q = n_local
+                            lv[q], po[q] = p, c
+                            if sa * sgn > 0:
+                                # a → p (slot q − 1) and the cut from p
+                                ll[q] = lab
+                                if cut_pos < 0:
+                                    cut_pos = q
+                                else:
+                                    tw[q], tw[cut_pos] = cut_pos, q
+                                if entry:
+                                    tw[q - 1], tw[in_pb] = in_pb, q - 1
+                                else:
+                                    out_ap = q - 1
+                            else:
+                                ll[q] = ll[st + i]  # p → b
+                                if entry:
+                                    tw[q], tw[in_ap] = in_ap, q
+                                else:
+                                    out_pb = q
+                            n_local += 1
+                    sub_start[c], sub_len[c], sub_alive[c] = c0, n_local - c0, True
+                    n_sub += 1
+                sub_alive[r] = False
+                if p_out < 0:
+                    break  # it leaves by a vertex on the line: where it crosses the face's cycle
+                k = _new_vertex_bits(
+                    z,
+                    rec,
+                    p_out,
+                    base,
+                    tol,
+                    kink,
+                    res_v,
+                    res_j,
+                    res_s,
+                    new_pos[p_out - nv0],
+                    new_neg[p_out - nv0],
+                )
+                if k >= 0:
+                    return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p_out, k
+                t = tw[exit_slot]  # the piece beside the edge it leaves by
+                if t < 0:
+                    return DEGENERATE, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, j
+                r = po[t]
+                p_in, in_a, in_b, in_ap, in_pb = p_out, out_a, out_b, out_ap, out_pb
+        # Emit the face's pieces, each with its vertices' sides; none may have both for one line.
+        for r in range(n_sub):
+            if not sub_alive[r]:
+                continue
+            st, ln = sub_start[r], sub_len[r]
+            acc_pos[:] = 0
+            acc_neg[:] = 0
+            for i in range(ln):
+                p = lv[st + i]
+                if p < nv0:
+                    for q in range(nb_bytes):
+                        acc_pos[q] |= vbits[p, q]
+                        acc_neg[q] |= ~vbits[p, q]
+                else:
+                    for q in range(nb_bytes):
+                        acc_pos[q] |= new_pos[p - nv0, q]
+                        acc_neg[q] |= new_neg[p - nv0, q]
+            for q in range(nb_bytes):
+                if acc_pos[q] & acc_neg[q]:
+                    return DEGENERATE, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
+            out_sv, out_sl, out_off, anc, bits, n_out, n_out_slots = _emit(
+                out_sv, out_sl, out_off, anc, bits, n_out, n_out_slots, lv, ll, st, ln, f, acc_pos
+            )
+        if n_out + (nf - f - 1) > max_faces:
+            return OVER, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, -1
+    return _finished(x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, n_out, n_out_slots)
 
 
 @nb.njit(cache=True)
@@ -503,7 +851,9 @@ def cut_layer(
 
     Returns (status, x, z, rec, nv, slot vertices, slot labels, offsets, ancestor of each new face
     (its face at the start), packed sides (faces, ⌈n/8⌉) uint8 with bit j = (z_j > kink), and for
-    ``AMBIGUOUS`` the (vertex, neuron) pairs whose sign the caller must decide)."""
+    ``AMBIGUOUS`` the (vertex, neuron) pairs whose sign the caller must decide). ``DEGENERATE``: the
+    cuts did not fit together (a walk lost its way, or a piece lies on both sides of a line): the
+    caller takes the exact path."""
     amb_v, amb_j, vbits = _unsure(z, nv, tol, kink, res_v, res_j, res_s)
     nf = len(off) - 1
     if len(amb_v):
@@ -556,32 +906,61 @@ def cut_layer(
             np.full(1, av),
             np.full(1, aj),
         )
-    status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, av, aj = _cut_faces(
-        x,
-        z,
-        rec,
-        nv,
-        vbits,
-        sv,
-        sl,
-        off,
-        nxt,
-        twin,
-        chain_start,
-        chain_len,
-        chain,
-        tol,
-        kink,
-        base,
-        stage,
-        affine,
-        w,
-        b,
-        max_faces,
-        res_v,
-        res_j,
-        res_s,
-    )
+    if affine and nf == 1:
+        # The first layer: one face and every line; walking each line's zone makes work ∝ the
+        # regions (sweeping every piece for every line is ∝ lines × regions).
+        status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, av, aj = _walk_faces(
+            x,
+            z,
+            rec,
+            nv,
+            vbits,
+            sv,
+            sl,
+            off,
+            nxt,
+            twin,
+            chain_start,
+            chain_len,
+            chain,
+            tol,
+            kink,
+            base,
+            stage,
+            max_faces,
+            res_v,
+            res_j,
+            res_s,
+        )
+    else:
+        # Deeper layers: many small faces, a few lines each; a piece's sides are read off its
+        # vertices for those lines only (per-vertex sides for every line cost more there).
+        status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, av, aj = _cut_faces(
+            x,
+            z,
+            rec,
+            nv,
+            vbits,
+            sv,
+            sl,
+            off,
+            nxt,
+            twin,
+            chain_start,
+            chain_len,
+            chain,
+            tol,
+            kink,
+            base,
+            stage,
+            affine,
+            w,
+            b,
+            max_faces,
+            res_v,
+            res_j,
+            res_s,
+        )
     amb = np.full(1 if status == AMBIGUOUS else 0, av)
     return status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, amb, np.full(len(amb), aj)
 

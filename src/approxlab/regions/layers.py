@@ -138,7 +138,7 @@ RELU = _act("relu", [0.0], [0.0, 1.0], [0.0, 0.0])
 
 def _activation(module: nn.Module) -> Activation | None:
     if type(module) is nn.ReLU:
-        return _act("relu", [0.0], [0.0, 1.0], [0.0, 0.0])
+        return RELU
     if type(module) is nn.LeakyReLU:
         return _act("leaky_relu", [0.0], [module.negative_slope, 1.0], [0.0, 0.0])
     if type(module) is nn.PReLU and module.num_parameters == 1:
@@ -154,7 +154,10 @@ def _activation(module: nn.Module) -> Activation | None:
 
 
 def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
-    values = tensor.detach().to(torch.float64).cpu().numpy()
+    try:  # NumPy's own conversion: half the cost of torch's on a small layer
+        values = tensor.detach().numpy().astype(np.float64)
+    except TypeError:  # a GPU or bfloat16 tensor
+        values = tensor.detach().to(torch.float64).cpu().numpy()
     if not np.isfinite(values).all():
         raise ApproxlabError(
             f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
@@ -618,23 +621,6 @@ class _Reader:
         raise ApproxlabError(f"the forward of {self.kind} has no output")
 
 
-def _plain(net: nn.Module) -> bool:
-    """Is ``net`` a chain: a leaf layer, or a plain nn.Sequential (no own forward) of chains?"""
-    if isinstance(net, nn.Sequential):
-        return type(net).forward is nn.Sequential.forward and all(_plain(m) for m in net.children())
-    return isinstance(net, Maxout) or len(list(net.children())) == 0
-
-
-def _chain(net: nn.Module, name: str = "") -> list[str]:
-    if isinstance(net, nn.Sequential):
-        return [
-            leaf
-            for key, child in net.named_children()
-            for leaf in _chain(child, f"{name}.{key}" if name else key)
-        ]
-    return [name]
-
-
 @dataclass(eq=False)
 class _Link:
     """One layer of a plain chain, shaped like the torch.fx node the reader reads (building an fx
@@ -658,10 +644,11 @@ class _Tracer(fx.Tracer):
 def _traced(net: nn.Module) -> list:
     """The nodes of the model's forward: a plain Sequential as the chain of its layers (no tracing);
     any other module read with torch.fx (branches such as a residual x + f(x) included)."""
-    if _plain(net):
+    chain = _leaves(net)
+    if chain is not None:
         x = _Link("placeholder", "x", (), "x", {}, {})
         nodes = [x]
-        for name in _chain(net):
+        for name, _ in chain:
             nodes.append(_Link("call_module", name, (nodes[-1],), name, {}, {}))
             nodes[-2].users[nodes[-1]] = None
         nodes.append(_Link("output", "output", (nodes[-1],), "output", {}, {}))
@@ -676,18 +663,36 @@ def _traced(net: nn.Module) -> list:
         ) from None
 
 
+def _leaves(net: nn.Module, name: str = "") -> list[tuple[str, nn.Module]] | None:
+    """(name, module) of each layer of a plain chain — a leaf layer, or an nn.Sequential without its
+    own forward of plain chains — in the order its forward calls them; None for any other model
+    (read with torch.fx instead)."""
+    if isinstance(net, nn.Sequential):
+        if type(net).forward is not nn.Sequential.forward:
+            return None
+        out: list[tuple[str, nn.Module]] = []
+        for key, child in net._modules.items():  # in call order, a module used twice twice
+            inner = _leaves(child, f"{name}.{key}" if name else key)
+            if inner is None:
+                return None
+            out += inner
+        return out
+    if isinstance(net, Maxout) or not net._modules:
+        return [(name, net)]
+    return None
+
+
 def _mlp_stages(net: nn.Module) -> list[Stage] | None:
     """The stages of a plain nn.Sequential chain Linear, activation, …, Linear read straight from
     its weights (the reader's result for it, exactly: no products to form), or None for any other
     model (the reader handles it, and words its errors)."""
-    if not isinstance(net, nn.Sequential) or not _plain(net):
+    chain = _leaves(net) if isinstance(net, nn.Sequential) else None
+    if not chain:
         return None
-    modules = dict(net.named_modules())
     out: list[Stage] = []
     pending = None
     width = None
-    for name in _chain(net):
-        m = modules[name]
+    for name, m in chain:
         if type(m) is nn.Linear:
             if pending is not None or (width is not None and m.in_features != width):
                 return None

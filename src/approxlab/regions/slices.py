@@ -8,6 +8,7 @@ data points (the triangle they span); regioncam's ``through_points`` does the sa
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -83,9 +84,14 @@ def rectangle(box: Sequence[Sequence[float]]) -> np.ndarray:
     [[-1.0, 0.0], [1.0, 0.0], [1.0, 2.0], [-1.0, 2.0]]
     """
     (x0, x1), (y0, y1) = [tuple(map(float, b)) for b in box]
-    if not (x0 < x1 and y0 < y1):
+    require(
+        all(map(math.isfinite, (x0, x1, y0, y1))), "the polygon's vertices must be finite numbers"
+    )
+    # convex_polygon's relative area test, for a rectangle: its area (x1 − x0)(y1 − y0) is half its
+    # terms' size, so the test passes exactly when that product is positive (no underflow).
+    if not (x0 < x1 and y0 < y1 and (x1 - x0) * (y1 - y0) > 0):
         raise ApproxlabError(f"the box {box} has zero area: give low < high on both axes")
-    return convex_polygon([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+    return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
 
 
 def plane(origin, directions, box=((-1.0, 1.0), (-1.0, 1.0))) -> Slice:
