@@ -463,6 +463,9 @@ def fast_subdivide(
     stage l.
     """
     from approxlab.regions import fastcut  # numba: imported (and its cache read) on first use
+    from approxlab.regions.threads import prepare, product_threads
+
+    prepare()
 
     k = len(polygon)
     slot_vertex = np.arange(k, dtype=np.int64)
@@ -483,7 +486,8 @@ def fast_subdivide(
         # (the cuts stop once the faces must pass max_regions).
         cap = min(3 * v + stage.width * (stage.width + 1) // 2, v + 4 * max_regions) + 64
         z = np.empty((cap, stage.width))
-        np.matmul(h, stage.weight.T, out=z[:v])
+        with product_threads(v * stage.weight.size):
+            np.matmul(h, stage.weight.T, out=z[:v])
         z[:v] += stage.bias
         if x is None:
             x = np.empty((cap, 2))
