@@ -56,6 +56,8 @@ class ExactNet:
     def __init__(self, layers: list[Stage]):
         self.layers = layers
         self._stages: dict[int, tuple] = {}
+        self._rows: dict[tuple[int, int], tuple] = {}
+        self._kinks: dict[int, tuple] = {}
 
     def stage(self, s: int) -> tuple:
         """(weights, biases, kinks, slopes, intercepts) of stage s as (M, e) pairs (None without an
@@ -73,21 +75,35 @@ class ExactNet:
             )
         return self._stages[s]
 
-    def affine(self, stage: int, pieces: list[np.ndarray]) -> tuple[np.ndarray, int]:
-        """Z (width, k+1) object ints and e: z^(stage)(t) = Z [t; 1] · 2^e on the region."""
+    def row(self, s: int, neuron: int) -> tuple:
+        """(weights (1, in), bias (1,)) of one neuron of stage s as (M, e) pairs: a line needs its
+        own row only (on 2→256³ this spares converting and multiplying the 256 × 256 matrix)."""
+        key = (s, neuron)
+        if key not in self._rows:
+            st = self.layers[s]
+            self._rows[key] = (
+                dyadic(st.weight[neuron : neuron + 1]),
+                dyadic(st.bias[neuron : neuron + 1]),
+            )
+        return self._rows[key]
+
+    def kinks(self, s: int) -> tuple[np.ndarray, int]:
+        """The kinks of stage s's activation as (M, e)."""
+        if s not in self._kinks:
+            self._kinks[s] = dyadic(self.layers[s].activation.kinks)
+        return self._kinks[s]
+
+    def before(self, stage: int, pieces: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        """H (width of stage − 1, k+1) object ints and e: the input of ``stage``, h(t) = H [t; 1] · 2^e,
+        on the region (the identity [t; 1] ↦ t for stage 0)."""
         k = self.layers[0].weight.shape[1]
         h = np.zeros((k, k + 1), dtype=object)
         for i in range(k):
             h[i, i] = 1
         eh = 0
-        for s in range(stage + 1):
+        for s in range(stage):
             (w, ew), (b, eb), _, slopes, intercepts = self.stage(s)
-            z = w.dot(h)
-            col, bias, ez = _align(z[:, k], ew + eh, b, eb)
-            z = z * (1 << (ew + eh - ez))
-            z[:, k] = col + bias
-            if s == stage:
-                return z, ez
+            z, ez = _apply(w, ew, b, eb, h, eh, k)
             p = np.asarray(pieces[s])
             (slope, es), (icpt, ei) = slopes, intercepts
             h = z * slope[p][:, None]
@@ -97,16 +113,27 @@ class ExactNet:
                 h = h * (1 << (eh - eh2))
                 h[:, k] = last + add
                 eh = eh2
-        raise IndexError(stage)
+        return h, eh
 
-    def line_from(self, z: np.ndarray, ez: int, stage: int, neuron: int, kink: int) -> tuple:
-        """Integer coefficients of z_neuron − k_kink from the region's map (z, ez) of ``stage``:
+    def line(self, stage: int, h: np.ndarray, eh: int, neuron: int, kink: int) -> tuple:
+        """Integer coefficients of z_neuron − k_kink of ``stage`` from its input H, e (:meth:`before`):
         (p, q, r) in 2D, (p, r) in 1D."""
-        kv, ek = self.stage(stage)[2]
+        (w, ew), (b, eb) = self.row(stage, neuron)
+        z, ez = _apply(w, ew, b, eb, h, eh, self.layers[0].weight.shape[1])
+        kv, ek = self.kinks(stage)
         e = min(ez, ek)
-        row = [int(v) << (ez - e) for v in z[neuron]]
+        row = [int(v) << (ez - e) for v in z[0]]
         row[-1] -= int(kv[kink]) << (ek - e)
         return tuple(row)
+
+
+def _apply(w: np.ndarray, ew: int, b: np.ndarray, eb: int, h: np.ndarray, eh: int, k: int):
+    """W (H [t; 1]) + b as Z [t; 1] · 2^e: (Z, e), exact."""
+    z = w.dot(h)
+    col, bias, ez = _align(z[:, k], ew + eh, b, eb)
+    z = z * (1 << (ew + eh - ez))
+    z[:, k] = col + bias
+    return z, ez
 
 
 def boundary_line(a: np.ndarray, b: np.ndarray) -> tuple[int, int, int]:

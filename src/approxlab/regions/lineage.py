@@ -113,11 +113,11 @@ class Lineage:
             self._exact = ExactNet(self.layers)
         key = (stage, region, line_stage)
         if key not in self._maps:
-            self._maps[key] = self._exact.affine(
+            self._maps[key] = self._exact.before(
                 line_stage, self.pieces(stage, region)[:line_stage]
             )
-        z, ez = self._maps[key]
-        return self._exact.line_from(z, ez, line_stage, neuron, kink)
+        h, eh = self._maps[key]
+        return self._exact.line(line_stage, h, eh, neuron, kink)
 
     def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(A (F, out, k), c (F, out)) of the final regions from their patterns, float64:
