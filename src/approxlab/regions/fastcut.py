@@ -231,6 +231,7 @@ def _new_vertex_bits(z, rec, p, base, tol, kink, res_v, res_j, res_s, pos, neg):
     p (there z_j = k exactly). Returns −1, or a neuron whose sign at p is within the error bound and
     not decided."""
     n = z.shape[1]
+    on_a, on_b = rec[p, 0] - base, rec[p, 1] - base  # the layer's lines through p (if any)
     unsure = False
     for byte in range(len(pos)):
         a, b = 0, 0
@@ -239,10 +240,14 @@ def _new_vertex_bits(z, rec, p, base, tol, kink, res_v, res_j, res_s, pos, neg):
             a |= (d > tol[j]) << (7 - (j & 7))
             b |= (d < -tol[j]) << (7 - (j & 7))
         pos[byte], neg[byte] = a, b
-        unsure |= (a | b) != (0xFF if 8 * byte + 8 <= n else (0xFF << (8 * byte + 8 - n)) & 0xFF)
+        known = a | b  # a line through p is known too: neither side
+        if on_a >> 3 == byte:
+            known |= 128 >> (on_a & 7)
+        if on_b >> 3 == byte:
+            known |= 128 >> (on_b & 7)
+        unsure |= known != (0xFF if 8 * byte + 8 <= n else (0xFF << (8 * byte + 8 - n)) & 0xFF)
     if not unsure:
         return -1
-    on_a, on_b = rec[p, 0] - base, rec[p, 1] - base  # the layer's lines through p (if any)
     for j in range(n):
         bit = 128 >> (j & 7)
         if j == on_a or j == on_b or (pos[j >> 3] | neg[j >> 3]) & bit:
