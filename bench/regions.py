@@ -11,17 +11,24 @@ so slow spells of a shared machine hit both tools alike; the table reports the m
 and the range (min–max) over the rounds, and the machine's load average (``uptime``)
 before and after each round. Also times the 1D partition of the sawtooth.
 
-    python bench/regions.py                          # default shapes, 7 rounds
+    python bench/regions.py                          # default shapes, 7 rounds: a new table
+    python bench/regions.py --append                 # 7 more rounds, pooled into the table
     python bench/regions.py --shapes 32x1,64x3 --rounds 3
     python bench/regions.py --from-json              # re-write the tables from results/regions.json
-    python bench/regions.py --compare old.json       # then: do the medians lie in old.json's ranges?
+    python bench/regions.py --compare results/regions.json   # a reproduction run, checked
 
 Writes results/regions.json (every measurement, the load averages of /proc/loadavg),
 results/regions.md (the full table) and results/regions_readme.md, and puts the latter into
 README.md between its markers (the README's table is generated here: never edit it by hand).
-With ``--compare PATH.json`` (an earlier regions.json) it also reports, per shape, whether this
-run's medians (each tool's seconds and the speed-up) lie within the earlier run's min–max ranges,
-and "reproduced on k of n shapes" (printed and written to results/regions_compare.md).
+
+One sitting's rounds run minutes apart and share the host's state of those minutes: their
+min–max understates how far a later sitting moves (measured: the medians of a second sitting fell
+inside the first's 7-round ranges on 1 of 9 shapes, the host having shifted both tools' seconds by
+4–16 %). So the table is meant to pool sittings made at different times (``--append``): its
+ranges are over every round of every sitting. ``--compare PATH.json`` runs a reproduction sitting
+that leaves the table alone (written to results/regions_rerun.json) and reports, per shape, whether
+its medians (each tool's seconds and the speed-up) lie within PATH's min–max ranges, and
+"reproduced on k of n shapes" (printed and written to results/regions_compare.md).
 """
 
 from __future__ import annotations
@@ -212,13 +219,23 @@ def main() -> None:
         "--from-json", action="store_true", help="re-write the tables from results/regions.json"
     )
     parser.add_argument(
+        "--append",
+        action="store_true",
+        help="pool this sitting's rounds with those of results/regions.json (same shapes, seed, max regions)",
+    )
+    parser.add_argument(
         "--compare",
         type=Path,
-        help="an earlier regions.json: are this run's medians within its ranges?",
+        help="a reproduction sitting: are its medians within this regions.json's ranges? "
+        "(written to results/regions_rerun.json; the table is left alone)",
     )
     args = parser.parse_args()
     if args.compare is not None and not args.compare.is_file():
         parser.error(f"--compare {args.compare}: no such file (give an earlier regions.json)")
+    if args.append and args.compare is not None:
+        parser.error(
+            "--append pools rounds into the table, --compare checks a sitting against it: give one"
+        )
     if args.worker:
         tool, w, d, s, m = args.worker
         print(json.dumps(worker(tool, int(w), int(d), int(s), int(m))))
@@ -237,7 +254,18 @@ def main() -> None:
 
     shapes = [tuple(map(int, s.split("x"))) for s in args.shapes.split(",")]
     cases = [{"width": w, "depth": d, "seed": args.seed, "runs": []} for w, d in shapes]
-    load = []
+    load, sittings = [], []
+    if args.append:
+        saved = json.loads((RESULTS / "regions.json").read_text())
+        cases, load, sittings = pooled(saved, cases, args.max_regions)
+    sitting = len(sittings) + 1
+    sittings.append(
+        {
+            "sitting": sitting,
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "rounds": args.rounds,
+        }
+    )
     for rnd in range(args.rounds):
         before = os.getloadavg()
         order = TOOLS if rnd % 2 == 0 else TOOLS[::-1]
@@ -248,13 +276,20 @@ def main() -> None:
                 )
                 for tool in order
             }
-            case["runs"].append(run)
+            case["runs"].append({**run, "sitting": sitting})
             print(
-                f"round {rnd + 1}: {case['width']}x{case['depth']} "
+                f"sitting {sitting} round {rnd + 1}: {case['width']}x{case['depth']} "
                 + "  ".join(f"{t} {run[t]['seconds']:.4f}s {run[t].get('regions')}" for t in TOOLS),
                 flush=True,
             )
-        load.append({"round": rnd + 1, "before": list(before), "after": list(os.getloadavg())})
+        load.append(
+            {
+                "sitting": sitting,
+                "round": rnd + 1,
+                "before": list(before),
+                "after": list(os.getloadavg()),
+            }
+        )
     meta = {
         "python": platform.python_version(),
         "numpy": numpy.__version__,
@@ -264,12 +299,38 @@ def main() -> None:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "max_regions": args.max_regions,
-        "rounds": args.rounds,
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "rounds": sum(x["rounds"] for x in sittings),
+        "sittings": sittings,
+        "date": sittings[-1]["date"],
     }
-    write(cases, sawtooth_rate(), meta, load)
     if args.compare is not None:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "regions_rerun.json").write_text(
+            json.dumps({"meta": meta, "cases": cases, "load": load}, indent=1)
+        )
+        print("\n" + table(summarise(cases)))
         report_comparison(cases, args.compare)
+        return
+    write(cases, sawtooth_rate(), meta, load)
+
+
+def pooled(
+    saved: dict, cases: list[dict], max_regions: int
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The saved table's cases, load and sittings, to which a new sitting adds rounds; refuses when
+    the shapes, seed or max regions differ (rounds of different nets do not pool)."""
+    key = [(c["width"], c["depth"], c["seed"]) for c in cases]
+    old = [(c["width"], c["depth"], c["seed"]) for c in saved["cases"]]
+    if key != old or saved["meta"]["max_regions"] != max_regions:
+        sys.exit(
+            f"--append: results/regions.json has shapes/seeds {old} and max regions "
+            f"{saved['meta']['max_regions']}; this sitting {key} and {max_regions}: give the same, "
+            "or run without --append for a new table"
+        )
+    sittings = saved["meta"].get("sittings") or [
+        {"sitting": 1, "date": saved["meta"]["date"], "rounds": saved["meta"]["rounds"]}
+    ]
+    return saved["cases"], saved["load"], sittings
 
 
 MEASURES = (("approxlab_s", "approxlab s"), ("regioncam_s", "regioncam s"), ("speedup", "speed-up"))
@@ -302,9 +363,10 @@ def report_comparison(cases: list[dict], path: Path) -> None:
     """Print and write (results/regions_compare.md) the comparison with the run saved at ``path``."""
     earlier = json.loads(path.read_text())
     lines, k, n = compare(cases, earlier["cases"])
+    sittings = earlier["meta"].get("sittings") or [earlier["meta"]]
     text = (
-        f"Medians of this run against the ranges (min–max over {earlier['meta']['rounds']} rounds, "
-        f"{earlier['meta']['date']}) of {path}:\n\n"
+        f"Medians of this sitting against the ranges (min–max over {earlier['meta']['rounds']} rounds "
+        f"{_sittings(sittings)}) of {path}:\n\n"
         + "\n".join(f"- {line}" for line in lines)
         + f"\n\nreproduced on {k} of {n} shapes\n"
     )
@@ -313,15 +375,42 @@ def report_comparison(cases: list[dict], path: Path) -> None:
     (RESULTS / "regions_compare.md").write_text(text)
 
 
+def _sittings(sittings: list[dict]) -> str:
+    dates = ", ".join(x["date"] for x in sittings)
+    if len(sittings) == 1:
+        return f"in one sitting ({dates})"
+    return f"in {len(sittings)} sittings at different times ({dates})"
+
+
+def sitting_table(cases: list[dict], sittings: list[dict]) -> str:
+    """Per shape, the median speed-up of each sitting's rounds (empty with one sitting)."""
+    if len(sittings) < 2:
+        return ""
+    lines = [
+        "| w | d | " + " | ".join(f"sitting {x['sitting']}" for x in sittings) + " |",
+        "|" + "---|" * (2 + len(sittings)),
+    ]
+    for case in cases:
+        cells = []
+        for x in sittings:
+            one = [r for r in case["runs"] if r.get("sitting", 1) == x["sitting"]]
+            ok = summarise([{**case, "runs": one}])[0]["speedup"]
+            cells.append(f"{statistics.median(ok):.2f}" if ok else "—")
+        lines.append(f"| {case['width']} | {case['depth']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def write(cases: list[dict], saw: dict, meta: dict, load: list[dict]) -> None:
     """Print the table and write regions.json, regions.md and regions_readme.md."""
     rows = summarise(cases)
     text = table(rows)
+    sittings = meta.get("sittings") or [meta]
     loads = [v for entry in load for v in (entry["before"][0], entry["after"][0])]
     load_line = (
         f"1-minute load average over the rounds: {min(loads):.1f}–{max(loads):.1f} on {meta['cpus']} cores "
-        "(other work was running: absolute seconds vary with it, the tools were timed alternately)"
+        "(absolute seconds vary with the host; the tools were timed alternately within each round)"
     )
+    per_sitting = sitting_table(cases, sittings)
     wins = sum(statistics.median(r["speedup"]) >= 1 for r in rows if r["rounds"])
     mismatched = [
         f"{r['width']}x{r['depth']}"
@@ -333,6 +422,11 @@ def write(cases: list[dict], saw: dict, meta: dict, load: list[dict]) -> None:
         f"Region counts differ on: {', '.join(mismatched) or 'none'}.\n"
         f"1D: sawtooth h^(∘{saw['n']}) on [0, 1]: {saw['breakpoints']:,} breakpoints in {saw['seconds']:.3f} s "
         f"= {saw['breakpoints_per_second']:,.0f} breakpoints/s (best of 3).\n{load_line}.\n"
+        + (
+            f"\nMedian speed-up per sitting (how far sittings move):\n\n{per_sitting}\n"
+            if per_sitting
+            else ""
+        )
     )
     print("\n" + text + "\n" + summary)
     RESULTS.mkdir(exist_ok=True)
@@ -341,11 +435,12 @@ def write(cases: list[dict], saw: dict, meta: dict, load: list[dict]) -> None:
     )
     intro = (
         f"Nets 2 → w^d → 1 (PyTorch default init, seed {cases[0]['seed']}), [-1, 1]²; each cell is the median "
-        f"(min–max) over {meta['rounds']} alternating rounds, every run in a fresh process after a warm-up; "
+        f"(min–max) over {meta['rounds']} alternating rounds {_sittings(sittings)}, every run in a fresh "
+        "process after a warm-up; "
         "speed-up = regioncam s / approxlab s within a round; MB = peak RSS growth of the timed run; "
         f"each tool uses the {meta['cpus']} cores as it is built to (approxlab's matrix products on "
         "OpenBLAS threads, regioncam on one core). "
-        f"{meta['date']}, Python {meta['python']}, NumPy {meta['numpy']}, torch {meta['torch']}, "
+        f"Python {meta['python']}, NumPy {meta['numpy']}, torch {meta['torch']}, "
         f"regioncam {meta['regioncam']}."
     )
     (RESULTS / "regions.md").write_text(

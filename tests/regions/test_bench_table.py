@@ -17,23 +17,29 @@ def test_the_readme_holds_the_generated_table_verbatim():
     assert "median (min–max)" in block and "load average" in block
 
 
-def test_compare_says_which_shapes_reproduce_within_the_earlier_ranges():
+def _bench():
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("bench_regions", ROOT / "bench" / "regions.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
 
-    def case(width, seconds):
-        runs = [
-            {
-                "approxlab": {"seconds": a, "regions": 10, "peak_mb": 1.0},
-                "regioncam": {"seconds": r, "regions": 10, "peak_mb": 1.0},
-            }
-            for a, r in seconds
-        ]
-        return {"width": width, "depth": 1, "seed": 0, "runs": runs}
 
+def case(width, seconds, sitting=1):
+    runs = [
+        {
+            "approxlab": {"seconds": a, "regions": 10, "peak_mb": 1.0},
+            "regioncam": {"seconds": r, "regions": 10, "peak_mb": 1.0},
+            "sitting": sitting,
+        }
+        for a, r in seconds
+    ]
+    return {"width": width, "depth": 1, "seed": 0, "runs": runs}
+
+
+def test_compare_says_which_shapes_reproduce_within_the_earlier_ranges():
+    bench = _bench()
     earlier = [case(32, [(1.0, 2.0), (1.2, 2.2), (1.1, 2.1)]), case(64, [(1.0, 2.0), (1.1, 2.1)])]
     # 32x1: medians 1.1 s, 2.1 s, speed-up 2.1/1.1 = 1.91 (earlier 1.83–2.0): inside every range.
     # 64x1: approxlab's median 3 s is outside 1.0–1.1 s.
@@ -42,3 +48,36 @@ def test_compare_says_which_shapes_reproduce_within_the_earlier_ranges():
     assert (reproduced, compared) == (1, 2)
     assert lines[0].startswith("32x1: reproduced") and lines[1].startswith("64x1: not reproduced")
     assert "approxlab s 3 NOT in 1–1.1" in lines[1]
+
+
+def test_sittings_pool_into_one_table_and_each_keeps_its_own_median():
+    bench = _bench()
+    one = [case(32, [(1.0, 2.0), (1.0, 2.2)]), case(64, [(1.0, 3.0)])]
+    saved = {"meta": {"max_regions": 10, "date": "then", "rounds": 2}, "cases": one, "load": []}
+    cases, load, sittings = bench.pooled(saved, [case(32, []), case(64, [])], 10)
+    assert sittings == [{"sitting": 1, "date": "then", "rounds": 2}] and cases is one
+    cases[0]["runs"] += case(32, [(1.0, 1.0)], sitting=2)["runs"]
+    cases[1]["runs"] += case(64, [(2.0, 3.0)], sitting=2)["runs"]
+    sittings.append({"sitting": 2, "date": "now", "rounds": 1})
+    # pooled: 32x1 speed-ups 2.0, 2.2, 1.0 -> median 2.0, range 1.0-2.2
+    row = bench.summarise(cases)[0]
+    assert sorted(row["speedup"]) == [1.0, 2.0, 2.2]
+    # each sitting's median in its own column: 32x1 2.10 then 1.00; 64x1 3.00 then 1.50
+    lines = bench.sitting_table(cases, sittings).splitlines()
+    assert lines[2] == "| 32 | 1 | 2.10 | 1.00 |" and lines[3] == "| 64 | 1 | 3.00 | 1.50 |"
+    assert bench.sitting_table(one, sittings[:1]) == ""
+
+
+def test_a_sitting_of_other_shapes_does_not_pool():
+    import pytest
+
+    bench = _bench()
+    saved = {
+        "meta": {"max_regions": 10, "date": "then", "rounds": 1},
+        "cases": [case(32, [])],
+        "load": [],
+    }
+    with pytest.raises(SystemExit, match="give the same"):
+        bench.pooled(saved, [case(64, [])], 10)
+    with pytest.raises(SystemExit, match="max regions 10"):
+        bench.pooled(saved, [case(32, [])], 20)
