@@ -256,8 +256,16 @@ def main() -> None:
     cases = [{"width": w, "depth": d, "seed": args.seed, "runs": []} for w, d in shapes]
     load, sittings = [], []
     if args.append:
-        saved = json.loads((RESULTS / "regions.json").read_text())
-        cases, load, sittings = pooled(saved, cases, args.max_regions)
+        if not (RESULTS / "regions.json").is_file():
+            parser.error(
+                "--append: no results/regions.json yet: run a first sitting without --append"
+            )
+        try:
+            cases, load, sittings = pooled(
+                json.loads((RESULTS / "regions.json").read_text()), cases, args.max_regions
+            )
+        except ValueError as exc:
+            parser.error(str(exc))
     sitting = len(sittings) + 1
     sittings.append(
         {
@@ -317,12 +325,12 @@ def main() -> None:
 def pooled(
     saved: dict, cases: list[dict], max_regions: int
 ) -> tuple[list[dict], list[dict], list[dict]]:
-    """The saved table's cases, load and sittings, to which a new sitting adds rounds; refuses when
+    """The saved table's cases, load and sittings, to which a new sitting adds rounds; ValueError when
     the shapes, seed or max regions differ (rounds of different nets do not pool)."""
     key = [(c["width"], c["depth"], c["seed"]) for c in cases]
     old = [(c["width"], c["depth"], c["seed"]) for c in saved["cases"]]
     if key != old or saved["meta"]["max_regions"] != max_regions:
-        sys.exit(
+        raise ValueError(
             f"--append: results/regions.json has shapes/seeds {old} and max regions "
             f"{saved['meta']['max_regions']}; this sitting {key} and {max_regions}: give the same, "
             "or run without --append for a new table"

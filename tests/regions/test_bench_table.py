@@ -77,7 +77,7 @@ def test_a_sitting_of_other_shapes_does_not_pool():
         "cases": [case(32, [])],
         "load": [],
     }
-    with pytest.raises(SystemExit, match="give the same"):
+    with pytest.raises(ValueError, match="give the same"):
         bench.pooled(saved, [case(64, [])], 10)
-    with pytest.raises(SystemExit, match="max regions 10"):
+    with pytest.raises(ValueError, match="max regions 10"):
         bench.pooled(saved, [case(32, [])], 20)
