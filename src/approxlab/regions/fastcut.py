@@ -316,7 +316,9 @@ def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side):
     return pos, neg, -1
 
 
-@nb.njit(cache=True)
+# Inlined (numba IR), as _emit: called per face, its arrays in and out were reference-counted by
+# atomic operations on every call; inlined the counts cancel (2→50⁸'s deeper cuts: 15–19 % faster).
+@nb.njit(cache=True, inline="always")
 def _face_cycle(
     f, sv, sl, off, nxt, twin, chain_start, chain_len, chain, rec, base, lv, ll, seen, cand, enter
 ):
@@ -351,7 +353,8 @@ def _face_cycle(
     return lv, ll, n_local, n_cand
 
 
-@nb.njit(cache=True)
+# Inlined: called per piece made, passing and returning five arrays, each reference-counted.
+@nb.njit(cache=True, inline="always")
 def _emit(out_sv, out_sl, out_off, anc, bits, n_out, n_slots, lv, ll, st, ln, f, row):
     """Append the piece lv/ll[st:st + ln] of face f with packed sides ``row`` to the output.
     Returns (out_sv, out_sl, out_off, anc, bits, pieces, slots)."""
