@@ -38,6 +38,33 @@ def test_trained_attention_reaches_eps_with_a_small_m():
     assert min(t["error"] for t in row["tried"]) <= 0.25
 
 
+def test_a_remembered_search_resumes_without_training():
+    """``remember`` keeps each size's result (the atlas passes its cache): a second search with the same
+    store trains nothing and returns the same rows; the keys name the family, N and m."""
+    store: dict = {}
+    computed: list[str] = []
+
+    def remember(key, compute):
+        if key not in store:
+            computed.append(key)
+            store[key] = compute()
+        return store[key]
+
+    first = smallest_size(
+        "binary_rnn", 6, 0.25, max_size=2, protocol=TINY, seed=0, remember=remember
+    )
+    assert len(computed) == 2 and all("binary_rnn N=6" in k for k in computed)
+    assert computed[0] != computed[1]
+
+    def untrained(key, compute):
+        return store[key]  # a KeyError would mean the second search asked for an unseen size
+
+    again = smallest_size(
+        "binary_rnn", 6, 0.25, max_size=2, protocol=TINY, seed=0, remember=untrained
+    )
+    assert again == first
+
+
 def test_the_bound_check_flags_a_counterexample():
     fake = {"architecture": "binary_rnn", "N": 9, "q": 1, "d_prime": 1, "reached": True, "m": 3}
     assert beats_memory_bound([fake]) == [fake]  # 3 < (9 − 1)/2 = 4

@@ -100,11 +100,15 @@ def smallest_size(
     seed: int = 0,
     max_work: float = MAX_WORK,
     progress: Callable[[str], None] | None = None,
+    remember: Callable[[str, Callable[[], dict]], dict] | None = None,
 ) -> dict:
     """The least m on the ladder 1, 2, 4, … ≤ max_size at which the best of the fair protocol reaches ε.
 
     Returns a JSON-able row: the family, N, the size m (None if not reached), its parameters, the
     best held-out max error at each size tried with the spread over initialisations, and the protocol.
+    ``remember(key, compute)``, if given, keeps each size's JSON-able result between runs (the atlas
+    passes its cache, so a search of hours resumes where a killed run stopped); ``key`` names the
+    family, N, q, d', m and the protocol.
     """
     N, q, d_prime = check(N, q, d_prime)
     eps = check_eps(eps)
@@ -132,10 +136,9 @@ def smallest_size(
         with torch.no_grad():
             return max_error(net(Ete).numpy(), Xte, q)
 
-    tried = []
-    for m in sizes:
+    def train(m: int) -> dict:
         b = best_of(
-            lambda s, m=m: make(architecture, N, d_prime, m, s),
+            lambda s: make(architecture, N, d_prime, m, s),
             data,
             inits=protocol.inits,
             lrs=protocol.lrs,
@@ -145,12 +148,19 @@ def smallest_size(
             seed=seed,
             score=score,
         )
-        tried.append(
-            {"m": m, "params": count_params(b.net), "error": b.error, "lr": b.lr, **b.spread}
-        )
+        return {"m": m, "params": count_params(b.net), "error": b.error, "lr": b.lr, **b.spread}
+
+    tried = []
+    for m in sizes:
+        if remember is None:
+            tried.append(train(m))
+        else:
+            key = f"qsa {architecture} N={N} q={q} d'={d_prime} m={m} seed={seed} {protocol}"
+            tried.append(remember(key, lambda m=m: train(m)))
+        b = tried[-1]
         if progress is not None:
-            progress(f"{architecture} N={N} m={m}: best max error {b.error:.3g} (ε = {eps:g})")
-        if b.error <= eps:
+            progress(f"{architecture} N={N} m={m}: best max error {b['error']:.3g} (ε = {eps:g})")
+        if b["error"] <= eps:
             break
     reached = tried[-1]["error"] <= eps
     return {
@@ -193,6 +203,7 @@ def separation(
     seed: int = 0,
     max_work: float = MAX_WORK,
     progress: Callable[[str], None] | None = None,
+    remember: Callable[[str, Callable[[], dict]], dict] | None = None,
 ) -> dict:
     """Rows of :func:`smallest_size` for every N and family, the construction's m and certificate per N,
     and the memory bound. All arguments are checked before any training starts.
@@ -246,6 +257,7 @@ def separation(
             seed=seed,
             max_work=max_work,
             progress=progress,
+            remember=remember,
         )
         for N in Ns
         for a in architectures

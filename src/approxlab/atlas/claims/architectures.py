@@ -139,13 +139,23 @@ def qsa_separation_claim(ctx):
     # the binary RNN is tried at every size below the bound: those are the sizes the theorem forbids
     below = max(m for m in (1, 2, 4, 8, 16, 32) if m < memory_lower_bound(max(Ns)))
     families = ctx.pick(["attention", "binary_rnn"], ["attention", "binary_rnn", "rnn"])
+    # Every size's search result is kept in the atlas cache: the full search takes CPU-hours, and a
+    # killed run resumes at the size it had reached.
     result = separation(
-        Ns, eps, families, max_size=ctx.pick(below, 32), protocol=protocol, seed=ctx.seed
+        Ns,
+        eps,
+        families,
+        max_size=ctx.pick(below, 32),
+        protocol=protocol,
+        seed=ctx.seed,
+        remember=ctx.cached,
     )
     if ctx.profile == "full":
         # FC reads the flattened N×(N+2) input, so its size search costs ∝ N²: up to m = 32 at N = 32
         # it is ≈ 1.4e13 multiply-adds, 7× the search budget. FC runs at N ≤ 16 up to m = 16 instead.
-        fc = separation([8, 16], eps, ["fc"], max_size=16, protocol=protocol, seed=ctx.seed)
+        fc = separation(
+            [8, 16], eps, ["fc"], max_size=16, protocol=protocol, seed=ctx.seed, remember=ctx.cached
+        )
         result["rows"] += fc["rows"]
     from approxlab.figures.qsa import separation_figure
 
