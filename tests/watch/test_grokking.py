@@ -87,6 +87,16 @@ def test_nanda_transformer_groks_at_a_small_p_within_the_recorded_steps():
     assert max(norms) == norms[0] and norms[-1] < 0.7 * norms[0]
 
 
+def test_the_history_names_the_activation_each_model_has():
+    """The transformer's MLP block is ReLU: its history says so (it once said quadratic, the MLP's default),
+    and asking it for another activation is refused rather than ignored."""
+    r = grok_modular(p=5, width=8, steps=2, model="transformer", check_every=1)
+    assert r.history.config["activation"] == "relu"
+    assert grok_modular(p=5, width=8, steps=2).history.config["activation"] == "quadratic"
+    with pytest.raises(ApproxlabError, match="MLP block is ReLU"):
+        grok_modular(p=5, width=8, steps=2, model="transformer", activation="quadratic")
+
+
 def test_the_transformer_reads_tokens_in_the_mlp_s_pair_order():
     X, y = modular_tokens(5)
     d = modular_addition(5, 0.4)

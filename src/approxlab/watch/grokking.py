@@ -122,7 +122,7 @@ def grok_modular(
     steps: int = 2000,
     lr: float = 5e-3,
     weight_decay: float = 1.0,
-    activation: str = "quadratic",
+    activation: str | None = None,
     seed: int = 0,
     check_every: int = 10,
     history: str | Path | None = None,
@@ -134,7 +134,7 @@ def grok_modular(
     :class:`~approxlab.watch.transformer.OneLayerTransformer`) on (a + b) mod p with AdamW; accuracies and ‖θ‖
     every ``check_every`` steps (the step counts are exact to that resolution), weights and metrics at
     log-spaced steps in ``history`` (a resumable folder; a temporary one when None). Both models see the same
-    seeded split.
+    seeded split. ``activation``: the MLP's, quadratic (default) or relu; the transformer's MLP block is ReLU.
 
     >>> r = grok_modular(p=5, width=16, steps=20, check_every=10)
     >>> [c["step"] for c in r.curve]
@@ -145,6 +145,13 @@ def grok_modular(
         f"check_every must be a positive integer, got {check_every!r}",
     )
     require(model in ("mlp", "transformer"), f"unknown model {model!r}: use mlp or transformer")
+    if model == "transformer":
+        require(
+            activation in (None, "relu"),
+            f"the transformer's MLP block is ReLU, got activation={activation!r}: leave it out",
+        )
+        activation = "relu"
+    activation = activation or "quadratic"
     data = modular_addition(p, fraction, seed)
     X, Y, tr, te = data["X"], data["Y"], data["train"], data["test"]
     loss = "mse"
