@@ -62,3 +62,24 @@ def test_writes_page_figure_and_json(tmp_path):
     assert result["construction"][0]["holds"] is True and len(result["rows"]) == 1
     assert (tmp_path / "o" / "separation.png").stat().st_size > 1000
     assert "constructed attention" in (tmp_path / "o" / "report.md").read_text()
+
+
+def test_a_search_run_again_reads_each_size_from_the_cache(tmp_path, monkeypatch):
+    """A search of hours can be killed and run again: each size's result is kept (``--cache``, the default),
+    so the second run trains nothing (best_of would raise) and writes the same rows."""
+    import approxlab.qsa.separation as separation
+
+    monkeypatch.setenv("APPROXLAB_CACHE", str(tmp_path / "cache"))
+    args = ["qsa", "--N", "4", "--arch", "attention,binary_rnn", "--max-size", "2"]
+    assert runner.invoke(app, [*args, "--out", str(tmp_path / "a")]).exit_code == 0
+
+    def no_training(*a, **k):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(separation, "best_of", no_training)
+    r = runner.invoke(app, [*args, "--out", str(tmp_path / "b")])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads((tmp_path / o / "results.json").read_text())["rows"] for o in "ab"]
+    assert rows[0] == rows[1]
+    r = runner.invoke(app, [*args, "--no-cache", "--out", str(tmp_path / "c")])
+    assert isinstance(r.exception, AssertionError)

@@ -77,6 +77,13 @@ def qsa(
     seed: Annotated[
         int, typer.Option(help="Seed of the data, the inits and the sign vectors.")
     ] = 0,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            help="Keep each size's result between runs, so a killed search resumes where it stopped "
+            "(in $APPROXLAB_CACHE or ~/.cache/approxlab; any change of approxlab's code starts afresh)."
+        ),
+    ] = True,
 ) -> None:
     """Train FC, RNN and attention on qSA, find each one's smallest size reaching ε, and put the attention
     construction's m and the RNN memory bound beside them (seed 003; Sanford, Hsu & Telgarsky 2023)."""
@@ -95,6 +102,15 @@ def qsa(
     protocol = {"quick": QUICK, "full": FULL}[choose("profile", profile, ("quick", "full"))]
     arguments.seed(seed)
     arguments.positive("--budget", budget)
+    remember = None
+    if cache:
+        from approxlab.atlas.cache import Cache, default_folder
+
+        store = Cache(default_folder())
+
+        def remember(key, compute):
+            return store.get_or_compute(("approxlab qsa", key), compute)
+
     result = separation(
         Ns,
         eps,
@@ -106,6 +122,7 @@ def qsa(
         seed=seed,
         max_work=budget,
         progress=lambda line: console.print(line),
+        remember=remember,
     )
     with staged_output(out) as stage:
         jsonfile.write(stage / "results.json", result)
