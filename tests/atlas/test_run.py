@@ -225,6 +225,25 @@ def test_a_cached_net_comes_back_with_the_same_weights_and_dtype(tmp_path):
     assert torch.equal(trained(x), again(x)) and next(again.parameters()).dtype == torch.float64
 
 
+@pytest.mark.parametrize("damage", [b'{"m": 1, "par', b"\xff\xfe not json", b""])
+def test_a_damaged_entry_is_computed_again_and_replaced(tmp_path, damage):
+    store = Cache(tmp_path)
+    assert store.get_or_compute(("k",), lambda: {"m": 1}) == {"m": 1}
+    (entry,) = tmp_path.glob("*.json")
+    entry.write_bytes(damage)
+    assert store.get_or_compute(("k",), lambda: {"m": 2}) == {"m": 2}
+    assert store.get_or_compute(("k",), lambda: "not called") == {"m": 2}
+
+
+def test_a_damaged_net_entry_is_trained_again(tmp_path):
+    store = Cache(tmp_path)
+    store.get_or_compute(("n",), lambda: mlp(2, [3], seed=0))
+    (entry,) = tmp_path.glob("*.safetensors")
+    entry.write_bytes(entry.read_bytes()[:40])
+    again = store.get_or_compute(("n",), lambda: mlp(2, [4], seed=1))
+    assert again[0].out_features == 4
+
+
 def test_a_change_of_code_misses_the_cache(tmp_path, monkeypatch):
     store = Cache(tmp_path)
     assert store.get_or_compute(("k",), lambda: 1) == 1

@@ -4,7 +4,8 @@ An entry's address is the SHA-256 of (code version, claim id, profile, seed, key
 change to any source file of approxlab, to torch's version, to the profile or to the
 seed misses the cache and trains afresh. Nets are stored as model files (safetensors,
 no pickle) and come back in eval mode with their dtype; anything else must be JSON-able.
-Entries are written atomically, so parallel claims never see half a file, and an entry is
+Entries are written atomically, so parallel claims never see half a file (an entry damaged
+outside approxlab is computed again and replaced), and an entry is
 computed under a lock on ``ADDRESS.lock`` (``flock``, dropped by the kernel if the process
 dies), so claims that share it and run at once compute it once: the later one waits and reads.
 
@@ -68,16 +69,22 @@ class Cache:
         """The stored value for ``key``, or ``compute()`` stored and returned as the cache
         will return it next time (a net reloaded in eval mode, JSON round-tripped), so a
         claim behaves the same on a hit and on a miss."""
+        from approxlab.errors import ApproxlabError
         from approxlab.modelfile import load
 
         stem = self.folder / self.address(key)
         net_file, json_file = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
 
         def stored() -> tuple[bool, Any]:
-            if net_file.is_file():
-                return True, load(net_file)
-            if json_file.is_file():
-                return True, json.loads(json_file.read_text())
+            # An entry damaged outside approxlab (a truncated copy, a hand edit) is a miss: it is
+            # computed again and replaced, never a traceback in the claim that reads it.
+            try:
+                if net_file.is_file():
+                    return True, load(net_file)
+                if json_file.is_file():
+                    return True, json.loads(json_file.read_text())
+            except (ApproxlabError, ValueError, OSError):
+                pass
             return False, None
 
         hit, value = stored()
