@@ -74,17 +74,43 @@ def test_grok_digits_trains_on_minibatches_when_asked():
 
 
 def test_nanda_transformer_groks_at_a_small_p_within_the_recorded_steps():
-    # measured (seed 0, p = 23, d_model 32, 4 heads, half the pairs, AdamW lr 3e-3, weight decay 1, torch's
-    # default betas): train 100 % at step 150, test ≥ 99 % at step 3450 (ratio 23); 37 CPU-s for 3600 steps;
+    # measured (seed 0, p = 23, d_model 32, 4 heads, half the pairs, AdamW lr 3e-3, weight decay 1, recipe
+    # "torch": PyTorch's init and default betas): train 100 % at step 150, test ≥ 99 % at step 3450 (ratio 23); 37 CPU-s for 3600 steps;
     # no 30 % setting at p = 23 grokked within 3000 steps (test 0.04 at lr 1e-3), so half the pairs
     r = grok_modular(
-        p=23, width=32, fraction=0.5, steps=3600, lr=3e-3, model="transformer", check_every=50
+        p=23,
+        width=32,
+        fraction=0.5,
+        steps=3600,
+        lr=3e-3,
+        model="transformer",
+        check_every=50,
+        recipe="torch",
     )
     assert r.train_step == 150 and r.test_step == 3450
     norms = [
         c["weight_norm"] for c in r.curve
     ]  # measured: 30.44 at init (the largest), 19.77 at the end
     assert max(norms) == norms[0] and norms[-1] < 0.7 * norms[0]
+
+
+def test_the_paper_recipe_is_nanda_et_al_s_init_and_optimiser():
+    """Recipe "paper": weights N(0, 1/d_model) (W_U N(0, 1/(p + 1))), MLP biases 0, AdamW β = (0.9, 0.98)
+    after a 10-step linear warmup, so step 0 (rate 0) leaves every weight where it was."""
+    net = OneLayerTransformer(113, d_model=128, heads=4, seed=0)
+    assert (
+        abs(float(net.embed.weight.std()) - 128**-0.5) < 0.004
+    )  # 14,592 draws: std error ≈ 0.0005
+    assert abs(float(net.unembed.weight.std()) - 114**-0.5) < 0.004
+    assert not net.mlp[0].bias.any() and not net.mlp[2].bias.any()
+    torch_init = OneLayerTransformer(113, d_model=128, heads=4, seed=0, init="torch")
+    assert float(torch_init.embed.weight.std()) > 0.9  # PyTorch's N(0, 1) embedding
+    r = grok_modular(p=5, width=8, steps=1, model="transformer", check_every=1)
+    assert r.history.config["betas"] == [0.9, 0.98] and r.history.config["warmup"] == 10
+    start, moved = r.history.weights(0), r.history.weights(1)
+    assert all(torch.equal(start[k], moved[k]) for k in start)
+    with pytest.raises(ApproxlabError, match="unknown recipe"):
+        grok_modular(p=5, width=8, steps=1, model="transformer", recipe="nanda")
 
 
 def test_the_history_names_the_activation_each_model_has():

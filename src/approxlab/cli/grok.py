@@ -48,6 +48,13 @@ def grok(
             help="mod: mlp (Gromov 2023) or transformer (Nanda et al. 2023; --width is d_model, 4 heads)."
         ),
     ] = "mlp",
+    recipe: Annotated[
+        str,
+        typer.Option(
+            help="mod transformer: paper (Nanda et al.'s code: N(0, 1/d_model) weights, AdamW betas (0.9, 0.98), "
+            "10-step warmup, float64 cross-entropy) or torch (PyTorch's init and betas)."
+        ),
+    ] = "paper",
 ) -> None:
     """Watch grokking: train, record the history at log-spaced steps, write figures and one page. A killed run
     resumes when the same command is run again."""
@@ -64,6 +71,7 @@ def grok(
     if lr is not None:
         arguments.positive("--lr", lr)
     choose("model", model, ("mlp", "transformer"))
+    choose("recipe", recipe, ("paper", "torch"))
     if study == "mod":
         if model == "transformer":
             width, steps, lr = width or 128, steps or 5000, lr or 1e-3
@@ -84,6 +92,7 @@ def grok(
                 history=work,
                 progress=lambda s: bar.update(task, completed=s),
                 model=model,
+                recipe=recipe,
             )
         results = {**r.history.config, **r.metrics(), "curve": r.curve}
         publish(

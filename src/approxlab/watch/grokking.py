@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from approxlab.errors import require
+from approxlab.errors import choose, require
 from approxlab.watch.history import History
 from approxlab.watch.observers import Metrics, Watch, WeightNorms
 from approxlab.watch.schedule import log_steps
@@ -128,10 +128,14 @@ def grok_modular(
     history: str | Path | None = None,
     progress=None,
     model: str = "mlp",
+    recipe: str = "paper",
 ) -> GrokResult:
     """Train Gromov's MLP (``model="mlp"``, one-hot inputs, MSE) or Nanda et al. 2023's one-layer transformer
     (``model="transformer"``: tokens (a, b, =), d_model = ``width``, 4 heads, cross-entropy;
-    :class:`~approxlab.watch.transformer.OneLayerTransformer`) on (a + b) mod p with AdamW; accuracies and ‖θ‖
+    :class:`~approxlab.watch.transformer.OneLayerTransformer`) on (a + b) mod p with AdamW. The transformer's
+    ``recipe``: "paper" is Nanda et al.'s code (weights N(0, 1/d_model), AdamW β = (0.9, 0.98) after a 10-step
+    linear warmup, the cross-entropy in float64); "torch" is PyTorch's default init and betas (0.9, 0.999), no
+    warmup, float32 (the setting of the atlas claim and the small-p test, measured before the paper's). accuracies and ‖θ‖
     every ``check_every`` steps (the step counts are exact to that resolution), weights and metrics at
     log-spaced steps in ``history`` (a resumable folder; a temporary one when None). Both models see the same
     seeded split. ``activation``: the MLP's, quadratic (default) or relu; the transformer's MLP block is ReLU.
@@ -161,7 +165,13 @@ def grok_modular(
         from approxlab.watch.transformer import OneLayerTransformer, modular_tokens
 
         X, Y = modular_tokens(p)
-        net, loss = OneLayerTransformer(p, d_model=width, heads=4, seed=seed), "cross_entropy"
+        choose("recipe", recipe, ("paper", "torch"))
+        net = OneLayerTransformer(p, d_model=width, heads=4, seed=seed, init=recipe)
+        loss = "cross_entropy"
+    # Nanda et al.'s optimiser for their transformer: AdamW β = (0.9, 0.98), a 10-step linear warmup, the
+    # cross-entropy in float64 (their code's cross_entropy_high_precision)
+    nanda = model == "transformer" and recipe == "paper"
+    betas, warmup = ((0.9, 0.98), 10) if nanda else ((0.9, 0.999), 0)
     config = {
         "study": "grok-mod",
         "model": model,
@@ -172,6 +182,9 @@ def grok_modular(
         "lr": lr,
         "weight_decay": weight_decay,
         "activation": activation,
+        "recipe": recipe if model == "transformer" else None,
+        "betas": list(betas),
+        "warmup": warmup,
         "seed": seed,
     }
     h = History.resume_or_create(
@@ -207,6 +220,9 @@ def grok_modular(
             optimizer="adamw",
             lr=lr,
             weight_decay=weight_decay,
+            betas=betas,
+            warmup=warmup,
+            loss_dtype=torch.float64 if nanda else None,
             seed=seed,
             progress=check,
         )

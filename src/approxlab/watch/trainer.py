@@ -24,12 +24,12 @@ LOSSES = ("cross_entropy", "mse")
 
 
 def _optimizer(
-    name: str, params, lr: float, weight_decay: float, momentum: float
+    name: str, params, lr: float, weight_decay: float, momentum: float, betas: tuple[float, float]
 ) -> torch.optim.Optimizer:
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, betas=betas)
     return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
 
 
@@ -65,6 +65,9 @@ def train(
     lr: float = 1e-3,
     weight_decay: float = 0.0,
     momentum: float = 0.0,
+    betas: tuple[float, float] = (0.9, 0.999),
+    warmup: int = 0,
+    loss_dtype: torch.dtype | None = None,
     batch_size: int | None = None,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
@@ -74,6 +77,9 @@ def train(
 
     ``loss``: cross_entropy (integer labels) | mse; ``optimizer``: adamw | adam | sgd (``momentum``);
     ``batch_size=None`` is full batch, else minibatches drawn by a generator seeded with ``seed``.
+    ``betas``: Adam's (β₁, β₂). ``warmup``: step t uses the rate lr · min(t / warmup, 1) (Nanda et al. 2023's
+    linear warmup: step 0 moves nothing). ``loss_dtype``: compute the loss in this dtype (Nanda et al.'s
+    float64 cross-entropy on a float32 net; float32 log-softmax of confident logits rounds to 0 and spikes).
     A non-finite loss raises :class:`ApproxlabError`.
 
     >>> import approxlab, tempfile
@@ -98,8 +104,20 @@ def train(
     require(
         batch_size is None or batch_size >= 1, f"the batch size must be positive, got {batch_size}"
     )
+    require(
+        all(0 <= b < 1 for b in betas) and len(betas) == 2,
+        f"betas must be two numbers in [0, 1), got {betas}",
+    )
+    require(
+        isinstance(warmup, int) and warmup >= 0, f"warmup must be an integer ≥ 0, got {warmup!r}"
+    )
     opt = _optimizer(
-        optimizer, [p for p in net.parameters() if p.requires_grad], lr, weight_decay, momentum
+        optimizer,
+        [p for p in net.parameters() if p.requires_grad],
+        lr,
+        weight_decay,
+        momentum,
+        tuple(betas),
     )
     gen = torch.Generator().manual_seed(seed)
     start = 0
@@ -118,11 +136,13 @@ def train(
         labels = y.long()
 
         def criterion(out: torch.Tensor, idx) -> torch.Tensor:
+            out = out if loss_dtype is None else out.to(loss_dtype)
             return nn.functional.cross_entropy(out, labels if idx is None else labels[idx])
     else:
 
         def criterion(out: torch.Tensor, idx) -> torch.Tensor:
             target = y if idx is None else y[idx]
+            out = out if loss_dtype is None else out.to(loss_dtype)
             return torch.mean((out.reshape(target.shape) - target) ** 2)
 
     def snapshot() -> dict[str, torch.Tensor]:
@@ -138,6 +158,9 @@ def train(
             if batch_size is None or batch_size >= n
             else torch.randint(0, n, (batch_size,), generator=gen)
         )
+        if warmup:
+            for group in opt.param_groups:
+                group["lr"] = lr * min(step / warmup, 1.0)
         opt.zero_grad()
         value = criterion(net(X if idx is None else X[idx]), idx)
         value.backward()

@@ -5,6 +5,9 @@ The input is the token sequence (a, b, =) with ``=`` the token p; x_0 = W_E[toke
 one attention layer with ``heads`` heads of size d_model/heads, causal, x_1 = x_0 + Σ_h W_O^h softmax(
 (x_0 W_Q^h)(x_0 W_K^h)ᵀ / √d_head) x_0 W_V^h; an MLP block x_2 = x_1 + W_out ReLU(W_in x_1 + b_in) + b_out
 (d_mlp = 4 d_model); logits = W_U x_2 read at the ``=`` position. No LayerNorm, as in the paper.
+``init="paper"`` initialises as the paper's code does: every weight matrix N(0, 1/d_model), W_U N(0, 1/(p + 1))
+(their d_vocab is p + 1), the MLP's biases 0; ``init="torch"`` keeps PyTorch's defaults, whose N(0, 1) embedding
+is 11× larger at d_model 128.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import math
 import torch
 from torch import nn
 
-from approxlab.errors import require
+from approxlab.errors import choose, require
+
+INITS = ("paper", "torch")
 
 
 def modular_tokens(p: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -37,12 +42,15 @@ class OneLayerTransformer(nn.Module):
     torch.Size([25, 5])
     """
 
-    def __init__(self, p: int, d_model: int = 128, heads: int = 4, seed: int = 0):
+    def __init__(
+        self, p: int, d_model: int = 128, heads: int = 4, seed: int = 0, init: str = "paper"
+    ):
         super().__init__()
         require(
             d_model % heads == 0,
             f"d_model ({d_model}) must be a multiple of the number of heads ({heads})",
         )
+        choose("init", init, INITS)
         self.heads, self.d_head = heads, d_model // heads
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -54,7 +62,18 @@ class OneLayerTransformer(nn.Module):
                 nn.Linear(d_model, 4 * d_model), nn.ReLU(), nn.Linear(4 * d_model, d_model)
             )
             self.unembed = nn.Linear(d_model, p, bias=False)
+            if init == "paper":
+                self._paper_init(p, d_model)
         self.register_buffer("causal", torch.tril(torch.ones(3, 3, dtype=torch.bool)))
+
+    def _paper_init(self, p: int, d_model: int) -> None:
+        with torch.no_grad():
+            for w in (self.embed.weight, self.qkv.weight, self.out.weight):
+                nn.init.normal_(w, std=1 / math.sqrt(d_model))
+            for layer in (self.mlp[0], self.mlp[2]):
+                nn.init.normal_(layer.weight, std=1 / math.sqrt(d_model))
+                nn.init.zeros_(layer.bias)
+            nn.init.normal_(self.unembed.weight, std=1 / math.sqrt(p + 1))
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         x = self.embed(tokens) + self.pos
