@@ -22,7 +22,7 @@ def _data():
     return X, y
 
 
-def _run(path, steps=40, stop_at=None, batch_size=16):
+def _run(path, steps=40, stop_at=None, batch_size=16, **settings):
     """Train a small net with AdamW on minibatches, watched every 5 steps; optionally raise at ``stop_at``."""
     X, y = _data()
     net = approxlab.mlp(2, [8], out_dim=2, seed=1)
@@ -48,6 +48,7 @@ def _run(path, steps=40, stop_at=None, batch_size=16):
             batch_size=batch_size,
             seed=1,
             progress=halt,
+            **settings,
         )
     except Stop:
         pass
@@ -86,6 +87,27 @@ def test_interrupted_run_resumes_to_the_same_history(tmp_path):
         torch.equal(a, b)
         for a, b in zip(net_whole.state_dict().values(), net_resumed.state_dict().values())
     )
+
+
+def test_a_run_cut_during_its_warmup_resumes_to_the_same_history(tmp_path):
+    """The warmup's rate lr · min(t / 30, 1) is a function of the step, so a run stopped at step 23 and resumed
+    from step 20 continues the ramp where it was; Nanda et al.'s betas and the float64 loss go along."""
+    nanda = {"warmup": 30, "betas": (0.9, 0.98), "loss_dtype": torch.float64}
+    whole, _ = _run(tmp_path / "whole", **nanda)
+    _run(tmp_path / "cut", stop_at=23, **nanda)
+    resumed, _ = _run(tmp_path / "cut", **nanda)
+    assert resumed.records == whole.records
+    plain, _ = _run(tmp_path / "plain")
+    assert plain.records[1:] != whole.records[1:]  # the warmup and betas did change the run
+
+
+@pytest.mark.parametrize(
+    "setting,match",
+    [({"betas": (0.9, 1.0)}, "betas"), ({"warmup": -1}, "warmup"), ({"warmup": 2.5}, "warmup")],
+)
+def test_bad_optimiser_settings_are_one_clear_error(tmp_path, setting, match):
+    with pytest.raises(ApproxlabError, match=match):
+        _run(tmp_path / "h", **setting)
 
 
 def test_kill_9_keeps_snapshots_and_resumes_to_the_same_history(tmp_path):

@@ -105,7 +105,7 @@ def train(
         batch_size is None or batch_size >= 1, f"the batch size must be positive, got {batch_size}"
     )
     require(
-        all(0 <= b < 1 for b in betas) and len(betas) == 2,
+        len(betas) == 2 and all(0 <= b < 1 for b in betas),
         f"betas must be two numbers in [0, 1), got {betas}",
     )
     require(
