@@ -62,6 +62,7 @@ def grok(
     from approxlab.errors import choose, require
     from approxlab.watch import grokking
     from approxlab.watch.report import publish, working_history
+    from approxlab.watch.transformer import RECIPES
 
     choose("study", study, ("mod", "digits"))
     work = working_history(out)
@@ -71,7 +72,7 @@ def grok(
     if lr is not None:
         arguments.positive("--lr", lr)
     choose("model", model, ("mlp", "transformer"))
-    choose("recipe", recipe, ("paper", "torch"))
+    choose("recipe", recipe, RECIPES)
     if study == "mod":
         if model == "transformer":
             width, steps, lr = width or 128, steps or 5000, lr or 1e-3

@@ -26,6 +26,7 @@ from approxlab.watch.history import History
 from approxlab.watch.observers import Metrics, Watch, WeightNorms
 from approxlab.watch.schedule import log_steps
 from approxlab.watch.trainer import train
+from approxlab.watch.transformer import RECIPES, OneLayerTransformer, modular_tokens
 
 TEST_TARGET = 0.99  # "generalised": test accuracy at least 99 %
 
@@ -135,7 +136,7 @@ def grok_modular(
     :class:`~approxlab.watch.transformer.OneLayerTransformer`) on (a + b) mod p with AdamW. The transformer's
     ``recipe``: "paper" is Nanda et al.'s code (weights N(0, 1/d_model), AdamW β = (0.9, 0.98) after a 10-step
     linear warmup, the cross-entropy in float64); "torch" is PyTorch's default init and betas (0.9, 0.999), no
-    warmup, float32 (the setting of the atlas claim and the small-p test, measured before the paper's). accuracies and ‖θ‖
+    warmup, float32 (the setting of the small-p test, measured before the paper's). Accuracies and ‖θ‖
     every ``check_every`` steps (the step counts are exact to that resolution), weights and metrics at
     log-spaced steps in ``history`` (a resumable folder; a temporary one when None). Both models see the same
     seeded split. ``activation``: the MLP's, quadratic (default) or relu; the transformer's MLP block is ReLU.
@@ -161,17 +162,12 @@ def grok_modular(
     loss = "mse"
     if model == "mlp":
         net: nn.Module = gromov_mlp(p, width, activation, seed)
+        optimiser = RECIPES["torch"]
     else:
-        from approxlab.watch.transformer import OneLayerTransformer, modular_tokens
-
         X, Y = modular_tokens(p)
-        choose("recipe", recipe, ("paper", "torch"))
+        optimiser = RECIPES[choose("recipe", recipe, RECIPES)]
         net = OneLayerTransformer(p, d_model=width, heads=4, seed=seed, init=recipe)
         loss = "cross_entropy"
-    # Nanda et al.'s optimiser for their transformer: AdamW β = (0.9, 0.98), a 10-step linear warmup, the
-    # cross-entropy in float64 (their code's cross_entropy_high_precision)
-    nanda = model == "transformer" and recipe == "paper"
-    betas, warmup = ((0.9, 0.98), 10) if nanda else ((0.9, 0.999), 0)
     config = {
         "study": "grok-mod",
         "model": model,
@@ -183,8 +179,8 @@ def grok_modular(
         "weight_decay": weight_decay,
         "activation": activation,
         "recipe": recipe if model == "transformer" else None,
-        "betas": list(betas),
-        "warmup": warmup,
+        "betas": list(optimiser["betas"]),
+        "warmup": optimiser["warmup"],
         "seed": seed,
     }
     h = History.resume_or_create(
@@ -220,9 +216,7 @@ def grok_modular(
             optimizer="adamw",
             lr=lr,
             weight_decay=weight_decay,
-            betas=betas,
-            warmup=warmup,
-            loss_dtype=torch.float64 if nanda else None,
+            **optimiser,
             seed=seed,
             progress=check,
         )

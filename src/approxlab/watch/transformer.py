@@ -19,7 +19,12 @@ from torch import nn
 
 from approxlab.errors import choose, require
 
-INITS = ("paper", "torch")
+# How each recipe trains the net (watch.train's betas, warmup and loss dtype): "paper" is Nanda et al.'s Trainer
+# (AdamW β = (0.9, 0.98), a 10-step linear warmup, cross_entropy_high_precision), "torch" PyTorch's defaults.
+RECIPES = {
+    "paper": {"betas": (0.9, 0.98), "warmup": 10, "loss_dtype": torch.float64},
+    "torch": {"betas": (0.9, 0.999), "warmup": 0, "loss_dtype": None},
+}
 
 
 def modular_tokens(p: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -50,7 +55,7 @@ class OneLayerTransformer(nn.Module):
             d_model % heads == 0,
             f"d_model ({d_model}) must be a multiple of the number of heads ({heads})",
         )
-        choose("init", init, INITS)
+        choose("init", init, RECIPES)
         self.heads, self.d_head = heads, d_model // heads
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
