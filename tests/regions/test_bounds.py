@@ -43,6 +43,23 @@ def test_serra_2018_by_hand_and_against_montufar_2017():
         assert serra2018_upper(2, widths) <= montufar2017_upper(2, widths)
 
 
+@pytest.mark.parametrize(
+    "n0, widths", [(2, [3, 1, 3]), (2, [4, 2, 5]), (3, [2, 5, 1, 4]), (1, [3, 2])]
+)
+def test_serra_2018_is_its_sum_over_every_admissible_j(n0, widths):
+    # The defining sum, enumerated: every (j_1, …, j_L) with j_l ≤ min(n0, n_1 − j_1, …, n_l).
+    def paths(room, rest):
+        if not rest:
+            yield 1
+            return
+        n = rest[0]
+        for j in range(min(room, n) + 1):
+            for tail in paths(min(room, n - j), rest[1:]):
+                yield comb(n, j) * tail
+
+    assert serra2018_upper(n0, widths) == sum(paths(n0, widths))
+
+
 def test_the_1d_maximum_is_the_product_and_serra_reaches_it():
     assert max_regions_1d([2, 3, 4]) == 3 * 4 * 5
     assert serra2018_upper(1, [2, 3, 4]) == 60

@@ -81,6 +81,39 @@ def test_a_sign_within_the_error_bound_is_decided_exactly_and_keeps_tiny_regions
     assert np.sort(p.areas())[1:3] == pytest.approx([5e-13, 7.5e-13], rel=1e-3)
 
 
+def test_a_first_layer_sign_within_the_error_bound_is_decided_and_the_layer_cut_again():
+    # Three first-layer lines nearly through one point: x = 0, y = 0 and x + y = 1e-12. Where the
+    # first two cross, z = x + y − 1e-12 is within the error bound of 0, so the compiled first layer
+    # stops, the sign is decided exactly (the origin lies below the third line) and the polygon's
+    # one face is cut again knowing it: 7 regions, one of them a triangle of area 5e-25.
+    eps = 1e-12
+    net = relu_net(
+        [np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.ones((1, 3))],
+        [np.array([0.0, 0.0, -eps]), np.zeros(1)],
+    )
+    box = (-0.75, 1.0, -0.5, 1.0)
+    poly = rectangle([box[:2], box[2:]])
+    truth = regions(net, box)
+    found = fast_subdivide(stages(net), poly, 10**6)
+    assert found is not None
+    p = Partition2D(stages(net), poly, *found, np.zeros(2), np.eye(2), 0.0)
+    assert p.count == len(truth) == 7
+    assert patterns_of(p) == set(truth)
+
+
+def test_the_error_bound_is_the_size_of_the_terms_scaled():
+    # TOL · max(Σ_i |W_ji| max_v |h_vi| + |b_j|, TINY), read in NumPy: a zero neuron gets TINY·TOL.
+    from approxlab.regions.fastcut import error_bound
+
+    rng = np.random.default_rng(0)
+    w, b, h = rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=(40, 3))
+    w[4], b[4] = 0.0, 0.0
+    size = np.abs(w) @ np.abs(h).max(axis=0) + np.abs(b)
+    expected = 1e-9 * np.maximum(size, np.finfo(float).tiny)
+    assert np.allclose(error_bound(w, b, h, 1e-9, np.finfo(float).tiny), expected, rtol=1e-14)
+    assert error_bound(w, b, h, 1e-9, np.finfo(float).tiny)[4] == 1e-9 * np.finfo(float).tiny
+
+
 @pytest.mark.parametrize("case", ["zero biases", "duplicated unit"])
 def test_degenerate_nets_fall_back_to_the_exact_path_and_stay_exact(case):
     rng = np.random.default_rng(5)

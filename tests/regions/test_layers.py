@@ -102,6 +102,13 @@ def test_non_finite_weights_are_refused_naming_the_tensor(bad):
         stages(net)
 
 
+def test_finite_weights_at_the_float64_limit_are_read():
+    net = approxlab.mlp(2, [2]).double()
+    with torch.no_grad():
+        net[0].weight.fill_(1e308)
+    assert stages(net)[0].weight.max() == 1e308
+
+
 def test_a_sequential_that_calls_one_relu_module_twice_reads_both_calls():
     # nn.Sequential calls each entry in order, a shared module as often as it appears; named_children()
     # lists it once, and a chain read from it lost the second ReLU (then failed the output check).

@@ -5,11 +5,12 @@ subdivisions that must fail: a face listed twice breaks V − E + F = 1 and repe
 """
 
 import numpy as np
+import pytest
 
 import approxlab
 from approxlab.regions import partition
 from approxlab.regions.checks import _distinct_rows, structure
-from approxlab.regions.planar import euler_characteristic, rows_distinct, shoelace
+from approxlab.regions.planar import euler_characteristic, invariants, rows_distinct, shoelace
 
 
 def _partition():
@@ -59,3 +60,17 @@ def test_rows_distinct_on_wide_rows_differing_in_one_bit():
     rows[-1] = rows[0]
     assert not rows_distinct(rows)
     assert _distinct_rows(rows) == len(i) - 1
+
+
+def test_invariants_are_the_separate_readings_in_one_call():
+    p = _partition()
+    areas = shoelace(p.vertices, p.face_vertices, p.offsets, p.polygon[0])
+    total, least, domain, euler, unique = invariants(
+        p.vertices, p.face_vertices, p.offsets, p.polygon, p.lineage.packed()
+    )
+    assert total == pytest.approx(areas.sum(), rel=1e-14) and least == areas.min()
+    assert domain == pytest.approx(4.0, rel=1e-15)  # the box [-1, 1] × [0, 2]
+    assert euler == euler_characteristic(p.face_vertices, p.offsets, len(p.vertices)) == 1
+    assert unique
+    twice = np.concatenate([p.lineage.packed(), p.lineage.packed()[:1]])
+    assert not invariants(p.vertices, p.face_vertices, p.offsets, p.polygon, twice)[4]

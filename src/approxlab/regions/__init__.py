@@ -78,6 +78,15 @@ def bound(layers: list[Stage], dim: int) -> int:
     return montufar2017_upper(dim, [s.bends * len(s.activation.kinks) for s in acts])
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+# The input's own coordinates as a slice, x = t (1 or 2 inputs): read-only, so partitions share them.
+_OWN = {k: (_read_only(np.zeros(k)), _read_only(np.eye(k))) for k in (1, 2)}
+
+
 def _as_slice(layers: list[Stage], domain) -> Slice:
     if isinstance(domain, Slice):
         if domain.origin.shape[0] != input_dim(layers):
@@ -91,11 +100,11 @@ def _as_slice(layers: list[Stage], domain) -> Slice:
         lo, hi = (float(v) for v in np.ravel(np.asarray(domain, dtype=np.float64)))
         if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
             raise ApproxlabError(f"the interval ({lo}, {hi}) is empty: give finite low < high")
-        return Slice(np.zeros(1), np.eye(1), np.array([lo, hi]))
+        return Slice(*_OWN[1], np.array([lo, hi]))
     if d == 2:
         items = np.asarray(domain, dtype=np.float64)
         poly = rectangle(items) if items.shape == (2, 2) else convex_polygon(items)
-        return Slice(np.zeros(2), np.eye(2), poly)
+        return Slice(*_OWN[2], poly)
     raise ApproxlabError(
         f"the net takes {d} inputs: give a slice, e.g. approxlab.regions.through_points(three_points) "
         "or approxlab.regions.segment(a, b)"
@@ -126,7 +135,8 @@ def partition(
     """
     layers = net if isinstance(net, list) else stages(net)
     piece = _as_slice(layers, domain)
-    local = restrict(layers, piece.origin, piece.basis)
+    # A domain given in the input's own coordinates is the slice x = t: the layers as they are.
+    local = restrict(layers, piece.origin, piece.basis) if isinstance(domain, Slice) else layers
     limit = bound(layers, piece.dim)
     _check_memory(layers, max_regions, limit)
     start = time.perf_counter()

@@ -6,7 +6,6 @@ All counts are exact Python integers (they grow beyond float range quickly).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from math import comb, prod
 
 from approxlab.errors import require
@@ -77,22 +76,22 @@ def serra2018_upper(n0: int, widths: Sequence[int]) -> int:
         J = {0 ≤ j_l ≤ min(n0, n_1 − j_1, …, n_{l−1} − j_{l−1}, n_l)}.
 
     A neuron layer that sends many units to zero shrinks the dimension left for the next
-    layers. Computed by dynamic programming over the running minimum. For n0 = 1 and all
-    n_l ≥ 2 it equals the exact 1D maximum ∏ (n_l + 1).
+    layers. Computed by dynamic programming over the running minimum, layer by layer: the
+    weight of each room left (at most n0 + 1 of them). For n0 = 1 and all n_l ≥ 2 it equals
+    the exact 1D maximum ∏ (n_l + 1).
 
     >>> serra2018_upper(1, [2, 2, 2])
     27
     """
-    widths = _check(n0, widths)
-
-    @cache
-    def count(layer: int, room: int) -> int:
-        if layer == len(widths):
-            return 1
-        n = widths[layer]
-        return sum(comb(n, j) * count(layer + 1, min(room, n - j)) for j in range(min(room, n) + 1))
-
-    return count(0, n0)
+    rooms = {n0: 1}  # room left after the layers so far → Σ of ∏ C(n_l, j_l) over the paths there
+    for n in _check(n0, widths):
+        after: dict[int, int] = {}
+        for room, ways in rooms.items():
+            for j in range(min(room, n) + 1):
+                r = min(room, n - j)
+                after[r] = after.get(r, 0) + ways * comb(n, j)
+        rooms = after
+    return sum(rooms.values())
 
 
 def max_regions_1d(widths: Sequence[int]) -> int:

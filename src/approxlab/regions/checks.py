@@ -61,36 +61,38 @@ def _vertex_error(p: Partition1D | Partition2D, a: np.ndarray, c: np.ndarray) ->
     return float(np.abs(pred - actual).max()) / max(float(np.abs(actual).max()), 1.0)
 
 
-def _distinct_rows(rows: np.ndarray) -> int:
+def _distinct_rows(rows: np.ndarray, hashed: bool | None = None) -> int:
     """Number of distinct rows of a uint8 matrix: 64-bit hashes first (distinct hashes ⇒ distinct
-    rows), the exact row sort only when two hashes collide."""
+    rows; ``hashed``: that verdict when already read), the exact row sort only when two collide."""
     from approxlab.regions.planar import rows_distinct  # numba: imported on first use
 
-    if rows_distinct(np.ascontiguousarray(rows)):
-        return len(rows)
-    return len(np.unique(rows, axis=0))
+    if hashed is None:
+        hashed = rows_distinct(np.ascontiguousarray(rows))
+    return len(rows) if hashed else len(np.unique(rows, axis=0))
 
 
 def structure(p: Partition1D | Partition2D) -> dict[str, Any]:
     """The exact, combinatorial checks (cheap; :func:`approxlab.regions.partition` runs them on
     every partition): one recorded pattern per region and all of them distinct (the region of a
     pattern is convex, so it appears once), V − E + F = 1, areas summing to the domain's."""
-    areas = p.areas()
-    if isinstance(p, Partition1D):
-        domain_area = float(p.points[-1] - p.points[0])
-        euler = 1
-    else:
-        q = p.polygon - p.polygon[0]
-        r = np.concatenate([q[1:], q[:1]])
-        domain_area = 0.5 * float(np.sum(q[:, 0] * r[:, 1] - r[:, 0] * q[:, 1]))
-        euler = p.euler()
     packed = p.lineage.packed()
-    distinct = _distinct_rows(packed) if len(packed) == p.count else -1
+    if isinstance(p, Partition1D):
+        areas = p.areas()
+        total, least = float(areas.sum()), float(areas.min())
+        domain_area = float(p.points[-1] - p.points[0])
+        euler, unique = 1, None
+    else:
+        from approxlab.regions.planar import invariants  # numba: imported on first use
+
+        total, least, domain_area, euler, unique = invariants(
+            p.vertices, p.face_vertices, p.offsets, p.polygon, np.ascontiguousarray(packed)
+        )
+    distinct = _distinct_rows(packed, unique) if len(packed) == p.count else -1
     result = {
         "regions": p.count,
         "distinct_patterns": distinct,
-        "area_relative_error": abs(float(areas.sum()) - domain_area) / domain_area,
-        "min_area": float(areas.min()),
+        "area_relative_error": abs(total - domain_area) / domain_area,
+        "min_area": least,
         "euler": euler,
     }
     # A region thinner than float64 can resolve may get a shoelace area of −(round-off): allowed

@@ -973,6 +973,50 @@ def cut_layer(
     return status, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, amb, np.full(len(amb), aj)
 
 
+@nb.njit(cache=True)
+def error_bound(w, b, h, scale, tiny):
+    """Per neuron j: scale · max(Σ_i |w_ji| max_v |h_vi| + |b_j|, tiny), a bound on the float64
+    error of z_j = w_j · h_v + b_j at every row h_v of ``h`` when ``scale`` exceeds the relative
+    round-off of the products (see :data:`approxlab.regions.partition2d.TOL`)."""
+    n_in = h.shape[1]
+    largest = np.zeros(n_in)
+    for v in range(h.shape[0]):
+        for i in range(n_in):
+            largest[i] = max(largest[i], abs(h[v, i]))
+    out = np.empty(w.shape[0])
+    for j in range(w.shape[0]):
+        size = abs(b[j])
+        for i in range(n_in):
+            size += abs(w[j, i]) * largest[i]
+        out[j] = scale * max(size, tiny)
+    return out
+
+
+@nb.njit(cache=True)
+def first_layer(polygon, w, b, kink, cap, scale, tiny, max_faces):
+    """The first stage in one call: its pre-activations z = w x + b at the corners of the domain
+    ``polygon`` (k, 2), their :func:`error_bound`, and :func:`cut_layer` of the polygon's one face
+    by every line z_j = kink (labels j, stage 0), with room for ``cap`` vertices. Returns
+    (cut_layer's tuple, the bound); the corners' records are (−1, −1, 0, 0), boundary lines."""
+    k, n = polygon.shape[0], w.shape[0]
+    x = np.empty((cap, 2))
+    z = np.empty((cap, n))
+    rec = np.empty((cap, 4), np.int64)
+    for i in range(k):
+        x[i, 0], x[i, 1] = polygon[i, 0], polygon[i, 1]
+        for j in range(n):
+            z[i, j] = polygon[i, 0] * w[j, 0] + polygon[i, 1] * w[j, 1] + b[j]
+        rec[i, 0], rec[i, 1], rec[i, 2], rec[i, 3] = -1, -1, 0, 0
+    tol = error_bound(w, b, polygon, scale, tiny)
+    sv = np.arange(k)
+    off = np.array([0, k])
+    none = np.zeros(0, np.int64)
+    out = cut_layer(
+        x, z, rec, k, sv, -1 - sv, off, tol, kink, 0, 0, True, w, b, max_faces, none, none, none
+    )
+    return out, tol
+
+
 def compile_kernels() -> float:
     """Compile every kernel once (numba writes them to its cache beside this file) and return the seconds.
 

@@ -124,6 +124,8 @@ class Stage:
         """Neurons that bend (all but the pass-through ones)."""
         if self.activation is None:
             return 0
+        if self.activation.passes is None:
+            return self.width
         return int(self.activation.bending(self.width).sum())
 
 
@@ -158,7 +160,8 @@ def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
         values = tensor.detach().numpy().astype(np.float64)
     except TypeError:  # a GPU or bfloat16 tensor
         values = tensor.detach().to(torch.float64).cpu().numpy()
-    if not np.isfinite(values).all():
+    # The ufunc's own reduce: ndarray.all goes through a Python wrapper, slow on a first call.
+    if not np.logical_and.reduce(np.isfinite(values), axis=None):
         raise ApproxlabError(
             f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
             "(regions need finite weights)"

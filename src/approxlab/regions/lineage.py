@@ -98,14 +98,16 @@ class Lineage:
     def packed(self) -> np.ndarray:
         """One row of bytes per final region: its whole pattern (equal rows ⇔ equal patterns)."""
         stages_done = sorted(self.bits)
-        if stages_done and self.has_games:
+        if not stages_done:
+            return np.zeros((1, 0), np.uint8)
+        if self.has_games:
             return np.concatenate(self.pieces_all(), axis=1).view(np.uint8)
-        idx = np.arange(len(self.bits[stages_done[-1]])) if stages_done else np.zeros(1, np.int64)
-        parts = []
-        for s in reversed(stages_done):
+        last = stages_done[-1]
+        parts, idx = [self.bits[last]], self.ancestor[last]
+        for s in reversed(stages_done[:-1]):
             parts.append(self.bits[s][idx])
             idx = self.ancestor[s][idx]
-        return np.concatenate(parts, axis=1) if parts else np.zeros((1, 0), np.uint8)
+        return np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
     def line(self, stage: int, region: int, line_stage: int, neuron: int, kink: int) -> tuple:
         """Exact integer line z_neuron^(line_stage) = k_kink on a region at the start of ``stage``."""

@@ -435,10 +435,19 @@ def _record(
 
 
 def float_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
-    """Bound on the float64 error of z_j = W_j h + b_j at the vertices: TOL times the size of its terms."""
-    largest = np.maximum(h.max(axis=0), -h.min(axis=0))  # max |h| per unit, without an |h| copy
-    size = np.abs(stage.weight) @ largest + np.abs(stage.bias)
-    return TOL * np.maximum(size, TINY)
+    """Bound on the float64 error of z_j = W_j h + b_j at the vertices h (rows): TOL times the
+    size of its terms, TOL · max(Σ_i |W_ji| max_v |h_vi| + |b_j|, TINY) (compiled:
+    :func:`approxlab.regions.fastcut.error_bound`)."""
+    from approxlab.regions.fastcut import error_bound  # numba: imported on first use
+
+    return error_bound(stage.weight, stage.bias, h, TOL, TINY)
+
+
+def _capacity(v: int, width: int, max_regions: int) -> int:
+    """Rows to allocate for the vertices of a layer that starts with v of them, so the arrays are
+    rarely copied while growing (pages never written are never mapped): about two per new face,
+    and at most four per region allowed (the cuts stop once the faces must pass max_regions)."""
+    return min(3 * v + width * (width + 1) // 2, v + 4 * max_regions) + 64
 
 
 def fast_eligible(layers: list[Stage]) -> bool:
@@ -468,12 +477,10 @@ def fast_subdivide(
     prepare()
 
     k = len(polygon)
-    slot_vertex = np.arange(k, dtype=np.int64)
-    slot_label = -1 - slot_vertex
-    offsets = np.array([0, k], np.int64)
+    slot_vertex = slot_label = offsets = None  # the polygon's one face, made when a retry needs it
     lineage = Lineage(layers)
     cuts: list[list[int]] = [[], [], []]
-    h = np.asarray(polygon, dtype=np.float64)
+    h = np.ascontiguousarray(polygon, dtype=np.float64)
     v = k
     x = rec = None
     none = np.zeros(0, np.int64)
@@ -481,23 +488,21 @@ def fast_subdivide(
         if stage.activation is None:
             h = h @ stage.weight.T + stage.bias
             continue
-        # Room for the new vertices, so the array is rarely copied while growing (pages never
-        # written are never mapped): about two per new face, and at most four per region allowed
-        # (the cuts stop once the faces must pass max_regions).
-        cap = min(3 * v + stage.width * (stage.width + 1) // 2, v + 4 * max_regions) + 64
-        z = np.empty((cap, stage.width))
-        with product_threads(v * stage.weight.size):
-            np.matmul(h, stage.weight.T, out=z[:v])
-        z[:v] += stage.bias
-        if x is None:
-            x = np.empty((cap, 2))
-            x[:k] = h
-            rec = np.empty((cap, 4), np.int64)  # per vertex: its two lines, stage, face there
-            rec[:k, :2], rec[:k, 2:] = BOUNDARY, 0
-        else:
-            x, rec = _resized(x, v, cap), _resized(rec, v, cap)
         kink = float(stage.activation.kinks[0])
-        tol = float_error_bound(stage, h)
+        cap = _capacity(v, stage.width, max_regions)
+        if x is None:  # the domain's corners, their bound and the first cut: one compiled call
+            out, tol = fastcut.first_layer(
+                h, stage.weight, stage.bias, kink, cap, TOL, TINY, max_regions
+            )
+            x, z, rec = out[1], out[2], out[3]
+        else:
+            z = np.empty((cap, stage.width))
+            with product_threads(v * stage.weight.size):
+                np.matmul(h, stage.weight.T, out=z[:v])
+            z[:v] += stage.bias
+            x, rec = _resized(x, v, cap), _resized(rec, v, cap)
+            tol = float_error_bound(stage, h)
+            out = None
         base = len(cuts[0])
         cuts[0] += [li] * stage.width
         cuts[1] += range(stage.width)
@@ -505,30 +510,35 @@ def fast_subdivide(
         known = [none] * 3  # (vertex, neuron, exact sign) decided so far
         exact = None
         while True:
-            out = fastcut.cut_layer(
-                x,
-                z,
-                rec,
-                v,
-                slot_vertex,
-                slot_label,
-                offsets,
-                tol,
-                kink,
-                base,
-                li,
-                li == 0,
-                stage.weight,
-                stage.bias,
-                max_regions,
-                *known,
-            )
+            if out is None:
+                out = fastcut.cut_layer(
+                    x,
+                    z,
+                    rec,
+                    v,
+                    slot_vertex,
+                    slot_label,
+                    offsets,
+                    tol,
+                    kink,
+                    base,
+                    li,
+                    li == 0,
+                    stage.weight,
+                    stage.bias,
+                    max_regions,
+                    *known,
+                )
             if out[0] == fastcut.DEGENERATE:
                 return None
             if out[0] != fastcut.AMBIGUOUS:
                 break
             x, z, rec = out[1], out[2], out[3]
             verts, neurons = out[-2], out[-1]
+            out = None
+            if slot_vertex is None:
+                slot_vertex = np.arange(k, dtype=np.int64)
+                slot_label, offsets = -1 - slot_vertex, np.array([0, k], np.int64)
             exact = exact or _Exact(None, lineage, polygon, cuts)
             # A vertex of this layer lies in the face it was made in; an older one in any face holding it.
             face = np.where(verts >= v, rec[verts, 3], 0)

@@ -14,6 +14,8 @@ The unit square cut by the diagonal from (0, 0) to (1, 1) into two triangles:
 ([0.5, 0.5], 1)
 >>> rows_distinct(np.array([[1, 2], [1, 3]], np.uint8)), rows_distinct(np.array([[7], [7]], np.uint8))
 (True, False)
+>>> invariants(v, fv, off, v, np.array([[1], [2]], np.uint8))  # area sum, least area, domain's, V − E + F
+(1.0, 0.5, 1.0, 1, True)
 """
 
 from __future__ import annotations
@@ -107,3 +109,14 @@ def rows_distinct(rows):
             h = (h + 1) & (size - 1)
         table[h], filled[h] = total, True
     return True
+
+
+@nb.njit(cache=True)
+def invariants(vertices, face_vertices, offsets, polygon, patterns):
+    """The self-checks' numbers in one call: (Σ face areas, least face area, the domain
+    ``polygon``'s area, V − E + F, :func:`rows_distinct` of the ``patterns`` rows), areas about
+    the polygon's first corner."""
+    areas = shoelace(vertices, face_vertices, offsets, polygon[0])
+    domain = shoelace(polygon, np.arange(len(polygon)), np.array([0, len(polygon)]), polygon[0])[0]
+    euler = euler_characteristic(face_vertices, offsets, len(vertices))
+    return areas.sum(), areas.min(), domain, euler, rows_distinct(patterns)
