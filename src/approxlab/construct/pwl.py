@@ -38,7 +38,7 @@ def relu_from_breakpoints(
     constant (the lo unit is off), so the formula holds on [lo, hi] only.
 
     >>> net = relu_from_breakpoints([0.5], [1.0, -1.0], 0.0, (0.0, 1.0))
-    >>> float(net(torch.tensor([[0.75]], dtype=torch.float64)))
+    >>> float(net(torch.tensor([[0.75]], dtype=torch.float64)).detach())
     0.25
     """
     lo, hi = float(domain[0]), float(domain[1])
@@ -81,7 +81,7 @@ def relu_interpolant(knots: Sequence[float], values: Sequence[float]) -> nn.Sequ
     spacing h the sup error is ≤ h² max|g''| / 8.
 
     >>> net = relu_interpolant([0.0, 0.5, 1.0], [0.0, 1.0, 0.0])
-    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
+    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)).detach())
     0.5
     """
     x = np.asarray(knots, dtype=np.float64).reshape(-1)

@@ -31,7 +31,7 @@ def hat_net() -> nn.Sequential:
     On [0, 1]: h(x) = 2x for x ≤ ½ and 2 − 2x for x ≥ ½.
 
     >>> net = hat_net()
-    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
+    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)).detach())
     0.5
     """
     return nn.Sequential(_hat_layer(), nn.ReLU(), linear([[2.0, -4.0]], [0.0]))
@@ -46,7 +46,7 @@ def sawtooth_net(n: int) -> nn.Sequential:
     Telgarsky 2016). Layers: Linear(1,2), ReLU, [Linear(2,2), ReLU] × (n−1), Linear(2,1).
 
     >>> net = sawtooth_net(2)
-    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)))
+    >>> float(net(torch.tensor([[0.25]], dtype=torch.float64)).detach())
     1.0
     """
     require(
