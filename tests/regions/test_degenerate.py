@@ -107,3 +107,18 @@ def test_zero_first_layer_biases_equal_regioncam(widths, seed):
     p = partition(net.double(), SQUARE)
     assert p.count == cam.num_faces
     assert check(p, net.double())["ok"]
+
+
+@pytest.mark.parametrize("scale, depth", [(1e15, 1), (1e15, 2), (1e20, 2)])
+def test_lines_a_scale_apart_near_one_point_are_counted_exactly(scale, depth):
+    # First-layer weights × scale: all 8 lines pass within ~1/scale of the origin, so at the vertices
+    # near it the float pre-activations (interpolated from values ~scale at the box's edge) are off
+    # by more than the regions are wide. Before, the fast path divided by zero (a sign decided
+    # exactly, against the floats, on both ends of an edge) and the exact path read each region's
+    # pattern from those floats (37 regions, 27 distinct patterns: a self-check error). Now the fast
+    # path hands such an edge to the exact path, which decides those sides exactly.
+    rng = np.random.default_rng(0)
+    ws = [rng.normal(size=(8, 2)) * scale] + [rng.normal(size=(6, 8))] * (depth - 1)
+    ws.append(np.ones((1, ws[-1].shape[0])))
+    bs = [rng.normal(size=8)] + [rng.normal(size=6)] * (depth - 1) + [np.zeros(1)]
+    _agrees_with_reference(relu_net(ws, bs))

@@ -11,7 +11,7 @@ import approxlab
 from approxlab.errors import ApproxlabError
 from approxlab.regions import partition
 from approxlab.regions.checks import check
-from approxlab.regions.layers import forward
+from approxlab.regions.layers import Stage, forward, stages
 
 SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
 
@@ -125,6 +125,38 @@ def test_a_zero_area_box_is_refused():
         partition(approxlab.mlp(2, [4]), [(0, 1), (2, 2)])
     with pytest.raises(ApproxlabError, match="zero area"):
         partition(approxlab.mlp(2, [4]), [(0, 0), (1, 1), (2, 2)])
+
+
+def test_a_box_whose_area_overflows_is_refused_in_one_line():
+    # 2e300 × 2e300 is not a float64: before, the cutting divided by zero (a ZeroDivisionError).
+    for box in ([(-1e300, 1e300), (-1e300, 1e300)], np.array([(-1e300, 1e300), (-1e300, 1e300)])):
+        with pytest.raises(ApproxlabError, match="too large: its area overflows") as info:
+            partition(approxlab.mlp(2, [4]), box)
+        assert "\n" not in str(info.value)
+    with pytest.raises(ApproxlabError, match="polygon is too large"):
+        partition(approxlab.mlp(2, [4]), [(0, 0), (1e300, 0), (0, 1e300)])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_list_of_stages_with_a_non_finite_weight_is_refused(bad):
+    # A list of stages skips stages()'s reading of a model, and with it the finiteness check: a NaN
+    # weight gave 13 regions of garbage, an infinite one never returned.
+    layers = stages(approxlab.mlp(2, [8], seed=0))
+    w = layers[0].weight.copy()
+    w[1, 1] = bad
+    broken = [Stage(w, layers[0].bias, layers[0].activation), layers[1]]
+    with pytest.raises(ApproxlabError, match="stage 0 has NaN or infinite weights"):
+        partition(broken, SQUARE)
+    with pytest.raises(ApproxlabError, match="stage 0 has NaN or infinite weights"):
+        partition([Stage(w[:, 1:].copy(), layers[0].bias, layers[0].activation), layers[1]], (0, 1))
+
+
+def test_pre_activations_that_overflow_float64_are_refused():
+    # Finite weights (1e300) on a finite box (±1e10): |W| |x| is beyond float64, no sign can be read.
+    layers = stages(approxlab.mlp(2, [8], seed=0))
+    huge = [Stage(layers[0].weight * 1e300, layers[0].bias, layers[0].activation), layers[1]]
+    with pytest.raises(ApproxlabError, match="pre-activations overflow float64"):
+        partition(huge, [(-1e10, 1e10), (-1e10, 1e10)])
 
 
 def test_leaky_relu_counts_equal_regioncam():

@@ -26,7 +26,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.nets import net_dtype
 from approxlab.regions.bounds import montufar2017_upper, upper_bound
 from approxlab.regions.checks import structure
-from approxlab.regions.layers import Stage, input_dim, restrict, stages
+from approxlab.regions.layers import Stage, finite, input_dim, restrict, stages
 from approxlab.regions.partition1d import Partition1D, breakpoints
 from approxlab.regions.partition2d import Partition2D, subdivide
 from approxlab.regions.slices import (
@@ -133,7 +133,7 @@ def partition(
     >>> partition(approxlab.mlp(1, [4], seed=0), (-1, 1)).count <= 5
     True
     """
-    layers = net if isinstance(net, list) else stages(net)
+    layers = finite(net) if isinstance(net, list) else stages(net)
     piece = _as_slice(layers, domain)
     # A domain given in the input's own coordinates is the slice x = t: the layers as they are.
     local = restrict(layers, piece.origin, piece.basis) if isinstance(domain, Slice) else layers

@@ -378,9 +378,13 @@ def _emit(out_sv, out_sl, out_off, anc, bits, n_out, n_slots, lv, ll, st, ln, f,
 @nb.njit(cache=True, inline="always")
 def _vertex_on_edge(x, z, rec, nv, a, b, j, kink, lab, label, stage, f):
     """Make vertex nv where z_j = kink on the edge a–b (label ``label``), interpolated from its lower
-    end, so both faces beside the edge would compute it alike; it lies on line j (label ``lab``)."""
+    end, so both faces beside the edge would compute it alike; it lies on line j (label ``lab``).
+    Returns False, making nothing, when the floats at the ends do not lie strictly on either side of
+    the kink (their sides were decided exactly, against the floats): no float t places the vertex."""
     lo_v, hi_v = min(a, b), max(a, b)
     da, db = z[lo_v, j] - kink, z[hi_v, j] - kink
+    if not ((da > 0 and db < 0) or (da < 0 and db > 0)):
+        return False
     t = da / (da - db)
     x[nv, 0] = x[lo_v, 0] + t * (x[hi_v, 0] - x[lo_v, 0])
     x[nv, 1] = x[lo_v, 1] + t * (x[hi_v, 1] - x[lo_v, 1])
@@ -388,6 +392,7 @@ def _vertex_on_edge(x, z, rec, nv, a, b, j, kink, lab, label, stage, f):
         z[nv, c] = z[lo_v, c] + t * (z[hi_v, c] - z[lo_v, c])
     z[nv, j] = kink
     rec[nv, 0], rec[nv, 1], rec[nv, 2], rec[nv, 3] = lab, label, stage, f
+    return True
 
 
 @nb.njit(cache=True)
@@ -553,9 +558,23 @@ def _cut_faces(
                                     break
                             if p < 0:
                                 p = nv
-                                _vertex_on_edge(
+                                if not _vertex_on_edge(
                                     x, z, rec, p, a, bv, j, kink, lab, ll[st + i], stage, f
-                                )
+                                ):
+                                    return (
+                                        DEGENERATE,
+                                        x,
+                                        z,
+                                        rec,
+                                        nv,
+                                        out_sv,
+                                        out_sl,
+                                        out_off,
+                                        anc,
+                                        bits,
+                                        -1,
+                                        j,
+                                    )
                                 nv += 1
                                 met_a[n_met], met_b[n_met], met_p[n_met] = lo_v, hi_v, p
                                 n_met += 1
@@ -769,9 +788,23 @@ def _walk_faces(
                                 p = p_out
                             else:
                                 p = nv
-                                _vertex_on_edge(
+                                if not _vertex_on_edge(
                                     x, z, rec, p, a, bv, j, kink, lab, ll[st + i], stage, f
-                                )
+                                ):
+                                    return (
+                                        DEGENERATE,
+                                        x,
+                                        z,
+                                        rec,
+                                        nv,
+                                        out_sv,
+                                        out_sl,
+                                        out_off,
+                                        anc,
+                                        bits,
+                                        -1,
+                                        j,
+                                    )
                                 nv += 1
                                 p_out, out_a, out_b, exit_slot = p, a, bv, st + i
                             q = n_local

@@ -754,6 +754,21 @@ def stages(net: nn.Module) -> list[Stage]:
     return _mlp_stages(net) or _Reader(net, _traced(net), type(net).__name__).read(_input_dim(net))
 
 
+def finite(layers: list[Stage]) -> list[Stage]:
+    """``layers`` (given as stages rather than read from a model) after checking that every weight
+    and bias is finite, as :func:`stages` checks a model's tensors.
+
+    >>> finite(stages(nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))))[0].width
+    3
+    """
+    for i, s in enumerate(layers):
+        if not all(np.logical_and.reduce(np.isfinite(a), axis=None) for a in (s.weight, s.bias)):
+            raise ApproxlabError(
+                f"stage {i} has NaN or infinite weights or biases: fix them (regions need finite weights)"
+            )
+    return layers
+
+
 def input_dim(layers: list[Stage]) -> int:
     """Input dimension of the net given as stages."""
     return layers[0].weight.shape[1]

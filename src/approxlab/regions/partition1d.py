@@ -71,10 +71,11 @@ def breakpoints(
     ids = np.array([0, 1], np.int64)
     certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
     for li, stage in enumerate(layers):
-        z = h @ stage.weight.T + stage.bias
         if stage.activation is None:
-            h = z
+            h = h @ stage.weight.T + stage.bias
             continue
+        tol = float_error_bound(stage, h)  # first: it refuses pre-activations that overflow
+        z = h @ stage.weight.T + stage.bias
         if certain.any() and stage.weight.size <= CERTIFY_WEIGHTS:
             rows = np.flatnonzero(certain)
             zc, ok = exact_dot(h[rows], stage.weight, stage.bias)
@@ -82,7 +83,6 @@ def breakpoints(
             certain[rows[~ok]] = False
         else:
             certain[:] = False
-        tol = float_error_bound(stage, h)
         kinks = stage.activation.kinks
         bend = stage.activation.bending(stage.width)
         new_i, new_t, new_col, new_kink, new_err = [], [], [], [], []

@@ -422,16 +422,51 @@ class _Exact:
 
 
 def _record(
-    sub: _Subdivision, lineage: Lineage, li: int, kinks: np.ndarray, passes: np.ndarray | None
+    sub: _Subdivision,
+    lineage: Lineage,
+    li: int,
+    kinks: np.ndarray,
+    passes: np.ndarray | None,
+    exact: _Exact | None = None,
 ) -> None:
-    """Store each face's ancestor and its sides of the stage's kinks (its pattern for stage li)."""
+    """Store each face's ancestor and its sides of the stage's kinks (its pattern for stage li): the
+    union of its vertices' sides. With ``exact``, a vertex value within the float error bound of a
+    kink has its side decided exactly (its float may lie on the wrong side of the kink)."""
     sub.compact()
     lengths, first, vid = sub.length.view, sub.start.view, sub.slot_vertex.view
     longest = int(lengths.max())
     pad = first[:, None] + np.minimum(np.arange(longest), lengths[:, None] - 1)
-    bits = np.bitwise_or.reduce(side_bits(sub.z.view, kinks, passes)[vid[pad]], axis=1)
+    sides = side_bits(sub.z.view, kinks, passes)
+    if exact is not None:
+        _exact_sides(sub, sides, li, kinks, passes, exact)
+    bits = np.bitwise_or.reduce(sides[vid[pad]], axis=1)
     lineage.record(li, sub.ancestor.view.copy(), bits)
     sub.ancestor = _Pool(np.arange(sub.count, dtype=np.int64))
+
+
+def _exact_sides(
+    sub: _Subdivision,
+    sides: np.ndarray,
+    li: int,
+    kinks: np.ndarray,
+    passes: np.ndarray | None,
+    exact: _Exact,
+) -> None:
+    """Set the bits of ``sides`` (vertices × packed neuron·kink columns, as :func:`side_bits`) whose
+    value lies within the error bound of the kink to the exact side (1 above, 0 on it or below)."""
+    z = sub.z.view
+    holder = np.empty(len(z), np.int64)  # a face holding each vertex (any: z is continuous)
+    holder[sub.slot_vertex.view] = np.repeat(np.arange(sub.count), sub.length.view)
+    for i, k in enumerate(kinks):
+        v, j = np.nonzero(np.abs(z - k) <= sub.tol)
+        if passes is not None:
+            v, j = v[~passes[j]], j[~passes[j]]
+        for col in np.unique(j).tolist():
+            at = v[j == col]
+            above = exact.sides(li, col, i, at, holder[at]) > 0
+            c = col * len(kinks) + i
+            mask = np.uint8(128 >> (c % 8))
+            sides[at, c // 8] = np.where(above, sides[at, c // 8] | mask, sides[at, c // 8] & ~mask)
 
 
 def float_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
@@ -440,7 +475,18 @@ def float_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
     :func:`approxlab.regions.fastcut.error_bound`)."""
     from approxlab.regions.fastcut import error_bound  # numba: imported on first use
 
-    return error_bound(stage.weight, stage.bias, h, TOL, TINY)
+    return representable(error_bound(stage.weight, stage.bias, h, TOL, TINY))
+
+
+def representable(tol: np.ndarray) -> np.ndarray:
+    """``tol`` (an error bound per neuron), after checking it is finite: an infinite bound means
+    the pre-activations' terms overflow float64 on this domain, where no sign can be read."""
+    if not np.logical_and.reduce(np.isfinite(tol), axis=None):
+        raise ApproxlabError(
+            "the net's pre-activations overflow float64 on this domain (|W| |h| + |b| is infinite): "
+            "give a smaller domain or scale the weights down"
+        )
+    return tol
 
 
 def _capacity(v: int, width: int, max_regions: int) -> int:
@@ -494,6 +540,7 @@ def fast_subdivide(
             out, tol = fastcut.first_layer(
                 h, stage.weight, stage.bias, kink, cap, TOL, TINY, max_regions
             )
+            representable(tol)
             x, z, rec = out[1], out[2], out[3]
         else:
             z = np.empty((cap, stage.width))
@@ -704,7 +751,7 @@ def subdivide(
                 li,
             )
             stop_if_over(sub.count, max_regions, li, bound)
-        _record(sub, lineage, li, kinks, stage.activation.passes)
+        _record(sub, lineage, li, kinks, stage.activation.passes, exact)
         h = stage.activation(
             sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
         )

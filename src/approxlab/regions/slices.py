@@ -59,6 +59,10 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     v = np.concatenate([u[1:], u[:1]])
     terms = u[:, 0] * v[:, 1] - v[:, 0] * u[:, 1]
     area = 0.5 * float(terms.sum())
+    require(
+        math.isfinite(area),
+        "the polygon is too large: its area overflows float64; give a smaller one",
+    )
     if not abs(area) > 64 * np.finfo(float).eps * float(
         np.abs(u[:, 0] * v[:, 1]).sum() + np.abs(v[:, 0] * u[:, 1]).sum()
     ):
@@ -89,8 +93,13 @@ def rectangle(box: Sequence[Sequence[float]]) -> np.ndarray:
     )
     # convex_polygon's relative area test, for a rectangle: its area (x1 − x0)(y1 − y0) is half its
     # terms' size, so the test passes exactly when that product is positive (no underflow).
+    shown = f"[({x0:g}, {x1:g}), ({y0:g}, {y1:g})]"  # one line, whatever container box is
     if not (x0 < x1 and y0 < y1 and (x1 - x0) * (y1 - y0) > 0):
-        raise ApproxlabError(f"the box {box} has zero area: give low < high on both axes")
+        raise ApproxlabError(f"the box {shown} has zero area: give low < high on both axes")
+    require(
+        math.isfinite((x1 - x0) * (y1 - y0)),
+        f"the box {shown} is too large: its area overflows float64; give a smaller box",
+    )
     return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
 
 
