@@ -39,6 +39,7 @@ import numba as nb
 import numpy as np
 
 OK, AMBIGUOUS, OVER, DEGENERATE = 0, 1, 2, 3
+AGAINST = -2  # from _sides: a vertex's side, decided exactly, is not its float's
 ONES = np.array([bin(i).count("1") for i in range(256)], np.int64)  # set bits of each byte
 
 
@@ -297,7 +298,9 @@ def _finished(x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, n_out, n_slots)
 @nb.njit(cache=True, inline="always")
 def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side):
     """Sides of line j (label lab) at the piece's vertices lv[st:st + ln] into ``side`` (0: on it,
-    ±1). Returns (any positive, any negative, a vertex whose sign is unknown or −1)."""
+    ±1). Returns (any positive, any negative, a vertex whose sign is unknown, or −1, or ``AGAINST``
+    when a side decided exactly is not its float's: no float interpolation places a crossing on that
+    vertex's edges, and the caller takes the exact path)."""
     pos, neg = False, False
     for i in range(ln):
         p = lv[st + i]
@@ -311,6 +314,8 @@ def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side):
             side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
             if side[i] == 2:
                 return pos, neg, p
+            if not (d > 0 if side[i] > 0 else d < 0):
+                return pos, neg, AGAINST
         pos |= side[i] > 0
         neg |= side[i] < 0
     return pos, neg, -1
@@ -379,12 +384,9 @@ def _emit(out_sv, out_sl, out_off, anc, bits, n_out, n_slots, lv, ll, st, ln, f,
 def _vertex_on_edge(x, z, rec, nv, a, b, j, kink, lab, label, stage, f):
     """Make vertex nv where z_j = kink on the edge a–b (label ``label``), interpolated from its lower
     end, so both faces beside the edge would compute it alike; it lies on line j (label ``lab``).
-    Returns False, making nothing, when the floats at the ends do not lie strictly on either side of
-    the kink (their sides were decided exactly, against the floats): no float t places the vertex."""
+    The ends' floats lie strictly on either side of the kink (:func:`_sides` sees to it)."""
     lo_v, hi_v = min(a, b), max(a, b)
     da, db = z[lo_v, j] - kink, z[hi_v, j] - kink
-    if not ((da > 0 and db < 0) or (da < 0 and db > 0)):
-        return False
     t = da / (da - db)
     x[nv, 0] = x[lo_v, 0] + t * (x[hi_v, 0] - x[lo_v, 0])
     x[nv, 1] = x[lo_v, 1] + t * (x[hi_v, 1] - x[lo_v, 1])
@@ -392,7 +394,6 @@ def _vertex_on_edge(x, z, rec, nv, a, b, j, kink, lab, label, stage, f):
         z[nv, c] = z[lo_v, c] + t * (z[hi_v, c] - z[lo_v, c])
     z[nv, j] = kink
     rec[nv, 0], rec[nv, 1], rec[nv, 2], rec[nv, 3] = lab, label, stage, f
-    return True
 
 
 @nb.njit(cache=True)
@@ -526,6 +527,8 @@ def _cut_faces(
                 )
                 if p >= 0:
                     return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
+                if p == AGAINST:
+                    return DEGENERATE, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
                 if not (pos and neg):
                     if pos:
                         sub_bits[r, byte] |= bit
@@ -558,23 +561,9 @@ def _cut_faces(
                                     break
                             if p < 0:
                                 p = nv
-                                if not _vertex_on_edge(
+                                _vertex_on_edge(
                                     x, z, rec, p, a, bv, j, kink, lab, ll[st + i], stage, f
-                                ):
-                                    return (
-                                        DEGENERATE,
-                                        x,
-                                        z,
-                                        rec,
-                                        nv,
-                                        out_sv,
-                                        out_sl,
-                                        out_off,
-                                        anc,
-                                        bits,
-                                        -1,
-                                        j,
-                                    )
+                                )
                                 nv += 1
                                 met_a[n_met], met_b[n_met], met_p[n_met] = lo_v, hi_v, p
                                 n_met += 1
@@ -734,7 +723,7 @@ def _walk_faces(
                 )
                 if p >= 0:
                     return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
-                if not (pos and neg):
+                if p == AGAINST or not (pos and neg):
                     return DEGENERATE, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, -1, j
                 live += 1
                 if n_out + live + (nf - f - 1) > max_faces:
@@ -788,23 +777,9 @@ def _walk_faces(
                                 p = p_out
                             else:
                                 p = nv
-                                if not _vertex_on_edge(
+                                _vertex_on_edge(
                                     x, z, rec, p, a, bv, j, kink, lab, ll[st + i], stage, f
-                                ):
-                                    return (
-                                        DEGENERATE,
-                                        x,
-                                        z,
-                                        rec,
-                                        nv,
-                                        out_sv,
-                                        out_sl,
-                                        out_off,
-                                        anc,
-                                        bits,
-                                        -1,
-                                        j,
-                                    )
+                                )
                                 nv += 1
                                 p_out, out_a, out_b, exit_slot = p, a, bv, st + i
                             q = n_local
