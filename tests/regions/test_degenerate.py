@@ -14,6 +14,7 @@ import regioncam
 import torch
 
 import approxlab
+from approxlab.errors import ApproxlabError
 from approxlab.regions import partition
 from approxlab.regions.checks import check
 
@@ -122,3 +123,21 @@ def test_lines_a_scale_apart_near_one_point_are_counted_exactly(scale, depth):
     ws.append(np.ones((1, ws[-1].shape[0])))
     bs = [rng.normal(size=8)] + [rng.normal(size=6)] * (depth - 1) + [np.zeros(1)]
     _agrees_with_reference(relu_net(ws, bs))
+
+
+def test_an_arithmetic_failure_of_the_geometry_is_one_clear_error():
+    # Hardtanh's two kinks make two parallel lines per neuron; with the first layer × 1e20 they are
+    # 2e-20 apart and the floats see them cross. That was an ArithmeticError traceback ("parallel
+    # lines have no crossing"); it is now one ApproxlabError naming the cause and the remedy.
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(2, 8),
+        torch.nn.Hardtanh(),
+        torch.nn.Linear(8, 6),
+        torch.nn.Hardtanh(),
+        torch.nn.Linear(6, 1),
+    ).double()
+    with torch.no_grad():
+        net[0].weight.mul_(1e20)
+    with pytest.raises(ApproxlabError, match="could not be computed .*rescale its first layer"):
+        partition(net, [(-1.0, 1.0), (-1.0, 1.0)])

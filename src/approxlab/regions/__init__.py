@@ -140,15 +140,24 @@ def partition(
     limit = bound(layers, piece.dim)
     _check_memory(layers, max_regions, limit)
     start = time.perf_counter()
-    if piece.dim == 1:
-        lo, hi = piece.domain
-        found = breakpoints(local, lo, hi, max_regions, limit)
-        p = Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
-    else:
-        parts = subdivide(local, piece.domain, max_regions, limit)
-        p = Partition2D(
-            local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start
-        )
+    try:
+        if piece.dim == 1:
+            lo, hi = piece.domain
+            found = breakpoints(local, lo, hi, max_regions, limit)
+            p = Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
+        else:
+            parts = subdivide(local, piece.domain, max_regions, limit)
+            p = Partition2D(
+                local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start
+            )
+    except (
+        ArithmeticError
+    ) as err:  # exact lines that floats saw crossing are parallel, and the like
+        raise ApproxlabError(
+            f"the partition could not be computed ({err}): the net's weights may span more orders of "
+            "magnitude than float64 geometry resolves on this domain (rescale its first layer); if "
+            "they do not, this is a bug in approxlab.regions: please report it with the model file"
+        ) from None
     _verify(p, None if isinstance(net, list) else net)
     return p
 
