@@ -455,12 +455,16 @@ def _exact_sides(
     """Set the bits of ``sides`` (vertices × packed neuron·kink columns, as :func:`side_bits`) whose
     value lies within the error bound of the kink to the exact side (1 above, 0 on it or below)."""
     z = sub.z.view
-    holder = np.empty(len(z), np.int64)  # a face holding each vertex (any: z is continuous)
-    holder[sub.slot_vertex.view] = np.repeat(np.arange(sub.count), sub.length.view)
+    holder = (
+        None  # a face holding each vertex (any: z is continuous), made when some value needs it
+    )
     for i, k in enumerate(kinks):
         v, j = np.nonzero(np.abs(z - k) <= sub.tol)
         if passes is not None:
             v, j = v[~passes[j]], j[~passes[j]]
+        if len(v) and holder is None:
+            holder = np.empty(len(z), np.int64)
+            holder[sub.slot_vertex.view] = np.repeat(np.arange(sub.count), sub.length.view)
         for col in np.unique(j).tolist():
             at = v[j == col]
             above = exact.sides(li, col, i, at, holder[at]) > 0
