@@ -173,6 +173,51 @@ def regions(
     return regions_of_layers(_layers(net), box)
 
 
+# σ as exact (kinks, slopes, intercepts per piece): piece i holds k_i ≤ z < k_(i+1) (approxlab's index).
+_PIECES = {
+    torch.nn.ReLU: lambda m: ([0], [0, 1], [0, 0]),
+    torch.nn.LeakyReLU: lambda m: ([0], [m.negative_slope, 1], [0, 0]),
+    torch.nn.Hardtanh: lambda m: ([m.min_val, m.max_val], [0, 1, 0], [m.min_val, 0, m.max_val]),
+}
+
+
+def intervals(net: torch.nn.Sequential, lo: float, hi: float) -> list[tuple[tuple[int, ...], ...]]:
+    """The activation patterns (piece index per neuron) of the linear regions of ``net`` (Linear and
+    ReLU / LeakyReLU / Hardtanh / ReLU6, 1 input) on [lo, hi], in order from lo: on each interval of
+    the previous layers' pattern every neuron is an exact affine s t + c, cut where it meets a kink;
+    neighbouring intervals with equal patterns are one region."""
+    mods = list(net)
+    cells = [(Fraction(lo), Fraction(hi), [(Fraction(1), Fraction(0))], [])]
+    for lin, act in zip(mods[::2], mods[1::2]):
+        w = [[Fraction(float(v)) for v in row] for row in lin.weight.detach().double().tolist()]
+        b = [Fraction(float(v)) for v in lin.bias.detach().double().tolist()]
+        kind = next(k for k in _PIECES if isinstance(act, k))
+        kinks, slopes, icpts = ([Fraction(float(v)) for v in a] for a in _PIECES[kind](act))
+        nxt = []
+        for a, e, h, pattern in cells:
+            z = [
+                (
+                    sum((r * s for r, (s, _) in zip(row, h)), Fraction(0)),
+                    sum((r * c for r, (_, c) in zip(row, h)), Fraction(0)) + bj,
+                )
+                for row, bj in zip(w, b)
+            ]
+            roots = {(k - c) / s for s, c in z if s != 0 for k in kinks}
+            cuts = sorted(q for q in roots if a < q < e)
+            ends = [a, *cuts, e]
+            for u, v in zip(ends[:-1], ends[1:]):
+                mid = (u + v) / 2
+                piece = [sum(s * mid + c >= k for k in kinks) for s, c in z]
+                h_next = [(slopes[i] * s, slopes[i] * c + icpts[i]) for (s, c), i in zip(z, piece)]
+                nxt.append((u, v, h_next, [*pattern, tuple(piece)]))
+        cells = nxt
+    out: list[tuple[tuple[int, ...], ...]] = []
+    for *_, pattern in cells:
+        if not out or out[-1] != tuple(pattern):
+            out.append(tuple(pattern))
+    return out
+
+
 def patterns_of(p) -> set[tuple[tuple[int, ...], ...]]:
     """The patterns of an approxlab partition, in the reference's form."""
     rows = np.concatenate(p.patterns(), axis=1) if p.patterns() else np.zeros((p.count, 0), np.int8)

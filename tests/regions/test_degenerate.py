@@ -18,7 +18,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.regions import partition
 from approxlab.regions.checks import check
 
-from .exact_reference import patterns_of, regions, relu_net
+from .exact_reference import intervals, patterns_of, regions, relu_net
 
 SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
 
@@ -123,6 +123,55 @@ def test_lines_a_scale_apart_near_one_point_are_counted_exactly(scale, depth):
     ws.append(np.ones((1, ws[-1].shape[0])))
     bs = [rng.normal(size=8)] + [rng.normal(size=6)] * (depth - 1) + [np.zeros(1)]
     _agrees_with_reference(relu_net(ws, bs))
+
+
+@pytest.mark.parametrize("scale", [1e9, 1e15, 1e20])
+@pytest.mark.parametrize("seed", range(12))
+def test_a_segment_with_kinks_a_scale_apart_near_one_point_is_counted_exactly(scale, seed):
+    # 1 → 8 → 6 → 1 with the first layer × scale: all 8 kinks within ~1/scale of 0, and the second
+    # layer's values at them interpolated from ~scale at the ends. Before (measured on these 36 nets),
+    # scale 1e9 was right on all 12, 1e15 on 5 (2 wrong counts that passed the self-checks: 15 vs 17,
+    # 13 vs 14; 5 self-check errors), 1e20 on none: the new points' interpolated values were read
+    # as floats, and a sign change between a settled ±5e-324 and a value below 1 was tested by
+    # their product, which underflows to −0.
+    rng = np.random.default_rng(seed)
+    net = relu_net(
+        [rng.normal(size=(8, 1)) * scale, rng.normal(size=(6, 8)), np.ones((1, 6))],
+        [rng.normal(size=8), rng.normal(size=6), np.zeros(1)],
+    )
+    _agrees_in_order(net)
+
+
+def _agrees_in_order(net):
+    p = partition(net, (-1.0, 1.0))
+    rows = np.concatenate(p.patterns(), axis=1)
+    found = [(tuple(int(v) for v in row[:8]), tuple(int(v) for v in row[8:])) for row in rows]
+    assert found == intervals(net, -1.0, 1.0)
+    assert check(p, net)["ok"]
+
+
+@pytest.mark.parametrize("scale", [1e9, 1e12, 1e15, 1e20])
+@pytest.mark.parametrize("activation", [torch.nn.Hardtanh, torch.nn.ReLU6, torch.nn.LeakyReLU])
+def test_a_segment_of_saturating_units_a_scale_apart_is_counted_and_valued_exactly(
+    activation, scale
+):
+    # Before, partition refused these for Hardtanh and ReLU6 from 1e12 on ("the net's output differs
+    # from its layers read in order", relative error 1.7e-5 … 0.88): the vertices' values,
+    # interpolated from ±scale at the ends, were off by more than the saturated outputs are large,
+    # and check() failed from 1e9 on (vertex error 7e-9 … 0.37 of the output) with every pattern
+    # right. Now the points are rounded from their exact roots and those values evaluated there:
+    # check() measures ≤ 2.4e-16 on all twelve.
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(1, 8),
+        activation(),
+        torch.nn.Linear(8, 6),
+        activation(),
+        torch.nn.Linear(6, 1),
+    ).double()
+    with torch.no_grad():
+        net[0].weight.mul_(scale)
+    _agrees_in_order(net)
 
 
 def test_an_arithmetic_failure_of_the_geometry_is_one_clear_error():

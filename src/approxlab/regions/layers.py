@@ -800,6 +800,25 @@ def output(layers: list[Stage], x: np.ndarray) -> np.ndarray:
     return h
 
 
+def term_size(layers: list[Stage], x: np.ndarray) -> np.ndarray:
+    """A bound on the size of the terms summed in the net's output at ``x`` (n, d), float64: the
+    forward pass of |W| and |b| on |x|, s = |W| a + |b|, a = max|slope| s + max|intercept| after σ.
+    Round-off of the output is a few ε times this (Higham, *Accuracy and Stability of Numerical
+    Algorithms*, §3.5), however much of it cancels.
+
+    >>> from approxlab import mlp
+    >>> bool(np.all(term_size(stages(mlp(2, [4])), np.ones((3, 2))) > 0))
+    True
+    """
+    a = np.abs(np.asarray(x, dtype=np.float64))
+    for s in layers:
+        a = a @ np.abs(s.weight).T + np.abs(s.bias)
+        if s.activation is not None:
+            act = s.activation
+            a = float(np.abs(act.slope).max()) * a + float(np.abs(act.intercept).max())
+    return a
+
+
 def restrict(layers: list[Stage], origin: np.ndarray, basis: np.ndarray) -> list[Stage]:
     """The net composed with the affine embedding x = origin + basis · t (basis of shape (d, k)).
 

@@ -14,10 +14,11 @@ from fractions import Fraction
 import numpy as np
 
 from approxlab.regions.certified import exact_dot, two_prod, two_sum
-from approxlab.regions.layers import Stage
+from approxlab.regions.layers import Stage, output
 from approxlab.regions.lineage import Lineage, side_bits
-from approxlab.regions.partition2d import float_error_bound, stop_if_over
+from approxlab.regions.partition2d import TOL, float_error_bound, stop_if_over
 
+EPS = float(np.finfo(np.float64).eps)
 CERTIFY_WEIGHTS = 4096  # certify float64 exactness (error-free transformations) for layers up to this many weights
 
 
@@ -49,15 +50,37 @@ def _exact_sides(
     return out
 
 
+def _settle(
+    z: np.ndarray, k: float, pts: np.ndarray, j: int, exact: np.ndarray, ez: np.ndarray
+) -> None:
+    """Give z[pts, j] its exact side ``exact`` of the kink k (in place): a value exactly on it
+    becomes k (and exact, ez 0), a float on the wrong side the nearest float on the right one."""
+    d = z[pts, j] - k
+    z[pts, j] = np.where(
+        exact == 0, k, np.where(np.sign(d) == exact, z[pts, j], np.nextafter(k, k + exact))
+    )
+    ez[pts[exact == 0], j] = 0.0
+
+
 def breakpoints(
     layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None
 ):
     """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, the
     layer and neuron of each point (−1 for the ends), and the intervals' :class:`Lineage`. float64
     positions; a side within the float64 error bound of a kink, and the order of crossings closer
-    than their error bounds, are decided exactly (:mod:`approxlab.regions.exact`)."""
+    than their error bounds, are decided exactly (:mod:`approxlab.regions.exact`).
+
+    The error bound of each value is carried from layer to layer (a running forward bound, as in
+    interval arithmetic): a new point's values are interpolated, t = d_i / (d_i − d_{i+1}) along
+    [x_i, x_{i+1}], and an error δ in the d's moves t by up to 2(δ_i + δ_{i+1}) / |d_i − d_{i+1}|,
+    which the other neurons' values inherit times their own change along the interval. When the
+    first layer's weights are ~1e15 × its biases those inherited errors exceed the values (every
+    kink within 1e-15 of 0, values interpolated from ±1e15 at the ends): the bound then sends
+    them to the exact predicates instead of reading a wrong side.
+    """
     x = np.array([lo, hi], dtype=np.float64)
     h = x[:, None]
+    eh = np.zeros_like(h)  # bound on |h − exact h| per point and input (0: exact)
     layer_of = np.array([-1, -1], np.int64)
     neuron_of = np.array([-1, -1], np.int64)
     lineage = Lineage(layers)
@@ -71,63 +94,66 @@ def breakpoints(
     ids = np.array([0, 1], np.int64)
     certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
     for li, stage in enumerate(layers):
-        if stage.activation is None:
-            h = h @ stage.weight.T + stage.bias
-            continue
         tol = float_error_bound(stage, h)  # first: it refuses pre-activations that overflow
         z = h @ stage.weight.T + stage.bias
+        # Forward error: the inputs' errors through |W| (the product's own round-off is 1 + O(n ε),
+        # the 1 + 1e-6 covers it) plus this layer's round-off γ_(n+2) (Σ|W||h| + |b|), which is
+        # tol · (n + 2) ε / TOL.
+        ez = (eh @ np.abs(stage.weight).T) * (1.0 + 1e-6) + tol * (
+            (stage.weight.shape[1] + 2) * EPS / TOL
+        )
+        if stage.activation is None:
+            h, eh = z, ez
+            continue
         if certain.any() and stage.weight.size <= CERTIFY_WEIGHTS:
             rows = np.flatnonzero(certain)
             zc, ok = exact_dot(h[rows], stage.weight, stage.bias)
             z[rows[ok]] = zc[ok]
+            ez[rows[ok]] = 0.0
             certain[rows[~ok]] = False
         else:
             certain[:] = False
         kinks = stage.activation.kinks
         bend = stage.activation.bending(stage.width)
-        new_i, new_t, new_col, new_kink, new_err = [], [], [], [], []
+        new_i, new_t, new_col, new_kink, new_err, new_dt = [], [], [], [], [], []
         for ki, k in enumerate(kinks):
             d = z - k
-            unsure_p, unsure_j = np.nonzero(np.abs(d) <= tol)
-            # Certified values are exact: their float64 sign is the sign.
-            keep = ~certain[unsure_p] & bend[unsure_j]
-            unsure_p, unsure_j = unsure_p[keep], unsure_j[keep]
+            # Values within their bound of the kink (exact ones, ez 0, need no check).
+            unsure_p, unsure_j = np.nonzero((np.abs(d) <= tol + ez) & (ez > 0) & bend)
             for j in np.unique(unsure_j).tolist():
                 pts = unsure_p[unsure_j == j]
                 exact = _exact_sides(
                     lineage, roots, made, li, j, ki, ids[pts], np.minimum(pts, len(x) - 2)
                 )
-                z[pts, j] = np.where(
-                    exact == 0,
-                    k,
-                    np.where(np.sign(d[pts, j]) == exact, z[pts, j], np.nextafter(k, k + exact)),
-                )
+                _settle(z, k, pts, j, exact, ez)
             d = z - k
             # A strict sign change between consecutive points: the interval holds one crossing.
-            i, j = np.nonzero((d[:-1] * d[1:] < 0) & bend)
+            # (Compared as signs: a product of a settled ±5e-324 with a value below 1 underflows
+            # to zero and would hide the crossing.)
+            s = np.sign(d)
+            i, j = np.nonzero((s[:-1] == -s[1:]) & (s[1:] != 0) & bend)
             gap = d[i, j] - d[i + 1, j]
+            # How far t = d_i / gap may be from the exact crossing, given the d's error bounds.
+            spread = 2.0 * (ez[i, j] + ez[i + 1, j])
+            dt = np.where(spread < np.abs(gap), spread / np.abs(gap) + 4 * EPS, 1.0)
             new_i.append(i)
             new_t.append(d[i, j] / gap)
             new_col.append(j)
             new_kink.append(np.full(len(i), ki))
-            # Position error: tol_j over the slope of z along the interval, and round-off of x.
+            new_dt.append(dt)
+            # Position error: tol_j (or the carried bound) over the slope of z along the interval,
+            # and round-off of x.
             new_err.append(
-                (tol[j] / np.abs(gap) + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i])
+                (np.maximum(tol[j] / np.abs(gap), dt) + 4e-16) * (x[i + 1] - x[i])
+                + 4e-16 * np.abs(x[i])
             )
-        i, t, col, kink, err = (
-            np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err)
+        i, t, col, kink, err, dt = (
+            np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err, new_dt)
         )
         if len(i):
             xn = x[i] + t * (x[i + 1] - x[i])
             order = np.lexsort((xn, i))
-            i, t, col, kink, err, xn = (
-                i[order],
-                t[order],
-                col[order],
-                kink[order],
-                err[order],
-                xn[order],
-            )
+            i, t, col, kink, err, dt, xn = (a[order] for a in (i, t, col, kink, err, dt, xn))
             exact_x: dict[int, Fraction] = {}
             same = np.zeros(len(i) - 1, bool)  # crossing n+1 is the same point as crossing n
             close = np.flatnonzero((i[1:] == i[:-1]) & (xn[1:] - xn[:-1] <= err[1:] + err[:-1]))
@@ -141,32 +167,47 @@ def breakpoints(
                 for run in runs:
                     run_sorted = sorted(run.tolist(), key=lambda n: exact_x[n])
                     perm = np.array(run_sorted)
-                    i[run], t[run], col[run], kink[run], err[run], xn[run] = (
-                        i[perm],
-                        t[perm],
-                        col[perm],
-                        kink[perm],
-                        err[perm],
-                        xn[perm],
+                    i[run], t[run], col[run], kink[run], err[run], dt[run], xn[run] = (
+                        a[perm] for a in (i, t, col, kink, err, dt, xn)
                     )
                     exact_run = [exact_x[n] for n in run_sorted]
                     exact_x.update(zip(run.tolist(), exact_run))
                     same[run[:-1]] = (i[run[1:]] == i[run[:-1]]) & np.array(
                         [a == b for a, b in zip(exact_run[1:], exact_run[:-1])], bool
                     )
-                    # Keep float positions in exact order.
-                    xn[run] = np.maximum.accumulate(xn[run])
+                    # Their float positions: the exact ones rounded (xn's error, ~ε · |x_i|, can
+                    # exceed the gaps), kept in their interval and in order.
+                    rounded = np.clip([float(q) for q in exact_run], x[i[run]], x[i[run] + 1])
+                    xn[run] = np.maximum.accumulate(rounded)
             distinct = np.ones(len(i), bool)
             distinct[1:] = ~same
             point_of = np.cumsum(distinct) - 1
-            zn = z[i] + t[:, None] * (z[i + 1] - z[i])
+            dz = z[i + 1] - z[i]
+            zn = z[i] + t[:, None] * dz
+            # Interpolation error: the ends' bounds, t's error times the change along the
+            # interval (and the ends' errors), and the two roundings of z_i + t (z_(i+1) − z_i).
+            ezn = (
+                np.maximum(ez[i], ez[i + 1])
+                + dt[:, None] * (np.abs(dz) + ez[i] + ez[i + 1])
+                + 4 * EPS * (np.abs(z[i]) + np.abs(z[i + 1]))
+            )
             new_certain = (
                 certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
             )
-            zn = zn[distinct]
-            new_certain = new_certain[distinct]
+            # A position whose float error (ε |x_i| from x_i + t (x_(i+1) − x_i), and t's) is not
+            # small against the position itself is rounded from its exact root instead (kinks
+            # 1e-15 apart near 0 on [−1, 1]), so the values evaluated there at the end are right.
+            loose = (dt + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i]) > 1e-12 * np.abs(xn)
+            for n in np.flatnonzero(loose & ~new_certain).tolist():
+                if n not in exact_x:
+                    p, r = lineage.line(li, int(i[n]), li, int(col[n]), int(kink[n]))
+                    exact_x[n] = Fraction(-r, p)
+                    xn[n] = min(max(float(exact_x[n]), x[i[n]]), x[i[n] + 1])
+            zn, ezn, new_certain = zn[distinct], ezn[distinct], new_certain[distinct]
+            ezn[new_certain] = 0.0
             # Every neuron whose crossing is this point sits exactly on its kink there.
             zn[point_of, col] = kinks[kink]
+            ezn[point_of, col] = 0.0
             rep = np.flatnonzero(distinct)
             xi = i[rep]
             new_ids = np.arange(len(made), len(made) + len(rep))
@@ -177,6 +218,14 @@ def breakpoints(
             for n, q in zip(exact_x, position.tolist()):
                 if q < len(rep) and rep[q] == n:
                     roots[int(new_ids[q])] = exact_x[n]
+            # The new points' other values were interpolated: those within their bound of a kink
+            # get their exact side, as the old points' did (their patterns are recorded below).
+            for ki, k in enumerate(kinks):
+                unsure_p, unsure_j = np.nonzero((np.abs(zn - k) <= tol + ezn) & (ezn > 0) & bend)
+                for j in np.unique(unsure_j).tolist():
+                    pts = unsure_p[unsure_j == j]
+                    exact = _exact_sides(lineage, roots, made, li, j, ki, new_ids[pts], xi[pts])
+                    _settle(zn, k, pts, j, exact, ezn)
             merged = np.argsort(np.concatenate([np.arange(len(x)) * 2, xi * 2 + 1]), kind="stable")
             # Each new interval starts at a point: an old point p (old interval p) or a new point in
             # old interval i; that old interval is its ancestor.
@@ -184,6 +233,7 @@ def breakpoints(
             x = np.concatenate([x, xn[rep]])[merged]
             certain = np.concatenate([certain, new_certain])[merged]
             z = np.concatenate([z, zn])[merged]
+            ez = np.concatenate([ez, ezn])[merged]
             ids = np.concatenate([ids, new_ids])[merged]
             layer_of = np.concatenate([layer_of, np.full(len(rep), li)])[merged]
             neuron_of = np.concatenate([neuron_of, col[rep]])[merged]
@@ -193,11 +243,20 @@ def breakpoints(
         sides = side_bits(z, kinks, stage.activation.passes)
         lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
         h = stage.activation(z)
+        # σ is Lipschitz with constant max |slope|; applying it rounds once more.
+        eh = ez * float(np.abs(stage.activation.slope).max()) + EPS * np.abs(h)
         if certain.any() and stage.activation.name != "relu":
             piece = stage.activation.piece(z)
             p, e = two_prod(stage.activation.slope[piece], z)
             _, f = two_sum(p, stage.activation.intercept[piece])
             certain &= np.all((e == 0) & (f == 0), axis=1)
+        eh[certain] = 0.0
+    # Outputs whose carried bound is not small against the outputs (interpolated across an
+    # ill-conditioned layer): evaluated from the stages at the point instead, whose error is a
+    # few ε times the size of the terms (:func:`approxlab.regions.layers.term_size`).
+    redo = np.flatnonzero(eh.max(axis=1) > 1e-12 * max(float(np.abs(h).max()), 1.0))
+    if len(redo):
+        h[redo] = output(layers, x[redo, None])
     if lineage.has_games:
         # Neighbouring intervals with equal patterns (games off the winner's path ignored) are one
         # region: drop the point between them, keep the first interval's lineage.

@@ -57,8 +57,9 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     # each turn against the product of its edge lengths — so a box 1e-13 wide is as good as a wide one.
     u = p - p[0]
     v = np.concatenate([u[1:], u[:1]])
-    terms = u[:, 0] * v[:, 1] - v[:, 0] * u[:, 1]
-    area = 0.5 * float(terms.sum())
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused just below
+        terms = u[:, 0] * v[:, 1] - v[:, 0] * u[:, 1]
+        area = 0.5 * float(terms.sum())
     require(
         math.isfinite(area),
         "the polygon is too large: its area overflows float64; give a smaller one",
