@@ -40,8 +40,9 @@ from approxlab.regions.slices import (
 
 MAX_REGIONS = 1_000_000
 # Peak memory per region and per unit of the widest layer (vertex pre-activations, crossing
-# candidates, patterns): measured 24–38 bytes on 2→64^6, 2→128^4, 2→256^3, 2→512^2.
-BYTES_PER_REGION_UNIT = 48
+# candidates, patterns): measured 24–38 bytes on 2→64^6, 2→128^4, 2→256^3, 2→512^2 (compiled path),
+# 42–51 on Hardtanh 2→128², 2→64³ (the general path also keeps each value's error bound).
+BYTES_PER_REGION_UNIT = 64
 ALWAYS_AFFORDABLE = 1 << 28  # below 256 MB the machine's free memory is not even read
 
 __all__ = [

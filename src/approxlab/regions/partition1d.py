@@ -16,9 +16,15 @@ import numpy as np
 from approxlab.regions.certified import exact_dot, two_prod, two_sum
 from approxlab.regions.layers import Stage, output
 from approxlab.regions.lineage import Lineage, side_bits
-from approxlab.regions.partition2d import TOL, float_error_bound, stop_if_over
+from approxlab.regions.partition2d import (
+    activated_error,
+    carried_error,
+    crossing_shift,
+    float_error_bound,
+    interpolation_error,
+    stop_if_over,
+)
 
-EPS = float(np.finfo(np.float64).eps)
 CERTIFY_WEIGHTS = 4096  # certify float64 exactness (error-free transformations) for layers up to this many weights
 
 
@@ -96,12 +102,7 @@ def breakpoints(
     for li, stage in enumerate(layers):
         tol = float_error_bound(stage, h)  # first: it refuses pre-activations that overflow
         z = h @ stage.weight.T + stage.bias
-        # Forward error: the inputs' errors through |W| (the product's own round-off is 1 + O(n ε),
-        # the 1 + 1e-6 covers it) plus this layer's round-off γ_(n+2) (Σ|W||h| + |b|), which is
-        # tol · (n + 2) ε / TOL.
-        ez = (eh @ np.abs(stage.weight).T) * (1.0 + 1e-6) + tol * (
-            (stage.weight.shape[1] + 2) * EPS / TOL
-        )
+        ez = carried_error(stage, eh, tol)
         if stage.activation is None:
             h, eh = z, ez
             continue
@@ -134,8 +135,7 @@ def breakpoints(
             i, j = np.nonzero((s[:-1] == -s[1:]) & (s[1:] != 0) & bend)
             gap = d[i, j] - d[i + 1, j]
             # How far t = d_i / gap may be from the exact crossing, given the d's error bounds.
-            spread = 2.0 * (ez[i, j] + ez[i + 1, j])
-            dt = np.where(spread < np.abs(gap), spread / np.abs(gap) + 4 * EPS, 1.0)
+            dt = crossing_shift(ez[i, j] + ez[i + 1, j], gap)
             new_i.append(i)
             new_t.append(d[i, j] / gap)
             new_col.append(j)
@@ -182,15 +182,8 @@ def breakpoints(
             distinct = np.ones(len(i), bool)
             distinct[1:] = ~same
             point_of = np.cumsum(distinct) - 1
-            dz = z[i + 1] - z[i]
-            zn = z[i] + t[:, None] * dz
-            # Interpolation error: the ends' bounds, t's error times the change along the
-            # interval (and the ends' errors), and the two roundings of z_i + t (z_(i+1) − z_i).
-            ezn = (
-                np.maximum(ez[i], ez[i + 1])
-                + dt[:, None] * (np.abs(dz) + ez[i] + ez[i + 1])
-                + 4 * EPS * (np.abs(z[i]) + np.abs(z[i + 1]))
-            )
+            zn = z[i] + t[:, None] * (z[i + 1] - z[i])
+            ezn = interpolation_error(z[i], z[i + 1], ez[i], ez[i + 1], dt)
             new_certain = (
                 certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
             )
@@ -242,9 +235,8 @@ def breakpoints(
         stop_if_over(len(x) - 1, max_regions, li, bound, smaller="segment")
         sides = side_bits(z, kinks, stage.activation.passes)
         lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
+        eh = activated_error(stage.activation, z, ez)
         h = stage.activation(z)
-        # σ is Lipschitz with constant max |slope|; applying it rounds once more.
-        eh = ez * float(np.abs(stage.activation.slope).max()) + EPS * np.abs(h)
         if certain.any() and stage.activation.name != "relu":
             piece = stage.activation.piece(z)
             p, e = two_prod(stage.activation.slope[piece], z)

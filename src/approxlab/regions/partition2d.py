@@ -39,6 +39,7 @@ REFRESH = 4  # re-read the crossing candidates each time the face count has grow
 # the side is decided exactly, so TOL only needs to exceed the true error.
 TOL = 1e-9
 TINY = np.finfo(float).tiny
+EPS = float(np.finfo(np.float64).eps)
 
 
 class _Pool:
@@ -87,6 +88,8 @@ class _Subdivision:
         k = len(polygon)
         self.x = _Pool(np.array(polygon, dtype=np.float64))
         self.z: _Pool | None = None
+        # Carried error bound of each vertex's z (inputs' errors, interpolation): see :func:`subdivide`.
+        self.ez: _Pool | None = None
         self.slot_vertex = _Pool(np.arange(k, dtype=np.int64))
         self.slot_label = _Pool(-1 - np.arange(k, dtype=np.int32))
         self.start = _Pool(np.zeros(1, np.int64))
@@ -126,6 +129,7 @@ class _Subdivision:
         sub.tol = np.zeros(0)
         sub.x = _Pool(x)
         sub.z = None
+        sub.ez = None
         sub.slot_vertex = _Pool(slot_vertex.astype(np.int64))
         sub.slot_label = _Pool(slot_label.astype(np.int32))
         sub.start = _Pool(np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64))
@@ -170,8 +174,10 @@ class _Subdivision:
         vid = self.slot_vertex.view[slots]
         zdata = self.z.data
         col_s, kink_s = np.repeat(column, lengths), np.repeat(kink, lengths)
+        ezdata = self.ez.data
         d = zdata[vid, col_s] - kink_s
-        unsure = np.abs(d) <= self.tol[col_s]
+        e = ezdata[vid, col_s]
+        unsure = (np.abs(d) <= self.tol[col_s] + e) & ((d != 0) | (e > 0))
         if unsure.any():
             at = np.flatnonzero(unsure)
             at_face = np.searchsorted(first, at, side="right") - 1
@@ -190,6 +196,7 @@ class _Subdivision:
                 zdata[verts, col] = np.where(
                     exact == 0, k, np.where(agree, zdata[verts, col], np.nextafter(k, k + exact))
                 )
+                ezdata[verts[exact == 0], col] = 0.0
             d = zdata[vid, col_s] - kink_s
         side = np.sign(d).astype(np.int8)
         pos = np.logical_or.reduceat(side > 0, first)
@@ -223,11 +230,16 @@ class _Subdivision:
         t = (za / (za - zb))[:, None]
         xd = self.x.data
         new_x = xd[ua] + t * (xd[ub] - xd[ua])
-        new_z = zdata[ua] + t * (zdata[ub] - zdata[ua])
+        dz = zdata[ub] - zdata[ua]
+        new_z = zdata[ua] + t * dz
         new_z[np.arange(len(unique)), col_c] = kink_c
+        shift = crossing_shift(ezdata[ua, col_c] + ezdata[ub, col_c], za - zb)
+        new_ez = interpolation_error(zdata[ua], zdata[ub], ezdata[ua], ezdata[ub], shift)
+        new_ez[np.arange(len(unique)), col_c] = 0.0
         base = self.x.n
         self.x.extend(new_x)
         self.z.extend(new_z)
+        self.ez.extend(new_ez)
         self.rec_a.extend(label[crossed_face].astype(np.int64))
         self.rec_b.extend(self.slot_label.view[slots[crossed_slot]].astype(np.int64))
         self.rec_stage.extend(np.full(len(unique), stage, np.int64))
@@ -290,14 +302,15 @@ def _crossing_candidates(
     first = sub.start.view
     vid = sub.slot_vertex.view
     z = sub.z.view
+    bound = sub.tol + sub.ez.view
     n = z.shape[1]
     longest = int(lengths.max())
     pad = first[:, None] + np.minimum(np.arange(longest), lengths[:, None] - 1)
     corners = vid[pad]
     out = np.empty((n * len(kinks), len(lengths)), bool)
     for i, k in enumerate(kinks):
-        above = np.bitwise_or.reduce(np.packbits(z > k - sub.tol, axis=1)[corners], axis=1)
-        below = np.bitwise_or.reduce(np.packbits(z < k + sub.tol, axis=1)[corners], axis=1)
+        above = np.bitwise_or.reduce(np.packbits(z > k - bound, axis=1)[corners], axis=1)
+        below = np.bitwise_or.reduce(np.packbits(z < k + bound, axis=1)[corners], axis=1)
         out[i :: len(kinks)] = np.unpackbits(above & below, axis=1, count=n).T.astype(bool)
     if passes is not None:
         out[np.repeat(passes, len(kinks))] = False  # pass-through neurons never bend
@@ -357,10 +370,53 @@ def _first_layer(built, stage: Stage, label_base: int, polygon: np.ndarray) -> _
     np.matmul(vertices, stage.weight.T, out=room[:v])
     room[:v] += stage.bias
     m = len(stage.activation.kinks)
+    sub.tol = float_error_bound(stage, vertices)
+    ez = np.empty_like(room)
+    ez[:v] = carried_error(stage, _placement_error(sub, stage, polygon, meets, label_base), sub.tol)
     room[on[:, 0], on[:, 1] // m] = stage.activation.kinks[on[:, 1] % m]
-    sub.z = _Pool(room)
-    sub.z.n = v
+    ez[on[:, 0], on[:, 1] // m] = 0.0
+    sub.z, sub.ez = _Pool(room), _Pool(ez)
+    sub.z.n = sub.ez.n = v
     return sub
+
+
+def _placement_error(
+    sub: _Subdivision, stage: Stage, polygon: np.ndarray, meets: np.ndarray, label_base: int
+) -> np.ndarray:
+    """Bound on |x_v − x*_v| per coordinate for the arrangement's vertices (V, 2), from the
+    residuals r = A x_v + c of the two lines that make each (first-layer lines or polygon edges):
+    x_v − x* = A⁻¹ r, and r is computed to within 8 ε (|A| |x_v| + |c|). Corners are exact;
+    a nearly singular A (|det| ≤ 1e-6 of its terms) gives an infinite bound (every value there
+    is then decided exactly)."""
+    x = sub.x.view
+    out = np.zeros_like(x)
+    kinks, m = stage.activation.kinks, len(stage.activation.kinks)
+    corner_next = np.roll(polygon, -1, axis=0)
+    edge_normal = np.stack(
+        [polygon[:, 1] - corner_next[:, 1], corner_next[:, 0] - polygon[:, 0]], 1
+    )
+    edge_offset = -(edge_normal * polygon).sum(axis=1)
+    v = np.arange(sub.corners, len(x))
+    rows, offs = [], []
+    for lab in (sub.rec_a.view[v], sub.rec_b.view[v]):
+        line = lab >= 0
+        c = meets[np.where(line, lab - label_base, 0)]
+        e = np.where(line, 0, -1 - lab)
+        rows.append(np.where(line[:, None], stage.weight[c // m], edge_normal[e]))
+        offs.append(np.where(line, stage.bias[c // m] - kinks[c % m], edge_offset[e]))
+    a = np.stack(rows, axis=1)  # (V', 2 lines, 2)
+    c = np.stack(offs, axis=1)
+    xv = x[v]
+    r = np.abs(np.einsum("vij,vj->vi", a, xv) + c)
+    r += 8 * EPS * (np.einsum("vij,vj->vi", np.abs(a), np.abs(xv)) + np.abs(c))
+    det = a[:, 0, 0] * a[:, 1, 1] - a[:, 0, 1] * a[:, 1, 0]
+    terms = np.abs(a[:, 0, 0] * a[:, 1, 1]) + np.abs(a[:, 0, 1] * a[:, 1, 0])
+    inverse = np.stack([a[:, 1, 1], -a[:, 0, 1], -a[:, 1, 0], a[:, 0, 0]], 1).reshape(-1, 2, 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bound = np.einsum("vij,vj->vi", np.abs(inverse), r) / np.abs(det)[:, None] * (1 + 1e-6)
+    bound[np.abs(det) <= 1e-6 * terms] = np.inf
+    out[v] = bound
+    return out
 
 
 class _Exact:
@@ -454,12 +510,14 @@ def _exact_sides(
 ) -> None:
     """Set the bits of ``sides`` (vertices × packed neuron·kink columns, as :func:`side_bits`) whose
     value lies within the error bound of the kink to the exact side (1 above, 0 on it or below)."""
-    z = sub.z.view
+    z, ez = sub.z.view, sub.ez.view
+    bound = sub.tol + ez
     holder = (
         None  # a face holding each vertex (any: z is continuous), made when some value needs it
     )
     for i, k in enumerate(kinks):
-        v, j = np.nonzero(np.abs(z - k) <= sub.tol)
+        # A value on the kink with a zero bound is exact (the vertex was made on that line).
+        v, j = np.nonzero((np.abs(z - k) <= bound) & ((z != k) | (ez > 0)))
         if passes is not None:
             v, j = v[~passes[j]], j[~passes[j]]
         if len(v) and holder is None:
@@ -480,6 +538,45 @@ def float_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
     from approxlab.regions.fastcut import error_bound  # numba: imported on first use
 
     return representable(error_bound(stage.weight, stage.bias, h, TOL, TINY))
+
+
+def carried_error(stage: Stage, eh: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Bound on |z − exact z| per point and neuron for z = W h + b: the inputs' bounds ``eh``
+    through |W| (the product's own round-off, 1 + O(n ε), is covered by the factor 1 + 1e-6) plus
+    this product's round-off γ_(n+2) (Σ|W||h| + |b|), which is ``tol`` (:func:`float_error_bound`)
+    · (n + 2) ε / TOL (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1). A running
+    forward bound, as in interval arithmetic; float64."""
+    n = stage.weight.shape[1]
+    return (eh @ np.abs(stage.weight).T) * (1.0 + 1e-6) + tol * ((n + 2) * EPS / TOL)
+
+
+def activated_error(activation, z: np.ndarray, ez: np.ndarray) -> np.ndarray:
+    """Bound on |σ(z) − σ(exact z)| given |z − exact z| ≤ ``ez``: σ is Lipschitz with constant
+    max |slope|, and applying it rounds once more (ε |σ(z)| ≤ ε (L |z| + max |intercept|))."""
+    lip = float(np.abs(activation.slope).max())
+    return lip * (ez + EPS * np.abs(z)) + EPS * float(np.abs(activation.intercept).max())
+
+
+def crossing_shift(spread: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """How far (as a fraction of its edge) the crossing t = d_a / (d_a − d_b) may lie from the
+    exact one when the d's carry error bounds δ_a + δ_b = ``spread`` in all, ``gap`` = d_a − d_b:
+    by the mean value theorem at most 2 (δ_a + δ_b) / |gap| while that is below 1 (the exact
+    |gap| is then ≥ |gap| / 2), plus the division's rounding; 1 otherwise (it lies on the edge)."""
+    size = np.abs(gap)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # those take 1
+        return np.where(2.0 * spread < size, 2.0 * spread / size + 4 * EPS, 1.0)
+
+
+def interpolation_error(za, zb, eza, ezb, shift) -> np.ndarray:
+    """Bound on the error of z = z_a + t (z_b − z_a) at a crossing whose t is off by at most
+    ``shift`` (:func:`crossing_shift`): the ends' bounds, the shift times each value's change
+    along the edge (and the ends' bounds), and the two roundings."""
+    shift = np.asarray(shift)[:, None]
+    return (
+        np.maximum(eza, ezb)
+        + shift * (np.abs(zb - za) + eza + ezb)
+        + 4 * EPS * (np.abs(za) + np.abs(zb))
+    )
 
 
 def representable(tol: np.ndarray) -> np.ndarray:
@@ -662,6 +759,7 @@ def subdivide(
     sub = _Subdivision(polygon)
     lineage = Lineage(layers)
     h = sub.x.view
+    eh = np.zeros_like(h)  # the corners are exact
     cuts: list[list[int]] = [[], [], []]  # layer, neuron, kink index of each cut label
     for li, stage in enumerate(layers):
         if stage.activation is None:
@@ -688,7 +786,9 @@ def subdivide(
                 cuts[1] += (built[5] // m).tolist()
                 cuts[2] += (built[5] % m).tolist()
                 stop_if_over(sub.count, max_regions, li, bound)
-                _record(sub, lineage, li, kinks, stage.activation.passes)
+                exact = _Exact(sub, lineage, polygon, cuts)
+                _record(sub, lineage, li, kinks, stage.activation.passes, exact)
+                eh = activated_error(stage.activation, sub.z.view, sub.ez.view)
                 h = stage.activation(
                     sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
                 )
@@ -699,8 +799,13 @@ def subdivide(
         np.matmul(h, stage.weight.T, out=room[:v])
         room[:v] += stage.bias
         sub.tol = float_error_bound(stage, h)
-        sub.z = _Pool(room)
-        sub.z.n = v
+        # The values' carried error bounds: an input's error (a vertex placed by interpolation,
+        # a saturated unit's input 1e15 × larger than its output) can exceed the round-off tol
+        # bounds, and a sign within it is decided exactly too.
+        ez = np.empty_like(room)
+        ez[:v] = carried_error(stage, eh, sub.tol)
+        sub.z, sub.ez = _Pool(room), _Pool(ez)
+        sub.z.n = sub.ez.n = v
         sub.compact()
         exact = _Exact(sub, lineage, polygon, cuts)
         candidates = _Columns(_crossing_candidates(sub, kinks, stage.activation.passes))
@@ -756,6 +861,7 @@ def subdivide(
             )
             stop_if_over(sub.count, max_regions, li, bound)
         _record(sub, lineage, li, kinks, stage.activation.passes, exact)
+        eh = activated_error(stage.activation, sub.z.view, sub.ez.view)
         h = stage.activation(
             sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
         )
