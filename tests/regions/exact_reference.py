@@ -218,6 +218,24 @@ def intervals(net: torch.nn.Sequential, lo: float, hi: float) -> list[tuple[tupl
     return out
 
 
+def pattern_at(net: torch.nn.Sequential, point) -> tuple[tuple[int, ...], ...]:
+    """The piece index of every neuron (as approxlab's ``patterns()``) at a float64 point, from the
+    net evaluated in exact rational arithmetic (Linear and the activations of :data:`_PIECES`)."""
+    mods = list(net)
+    h = [Fraction(float(v)) for v in point]
+    out = []
+    for lin, act in zip(mods[::2], mods[1::2]):
+        w = [[Fraction(float(v)) for v in row] for row in lin.weight.detach().double().tolist()]
+        b = [Fraction(float(v)) for v in lin.bias.detach().double().tolist()]
+        kind = next(k for k in _PIECES if isinstance(act, k))
+        kinks, slopes, icpts = ([Fraction(float(v)) for v in a] for a in _PIECES[kind](act))
+        z = [sum((r * x for r, x in zip(row, h)), Fraction(0)) + bj for row, bj in zip(w, b)]
+        piece = [sum(zj >= k for k in kinks) for zj in z]
+        h = [slopes[i] * zj + icpts[i] for zj, i in zip(z, piece)]
+        out.append(tuple(piece))
+    return tuple(out)
+
+
 def patterns_of(p) -> set[tuple[tuple[int, ...], ...]]:
     """The patterns of an approxlab partition, in the reference's form."""
     rows = np.concatenate(p.patterns(), axis=1) if p.patterns() else np.zeros((p.count, 0), np.int8)

@@ -18,7 +18,7 @@ from approxlab.errors import ApproxlabError
 from approxlab.regions import partition
 from approxlab.regions.checks import check
 
-from .exact_reference import intervals, patterns_of, regions, relu_net
+from .exact_reference import intervals, pattern_at, patterns_of, regions, relu_net
 
 SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
 
@@ -202,6 +202,32 @@ def test_two_kinks_a_scale_apart_give_the_regions_of_the_net_rescaled(activation
     p = partition(scaled, square)
     assert patterns_of(p) == patterns_of(reference)
     assert p.count == reference.count
+    assert check(p, scaled)["ok"]
+
+
+@pytest.mark.parametrize("power", [30, 50, 66])
+@pytest.mark.parametrize("activation", [torch.nn.Hardtanh, torch.nn.ReLU6])
+def test_the_vertices_of_an_ill_conditioned_net_are_where_its_regions_are(activation, power):
+    # The geometry, not only the count: each region's centroid (from its float vertices) has the
+    # region's pattern when the net is evaluated there in exact arithmetic. Vertices interpolated
+    # along edges from the square's corners are off by ~1e-16, more than the regions near 0 are wide
+    # (~2^-power); before, check() failed from 1e9 on with every pattern right (vertex error 3e-8 …
+    # 860 of the outputs). Now such vertices are rounded from their exact positions, their outputs
+    # evaluated there, and check() allows each output its round-off bound (the terms are ~2^power).
+    # The regions checked are those off the square's edge (all vertices within 1e-3 of 0: the
+    # cluster); a strip 2^-power wide running to the edge has no float point inside it there.
+    net = _saturating(activation, 2, 0, power)
+    p = partition(net, [(-1.0, 1.0), (-1.0, 1.0)])
+    recorded = np.concatenate(p.patterns(), axis=1)
+    inner = 0
+    for f in range(p.count):
+        corners = p.polygon_of(f)
+        if np.abs(corners).max() < 1e-3:
+            inner += 1
+            exact = pattern_at(net, corners.mean(axis=0))
+            assert sum(exact, ()) == tuple(recorded[f].tolist())
+    assert inner >= 30
+    assert check(p, net)["ok"]
 
 
 def test_an_arithmetic_failure_of_the_geometry_is_one_clear_error(monkeypatch):

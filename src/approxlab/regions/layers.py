@@ -819,6 +819,20 @@ def term_size(layers: list[Stage], x: np.ndarray) -> np.ndarray:
     return a
 
 
+def roundoff(layers: list[Stage], x: np.ndarray, eps: float = float(np.finfo(np.float64).eps)):
+    """A bound on the round-off of the output at ``x`` (n, d) however it is evaluated, (n, out):
+    γ_N · :func:`term_size` with γ_N = N u / (1 − N u), u = ε/2 and N = Σ_l (n_l + 2), the dot
+    products' lengths along the chain (Higham, *Accuracy and Stability of Numerical Algorithms*,
+    §3.5). ``eps`` the machine epsilon of the evaluation (float32's for a float32 net).
+
+    >>> from approxlab import mlp
+    >>> bool(np.all(roundoff(stages(mlp(2, [4])), np.ones((3, 2))) < 1e-13))
+    True
+    """
+    n = sum(s.weight.shape[1] + 2 for s in layers) * eps / 2
+    return n / (1 - n) * term_size(layers, x)
+
+
 def restrict(layers: list[Stage], origin: np.ndarray, basis: np.ndarray) -> list[Stage]:
     """The net composed with the affine embedding x = origin + basis · t (basis of shape (d, k)).
 

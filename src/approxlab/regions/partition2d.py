@@ -22,12 +22,14 @@ few faces per neuron (regioncam's scheme, with per-face candidate sets).
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 from approxlab.errors import ApproxlabError
 from approxlab.regions.arrangement import arrange
 from approxlab.regions.exact import boundary_line, meet, point, sign_at
-from approxlab.regions.layers import Stage
+from approxlab.regions.layers import Stage, output
 from approxlab.regions.lineage import Lineage, side_bits
 
 BOUNDARY = -1  # edge label of the domain's boundary
@@ -87,6 +89,7 @@ class _Subdivision:
     def __init__(self, polygon: np.ndarray):
         k = len(polygon)
         self.x = _Pool(np.array(polygon, dtype=np.float64))
+        self.ex = _Pool(np.zeros(k))  # bound on each vertex's position error (max norm)
         self.z: _Pool | None = None
         # Carried error bound of each vertex's z (inputs' errors, interpolation): see :func:`subdivide`.
         self.ez: _Pool | None = None
@@ -128,6 +131,7 @@ class _Subdivision:
         sub.ancestor = _Pool(np.zeros(len(lengths), np.int64))
         sub.tol = np.zeros(0)
         sub.x = _Pool(x)
+        sub.ex = _Pool(np.zeros(len(x)))
         sub.z = None
         sub.ez = None
         sub.slot_vertex = _Pool(slot_vertex.astype(np.int64))
@@ -238,6 +242,12 @@ class _Subdivision:
         new_ez[np.arange(len(unique)), col_c] = 0.0
         base = self.x.n
         self.x.extend(new_x)
+        exdata = self.ex.data
+        self.ex.extend(
+            np.maximum(exdata[ua], exdata[ub])
+            + shift * np.abs(xd[ub] - xd[ua]).max(axis=1)
+            + 4 * EPS * (np.abs(xd[ua]) + np.abs(xd[ub])).max(axis=1)
+        )
         self.z.extend(new_z)
         self.ez.extend(new_ez)
         self.rec_a.extend(label[crossed_face].astype(np.int64))
@@ -372,7 +382,9 @@ def _first_layer(built, stage: Stage, label_base: int, polygon: np.ndarray) -> _
     m = len(stage.activation.kinks)
     sub.tol = float_error_bound(stage, vertices)
     ez = np.empty_like(room)
-    ez[:v] = carried_error(stage, _placement_error(sub, stage, polygon, meets, label_base), sub.tol)
+    placed = _placement_error(sub, stage, polygon, meets, label_base)
+    sub.ex = _Pool(placed.max(axis=1))
+    ez[:v] = carried_error(stage, placed, sub.tol)
     room[on[:, 0], on[:, 1] // m] = stage.activation.kinks[on[:, 1] % m]
     ez[on[:, 0], on[:, 1] // m] = 0.0
     sub.z, sub.ez = _Pool(room), _Pool(ez)
@@ -763,6 +775,7 @@ def subdivide(
     cuts: list[list[int]] = [[], [], []]  # layer, neuron, kink index of each cut label
     for li, stage in enumerate(layers):
         if stage.activation is None:
+            eh = carried_error(stage, eh, float_error_bound(stage, h))
             h = h @ stage.weight.T + stage.bias
             continue
         kinks = stage.activation.kinks
@@ -866,6 +879,7 @@ def subdivide(
             sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
         )
     sub.compact()
+    h = _settled(sub, layers, np.asarray(h), eh, _Exact(sub, lineage, polygon, cuts))
     slot_vertex, slot_label = sub.slot_vertex.view.copy(), sub.slot_label.view.copy()
     offsets = np.append(sub.start.view, sub.slot_vertex.n)
     if lineage.has_games:
@@ -882,6 +896,31 @@ def subdivide(
         np.array(cuts[1], np.int64),
         lineage,
     )
+
+
+def _settled(
+    sub: _Subdivision, layers: list[Stage], h: np.ndarray, eh: np.ndarray, exact: _Exact
+) -> np.ndarray:
+    """The outputs at the vertices, after moving each vertex whose position error bound exceeds
+    1/1000 of its shortest edge (interpolated from far corners, or placed from ill-conditioned
+    lines: kinks 1e-15 apart near 0 in the square; the figure would show it out of place) to its
+    exact position rounded, and evaluating from the stages the outputs whose carried bound exceeds
+    TOL of the outputs' size (their error is then a few ε of the size of their terms,
+    :func:`approxlab.regions.layers.term_size`)."""
+    x = sub.x.view
+    face_vertex = sub.slot_vertex.view
+    after = face_vertex[_gather(sub.start.view, sub.length.view)[1]]
+    edge = np.abs(x[face_vertex] - x[after]).max(axis=1)
+    shortest = np.full(len(x), np.inf)
+    np.minimum.at(shortest, face_vertex, edge)
+    for v in np.flatnonzero(sub.ex.view > 1e-3 * shortest).tolist():
+        px, py, d = exact.point(v)
+        x[v] = float(Fraction(px, d)), float(Fraction(py, d))
+    redo = np.flatnonzero(eh.max(axis=1) > TOL * max(float(np.abs(h).max()), 1.0))
+    if len(redo):
+        h = h.copy()
+        h[redo] = output(layers, x[redo])
+    return h
 
 
 def merge_same_patterns(
