@@ -242,3 +242,17 @@ def test_an_arithmetic_failure_of_the_geometry_is_one_clear_error(monkeypatch):
     monkeypatch.setattr(regions, "subdivide", fails)
     with pytest.raises(ApproxlabError, match="could not be computed .*rescale its first layer"):
         partition(approxlab.mlp(2, [4], seed=0), [(-1.0, 1.0), (-1.0, 1.0)])
+
+
+@pytest.mark.parametrize("scale", [1e15, 1e20])
+def test_a_fast_path_retry_that_learns_nothing_hands_over_to_the_exact_path(scale):
+    # torch's seed-0 2→8→6→1 ReLU net with the first layer × 1e15 looped in the compiled path's
+    # retries (160,000 in 78 s, no end: each retry reported only signs already decided). A retry
+    # with nothing new to decide would repeat itself, so the exact path now takes the layer; it
+    # gives the regions of the same net × 2^30 (120, all patterns equal).
+    net = _saturating(torch.nn.ReLU, 2, 0, 0)
+    with torch.no_grad():
+        net[0].weight.mul_(scale)
+    p = partition(net, [(-1.0, 1.0), (-1.0, 1.0)])
+    assert patterns_of(p) == patterns_of(partition(_saturating(torch.nn.ReLU, 2, 0, 30), SQUARE))
+    assert check(p, net)["ok"]
