@@ -26,7 +26,15 @@ from approxlab.errors import ApproxlabError
 from approxlab.nets import net_dtype
 from approxlab.regions.bounds import montufar2017_upper, upper_bound
 from approxlab.regions.checks import structure
-from approxlab.regions.layers import Stage, finite, input_dim, output, restrict, stages, term_size
+from approxlab.regions.layers import (
+    Stage,
+    finite,
+    input_dim,
+    output,
+    restrict,
+    roundoff,
+    stages,
+)
 from approxlab.regions.partition1d import Partition1D, breakpoints
 from approxlab.regions.partition2d import Partition2D, subdivide
 from approxlab.regions.slices import (
@@ -228,12 +236,14 @@ def _verify(p: Partition1D | Partition2D, net: nn.Module | None) -> None:
     # float64 nets agree to round-off (measured ≤ 1e-14 relative); float32 ones to ~1e-7.
     limit = 1e-9 if dtype == torch.float64 else 1e-5
     if not error <= limit and actual.shape == expected.shape:
-        # The vertices' values are interpolated along their edges: where the output is tiny next to
-        # its terms (a first layer ~1e12 × the rest, then saturating units) that interpolation error
-        # exceeds the output. Then compare the module with its stages evaluated at the same points,
-        # against the size of the terms, which bounds the round-off of both.
+        # Where the output is tiny next to its terms (a first layer ~1e12 × the rest, then
+        # saturating units) no float evaluation agrees to `limit` of the outputs. Then compare the
+        # module with its stages at the same points beyond both evaluations' round-off bounds
+        # (the module's in its own dtype), as check() does.
         x = pts[pick]
-        error = float((np.abs(actual - output(p.layers, x)) / term_size(p.layers, x)).max())
+        slack = roundoff(p.layers, x) + roundoff(p.layers, x, float(torch.finfo(dtype).eps))
+        excess = np.abs(actual - output(p.layers, x)) - slack
+        error = max(float(excess.max()), 0.0) / scale
     if not error <= limit:
         raise ApproxlabError(
             f"the net's output differs from its layers read in order (relative error {error:.2g}): its forward "

@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from approxlab.regions.certified import exact_dot, two_prod, two_sum
-from approxlab.regions.layers import Stage, output
+from approxlab.regions.layers import Stage
 from approxlab.regions.lineage import Lineage, side_bits
 from approxlab.regions.partition2d import (
     activated_error,
@@ -22,18 +22,23 @@ from approxlab.regions.partition2d import (
     crossing_shift,
     float_error_bound,
     interpolation_error,
+    outputs_at,
     stop_if_over,
 )
 
 CERTIFY_WEIGHTS = 4096  # certify float64 exactness (error-free transformations) for layers up to this many weights
 
 
+def _crossing(lineage: Lineage, stage: int, interval: int, neuron: int, kink: int) -> Fraction:
+    """Exact position where z_neuron^(stage) = k_kink on the interval (affine there: p t + r, root −r/p)."""
+    p, r = lineage.line(stage, interval, stage, neuron, kink)
+    return Fraction(-r, p)
+
+
 def _root(lineage: Lineage, roots: dict, made: np.ndarray, v: int) -> Fraction:
     """Exact position of point v: the root of the line (stage, neuron, kink) that made it, on its interval."""
     if v not in roots:
-        s, a, j, i = (int(u) for u in made[v])
-        p, r = lineage.line(s, a, s, j, i)
-        roots[v] = Fraction(-r, p)
+        roots[v] = _crossing(lineage, *(int(u) for u in made[v]))
     return roots[v]
 
 
@@ -161,8 +166,7 @@ def breakpoints(
                 # Crossings closer than their error bounds: place them exactly; equal ones are one point.
                 involved = np.unique(np.concatenate([close, close + 1]))
                 for n in involved.tolist():
-                    p, r = lineage.line(li, int(i[n]), li, int(col[n]), int(kink[n]))
-                    exact_x[n] = Fraction(-r, p)
+                    exact_x[n] = _crossing(lineage, li, int(i[n]), int(col[n]), int(kink[n]))
                 runs = np.split(involved, np.flatnonzero(np.diff(involved) > 1) + 1)
                 for run in runs:
                     run_sorted = sorted(run.tolist(), key=lambda n: exact_x[n])
@@ -193,8 +197,7 @@ def breakpoints(
             loose = (dt + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i]) > 1e-12 * np.abs(xn)
             for n in np.flatnonzero(loose & ~new_certain).tolist():
                 if n not in exact_x:
-                    p, r = lineage.line(li, int(i[n]), li, int(col[n]), int(kink[n]))
-                    exact_x[n] = Fraction(-r, p)
+                    exact_x[n] = _crossing(lineage, li, int(i[n]), int(col[n]), int(kink[n]))
                     xn[n] = min(max(float(exact_x[n]), x[i[n]]), x[i[n] + 1])
             zn, ezn, new_certain = zn[distinct], ezn[distinct], new_certain[distinct]
             ezn[new_certain] = 0.0
@@ -243,12 +246,7 @@ def breakpoints(
             _, f = two_sum(p, stage.activation.intercept[piece])
             certain &= np.all((e == 0) & (f == 0), axis=1)
         eh[certain] = 0.0
-    # Outputs whose carried bound is not small against the outputs (interpolated across an
-    # ill-conditioned layer): evaluated from the stages at the point instead, whose error is a
-    # few ε times the size of the terms (:func:`approxlab.regions.layers.term_size`).
-    redo = np.flatnonzero(eh.max(axis=1) > 1e-12 * max(float(np.abs(h).max()), 1.0))
-    if len(redo):
-        h[redo] = output(layers, x[redo, None])
+    h = outputs_at(layers, x[:, None], h, eh)
     if lineage.has_games:
         # Neighbouring intervals with equal patterns (games off the winner's path ignored) are one
         # region: drop the point between them, keep the first interval's lineage.
