@@ -256,3 +256,30 @@ def test_a_fast_path_retry_that_learns_nothing_hands_over_to_the_exact_path(scal
     p = partition(net, [(-1.0, 1.0), (-1.0, 1.0)])
     assert patterns_of(p) == patterns_of(partition(_saturating(torch.nn.ReLU, 2, 0, 30), SQUARE))
     assert check(p, net)["ok"]
+
+
+def test_a_layer_whose_signs_are_all_ambiguous_is_not_cut_thousands_of_times(monkeypatch):
+    # torch's seed-0 2→24→12→1 ReLU with its first layer × 1e12: its 24 lines pass within 2.4e-12 of
+    # the origin, so nearly every vertex's side of every line is within the error bound. The compiled
+    # path found them one at a time and cut the layer again for each: 6,500 cuts (39 s). After
+    # RETRIES repeats of one layer's cut the exact path takes the net, with the same regions.
+    from approxlab.regions import fastcut
+    from approxlab.regions.partition2d import RETRIES
+
+    calls = []
+    cut = fastcut.cut_layer
+    monkeypatch.setattr(fastcut, "cut_layer", lambda *a: calls.append(a[11]) or cut(*a))
+    torch.manual_seed(0)
+    net = (
+        torch.nn.Sequential(
+            torch.nn.Linear(2, 24), torch.nn.ReLU(), torch.nn.Linear(24, 12), torch.nn.ReLU()
+        )
+        .append(torch.nn.Linear(12, 1))
+        .double()
+    )
+    with torch.no_grad():
+        net[0].weight.mul_(1e12)
+    p = partition(net, SQUARE)
+    assert len(calls) <= RETRIES + 1
+    assert patterns_of(p) == set(regions(net, (-1, 1, -1, 1)))  # 609
+    assert check(p, net)["ok"]

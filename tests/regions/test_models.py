@@ -18,6 +18,8 @@ from approxlab.regions.layers import output, stages
 
 from .exact_reference import patterns_of, regions, seeded
 
+SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
+
 BOX = (-1.0, 1.0, -1.0, 1.0)
 
 
@@ -361,3 +363,32 @@ def test_the_exact_line_through_two_corners_with_tiny_coordinates():
     p, q, r = boundary_line(a, b)
     for x, y in (a, b):
         assert p * Fraction(float(x)) + q * Fraction(float(y)) + r == 0
+
+
+class _UserAbs(nn.Module):
+    def forward(self, x):
+        return x.abs()
+
+
+class _UserSin(nn.Module):
+    def forward(self, x):
+        return torch.sin(x)
+
+
+def test_a_users_own_activation_module_is_read_from_its_forward():
+    # A user's `class Abs(nn.Module)` returning x.abs() inside an nn.Sequential was a leaf layer
+    # refused as "layer Abs … not supported … use only …, Abs, …"; it is read from its forward
+    # now, and gives the regions of approxlab.nets.Abs in the same net, exactly.
+    from approxlab.nets import Abs
+
+    torch.manual_seed(0)
+    lin = [nn.Linear(2, 8), nn.Linear(8, 6), nn.Linear(6, 1)]
+    mine = nn.Sequential(lin[0], _UserAbs(), lin[1], _UserAbs(), lin[2]).double()
+    ours = nn.Sequential(lin[0], Abs(), lin[1], Abs(), lin[2]).double()
+    assert [s.activation.name for s in stages(mine) if s.activation] == ["abs", "abs"]
+    p, q = partition(mine, SQUARE), partition(ours, SQUARE)
+    assert p.count == q.count > 8
+    assert patterns_of(p) == patterns_of(q)
+    assert check(p, mine)["ok"]
+    with pytest.raises(ApproxlabError, match=r"the operation sin \(node 'sin'\) is not supported"):
+        stages(nn.Sequential(lin[0], _UserSin(), lin[1]).double())

@@ -638,10 +638,11 @@ class _Link:
 
 
 class _Tracer(fx.Tracer):
-    """torch.fx's tracer, keeping a Maxout as one module (read as a whole)."""
+    """torch.fx's tracer, keeping approxlab's Maxout and Abs as one module each (read as a whole);
+    any other module not from torch.nn is traced through its forward."""
 
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return isinstance(m, Maxout) or super().is_leaf_module(m, qualname)
+        return isinstance(m, (Maxout, Abs)) or super().is_leaf_module(m, qualname)
 
 
 def _traced(net: nn.Module) -> list:
@@ -667,9 +668,11 @@ def _traced(net: nn.Module) -> list:
 
 
 def _leaves(net: nn.Module, name: str = "") -> list[tuple[str, nn.Module]] | None:
-    """(name, module) of each layer of a plain chain — a leaf layer, or an nn.Sequential without its
-    own forward of plain chains — in the order its forward calls them; None for any other model
-    (read with torch.fx instead)."""
+    """(name, module) of each layer of a plain chain — a layer torch.fx keeps whole (torch.nn's,
+    approxlab's Maxout and Abs), or an nn.Sequential without its own forward of plain chains — in
+    the order its forward calls them; None for any other model (read with torch.fx instead, which
+    reads a user's module, such as ``class Abs(nn.Module)`` returning ``x.abs()``, from its
+    forward)."""
     if isinstance(net, nn.Sequential):
         if type(net).forward is not nn.Sequential.forward:
             return None
@@ -680,7 +683,7 @@ def _leaves(net: nn.Module, name: str = "") -> list[tuple[str, nn.Module]] | Non
                 return None
             out += inner
         return out
-    if isinstance(net, Maxout) or not net._modules:
+    if _Tracer().is_leaf_module(net, name):
         return [(name, net)]
     return None
 
