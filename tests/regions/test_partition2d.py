@@ -13,6 +13,8 @@ from approxlab.regions import partition
 from approxlab.regions.checks import check
 from approxlab.regions.layers import Stage, forward, stages
 
+from .exact_reference import patterns_of
+
 SQUARE = [(-1.0, 1.0), (-1.0, 1.0)]
 
 
@@ -256,12 +258,33 @@ def test_the_general_path_stays_within_the_memory_estimate():
 
 
 def test_a_layer_whose_forward_is_not_its_class_is_caught_by_the_output_check():
+    # A layer is read by its class when its forward is torch.nn's; an instance whose forward was
+    # replaced is read as the class it is not, and the output check refuses it.
+    shifted = torch.nn.Linear(2, 4).double()
+    plain = shifted.forward
+    shifted.forward = lambda x: plain(x) + 0.5
+    net = torch.nn.Sequential(shifted, torch.nn.ReLU(), torch.nn.Linear(4, 1).double())
+    with pytest.raises(ApproxlabError, match="output differs from its layers read in order"):
+        partition(net, SQUARE)
+
+
+def test_a_subclass_is_read_as_its_layer_or_from_its_own_forward():
+    # A subclass keeping torch.nn's forward is its layer; one with a forward of its own is read
+    # from that forward with torch.fx, here refused in one line (it reads a weight directly).
+    class Renamed(torch.nn.Linear):
+        pass
+
     class Shifted(torch.nn.Linear):
         def forward(self, x):
             return super().forward(x) + 0.5
 
-    net = torch.nn.Sequential(
-        Shifted(2, 4).double(), torch.nn.ReLU(), torch.nn.Linear(4, 1).double()
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    renamed = Renamed(2, 4)
+    renamed.load_state_dict(net[0].state_dict())
+    same = torch.nn.Sequential(renamed, torch.nn.ReLU(), net[2])
+    assert patterns_of(partition(same.double(), SQUARE)) == patterns_of(
+        partition(net.double(), SQUARE)
     )
-    with pytest.raises(ApproxlabError, match="output differs from its layers read in order"):
-        partition(net, SQUARE)
+    with pytest.raises(ApproxlabError, match=r"reads the tensor '0.weight' directly"):
+        partition(torch.nn.Sequential(Shifted(2, 4), torch.nn.ReLU()).double(), SQUARE)

@@ -638,11 +638,17 @@ class _Link:
 
 
 class _Tracer(fx.Tracer):
-    """torch.fx's tracer, keeping approxlab's Maxout and Abs as one module each (read as a whole);
-    any other module not from torch.nn is traced through its forward."""
+    """torch.fx's tracer, keeping whole (read as the layer it is) approxlab's Maxout and Abs and
+    every module whose forward is torch.nn's (its layers, and subclasses that keep their forward);
+    a module with a forward of its own is traced through it."""
 
     def is_leaf_module(self, m: nn.Module, qualname: str) -> bool:
-        return isinstance(m, (Maxout, Abs)) or super().is_leaf_module(m, qualname)
+        own = getattr(type(m).forward, "__module__", "") or ""
+        return (
+            isinstance(m, (Maxout, Abs))
+            or (own.startswith(("torch.nn", "torch.ao.nn")) and not isinstance(m, nn.Sequential))
+            or super().is_leaf_module(m, qualname)
+        )
 
 
 _WHOLE = _Tracer()  # for its leaf rule: making a tracer costs 50 µs, more than reading a small MLP
@@ -671,11 +677,10 @@ def _traced(net: nn.Module) -> list:
 
 
 def _leaves(net: nn.Module, name: str = "") -> list[tuple[str, nn.Module]] | None:
-    """(name, module) of each layer of a plain chain — a layer torch.fx keeps whole (torch.nn's,
-    approxlab's Maxout and Abs), or an nn.Sequential without its own forward of plain chains — in
-    the order its forward calls them; None for any other model (read with torch.fx instead, which
-    reads a user's module, such as ``class Abs(nn.Module)`` returning ``x.abs()``, from its
-    forward)."""
+    """(name, module) of each layer of a plain chain — a layer :class:`_Tracer` keeps whole, or an
+    nn.Sequential without its own forward of plain chains — in the order its forward calls them;
+    None for any other model (read with torch.fx instead, which reads a user's module, such as
+    ``class Abs(nn.Module)`` returning ``x.abs()``, from its forward)."""
     if isinstance(net, nn.Sequential):
         if type(net).forward is not nn.Sequential.forward:
             return None
