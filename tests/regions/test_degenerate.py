@@ -7,6 +7,7 @@ pattern by pattern with ``exact_reference`` (Fraction arithmetic, no float at al
 """
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -282,4 +283,28 @@ def test_a_layer_whose_signs_are_all_ambiguous_is_not_cut_thousands_of_times(mon
     p = partition(net, SQUARE)
     assert len(calls) <= RETRIES + 1
     assert patterns_of(p) == set(regions(net, (-1, 1, -1, 1)))  # 609
+    assert check(p, net)["ok"]
+
+
+def test_a_crossing_between_two_settled_values_is_placed_exactly_without_a_warning():
+    # torch's seed-0 1→64→64→1 ReLU with its first layer × 1e15: a crossing between values settled
+    # to ∓5e-324 has a slope of 1e-323, and its position bound tol / slope overflowed with a NumPy
+    # RuntimeWarning (the position is unknown: it is placed exactly). Same regions, no warning.
+    torch.manual_seed(0)
+    net = (
+        torch.nn.Sequential(
+            torch.nn.Linear(1, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU()
+        )
+        .append(torch.nn.Linear(64, 1))
+        .double()
+    )
+    with torch.no_grad():
+        net[0].weight.mul_(1e15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = partition(net, (-1.0, 1.0))
+    rows = np.concatenate(p.patterns(), axis=1)
+    assert [(tuple(r[:64].tolist()), tuple(r[64:].tolist())) for r in rows] == intervals(
+        net, -1.0, 1.0
+    )  # 126
     assert check(p, net)["ok"]

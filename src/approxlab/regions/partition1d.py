@@ -147,11 +147,13 @@ def breakpoints(
             new_kink.append(np.full(len(i), ki))
             new_dt.append(dt)
             # Position error: tol_j (or the carried bound) over the slope of z along the interval,
-            # and round-off of x.
-            new_err.append(
-                (np.maximum(tol[j] / np.abs(gap), dt) + 4e-16) * (x[i + 1] - x[i])
-                + 4e-16 * np.abs(x[i])
-            )
+            # and round-off of x. A slope of a few subnormals (values settled to ±5e-324) makes it
+            # overflow to inf: the position is then unknown, and the crossing is placed exactly.
+            with np.errstate(over="ignore"):
+                new_err.append(
+                    (np.maximum(tol[j] / np.abs(gap), dt) + 4e-16) * (x[i + 1] - x[i])
+                    + 4e-16 * np.abs(x[i])
+                )
         i, t, col, kink, err, dt = (
             np.concatenate(a) for a in (new_i, new_t, new_col, new_kink, new_err, new_dt)
         )
