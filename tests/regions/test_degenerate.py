@@ -259,6 +259,18 @@ def test_a_fast_path_retry_that_learns_nothing_hands_over_to_the_exact_path(scal
     assert check(p, net)["ok"]
 
 
+def _torch_relu(sizes: list[int], scale: float) -> torch.nn.Sequential:
+    """torch's seed-0 ReLU net sizes[0] → … → 1 (float64), its first layer's weights × scale."""
+    torch.manual_seed(0)
+    mods = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        mods += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+    net = torch.nn.Sequential(*mods, torch.nn.Linear(sizes[-1], 1)).double()
+    with torch.no_grad():
+        net[0].weight.mul_(scale)
+    return net
+
+
 def test_a_layer_whose_signs_are_all_ambiguous_is_not_cut_thousands_of_times(monkeypatch):
     # torch's seed-0 2→24→12→1 ReLU with its first layer × 1e12: its 24 lines pass within 2.4e-12 of
     # the origin, so nearly every vertex's side of every line is within the error bound. The compiled
@@ -270,16 +282,7 @@ def test_a_layer_whose_signs_are_all_ambiguous_is_not_cut_thousands_of_times(mon
     calls = []
     cut = fastcut.cut_layer
     monkeypatch.setattr(fastcut, "cut_layer", lambda *a: calls.append(a[11]) or cut(*a))
-    torch.manual_seed(0)
-    net = (
-        torch.nn.Sequential(
-            torch.nn.Linear(2, 24), torch.nn.ReLU(), torch.nn.Linear(24, 12), torch.nn.ReLU()
-        )
-        .append(torch.nn.Linear(12, 1))
-        .double()
-    )
-    with torch.no_grad():
-        net[0].weight.mul_(1e12)
+    net = _torch_relu([2, 24, 12], 1e12)
     p = partition(net, SQUARE)
     assert len(calls) <= RETRIES + 1
     assert patterns_of(p) == set(regions(net, (-1, 1, -1, 1)))  # 609
@@ -290,16 +293,7 @@ def test_a_crossing_between_two_settled_values_is_placed_exactly_without_a_warni
     # torch's seed-0 1→64→64→1 ReLU with its first layer × 1e15: a crossing between values settled
     # to ∓5e-324 has a slope of 1e-323, and its position bound tol / slope overflowed with a NumPy
     # RuntimeWarning (the position is unknown: it is placed exactly). Same regions, no warning.
-    torch.manual_seed(0)
-    net = (
-        torch.nn.Sequential(
-            torch.nn.Linear(1, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU()
-        )
-        .append(torch.nn.Linear(64, 1))
-        .double()
-    )
-    with torch.no_grad():
-        net[0].weight.mul_(1e15)
+    net = _torch_relu([1, 64, 64], 1e15)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         p = partition(net, (-1.0, 1.0))
