@@ -302,3 +302,25 @@ def test_a_crossing_between_two_settled_values_is_placed_exactly_without_a_warni
         net, -1.0, 1.0
     )  # 126
     assert check(p, net)["ok"]
+
+
+def test_new_points_near_the_kinks_of_a_steep_first_layer_get_their_own_error_bounds(monkeypatch):
+    # torch's seed-0 1→64→64→1 ReLU with its first layer × 1e12: its 64 kinks lie within 2.4e-12 of
+    # 0. Values interpolated from the segment's ends (~1e12) carried a bound ~ε · 1e12, and every
+    # point's margin was the largest |W| |h| (at the ends): 11,971 signs went to the exact predicates
+    # (0.2 s). Evaluated at the new points with their own bounds: 63 (measured), the same regions.
+    from approxlab.regions import partition1d
+
+    decided = []
+    exact_sides = partition1d._exact_sides
+    monkeypatch.setattr(
+        partition1d, "_exact_sides", lambda *a: decided.append(len(a[6])) or exact_sides(*a)
+    )
+    net = _torch_relu([1, 64, 64], 1e12)
+    p = partition(net, (-1.0, 1.0))
+    rows = np.concatenate(p.patterns(), axis=1)
+    assert [(tuple(r[:64].tolist()), tuple(r[64:].tolist())) for r in rows] == intervals(
+        net, -1.0, 1.0
+    )  # 126
+    assert sum(decided) <= 2 * 64
+    assert check(p, net)["ok"]

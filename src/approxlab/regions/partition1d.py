@@ -17,12 +17,15 @@ from approxlab.regions.certified import exact_dot, two_prod, two_sum
 from approxlab.regions.layers import Stage
 from approxlab.regions.lineage import Lineage, side_bits
 from approxlab.regions.partition2d import (
+    EPS,
+    TINY,
+    TOL,
     activated_error,
     carried_error,
     crossing_shift,
-    float_error_bound,
     interpolation_error,
     outputs_at,
+    representable,
     stop_if_over,
 )
 
@@ -59,6 +62,37 @@ def _exact_sides(
         value = p * _root(lineage, roots, made, v) + r
         out[n] = (value > 0) - (value < 0)
     return out
+
+
+def point_error_bound(stage: Stage, h: np.ndarray) -> np.ndarray:
+    """Per point v and neuron j: TOL · max(Σ_i |W_ji| |h_vi| + |b_j|, TINY), the bound of
+    :func:`~approxlab.regions.partition2d.float_error_bound` at each point rather than at the largest
+    one. On a segment through the kinks of a first layer ~1e12 × its biases the largest |h| (the
+    ends, ~1) makes that bound ~1e3 for every point, the points near the kinks (|h| ~ 1e-12) included;
+    their own bound is ~1e-9. float64.
+
+    >>> from approxlab.regions.layers import stages
+    >>> from approxlab import mlp
+    >>> point_error_bound(stages(mlp(1, [3]))[0], np.zeros((2, 1))).shape
+    (2, 3)
+    """
+    size = np.abs(h) @ np.abs(stage.weight).T + np.abs(stage.bias)
+    return representable(TOL * np.maximum(size, TINY))
+
+
+def _evaluated(
+    stage: Stage, xn: np.ndarray, pos: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first stage's pre-activations z = W t + b at the new points ``xn`` evaluated there, with
+    a bound on |z − z(t*)| for the exact points t* (|xn − t*| ≤ ``pos``): the product's round-off
+    (two roundings, γ_3 · (|W| |t| + |b|), Higham §3.1) plus |W| · pos; and the margin
+    :func:`point_error_bound` there. Interpolating from the segment's ends instead inherits their
+    round-off, ~ε · |W|: far more than the values near the kinks of a first layer ~1e12 × its biases."""
+    w = stage.weight[:, 0]
+    size = np.abs(xn)[:, None] * np.abs(w) + np.abs(stage.bias)
+    z = xn[:, None] * w + stage.bias
+    ez = 3 * EPS * size * (1.0 + 1e-6) + pos[:, None] * np.abs(w)
+    return z, ez, TOL * np.maximum(size, TINY)
 
 
 def _settle(
@@ -105,7 +139,7 @@ def breakpoints(
     ids = np.array([0, 1], np.int64)
     certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
     for li, stage in enumerate(layers):
-        tol = float_error_bound(stage, h)  # first: it refuses pre-activations that overflow
+        tol = point_error_bound(stage, h)  # first: it refuses pre-activations that overflow
         z = h @ stage.weight.T + stage.bias
         ez = carried_error(stage, eh, tol)
         if stage.activation is None:
@@ -151,7 +185,8 @@ def breakpoints(
             # overflow to inf: the position is then unknown, and the crossing is placed exactly.
             with np.errstate(over="ignore"):
                 new_err.append(
-                    (np.maximum(tol[j] / np.abs(gap), dt) + 4e-16) * (x[i + 1] - x[i])
+                    (np.maximum(np.maximum(tol[i, j], tol[i + 1, j]) / np.abs(gap), dt) + 4e-16)
+                    * (x[i + 1] - x[i])
                     + 4e-16 * np.abs(x[i])
                 )
         i, t, col, kink, err, dt = (
@@ -201,7 +236,21 @@ def breakpoints(
                 if n not in exact_x:
                     exact_x[n] = _crossing(lineage, li, int(i[n]), int(col[n]), int(kink[n]))
                     xn[n] = min(max(float(exact_x[n]), x[i[n]]), x[i[n] + 1])
-            zn, ezn, new_certain = zn[distinct], ezn[distinct], new_certain[distinct]
+            margin = np.maximum(tol[i], tol[i + 1])  # the ends' round-off margin, as for old points
+            if li == 0 and stage.weight.shape[1] == 1:
+                # On the first layer the values at a new point are evaluated there where that is
+                # the tighter bound; an exact interpolation (new_certain) is kept.
+                placed = np.zeros(len(i), bool)
+                placed[list(exact_x)] = True
+                # A position rounded from its exact root is off by at most half an ulp.
+                pos = np.where(placed, 1.2e-16 * np.abs(xn) + TINY, err)
+                zd, ezd, md = _evaluated(stage, xn, pos)
+                better = (ezd + md < ezn + margin) & ~new_certain[:, None]
+                zn, ezn, margin = (
+                    np.where(better, a, b) for a, b in ((zd, zn), (ezd, ezn), (md, margin))
+                )
+            zn, ezn, margin = zn[distinct], ezn[distinct], margin[distinct]
+            new_certain = new_certain[distinct]
             ezn[new_certain] = 0.0
             # Every neuron whose crossing is this point sits exactly on its kink there.
             zn[point_of, col] = kinks[kink]
@@ -219,7 +268,7 @@ def breakpoints(
             # The new points' other values were interpolated: those within their bound of a kink
             # get their exact side, as the old points' did (their patterns are recorded below).
             for ki, k in enumerate(kinks):
-                unsure_p, unsure_j = np.nonzero((np.abs(zn - k) <= tol + ezn) & (ezn > 0) & bend)
+                unsure_p, unsure_j = np.nonzero((np.abs(zn - k) <= margin + ezn) & (ezn > 0) & bend)
                 for j in np.unique(unsure_j).tolist():
                     pts = unsure_p[unsure_j == j]
                     exact = _exact_sides(lineage, roots, made, li, j, ki, new_ids[pts], xi[pts])
