@@ -10,6 +10,8 @@ from approxlab.errors import ApproxlabError
 from approxlab.regions import partition, segment
 from approxlab.regions.checks import check
 
+from .exact_reference import intervals
+
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 12])
 def test_the_sawtooth_has_exactly_two_to_the_n_regions_and_pieces(n):
@@ -113,4 +115,26 @@ def test_many_neurons_bending_at_one_point_make_one_breakpoint():
     # Sampling sees every region here: the smallest region is longer than 1e-3 (measured), the step 1e-5.
     assert p.areas().min() > 1e-3
     assert 0.375 in p.points and p.count == runs
+    assert check(p, net)["ok"]
+
+
+def test_an_ordinary_deep_net_places_its_breakpoints_without_exact_arithmetic(monkeypatch):
+    # approxlab.mlp(1, [32] * 3, seed=0): the carried bounds of its breakpoints' positions grow
+    # ~50× per layer (worst-case round-off of 32-term dot products, amplified by interpolation), past
+    # 1e-12 of the positions themselves: each was then rounded from its exact root (11 roots; 48 on
+    # 1→64⁴, 0.5 s on 1→256⁴ where an exact root multiplies 256 × 256 integer matrices). A position
+    # accurate to 1/1000 of the distance to its neighbours and consistent with both intervals'
+    # affine maps to TOL/10 of the outputs needs none; regions and values as before.
+    from approxlab.regions import partition1d
+
+    roots = []
+    crossing = partition1d._crossing
+    monkeypatch.setattr(partition1d, "_crossing", lambda *a: roots.append(a) or crossing(*a))
+    net = approxlab.mlp(1, [32] * 3, seed=0)
+    p = partition(net, (-1.0, 1.0))
+    rows = np.concatenate(p.patterns(), axis=1)
+    assert [tuple(tuple(r[k : k + 32].tolist()) for k in (0, 32, 64)) for r in rows] == intervals(
+        net, -1.0, 1.0
+    )  # 29
+    assert roots == []
     assert check(p, net)["ok"]

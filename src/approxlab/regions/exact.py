@@ -93,26 +93,37 @@ class ExactNet:
             self._kinks[s] = dyadic(self.layers[s].activation.kinks)
         return self._kinks[s]
 
-    def before(self, stage: int, pieces: list[np.ndarray]) -> tuple[np.ndarray, int]:
-        """H (width of stage − 1, k+1) object ints and e: the input of ``stage``, h(t) = H [t; 1] · 2^e,
-        on the region (the identity [t; 1] ↦ t for stage 0)."""
+    def start(self) -> tuple[np.ndarray, int]:
+        """H, e of the input of stage 0: the identity [t; 1] ↦ t."""
         k = self.layers[0].weight.shape[1]
         h = np.zeros((k, k + 1), dtype=object)
         for i in range(k):
             h[i, i] = 1
-        eh = 0
+        return h, 0
+
+    def after(self, s: int, h: np.ndarray, eh: int, pieces: np.ndarray) -> tuple[np.ndarray, int]:
+        """H, e of the input of stage s + 1 from that of stage s, on a region where σ_s takes the
+        piece ``pieces`` (width_s,) of each neuron: h ↦ slope ⊙ (W h + b) + intercept, exact."""
+        k = self.layers[0].weight.shape[1]
+        (w, ew), (b, eb), _, slopes, intercepts = self.stage(s)
+        z, ez = _apply(w, ew, b, eb, h, eh, k)
+        p = np.asarray(pieces)
+        (slope, es), (icpt, ei) = slopes, intercepts
+        h = z * slope[p][:, None]
+        eh = es + ez
+        if any(icpt):
+            last, add, eh2 = _align(h[:, k], eh, icpt[p], ei)
+            h = h * (1 << (eh - eh2))
+            h[:, k] = last + add
+            eh = eh2
+        return h, eh
+
+    def before(self, stage: int, pieces: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        """H (width of stage − 1, k+1) object ints and e: the input of ``stage``, h(t) = H [t; 1] · 2^e,
+        on the region (the identity [t; 1] ↦ t for stage 0)."""
+        h, eh = self.start()
         for s in range(stage):
-            (w, ew), (b, eb), _, slopes, intercepts = self.stage(s)
-            z, ez = _apply(w, ew, b, eb, h, eh, k)
-            p = np.asarray(pieces[s])
-            (slope, es), (icpt, ei) = slopes, intercepts
-            h = z * slope[p][:, None]
-            eh = es + ez
-            if any(icpt):
-                last, add, eh2 = _align(h[:, k], eh, icpt[p], ei)
-                h = h * (1 << (eh - eh2))
-                h[:, k] = last + add
-                eh = eh2
+            h, eh = self.after(s, h, eh, pieces[s])
         return h, eh
 
     def line(self, stage: int, h: np.ndarray, eh: int, neuron: int, kink: int) -> tuple:

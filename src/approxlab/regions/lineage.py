@@ -46,7 +46,7 @@ class Lineage:
         self.ancestor: dict[int, np.ndarray] = {}
         self.bits: dict[int, np.ndarray] = {}
         self._exact: ExactNet | None = None
-        self._maps: dict[tuple[int, int, int], tuple] = {}
+        self._inputs: dict[tuple[int, int], tuple] = {}
 
     def record(self, stage: int, ancestor: np.ndarray, bits: np.ndarray) -> None:
         self.ancestor[stage] = ancestor
@@ -92,6 +92,7 @@ class Lineage:
     def keep(self, regions: np.ndarray) -> None:
         """Keep only the final regions ``regions`` (in this order): one per merged region."""
         last = max(self.bits)
+        self._inputs = {key: v for key, v in self._inputs.items() if key[0] <= last}
         self.bits[last] = self.bits[last][regions]
         self.ancestor[last] = self.ancestor[last][regions]
 
@@ -113,13 +114,29 @@ class Lineage:
         """Exact integer line z_neuron^(line_stage) = k_kink on a region at the start of ``stage``."""
         if self._exact is None:
             self._exact = ExactNet(self.layers)
-        key = (stage, region, line_stage)
-        if key not in self._maps:
-            self._maps[key] = self._exact.before(
-                line_stage, self.pieces(stage, region)[:line_stage]
-            )
-        h, eh = self._maps[key]
+        for s in range(
+            stage - 1, line_stage - 1, -1
+        ):  # the region's ancestor at line_stage's start
+            if s in self.bits:
+                region = int(self.ancestor[s][region])
+        h, eh = self._input(line_stage, region)
         return self._exact.line(line_stage, h, eh, neuron, kink)
+
+    def _input(self, stage: int, region: int) -> tuple:
+        """Exact input H, e of ``stage`` on a region at its start (:meth:`ExactNet.before`), one stage
+        from its ancestor's, kept: regions sharing ancestors share their products (a 1D 1→256⁴ net
+        placing 75 points exactly multiplied 256 × 256 integer matrices 702 times, all from stage 0)."""
+        key = (stage, region)
+        if key not in self._inputs:
+            s = stage - 1
+            if s < 0:
+                self._inputs[key] = self._exact.start()
+            else:
+                parent = int(self.ancestor[s][region]) if s in self.bits else region
+                h, eh = self._input(s, parent)
+                pieces = self._pieces(s, self.bits[s][region])
+                self._inputs[key] = self._exact.after(s, h, eh, pieces)
+        return self._inputs[key]
 
     def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
         """(A (F, out, k), c (F, out)) of the final regions from their patterns, float64:

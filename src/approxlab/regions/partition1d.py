@@ -138,6 +138,8 @@ def breakpoints(
     )  # point id → (stage, interval at that stage's start, neuron, kink)
     ids = np.array([0, 1], np.int64)
     certain = np.ones(2, bool)  # x and h at the point are exact (certified, no rounding so far)
+    pe = np.zeros(2)  # bound on |x − exact position| per point
+    interpolated = np.zeros(2, bool)  # x from interpolation (not exact, not rounded from a root)
     for li, stage in enumerate(layers):
         tol = point_error_bound(stage, h)  # first: it refuses pre-activations that overflow
         z = h @ stage.weight.T + stage.bias
@@ -228,20 +230,35 @@ def breakpoints(
             new_certain = (
                 certain[i] & certain[i + 1] & _exact_interpolation(x, z, i, t, col, kinks[kink])
             )
-            # A position whose float error (ε |x_i| from x_i + t (x_(i+1) − x_i), and t's) is not
-            # small against the position itself is rounded from its exact root instead (kinks
-            # 1e-15 apart near 0 on [−1, 1]), so the values evaluated there at the end are right.
-            loose = (dt + 4e-16) * (x[i + 1] - x[i]) + 4e-16 * np.abs(x[i]) > 1e-12 * np.abs(xn)
-            for n in np.flatnonzero(loose & ~new_certain).tolist():
+            # Position error: t's (dt) along the interval, the rounding of x_i + t (x_(i+1) − x_i),
+            # and the ends' own errors. A position not accurate to 1/1000 of the distance to its
+            # neighbours (kinks 1e-15 apart near 0 on [−1, 1]) is rounded from its exact root
+            # instead, as a 2D vertex not accurate to 1/1000 of its shortest edge.
+            # (Only where the interpolation was not exact: the sawtooth's million are.)
+            pn = np.zeros(len(i))
+            m = np.flatnonzero(~new_certain)
+            im, last = i[m], len(i) - 1
+            pn[m] = (
+                (dt[m] + 4e-16) * (x[im + 1] - x[im])
+                + 4e-16 * np.abs(x[im])
+                + np.maximum(pe[im], pe[im + 1])
+            )
+            before, after = np.maximum(m - 1, 0), np.minimum(m + 1, last)
+            before = np.where((m > 0) & (i[before] == im), xn[before], x[im])
+            after = np.where((m < last) & (i[after] == im), xn[after], x[im + 1])
+            loose = pn[m] > 1e-3 * np.minimum(xn[m] - before, after - xn[m])
+            for n in m[loose].tolist():
                 if n not in exact_x:
                     exact_x[n] = _crossing(lineage, li, int(i[n]), int(col[n]), int(kink[n]))
                     xn[n] = min(max(float(exact_x[n]), x[i[n]]), x[i[n] + 1])
             margin = np.maximum(tol[i], tol[i + 1])  # the ends' round-off margin, as for old points
+            placed = np.zeros(len(i), bool)
+            placed[list(exact_x)] = True
+            pn = np.where(placed, 1.2e-16 * np.abs(xn) + TINY, pn)
+            new_interpolated = ~placed & ~new_certain
             if li == 0 and stage.weight.shape[1] == 1:
                 # On the first layer the values at a new point are evaluated there where that is
                 # the tighter bound; an exact interpolation (new_certain) is kept.
-                placed = np.zeros(len(i), bool)
-                placed[list(exact_x)] = True
                 # A position rounded from its exact root is off by at most half an ulp.
                 pos = np.where(placed, 1.2e-16 * np.abs(xn) + TINY, err)
                 zd, ezd, md = _evaluated(stage, xn, pos)
@@ -278,6 +295,8 @@ def breakpoints(
             # old interval i; that old interval is its ancestor.
             ancestor = np.concatenate([np.arange(len(x)), xi])[merged][:-1]
             x = np.concatenate([x, xn[rep]])[merged]
+            pe = np.concatenate([pe, pn[rep]])[merged]
+            interpolated = np.concatenate([interpolated, new_interpolated[rep]])[merged]
             certain = np.concatenate([certain, new_certain])[merged]
             z = np.concatenate([z, zn])[merged]
             ez = np.concatenate([ez, ezn])[merged]
@@ -297,6 +316,7 @@ def breakpoints(
             _, f = two_sum(p, stage.activation.intercept[piece])
             certain &= np.all((e == 0) & (f == 0), axis=1)
         eh[certain] = 0.0
+    x = _placed(lineage, roots, made, ids, x, h, eh, pe, interpolated)
     h = outputs_at(layers, x[:, None], h, eh)
     if lineage.has_games:
         # Neighbouring intervals with equal patterns (games off the winner's path ignored) are one
@@ -307,6 +327,35 @@ def breakpoints(
         lineage.keep(np.flatnonzero(np.concatenate([[True], change])))
         x, h, layer_of, neuron_of = x[points], h[points], layer_of[points], neuron_of[points]
     return x, h, layer_of, neuron_of, lineage
+
+
+def _placed(
+    lineage: Lineage,
+    roots: dict,
+    made: np.ndarray,
+    ids: np.ndarray,
+    x: np.ndarray,
+    h: np.ndarray,
+    eh: np.ndarray,
+    pe: np.ndarray,
+    interpolated: np.ndarray,
+) -> np.ndarray:
+    """The points, each interpolated one (accurate to 1/1000 of the distance to its neighbours, not
+    to its own size) rounded from its exact root where its position error ``pe`` could set the
+    affine maps of its two intervals apart at it by more than TOL/10 of the outputs, (|A_left| +
+    |A_right|) pe, with |A| bounded by (|Δh| + the values' bounds) / (Δx − the positions' bounds).
+    Elsewhere each map, evaluated at the point, is the point's value to that accuracy."""
+    pts = np.flatnonzero(interpolated)
+    if not len(pts):
+        return x
+    rise = np.abs(np.diff(h, axis=0)).max(axis=1) + eh[:-1].max(axis=1) + eh[1:].max(axis=1)
+    run = np.diff(x) - pe[:-1] - pe[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(run > 0, rise / run, np.inf)
+    steep = (slope[pts - 1] + slope[pts]) * pe[pts] > 0.1 * TOL * max(float(np.abs(h).max()), 1.0)
+    for v in pts[steep].tolist():
+        x[v] = min(max(float(_root(lineage, roots, made, int(ids[v]))), x[v - 1]), x[v + 1])
+    return x
 
 
 def _exact_interpolation(
