@@ -2,23 +2,13 @@
 
 import pytest
 
+from approxlab.atlas.claims.architectures import SEPARATION_QUICK as TINY  # the quick profile's
 from approxlab.errors import ApproxlabError
 from approxlab.qsa.separation import (
-    Protocol,
     beats_memory_bound,
     ladder,
     memory_lower_bound,
     smallest_size,
-)
-
-TINY = Protocol(
-    inits=2,
-    lrs=(3e-2, 1e-1),
-    probe_steps=20,
-    adam_steps=120,
-    lbfgs_steps=20,
-    n_train=200,
-    n_test=100,
 )
 
 

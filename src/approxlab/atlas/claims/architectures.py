@@ -92,6 +92,27 @@ def qsa_attention_claim(ctx):
     )
 
 
+# The separation's protocols per profile (bench/full_runs.py names the full search's cache entries by it).
+SEPARATION_QUICK = Protocol(
+    inits=2,
+    lrs=(3e-2, 1e-1),
+    probe_steps=20,
+    adam_steps=120,
+    lbfgs_steps=20,
+    n_train=200,
+    n_test=100,
+)
+SEPARATION_FULL = Protocol(
+    inits=4,
+    lrs=(1e-2, 3e-2, 1e-1),
+    probe_steps=100,
+    adam_steps=1500,
+    lbfgs_steps=200,
+    n_train=2000,
+    n_test=500,
+)
+
+
 def judge_separation(result: dict) -> bool:
     """Trained attention reaches ε at every N with m at most the construction's, and no binary RNN below
     (N − 1)/2 bits reaches it."""
@@ -115,26 +136,7 @@ def judge_separation(result: dict) -> bool:
 )
 def qsa_separation_claim(ctx):
     Ns = ctx.pick([8, 16], [8, 16, 32, 64])
-    protocol = ctx.pick(
-        Protocol(
-            inits=2,
-            lrs=(3e-2, 1e-1),
-            probe_steps=20,
-            adam_steps=120,
-            lbfgs_steps=20,
-            n_train=200,
-            n_test=100,
-        ),
-        Protocol(
-            inits=4,
-            lrs=(1e-2, 3e-2, 1e-1),
-            probe_steps=100,
-            adam_steps=1500,
-            lbfgs_steps=200,
-            n_train=2000,
-            n_test=500,
-        ),
-    )
+    protocol = ctx.pick(SEPARATION_QUICK, SEPARATION_FULL)
     eps = 0.25
     # the binary RNN is tried at every size below the bound: those are the sizes the theorem forbids
     below = max(m for m in (1, 2, 4, 8, 16, 32) if m < memory_lower_bound(max(Ns)))
