@@ -75,8 +75,11 @@ def test_grok_digits_trains_on_minibatches_when_asked():
 
 def test_nanda_transformer_groks_at_a_small_p_within_the_recorded_steps():
     # measured (seed 0, p = 23, d_model 32, 4 heads, half the pairs, AdamW lr 3e-3, weight decay 1, recipe
-    # "torch": PyTorch's init and default betas): train 100 % at step 150, test ≥ 99 % at step 3450 (ratio 23); 37 CPU-s for 3600 steps;
-    # no 30 % setting at p = 23 grokked within 3000 steps (test 0.04 at lr 1e-3), so half the pairs
+    # "torch": PyTorch's init and default betas): train 100 % at step 150, test ≥ 99 % at step 3450 (ratio 23)
+    # on the CI machine of 2026-11-24, at step 3200 (ratio 21) on an AMD EPYC with AVX-512, whose float
+    # kernels round differently; 37 CPU-s for 3600 steps. No 30 % setting at p = 23 grokked within 3000
+    # steps (test 0.04 at lr 1e-3), so half the pairs. The claim: it memorises fast and generalises
+    # within the steps, an order of magnitude later.
     r = grok_modular(
         p=23,
         width=32,
@@ -87,7 +90,7 @@ def test_nanda_transformer_groks_at_a_small_p_within_the_recorded_steps():
         check_every=50,
         recipe="torch",
     )
-    assert r.train_step == 150 and r.test_step == 3450
+    assert r.train_step <= 300 and r.test_step is not None and r.test_step >= 10 * r.train_step
     norms = [
         c["weight_norm"] for c in r.curve
     ]  # measured: 30.44 at init (the largest), 19.77 at the end
