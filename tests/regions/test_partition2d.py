@@ -288,3 +288,22 @@ def test_a_subclass_is_read_as_its_layer_or_from_its_own_forward():
     )
     with pytest.raises(ApproxlabError, match=r"reads the tensor '0.weight' directly"):
         partition(torch.nn.Sequential(Shifted(2, 4), torch.nn.ReLU()).double(), SQUARE)
+
+
+def test_the_exact_path_reads_each_line_of_a_face_once(monkeypatch):
+    # Zero first-layer biases send the net to the exact path. A line on a face was computed again for
+    # every vertex it made and every side decided against it (an integer product through every
+    # layer each time): 2→128² 19,141 reads of 7,414 lines; 2→256² 66 s, now 20 s. Same regions.
+    from approxlab.regions.lineage import Lineage
+
+    reads = []
+    line = Lineage.line
+    monkeypatch.setattr(
+        Lineage, "line", lambda self, *a: reads.append((id(self), *a)) or line(self, *a)
+    )
+    net = approxlab.mlp(2, [32, 32], seed=0)
+    with torch.no_grad():
+        net[0].bias.zero_()
+    p = partition(net, [(-1.0, 1.0), (-1.0, 1.0)])
+    assert reads and len(reads) == len(set(reads))
+    assert check(p, net)["ok"]

@@ -450,6 +450,15 @@ class _Exact:
     ):
         self.sub, self.lineage, self.polygon, self.cuts = sub, lineage, polygon, cuts
         self.points: dict[int, tuple[int, int, int]] = {}
+        # A line on a face is read by each vertex it makes there and each side decided against it:
+        # one integer product per (stage, face, line), not per use.
+        self.lines: dict[tuple[int, int, int, int, int], tuple[int, int, int]] = {}
+
+    def _exact_line(self, stage: int, face: int, layer: int, neuron: int, kink: int) -> tuple:
+        key = (stage, face, layer, neuron, kink)
+        if key not in self.lines:
+            self.lines[key] = self.lineage.line(stage, face, layer, neuron, kink)
+        return self.lines[key]
 
     def records(self, corners: int, rec: np.ndarray, faces: int) -> None:
         """Read how each vertex was made from ``rec`` (V, 4): its two lines, the stage and the face at
@@ -465,7 +474,7 @@ class _Exact:
             e = -1 - label
             return boundary_line(self.polygon[e], self.polygon[(e + 1) % len(self.polygon)])
         layer, neuron, kink = self.cuts[0][label], self.cuts[1][label], self.cuts[2][label]
-        return self.lineage.line(stage, face, layer, neuron, kink)
+        return self._exact_line(stage, face, layer, neuron, kink)
 
     def point(self, v: int) -> tuple[int, int, int]:
         if v not in self.points:
@@ -488,7 +497,7 @@ class _Exact:
         return np.array(
             [
                 sign_at(
-                    self.lineage.line(stage, int(anc[f]), stage, column, kink), self.point(int(v))
+                    self._exact_line(stage, int(anc[f]), stage, column, kink), self.point(int(v))
                 )
                 for v, f in zip(vertices, faces)
             ],
