@@ -346,3 +346,18 @@ def test_after_an_exact_first_layer_the_compiled_path_cuts_the_next(monkeypatch)
     assert 1 in cut_stages
     assert p.count == cam.num_faces  # 4434
     assert check(p, net.double())["ok"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_hand_over_that_gives_up_leaves_the_exact_path_its_own_state(seed):
+    # Zero biases in the first two layers: the exact path cuts the first layer and hands the rest to
+    # the compiled path, which gives up at the second layer (every one of its lines passes through the
+    # origin, where h¹ = 0). The exact path goes on from the first layer with its own lineage and labels
+    # (the compiled attempt worked on copies): the exact reference's regions.
+    net = approxlab.mlp(2, [10, 10, 10], seed=seed)
+    with torch.no_grad():
+        net[0].bias.zero_()
+        net[2].bias.zero_()
+    p = partition(net, SQUARE)
+    assert patterns_of(p) == set(regions(net, (-1, 1, -1, 1)))
+    assert check(p, net)["ok"]

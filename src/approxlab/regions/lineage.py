@@ -48,6 +48,14 @@ class Lineage:
         self._exact: ExactNet | None = None
         self._inputs: dict[tuple[int, int], tuple] = {}
 
+    def fork(self) -> Lineage:
+        """A copy that records and caches on its own (the stages so far shared, read-only), for an
+        attempt that may be abandoned: its regions after the fork are numbered its own way."""
+        other = Lineage(self.layers)
+        other.ancestor, other.bits = dict(self.ancestor), dict(self.bits)
+        other._exact, other._inputs = self._exact, dict(self._inputs)
+        return other
+
     def record(self, stage: int, ancestor: np.ndarray, bits: np.ndarray) -> None:
         self.ancestor[stage] = ancestor
         self.bits[stage] = bits

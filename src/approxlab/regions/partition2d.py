@@ -828,8 +828,9 @@ def _after_first(
         sub.slot_vertex.view.astype(np.int64),
         sub.slot_label.view.astype(np.int64),
         offsets,
-        lineage,
-        cuts,
+        # Its own lineage and labels: if it gives up, the exact path goes on with its own.
+        lineage.fork(),
+        [list(c) for c in cuts],
     )
     return fast_subdivide(layers, polygon, max_regions, bound, first=state)
 
