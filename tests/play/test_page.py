@@ -250,7 +250,9 @@ def test_pick_the_three_arm_spiral_and_the_legend_counts_the_classes(browser, se
     assert page.text_content("#legend .classes") == "3 classes"
     assert page.locator("#legend .swatch").count() == 3
     assert "dataset=spiral3" in page.url
-    assert o.frame("confidence") is not None and float(page.text_content("#accuracy-value")) >= 0
+    # The confidence map can come in a frame after step 0's (seen once in 3 CI runs): wait for it.
+    page.wait_for_function("window.play.last.confidence != null")
+    assert float(page.text_content("#accuracy-value")) >= 0
     page.select_option("#dataset", "blobs4")
     page.wait_for_function("window.play.setup.classes === 4")
     assert page.text_content("#legend .classes") == "4 classes"
