@@ -254,13 +254,14 @@ def breakpoints(
             margin = np.maximum(tol[i], tol[i + 1])  # the ends' round-off margin, as for old points
             placed = np.zeros(len(i), bool)
             placed[list(exact_x)] = True
-            pn = np.where(placed, 1.2e-16 * np.abs(xn) + TINY, pn)
+            # A position rounded from its exact root is off by at most half an ulp.
+            half_ulp = 1.2e-16 * np.abs(xn) + TINY
+            pn = np.where(placed, half_ulp, pn)
             new_interpolated = ~placed & ~new_certain
             if li == 0 and stage.weight.shape[1] == 1:
                 # On the first layer the values at a new point are evaluated there where that is
                 # the tighter bound; an exact interpolation (new_certain) is kept.
-                # A position rounded from its exact root is off by at most half an ulp.
-                pos = np.where(placed, 1.2e-16 * np.abs(xn) + TINY, err)
+                pos = np.where(placed, half_ulp, err)
                 zd, ezd, md = _evaluated(stage, xn, pos)
                 better = (ezd + md < ezn + margin) & ~new_certain[:, None]
                 zn, ezn, margin = (
