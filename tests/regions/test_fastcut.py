@@ -191,3 +191,35 @@ def test_the_first_layer_walk_equals_the_exact_path_on_a_convex_polygon():
     assert parts[True].count == parts[False].count
     assert patterns_of(parts[True]) == patterns_of(parts[False])
     assert parts[True].euler() == 1
+
+
+def test_a_first_layer_walk_short_of_room_says_so_and_with_room_cuts_as_the_first_layer_does():
+    from approxlab.regions import fastcut
+    from approxlab.regions.partition2d import TINY, TOL
+
+    layer = stages(approxlab.mlp(2, [24], seed=3))[0]
+    n, cap = 24, 4 + 2 * 24 + 24 * 23 // 2 + 64
+    whole = fastcut.first_layer(POLYGON, layer.weight, layer.bias, 0.0, cap, TOL, TINY, 10**6)[0]
+    x, z = np.empty((cap, 2)), np.empty((cap, n))
+    rec = np.empty((cap, 4), np.int64)
+    x[:4], z[:4], rec[:4] = POLYGON, POLYGON @ layer.weight.T + layer.bias, (-1, -1, 0, 0)
+    tol = fastcut.error_bound(layer.weight, layer.bias, POLYGON, TOL, TINY)
+    none, sv, off = np.zeros(0, np.int64), np.arange(4), np.array([0, 4])
+    vbits = fastcut._unsure(z, 4, tol, 0.0, none, none, none)[2]
+    nxt, f_of, twin = fastcut._topology(sv, -1 - sv, off, 4)
+    out = fastcut._edge_crossings(
+        x, z, rec, 4, vbits, sv, -1 - sv, nxt, f_of, tol, 0.0, 0, 0, 10**6, none, none, none
+    )
+    assert out[0] == fastcut.OK
+    args = (*out[1:5], vbits, sv, -1 - sv, off, nxt, twin, *out[5:8], tol, 0.0, 0, 0, 10**6)
+    # Room for the face's cycle alone: the walk stops at its second cut instead of writing past
+    # its arrays; the vertices it made are made again by the walk with room.
+    assert fastcut._walk_faces(*args, none, none, none, 0)[0] == fastcut.ROOM
+    walked = fastcut._walk_faces(*args, none, none, none, 1)
+    assert walked[0] == whole[0] == fastcut.OK
+    nv = walked[4]
+    assert nv == whole[4]
+    for k in (1, 2, 3):  # the vertices: x, z and how each was made
+        assert np.array_equal(walked[k][:nv], whole[k][:nv])
+    for k in (5, 6, 7, 8, 9):  # slots (vertex, label), offsets, ancestors, sides
+        assert np.array_equal(walked[k], whole[k])

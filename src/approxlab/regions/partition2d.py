@@ -621,8 +621,10 @@ def representable(tol: np.ndarray) -> np.ndarray:
 def _capacity(v: int, width: int, max_regions: int) -> int:
     """Rows to allocate for the vertices of a layer that starts with v of them, so the arrays are
     rarely copied while growing (pages never written are never mapped): about two per new face,
-    and at most four per region allowed (the cuts stop once the faces must pass max_regions)."""
-    return min(3 * v + width * (width + 1) // 2, v + 4 * max_regions) + 64
+    and at most four per region allowed (the cuts stop once the faces must pass max_regions). On
+    the first layer (v corners) this holds its 2·width boundary crossings and width(width − 1)/2
+    inner ones, the room the first layer's walk asks for (:func:`fastcut.cut_layer`)."""
+    return min(3 * v + width * (width + 3) // 2, v + 4 * max_regions) + 64
 
 
 def fast_eligible(layers: list[Stage]) -> bool:
