@@ -321,13 +321,17 @@ def _new_vertex_bits(z, rec, p, base, tol, kink, res_v, res_j, res_s, pos, neg, 
 @nb.njit(cache=True)
 def _outputs(slots, faces, nb_bytes):
     """Room for the layer's output: slot vertices, slot labels, face offsets, ancestors, packed
-    sides (the last three as long as each other, so they grow alike)."""
+    sides (the last three as long as each other, so they grow alike). Nothing is zeroed but the
+    first offset: :func:`_emit` writes every row it hands out, and pages never written are never
+    mapped (the first layer's walk asks for its bounds, far above what it uses)."""
+    off = np.empty(faces, np.int64)
+    off[0] = 0
     return (
         np.empty(slots, np.int64),
         np.empty(slots, np.int64),
-        np.zeros(faces, np.int64),
+        off,
         np.empty(faces, np.int64),
-        np.zeros((faces, nb_bytes), np.uint8),
+        np.empty((faces, nb_bytes), np.uint8),
     )
 
 
@@ -729,8 +733,8 @@ def _walk_faces(
     fresh = nv - nv0 + room * (n * (n - 1) // 2 + 16)
     out_sv, out_sl, out_off, anc, bits = _outputs(slots, pieces + 2, nb_bytes)
     n_out, n_out_slots = 0, 0
-    new_pos = np.zeros((fresh, nb_bytes), np.uint8)
-    new_neg = np.zeros((fresh, nb_bytes), np.uint8)
+    new_pos = np.empty((fresh, nb_bytes), np.uint8)  # each row written by _new_vertex_bits
+    new_neg = np.empty((fresh, nb_bytes), np.uint8)
     for p in range(nv0, nv):  # the edges' crossings
         j = _new_vertex_bits(
             z, rec, p, base, tol, kink, res_v, res_j, res_s, new_pos, new_neg, p - nv0
