@@ -684,6 +684,12 @@ def _cut_faces(
     return _finished(x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, n_out, n_out_slots)
 
 
+@nb.njit(cache=True, inline="always")
+def _walk_vertices(n, room):
+    """Rows the first layer's walk may add for n lines, times ``room``: n(n − 1)/2 crossings."""
+    return room * (n * (n - 1) // 2 + 16)
+
+
 @nb.njit(cache=True)
 def _walk_faces(
     x,
@@ -730,7 +736,7 @@ def _walk_faces(
     n_chain = len(chain)
     pieces = nf + 1 + room * (n + n * (n - 1) // 2 + 16)
     slots = ns + n_chain + room * (6 * n * n + 64)  # room 0: the face's cycle alone
-    fresh = nv - nv0 + room * (n * (n - 1) // 2 + 16)
+    fresh = nv - nv0 + _walk_vertices(n, room)
     out_sv, out_sl, out_off, anc, bits = _outputs(slots, pieces + 2, nb_bytes)
     n_out, n_out_slots = 0, 0
     new_pos = np.empty((fresh, nb_bytes), np.uint8)  # each row written by _new_vertex_bits
@@ -1016,7 +1022,7 @@ def cut_layer(
         # regions (sweeping every piece for every line is ∝ lines × regions).
         room = 1
         while True:
-            need = nv + room * (z.shape[1] * (z.shape[1] - 1) // 2 + 16)
+            need = nv + _walk_vertices(z.shape[1], room)
             if need > len(rec):
                 x, z, rec = _room(x, z, rec, need)
             status, x, z, rec, nv_out, out_sv, out_sl, out_off, anc, bits, av, aj = _walk_faces(
