@@ -114,17 +114,28 @@ def test_the_error_bound_is_the_size_of_the_terms_scaled():
     assert error_bound(w, b, h, 1e-9, np.finfo(float).tiny)[4] == 1e-9 * np.finfo(float).tiny
 
 
-@pytest.mark.parametrize("case", ["zero biases", "duplicated unit"])
-def test_degenerate_nets_fall_back_to_the_exact_path_and_stay_exact(case):
+@pytest.mark.parametrize(
+    "case, compiled",
+    [
+        # Lines through one point are cut by the compiled path, the point decided exactly on them.
+        ("zero first-layer biases", True),
+        ("zero biases", True),
+        # Two lines crossing an edge at one point: the floats cannot order them; exact path.
+        ("duplicated unit", False),
+    ],
+)
+def test_degenerate_nets_are_cut_exactly(case, compiled):
     rng = np.random.default_rng(5)
     ws = [rng.normal(size=(8, 2)), rng.normal(size=(6, 8)), rng.normal(size=(1, 6))]
     bs = [rng.normal(scale=0.5, size=8), rng.normal(scale=0.5, size=6), np.zeros(1)]
-    if case == "zero biases":
+    if case == "zero first-layer biases":
         bs[0] = np.zeros(8)  # every first-layer line through the origin
+    elif case == "zero biases":
+        bs = [np.zeros(8), np.zeros(6), np.zeros(1)]  # every line of every layer through it
     else:
         ws[1][3], bs[1][3] = ws[1][1], bs[1][1]  # two second-layer units with one line
     net = relu_net(ws, bs)
-    assert fast_subdivide(stages(net), POLYGON, 10**6) is None
+    assert (fast_subdivide(stages(net), POLYGON, 10**6) is not None) == compiled
     p = partition(net, SQUARE)
     truth = regions(net, (-1, 1, -1, 1))
     assert p.count == len(truth)

@@ -291,9 +291,10 @@ def test_a_subclass_is_read_as_its_layer_or_from_its_own_forward():
 
 
 def test_the_exact_path_reads_each_line_of_a_face_once(monkeypatch):
-    # Zero first-layer biases send the net to the exact path. A line on a face was computed again for
-    # every vertex it made and every side decided against it (an integer product through every
-    # layer each time): 2→128² 19,141 reads of 7,414 lines; 2→256² 66 s, now 20 s. Same regions.
+    # A duplicated second-layer unit sends the net to the exact path. A line on a face was computed
+    # again for every vertex it made and every side decided against it (an integer product through
+    # every layer each time): 2→128² with zero first-layer biases, 19,141 reads of 7,414 lines;
+    # 2→256² 66 s, then 20 s. Same regions.
     from approxlab.regions.lineage import Lineage
 
     reads = []
@@ -303,7 +304,7 @@ def test_the_exact_path_reads_each_line_of_a_face_once(monkeypatch):
     )
     net = approxlab.mlp(2, [32, 32], seed=0)
     with torch.no_grad():
-        net[0].bias.zero_()
+        net[2].weight[3], net[2].bias[3] = net[2].weight[1], net[2].bias[1]
     p = partition(net, [(-1.0, 1.0), (-1.0, 1.0)])
     assert reads and len(reads) == len(set(reads))
     assert check(p, net)["ok"]

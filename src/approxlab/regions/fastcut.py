@@ -17,8 +17,14 @@ Float filter (the same error bound as :func:`partition2d.float_error_bound`): ev
 from a float64 value only when |z − k| exceeds the bound ``tol[j]``; a vertex made by line j is on
 it by construction. Any other value within the bound — a line through or near a vertex, two lines
 through one point, coincident lines, crossings closer than the bound on an edge — returns
-``AMBIGUOUS`` and the caller runs the exact path instead. So the result is the exact partition
-whenever this returns ``OK``.
+``AMBIGUOUS`` with the (vertex, neuron) pair; the caller decides its sign exactly (−1, 0 or 1)
+and cuts the layer again knowing it. A vertex decided to lie on a line (lines through one
+point, as every first-layer line with zero biases, or a deeper line through an older vertex) is
+a vertex of the cut like one the line made: its edges get no crossing, and its faces count the
+line among theirs. What the floats cannot place (a decided side against its float, crossings
+of one edge at one point) returns ``AMBIGUOUS`` on a decided pair or ``DEGENERATE``, and the
+caller runs the exact path instead. So the result is the exact partition whenever this returns
+``OK``.
 
 The square cut by the lines x = −0.25 and y = −0.25 (the stage z = x + 0.25, y + 0.25):
 
@@ -27,7 +33,7 @@ The square cut by the lines x = −0.25 and y = −0.25 (the stage z = x + 0.25,
 >>> z = x + 0.25
 >>> rec, none = np.full((4, 4), -1), np.zeros(0, np.int64)
 >>> out = cut_layer(x, z, rec, 4, np.arange(4), -1 - np.arange(4), np.array([0, 4]),
-...                 np.full(2, 1e-9), 0.0, 0, 0, True, np.eye(2), np.full(2, 0.25), 100,
+...                 np.full(2, 1e-9), 0.0, 0, 0, True, True, np.eye(2), np.full(2, 0.25), 100,
 ...                 none, none, none)
 >>> int(out[0]), len(out[7]) - 1, int(out[4])   # status OK, four faces, 4 + 4 + 1 vertices
 (0, 4, 9)
@@ -40,6 +46,7 @@ import numpy as np
 
 OK, AMBIGUOUS, OVER, DEGENERATE, ROOM = 0, 1, 2, 3, 4
 AGAINST = -2  # from _sides: a vertex's side, decided exactly, is not its float's
+UNKNOWN = 2  # from _resolved: no exact side decided (0: exactly on the line, ±1: a side)
 ONES = np.array([bin(i).count("1") for i in range(256)], np.int64)  # set bits of each byte
 
 
@@ -70,11 +77,19 @@ def _room(x, z, rec, need):
 
 @nb.njit(cache=True, inline="always")
 def _resolved(res_v, res_j, res_s, v, j):
-    """The exact sign (±1) of z_j − k at vertex v if the caller has decided it, else 0."""
-    for i in range(len(res_v)):
-        if res_v[i] == v and res_j[i] == j:
-            return res_s[i]
-    return 0
+    """The exact sign (−1, 0, 1) of z_j − k at vertex v if the caller has decided it, else
+    ``UNKNOWN``. The pairs come sorted by (vertex, neuron): a binary search (k lines through one
+    vertex put k entries there, read by every face around it)."""
+    lo, hi = 0, len(res_v)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if res_v[mid] < v or (res_v[mid] == v and res_j[mid] < j):
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < len(res_v) and res_v[lo] == v and res_j[lo] == j:
+        return res_s[lo]
+    return UNKNOWN
 
 
 @nb.njit(cache=True)
@@ -99,7 +114,10 @@ def _unsure(z, nv, tol, kink, res_v, res_j, res_s):
     if count:
         for v in range(nv):
             for j in range(n):
-                if abs(z[v, j] - kink) <= tol[j] and _resolved(res_v, res_j, res_s, v, j) == 0:
+                if (
+                    abs(z[v, j] - kink) <= tol[j]
+                    and _resolved(res_v, res_j, res_s, v, j) == UNKNOWN
+                ):
                     amb_v[m], amb_j[m] = v, j
                     m += 1
     return amb_v[:m], amb_j[:m], vbits
@@ -140,14 +158,13 @@ def _topology(sv, sl, off, nv):
 
 @nb.njit(cache=True, inline="always")
 def _side(z, rec, v, j, lab, tol, kink, res_v, res_j, res_s):
-    """Side of vertex v of line j (label lab): 0 if the line made it, ±1 if certain or decided
-    exactly, 2 if unknown."""
+    """Side of vertex v of line j (label lab): 0 if the line made it or passes through it (decided
+    exactly), ±1 if certain or decided exactly, ``UNKNOWN``."""
     if rec[v, 0] == lab or rec[v, 1] == lab:
         return 0
     d = z[v, j] - kink
     if abs(d) <= tol[j]:
-        r = _resolved(res_v, res_j, res_s, v, j)
-        return r if r != 0 else 2
+        return _resolved(res_v, res_j, res_s, v, j)
     return 1 if d > 0 else -1
 
 
@@ -161,18 +178,29 @@ def _edge_crossings(
 
     ``OVER`` as soon as the faces must pass ``max_faces``: a face crossed by k lines becomes at
     least k + 1 faces, and it holds two crossings of each (an inner edge's crossing is on two
-    faces), so the F faces become at least F + (crossings) / 2."""
-    ns = len(sv)
+    faces), so the F faces become at least F + (crossings) / 2.
+
+    An end decided to lie exactly on a line (z_j = k there: see :func:`_sides`) makes no crossing
+    of its edges with that line: the line meets the edge at that end."""
+    ns, n = len(sv), z.shape[1]
     nf = f_of[-1] + 1 if ns else 0
     chain_start = np.zeros(ns, np.int64)
     chain_len = np.zeros(ns, np.int64)
+    on_line = False  # some vertex lies exactly on a line of this layer
+    for i in range(len(res_s)):
+        on_line |= res_s[i] == 0
     # Count the crossings first, so no array is reassigned (and reference-counted) in the loop.
     total = 0
     for s in range(ns):
         u, v = sv[s], sv[nxt[s]]
         if sl[s] < 0 or u < v:
             for byte in range(vbits.shape[1]):
-                total += ONES[vbits[u, byte] ^ vbits[v, byte]]
+                flips = vbits[u, byte] ^ vbits[v, byte]
+                total += ONES[flips]
+                if on_line and flips:
+                    for j in range(8 * byte, min(8 * byte + 8, n)):
+                        if (flips >> (7 - (j & 7))) & 1 and (z[u, j] == kink or z[v, j] == kink):
+                            total -= 1
     if 2 * nf + total > 2 * max_faces:
         return OVER, x, z, rec, nv, chain_start, chain_len, np.zeros(0, np.int64), -1, -1
     if nv + total > len(rec):
@@ -247,6 +275,8 @@ def _place_crossings(
                 if not (flips >> (7 - (j & 7))) & 1:
                     continue
                 du, dv = z[u, j] - kink, z[v, j] - kink
+                if du == 0.0 or dv == 0.0:
+                    continue  # an end on the line (decided exactly): no crossing inside the edge
                 t = du / (du - dv)
                 i = m
                 while i > 0 and ts[i - 1] > t:  # insertion sort along the edge
@@ -273,10 +303,10 @@ def _place_crossings(
                 # on v's side of the previous line.
                 q, jq = p - 1, lines[i - 1]
                 sa = _side(z, rec, q, j, base + j, tol, kink, res_v, res_j, res_s)
-                if sa == 2 or sa == 0 or (sa > 0) != (z[u, j] > kink):
+                if sa == UNKNOWN or sa == 0 or (sa > 0) != (z[u, j] > kink):
                     return AMBIGUOUS, nv, n_chain, q, j
                 sa = _side(z, rec, p, jq, base + jq, tol, kink, res_v, res_j, res_s)
-                if sa == 2 or sa == 0 or (sa > 0) != (z[v, jq] > kink):
+                if sa == UNKNOWN or sa == 0 or (sa > 0) != (z[v, jq] > kink):
                     return AMBIGUOUS, nv, n_chain, p, jq
     return OK, nv, n_chain, -1, -1
 
@@ -309,7 +339,7 @@ def _new_vertex_bits(z, rec, p, base, tol, kink, res_v, res_j, res_s, pos, neg, 
         if j == on_a or j == on_b or (pos[row, j >> 3] | neg[row, j >> 3]) & bit:
             continue
         r = _resolved(res_v, res_j, res_s, p, j)
-        if r == 0:
+        if r == UNKNOWN:
             return j
         if r > 0:
             pos[row, j >> 3] |= bit
@@ -355,11 +385,25 @@ def _finished(x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, n_out, n_slots)
 
 
 @nb.njit(cache=True, inline="always")
-def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side):
+def _at_origin(rec, p, j, base, offset):
+    """The exact sign of z_j − k at vertex p of the first layer when two of its lines through the
+    origin made it (``offset`` = b − k, zero on those: zero biases), else ``UNKNOWN``. Two distinct
+    lines through 0 meet only there, where z_j − k = b_j − k."""
+    a, c = rec[p, 0] - base, rec[p, 1] - base
+    n = len(offset)
+    if n == 0 or a < 0 or a >= n or c < 0 or c >= n or offset[a] != 0.0 or offset[c] != 0.0:
+        return UNKNOWN
+    return 1 if offset[j] > 0.0 else (-1 if offset[j] < 0.0 else 0)
+
+
+@nb.njit(cache=True, inline="always")
+def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side, base, offset):
     """Sides of line j (label lab) at the piece's vertices lv[st:st + ln] into ``side`` (0: on it,
     ±1). Returns (any positive, any negative, a vertex whose sign is unknown, or −1, or ``AGAINST``
     when a side decided exactly is not its float's: no float interpolation places a crossing on that
-    vertex's edges, and the caller takes the exact path)."""
+    vertex's edges, and the caller takes the exact path). A vertex decided to lie on the line gets
+    z_j = k exactly, so what is interpolated from it later reads the kink there. ``offset``: the
+    first layer's b − k (:func:`_at_origin`), or empty deeper."""
     pos, neg = False, False
     for i in range(ln):
         p = lv[st + i]
@@ -371,9 +415,13 @@ def _sides(z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side):
             side[i] = 1 if d > 0 else -1
         else:
             side[i] = _side(z, rec, p, j, lab, tol, kink, res_v, res_j, res_s)
-            if side[i] == 2:
+            if side[i] == UNKNOWN:
+                side[i] = _at_origin(rec, p, j, base, offset)
+            if side[i] == UNKNOWN:
                 return pos, neg, p
-            if not (d > 0 if side[i] > 0 else d < 0):
+            if side[i] == 0:
+                z[p, j] = kink
+            elif not (d > 0 if side[i] > 0 else d < 0):
                 return pos, neg, AGAINST
         pos |= side[i] > 0
         neg |= side[i] < 0
@@ -422,6 +470,65 @@ def _face_cycle(
             q -= 1
         cand[q] = j
     return n_local, n_cand
+
+
+@nb.njit(cache=True)
+def _lines_through(res_v, res_j, res_s, nv):
+    """The lines decided to pass exactly through each of the first nv vertices, as offsets (nv + 1)
+    and lines (a vertex on a line that did not make it: three lines through one point, or a line
+    through an older vertex)."""
+    start = np.zeros(nv + 1, np.int64)
+    for i in range(len(res_s)):
+        if res_s[i] == 0 and res_v[i] < nv:
+            start[res_v[i] + 1] += 1
+    for v in range(nv):
+        start[v + 1] += start[v]
+    lines = np.empty(start[nv], np.int64)
+    fill = start[:-1].copy()
+    for i in range(len(res_s)):
+        if res_s[i] == 0 and res_v[i] < nv:
+            lines[fill[res_v[i]]] = res_j[i]
+            fill[res_v[i]] += 1
+    return start, lines
+
+
+@nb.njit(cache=True, inline="always")
+def _add_lines_through(lv, n_local, on_start, on_line, f, seen, cand, n_cand, met, times):
+    """Add to face f's lines ``cand`` (kept in order) those decided to pass through two or more of
+    its vertices lv[:n_local]: such a line crosses none of its edges, yet may cut it; one through a
+    single vertex and no edge only touches the face there. Returns (the count, a vertex of the face
+    at the layer's start on no such line, or −1: then every line through one of its vertices is
+    added, since the face's sides are read at that vertex)."""
+    nv0 = len(on_start) - 1
+    clear = -1
+    for i in range(n_local):
+        p = lv[i]
+        if p >= nv0:
+            continue  # a crossing of this layer's lines, made by one of them
+        if on_start[p] == on_start[p + 1]:
+            if clear < 0:
+                clear = p
+            continue
+        for q in range(on_start[p], on_start[p + 1]):
+            j = on_line[q]
+            if met[j] != f:
+                met[j], times[j] = f, 0
+            times[j] += 1
+    for i in range(n_local):
+        p = lv[i]
+        if p >= nv0:
+            continue
+        for q in range(on_start[p], on_start[p + 1]):
+            j = on_line[q]
+            if seen[j] != f and (times[j] >= 2 or clear < 0):
+                seen[j] = f
+                c = n_cand
+                while c > 0 and cand[c - 1] > j:
+                    cand[c] = cand[c - 1]
+                    c -= 1
+                cand[c] = j
+                n_cand += 1
+    return n_cand, clear
 
 
 # Inlined, growing nothing (the caller makes room per face): an array assigned in the loop that
@@ -506,6 +613,10 @@ def _cut_faces(
     met_a = np.empty(16, np.int64)  # crossings made by the current line: edge (a, b) → vertex
     met_b = np.empty(16, np.int64)
     met_p = np.empty(16, np.int64)
+    on_start, on_line = _lines_through(res_v, res_j, res_s, vbits.shape[0])
+    offset = b - kink if affine else np.zeros(0)  # the first layer's lines are straight
+    met = np.full(n, -1, np.int64)  # per line: the face whose vertices on it are being counted
+    times = np.zeros(n, np.int64)
     for f in range(nf):
         need = _cycle_length(f, sv, sl, off, nxt, twin, chain_len)
         if need > len(lv):
@@ -530,6 +641,12 @@ def _cut_faces(
             enter,
         )
         v0 = sv[off[f]]
+        if len(on_line):
+            n_cand, clear = _add_lines_through(
+                lv, n_local, on_start, on_line, f, seen, cand, n_cand, met, times
+            )
+            if clear >= 0:
+                v0 = clear  # its sides are the face's for every line not cut here
         for q in range(nb_bytes):
             sub_bits[0, q] = vbits[v0, q]
         sub_start[0], sub_len[0], sub_alive[0] = 0, n_local, True
@@ -587,7 +704,7 @@ def _cut_faces(
                         continue
                 st, ln = sub_start[r], sub_len[r]
                 pos, neg, p = _sides(
-                    z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side
+                    z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side, base, offset
                 )
                 if p >= 0:
                     return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
@@ -762,6 +879,7 @@ def _walk_faces(
     at = np.empty(slots, np.int64)  # per cycle edge: its slot now
     acc_pos = np.empty((1, nb_bytes), np.uint8)
     acc_neg = np.empty(nb_bytes, np.uint8)
+    no_offset = np.zeros(0)  # no origin certificate: lines through one point are not walked
     for f in range(nf):  # lv holds any cycle: slots + crossings ≤ ns + n_chain
         n_cycle, n_cand = _face_cycle(
             f,
@@ -801,7 +919,21 @@ def _walk_faces(
                 steps += 1
                 st, ln = sub_start[r], sub_len[r]
                 pos, neg, p = _sides(
-                    z, rec, lv, st, ln, j, lab, tol, kink, res_v, res_j, res_s, side
+                    z,
+                    rec,
+                    lv,
+                    st,
+                    ln,
+                    j,
+                    lab,
+                    tol,
+                    kink,
+                    res_v,
+                    res_j,
+                    res_s,
+                    side,
+                    base,
+                    no_offset,
                 )
                 if p >= 0:
                     return AMBIGUOUS, x, z, rec, nv, out_sv, out_sl, out_off, anc, bits, p, j
@@ -952,13 +1084,34 @@ def _walk_faces(
 
 @nb.njit(cache=True)
 def cut_layer(
-    x, z, rec, nv, sv, sl, off, tol, kink, base, stage, affine, w, b, max_faces, res_v, res_j, res_s
+    x,
+    z,
+    rec,
+    nv,
+    sv,
+    sl,
+    off,
+    tol,
+    kink,
+    base,
+    stage,
+    affine,
+    walk,
+    w,
+    b,
+    max_faces,
+    res_v,
+    res_j,
+    res_s,
 ):
     """Cut the faces (slot vertices ``sv``, slot labels ``sl``, offsets ``off``) by the lines
     z_j = kink labelled base + j. ``z`` (≥ nv, n) holds the stage's pre-activations at the vertices
     ``x``; ``rec`` (≥ nv, 4) how each vertex was made (its two lines, the stage, the face at that
     stage's start), filled in for the new ones. ``affine``: z = x wᵀ + b on the whole plane (the
-    first layer), used to skip faces a line misses by a margin. ``res_*``: exact signs decided so far.
+    first layer), used to skip faces a line misses by a margin. ``walk``: cut a lone face of the first
+    layer by walking each line's zone (:func:`_walk_faces`); the caller turns it off once a vertex
+    lies exactly on a line it did not make (lines through one point), which the walk's sides, read
+    off the vertices, cannot tell from crossing it. ``res_*``: exact signs (−1, 0, 1) decided so far, sorted by (vertex, neuron).
 
     Returns (status, x, z, rec, nv, slot vertices, slot labels, offsets, ancestor of each new face
     (its face at the start), packed sides (faces, ⌈n/8⌉) uint8 with bit j = (z_j > kink), and for
@@ -1017,7 +1170,7 @@ def cut_layer(
             np.full(1, av),
             np.full(1, aj),
         )
-    if affine and nf == 1:
+    if affine and walk and nf == 1:
         # The first layer: one face and every line; walking each line's zone makes work ∝ the
         # regions (sweeping every piece for every line is ∝ lines × regions).
         room = 1
@@ -1106,6 +1259,49 @@ def error_bound(w, b, h, scale, tiny):
 
 
 @nb.njit(cache=True)
+def zero_rows(z, rec, v, tol, kink, base, zero_below, offset, res_v, res_j, res_s):
+    """The vertices (of the first v) where σ(z_j) = 0 exactly for every neuron j of the stage: z_j = k
+    on a line that made the vertex or was decided to pass through it (σ(k) = 0; ``offset``: the first
+    layer's b − k for :func:`_at_origin`, or empty), or, with ``zero_below`` (ReLU), z_j below the
+    kink past its bound or decided so. A row is read until its first value that is not: on a random
+    net one or two values per vertex."""
+    out = np.empty(v, np.int64)
+    n = 0
+    for r in range(v):
+        zero = True
+        for c in range(z.shape[1]):
+            d = z[r, c] - kink
+            if zero_below and d < -tol[c]:
+                continue
+            if abs(d) > tol[c]:
+                zero = False
+                break
+            if rec[r, 0] == base + c or rec[r, 1] == base + c:
+                continue
+            s = _resolved(res_v, res_j, res_s, r, c)
+            if s == UNKNOWN:
+                s = _at_origin(rec, r, c, base, offset)
+            if s == 0 or (zero_below and s < 0):
+                continue
+            zero = False
+            break
+        if zero:
+            out[n] = r
+            n += 1
+    return out[:n]
+
+
+@nb.njit(cache=True)
+def walks(b, kink):
+    """Should the first layer be walked (:func:`_walk_faces`)? Not when three or more of its lines
+    pass through the origin (b_j = k: zero biases), where the walk would stop at their crossing."""
+    through = 0
+    for j in range(len(b)):
+        through += b[j] == kink
+    return through < 3
+
+
+@nb.njit(cache=True)
 def first_layer(polygon, w, b, kink, cap, scale, tiny, max_faces):
     """The first stage in one call: its pre-activations z = w x + b at the corners of the domain
     ``polygon`` (k, 2), their :func:`error_bound`, and :func:`cut_layer` of the polygon's one face
@@ -1125,7 +1321,25 @@ def first_layer(polygon, w, b, kink, cap, scale, tiny, max_faces):
     off = np.array([0, k])
     none = np.zeros(0, np.int64)
     out = cut_layer(
-        x, z, rec, k, sv, -1 - sv, off, tol, kink, 0, 0, True, w, b, max_faces, none, none, none
+        x,
+        z,
+        rec,
+        k,
+        sv,
+        -1 - sv,
+        off,
+        tol,
+        kink,
+        0,
+        0,
+        True,
+        walks(b, kink),
+        w,
+        b,
+        max_faces,
+        none,
+        none,
+        none,
     )
     return out, tol
 

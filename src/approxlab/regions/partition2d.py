@@ -670,6 +670,7 @@ def fast_subdivide(
     x = rec = None
     none = np.zeros(0, np.int64)
     done = 0
+    zero_rows = none  # vertices where the stage's input is exactly zero (z = b there, exactly)
     if first is not None:
         x, rec, h, slot_vertex, slot_label, offsets, lineage, cuts = first
         v, done = len(h), 1
@@ -678,6 +679,7 @@ def fast_subdivide(
             continue
         if stage.activation is None:
             h = h @ stage.weight.T + stage.bias
+            zero_rows = none
             continue
         kink = float(stage.activation.kinks[0])
         cap = _capacity(v, stage.width, max_regions)
@@ -699,9 +701,10 @@ def fast_subdivide(
         cuts[0] += [li] * stage.width
         cuts[1] += range(stage.width)
         cuts[2] += [0] * stage.width
-        known = [none] * 3  # (vertex, neuron, exact sign) decided so far
+        known = _on_bias(zero_rows, stage.bias, tol, kink)  # (vertex, neuron, exact sign)
         exact = None
         retries = 0
+        walk = li != 0 or fastcut.walks(stage.bias, kink)
         while True:
             if out is None:
                 out = fastcut.cut_layer(
@@ -717,6 +720,7 @@ def fast_subdivide(
                     base,
                     li,
                     li == 0,
+                    walk,
                     stage.weight,
                     stage.bias,
                     max_regions,
@@ -730,13 +734,14 @@ def fast_subdivide(
             if retries > RETRIES:
                 return None
             x, z, rec = out[1], out[2], out[3]
-            verts, neurons = out[-2], out[-1]
+            verts, neurons = _near(z, rec, out[-2], out[-1], tol, kink, base)
             out = None
-            pairs = verts * stage.width + neurons
-            if np.isin(pairs, known[0] * stage.width + known[1]).all():
+            fresh = ~np.isin(verts * stage.width + neurons, known[0] * stage.width + known[1])
+            if not fresh.any():
                 # Nothing new to decide: the floats keep reading a decided sign as ambiguous (seen
                 # with a first layer × 1e15: 160,000 retries in 78 s, no end). The exact path takes it.
                 return None
+            verts, neurons = verts[fresh], neurons[fresh]
             if slot_vertex is None:
                 slot_vertex = np.arange(k, dtype=np.int64)
                 slot_label, offsets = -1 - slot_vertex, np.array([0, k], np.int64)
@@ -757,8 +762,14 @@ def fast_subdivide(
                 ],
                 np.int64,
             )
-            if not signs.all():
-                return None  # a line exactly through a vertex: the exact path's cutting handles it
+            if li == 0 and walk and not signs.all():
+                # Lines through one point: the walk reads a piece's sides off its vertices, which
+                # cannot tell a line through a vertex from one crossing there; the per-face cut
+                # can. Its new vertices are numbered otherwise: their decided signs are dropped.
+                walk, exact = False, None
+                keep = known[0] < v
+                known = [a[keep] for a in known]
+                continue
             now = z[verts[old], neurons[old]] - kink
             # Older vertices' values move to the float next to the kink on the exact side, so every
             # comparison reads the exact sign; newer ones are made again, so their sign is looked up.
@@ -766,10 +777,14 @@ def fast_subdivide(
                 np.sign(now) == signs[old], now + kink, np.nextafter(kink, kink + signs[old])
             )
             known = [np.concatenate([a, b]) for a, b in zip(known, (verts, neurons, signs))]
+            order = np.lexsort((known[1], known[0]))  # the compiled cut looks pairs up by bisection
+            known = [a[order] for a in known]
         status, x, z, rec, v, slot_vertex, slot_label, offsets, ancestor, bits = out[:10]
         if status == fastcut.OVER:
             stop_if_over(max_regions + 1, max_regions, li, bound)
         lineage.record(li, ancestor, bits)
+        if any(later.activation is not None for later in layers[li + 1 :]):
+            zero_rows = _zero_rows(stage, li == 0, z, rec, v, tol, base, known)
         h = stage.activation(z[:v], out=z[:v] if stage.activation.name == "relu" else None)
     return (
         x[: len(h)].copy(),
@@ -781,6 +796,63 @@ def fast_subdivide(
         np.array(cuts[1], np.int64),
         lineage,
     )
+
+
+def _near(
+    z: np.ndarray,
+    rec: np.ndarray,
+    verts: np.ndarray,
+    neurons: np.ndarray,
+    tol: np.ndarray,
+    kink: float,
+    base: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (vertex, neuron) pairs to decide exactly when the cut stopped at ``verts``/``neurons``:
+    at each of those vertices every neuron within its error bound of the kink (|z − k| ≤ tol) and
+    not made by it. Deciding a vertex's values at once, k lines through one point cost one more
+    cut of the layer, not k − 2."""
+    at = np.unique(verts)
+    near = np.abs(z[at] - kink) <= tol
+    made = rec[at, :2] - base
+    for c in range(2):
+        ok = (made[:, c] >= 0) & (made[:, c] < z.shape[1])
+        near[np.flatnonzero(ok), made[ok, c]] = False
+    i, j = np.nonzero(near)
+    more_v, more_j = at[i], j
+    pairs = np.unique(np.concatenate([verts * z.shape[1] + neurons, more_v * z.shape[1] + more_j]))
+    return pairs // z.shape[1], pairs % z.shape[1]
+
+
+def _zero_rows(stage: Stage, first: bool, z, rec, v: int, tol: np.ndarray, base: int, known):
+    """The vertices (of the first v) whose activations σ(z) are all exactly 0, certified
+    (:func:`fastcut.zero_rows`): σ(k) = 0 (k = 0, no intercept) on the lines through a vertex, and
+    for ReLU below the kink too. The next stage's values there are its biases, exactly (0 · w = 0):
+    with zero biases every line of every layer passes through the origin, and these signs need no
+    exact arithmetic."""
+    from approxlab.regions import fastcut
+
+    act = stage.activation
+    kink = float(act.kinks[0])
+    if kink != 0.0 or act.intercept[0] != 0.0 or v == 0:
+        return np.zeros(0, np.int64)
+    offset = stage.bias - kink if first else np.zeros(0)  # straight first-layer lines
+    return fastcut.zero_rows(z, rec, v, tol, kink, base, act.slope[0] == 0.0, offset, *known)
+
+
+def _on_bias(rows: np.ndarray, bias: np.ndarray, tol: np.ndarray, kink: float) -> list[np.ndarray]:
+    """Exact signs (vertex, neuron, sign) at vertices whose stage input is exactly zero
+    (:func:`_zero_rows`), where z = b computed in floats is exact: b_j − k's sign for the neurons
+    whose float sign is not certain already (|b_j − k| ≤ tol_j)."""
+    if not len(rows):
+        return [rows] * 3
+    near = np.flatnonzero(np.abs(bias - kink) <= tol)
+    if not len(near):
+        return [np.zeros(0, np.int64)] * 3
+    return [
+        np.repeat(rows, len(near)),
+        np.tile(near, len(rows)),
+        np.tile(np.sign(bias[near] - kink).astype(np.int64), len(rows)),
+    ]
 
 
 def _after_first(
