@@ -2,19 +2,22 @@
 both against the exact ``Fraction`` enumeration wherever they differ.
 
 Nets 2 → w₁ (→ w₂ → w₃) → 1, PyTorch's default init drawn in float32 (both tools read the same
-weights; approxlab in float64), on [-1, 1]², in four families taken in turn:
+weights; approxlab in float64), on [-1, 1]², in six families taken in turn:
 
 - ``random``: as drawn;
 - ``duplicated``: every odd first-layer neuron a copy of the one before it (pruning and merging
   make such rows; the copies' lines coincide, so they add no region);
 - ``near-parallel``: every first-layer line within about 10⁻³ of one direction;
-- ``scaled``: the first layer × 10⁶.
+- ``scaled``: the first layer × 10⁶;
+- ``zero biases``: every hidden layer's biases 0 (a common initialisation): every line of every
+  layer passes through the origin, and every region is a cone from it;
+- ``zero first-layer biases``: the first layer's lines through the origin, the rest as drawn.
 
 Where the counts differ, the exact enumeration (``tests/regions/exact_reference.py``: every
 region's pattern from rational arithmetic) decides, on nets of at most 130 neurons (its cost grows
 fast with them: 18 s at 2 → 63 → 10 → 24 → 1). Every approxlab partition also passes ``check()``.
 
-    python bench/regions_agreement.py               # 260 nets, a minute plus the references
+    python bench/regions_agreement.py               # 390 nets, a minute plus the references
     python bench/regions_agreement.py --nets 40
 
 Prints a table per family and writes bench/results/regions_agreement.json (every net).
@@ -31,11 +34,18 @@ import numpy as np
 import torch
 
 RESULTS = Path(__file__).parent / "results"
-FAMILIES = ("random", "duplicated", "near-parallel", "scaled")
+FAMILIES = (
+    "random",
+    "duplicated",
+    "near-parallel",
+    "scaled",
+    "zero biases",
+    "zero first-layer biases",
+)
 
 
 def net_of(index: int, rng: np.random.Generator) -> tuple[torch.nn.Sequential, list[int], str]:
-    """The index-th net of the sweep: its widths drawn from ``rng``, its family index mod 4."""
+    """The index-th net of the sweep: its widths drawn from ``rng``, its family index mod 6."""
     import approxlab
 
     widths = [int(rng.integers(1, 160))]
@@ -54,6 +64,12 @@ def net_of(index: int, rng: np.random.Generator) -> tuple[torch.nn.Sequential, l
         elif family == "scaled":
             first.weight *= 1e6
             first.bias *= 1e6
+        elif family == "zero biases":
+            for layer in list(net)[:-1]:
+                if isinstance(layer, torch.nn.Linear):
+                    layer.bias.zero_()
+        elif family == "zero first-layer biases":
+            first.bias.zero_()
     return net, widths, family
 
 
@@ -113,7 +129,7 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--nets", type=int, default=260)
+    parser.add_argument("--nets", type=int, default=390)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(1)

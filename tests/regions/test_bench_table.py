@@ -53,7 +53,8 @@ def test_compare_says_which_shapes_reproduce_within_the_earlier_ranges():
 def test_sittings_pool_into_one_table_and_each_keeps_its_own_median():
     bench = _bench()
     one = [case(32, [(1.0, 2.0), (1.0, 2.2)]), case(64, [(1.0, 3.0)])]
-    saved = {"meta": {"max_regions": 10, "date": "then", "rounds": 2}, "cases": one, "load": []}
+    meta = {"max_regions": 10, "date": "then", "rounds": 2, "warmups": list(bench.WARMUPS)}
+    saved = {"meta": meta, "cases": one, "load": []}
     cases, load, sittings = bench.pooled(saved, [case(32, []), case(64, [])], 10)
     assert sittings == [{"sitting": 1, "date": "then", "rounds": 2}] and cases is one
     cases[0]["runs"] += case(32, [(1.0, 1.0)], sitting=2)["runs"]
@@ -72,12 +73,26 @@ def test_a_sitting_of_other_shapes_does_not_pool():
     import pytest
 
     bench = _bench()
-    saved = {
-        "meta": {"max_regions": 10, "date": "then", "rounds": 1},
-        "cases": [case(32, [])],
-        "load": [],
-    }
+    meta = {"max_regions": 10, "date": "then", "rounds": 1, "warmups": list(bench.WARMUPS)}
+    saved = {"meta": meta, "cases": [case(32, [])], "load": []}
     with pytest.raises(ValueError, match="give the same"):
         bench.pooled(saved, [case(64, [])], 10)
     with pytest.raises(ValueError, match="max regions 10"):
         bench.pooled(saved, [case(32, [])], 20)
+    with pytest.raises(ValueError, match="give the same"):  # the same shape with zero biases
+        bench.pooled(saved, [{**case(32, []), "bias": "zero"}], 10)
+    # rounds timed after one warm-up (before this release) are not pooled with three
+    with pytest.raises(ValueError, match="other warm-ups"):
+        bench.pooled({**saved, "meta": {**meta, "warmups": [[16, 16]]}}, [case(32, [])], 10)
+
+
+def test_zero_bias_shapes_are_marked_in_the_table_and_built_with_zero_biases():
+    import torch
+
+    bench = _bench()
+    assert bench.label({"width": 64, "depth": 2, "bias": "zero first"}) == "64 | 2 (b₁ = 0)"
+    assert bench.label({"width": 32, "depth": 3}) == "32 | 3"
+    first = [m for m in bench.net_of([8, 8], 0, "zero first") if isinstance(m, torch.nn.Linear)]
+    every = [m for m in bench.net_of([8, 8], 0, "zero") if isinstance(m, torch.nn.Linear)]
+    assert not first[0].bias.any() and first[1].bias.all()
+    assert not every[0].bias.any() and not every[1].bias.any() and every[2].bias.all()
