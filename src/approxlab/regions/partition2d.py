@@ -818,9 +818,9 @@ def _near(
         ok = (made[:, c] >= 0) & (made[:, c] < z.shape[1])
         near[np.flatnonzero(ok), made[ok, c]] = False
     i, j = np.nonzero(near)
-    more_v, more_j = at[i], j
-    pairs = np.unique(np.concatenate([verts * z.shape[1] + neurons, more_v * z.shape[1] + more_j]))
-    return pairs // z.shape[1], pairs % z.shape[1]
+    n = z.shape[1]
+    pairs = np.unique(np.concatenate([verts * n + neurons, at[i] * n + j]))
+    return pairs // n, pairs % n
 
 
 def _zero_rows(stage: Stage, first: bool, z, rec, v: int, tol: np.ndarray, base: int, known):
