@@ -266,3 +266,74 @@ def test_zero_biases_of_every_one_kink_activation_cut_as_the_exact_path_does(act
     assert found.count == truth.count
     assert patterns_of(found) == patterns_of(truth)
     assert check(found, net)["ok"]
+
+
+def _fan_of(w: np.ndarray, polygon: np.ndarray = POLYGON):
+    """fastcut._fan on the first layer z = w x (zero biases, ReLU kink 0) over ``polygon``."""
+    from approxlab.regions import fastcut
+    from approxlab.regions.partition2d import TINY, TOL, _capacity
+
+    k, n = len(polygon), len(w)
+    cap = _capacity(k, n, 10**6)
+    x, z, rec = np.empty((cap, 2)), np.empty((cap, n)), np.full((cap, 4), -1, np.int64)
+    x[:k], z[:k] = polygon, polygon @ w.T
+    tol = fastcut.error_bound(w, np.zeros(n), polygon, TOL, TINY)
+    return fastcut._fan(x, z, rec, k, tol, 0.0, 10**6)
+
+
+@pytest.mark.parametrize("n", [3, 8, 32, 128])
+def test_lines_through_the_origin_make_a_fan_of_2n_sectors(n):
+    # Every line through 0 inside the square: 2n sectors, each on the side of every line that its
+    # centroid is on (read here from w · centroid, independently of the cut's boundary order).
+    w = np.random.default_rng(n).normal(size=(n, 2))
+    applies, out = _fan_of(w)
+    assert applies and out[0] == 0
+    x, nv, sv, off, bits = out[1], out[4], out[5], out[7], out[9]
+    assert len(off) - 1 == 2 * n and nv == 4 + 2 * n + 1
+    assert np.array_equal(x[nv - 1], [0.0, 0.0])
+    area = 0.0
+    for f in range(2 * n):
+        poly = x[sv[off[f] : off[f + 1]]]
+        a = 0.5 * np.sum(
+            poly[:, 0] * np.roll(poly[:, 1], -1) - np.roll(poly[:, 0], -1) * poly[:, 1]
+        )
+        assert a > 0  # counter-clockwise, not empty
+        area += a
+        side = w @ poly.mean(axis=0) > 0
+        assert np.array_equal(np.unpackbits(bits[f], count=n).astype(bool), side)
+    assert area == pytest.approx(4.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case, row, box",
+    [
+        ("a line through two corners", [1.0, -1.0], (-1.0, 1.0, -1.0, 1.0)),
+        ("coincident lines", [-0.6, 0.9], (-1.0, 1.0, -1.0, 1.0)),
+        ("the origin outside the domain", [0.3, 0.8], (0.25, 1.0, -1.0, 1.0)),
+        ("the origin on the boundary", [0.3, 0.8], (0.0, 1.0, -1.0, 1.0)),
+    ],
+)
+def test_a_fan_the_floats_cannot_certify_is_left_to_the_per_face_cut(case, row, box):
+    w1 = np.array([[0.6, -0.9], [1.0, 0.35], [-0.2, 1.0], [0.7, 0.7], row])
+    if case == "coincident lines":
+        w1[2] = 2.0 * w1[4]  # the same line through 0, scaled
+    domain = rectangle([box[:2], box[2:]])
+    assert not _fan_of(w1, domain)[0]
+    w2 = np.random.default_rng(3).normal(size=(4, 5))
+    net = relu_net([w1, w2, np.ones((1, 4))], [np.zeros(5), np.zeros(4), np.zeros(1)])
+    found = partition(net, [box[:2], box[2:]])
+    assert patterns_of(found) == set(regions(net, box))
+    assert check(found, net)["ok"]
+
+
+def test_zero_biases_through_the_fan_equal_exact_rational_clipping():
+    rng = np.random.default_rng(11)
+    net = relu_net(
+        [rng.normal(size=(9, 2)), rng.normal(size=(6, 9)), rng.normal(size=(1, 6))],
+        [np.zeros(9), np.zeros(6), np.zeros(1)],
+    )
+    assert _fan_of(stages(net)[0].weight)[0]
+    found = partition(net, SQUARE)
+    truth = regions(net, (-1.0, 1.0, -1.0, 1.0))
+    assert found.count == len(truth)
+    assert patterns_of(found) == set(truth)

@@ -208,6 +208,7 @@ def test_affine_maps_are_exact_on_regions_of_area_1e_minus_20():
 def test_max_regions_is_checked_against_memory_before_any_work(monkeypatch):
     import approxlab.regions as regions_module
 
+    monkeypatch.setattr(regions_module, "_free_bytes", lambda: 2 * 10**9)
     monkeypatch.setattr(regions_module, "_available_bytes", lambda: 8 * 10**9)
     net = approxlab.mlp(2, [1000] * 3, seed=0)
     with pytest.raises(

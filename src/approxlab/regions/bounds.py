@@ -6,20 +6,19 @@ All counts are exact Python integers (they grow beyond float range quickly).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from math import comb, prod
 
-from approxlab.errors import require
+from approxlab.errors import ApproxlabError, require
 
 
 def _check(n0: int, widths: Sequence[int]) -> list[int]:
-    require(
-        isinstance(n0, int) and n0 >= 1, f"input dimension must be a positive integer, got {n0!r}"
-    )
+    # The messages are formatted only on failure: partition() asks for a bound on every call.
+    if not (isinstance(n0, int) and n0 >= 1):
+        raise ApproxlabError(f"input dimension must be a positive integer, got {n0!r}")
     widths = list(widths)
-    require(
-        all(isinstance(n, int) and n >= 1 for n in widths),
-        f"widths must be positive integers, got {widths!r}",
-    )
+    if not all(isinstance(n, int) and n >= 1 for n in widths):
+        raise ApproxlabError(f"widths must be positive integers, got {widths!r}")
     return widths
 
 
@@ -83,8 +82,15 @@ def serra2018_upper(n0: int, widths: Sequence[int]) -> int:
     >>> serra2018_upper(1, [2, 2, 2])
     27
     """
+    return _serra(n0, tuple(_check(n0, widths)))
+
+
+@lru_cache(
+    maxsize=256
+)  # partition() asks for it on every call: 12 µs for 2 → 32³, as much as a cut
+def _serra(n0: int, widths: tuple[int, ...]) -> int:
     rooms = {n0: 1}  # room left after the layers so far → Σ of ∏ C(n_l, j_l) over the paths there
-    for n in _check(n0, widths):
+    for n in widths:
         after: dict[int, int] = {}
         for room, ways in rooms.items():
             for j in range(min(room, n) + 1):

@@ -82,6 +82,11 @@ def convex_polygon(vertices: Sequence[Sequence[float]] | np.ndarray) -> np.ndarr
     return p
 
 
+def _shown(x0: float, x1: float, y0: float, y1: float) -> str:
+    """The box on one line, whatever container it came in (formatted only for an error message)."""
+    return f"[({x0:g}, {x1:g}), ({y0:g}, {y1:g})]"
+
+
 def rectangle(box: Sequence[Sequence[float]]) -> np.ndarray:
     """The rectangle [(x0, x1), (y0, y1)] as a counter-clockwise polygon (4, 2).
 
@@ -94,13 +99,14 @@ def rectangle(box: Sequence[Sequence[float]]) -> np.ndarray:
     )
     # convex_polygon's relative area test, for a rectangle: its area (x1 − x0)(y1 − y0) is half its
     # terms' size, so the test passes exactly when that product is positive (no underflow).
-    shown = f"[({x0:g}, {x1:g}), ({y0:g}, {y1:g})]"  # one line, whatever container box is
     if not (x0 < x1 and y0 < y1 and (x1 - x0) * (y1 - y0) > 0):
-        raise ApproxlabError(f"the box {shown} has zero area: give low < high on both axes")
-    require(
-        math.isfinite((x1 - x0) * (y1 - y0)),
-        f"the box {shown} is too large: its area overflows float64; give a smaller box",
-    )
+        raise ApproxlabError(
+            f"the box {_shown(x0, x1, y0, y1)} has zero area: give low < high on both axes"
+        )
+    if not math.isfinite((x1 - x0) * (y1 - y0)):
+        raise ApproxlabError(
+            f"the box {_shown(x0, x1, y0, y1)} is too large: its area overflows float64; give a smaller box"
+        )
     return np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
 
 
