@@ -109,6 +109,23 @@ def test_finite_weights_at_the_float64_limit_are_read():
     assert stages(net)[0].weight.max() == 1e308
 
 
+@pytest.mark.parametrize(
+    "values, finite",
+    [
+        ([1e308, -1e308, 3.0], True),  # Σ a² overflows: each entry looked at
+        ([1e200, np.nan], False),  # NaN among entries that overflow the sum
+        ([np.inf, 0.0], False),
+        ([-np.inf, np.inf], False),
+        ([np.nan], False),
+        ([], True),
+    ],
+)
+def test_all_finite_is_true_exactly_when_every_entry_is(values, finite):
+    from approxlab.regions.layers import all_finite
+
+    assert all_finite(np.array(values, dtype=np.float64).reshape(-1, 1)) is finite
+
+
 def test_a_sequential_that_calls_one_relu_module_twice_reads_both_calls():
     # nn.Sequential calls each entry in order, a shared module as often as it appears; named_children()
     # lists it once, and a chain read from it lost the second ReLU (then failed the output check).

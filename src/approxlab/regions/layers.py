@@ -155,13 +155,24 @@ def _activation(module: nn.Module) -> Activation | None:
     return None
 
 
+def all_finite(a: np.ndarray) -> bool:
+    """Is every entry of ``a`` finite? Σ a² is finite exactly when they are (an infinity or NaN
+    stays one in it), unless finite entries above 1e154 overflow it, and then each is looked at.
+    One BLAS call, half the time of ``np.isfinite(a).all()`` on a small layer, and it runs on every
+    tensor of every partition.
+
+    >>> all_finite(np.array([1e200, -3.0])), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
+    return math.isfinite(np.vdot(a, a)) or bool(np.logical_and.reduce(np.isfinite(a), axis=None))
+
+
 def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
     try:  # NumPy's own conversion: half the cost of torch's on a small layer
         values = tensor.detach().numpy().astype(np.float64)
     except TypeError:  # a GPU or bfloat16 tensor
         values = tensor.detach().to(torch.float64).cpu().numpy()
-    # The ufunc's own reduce: ndarray.all goes through a Python wrapper, slow on a first call.
-    if not np.logical_and.reduce(np.isfinite(values), axis=None):
+    if not all_finite(values):
         raise ApproxlabError(
             f"the tensor {name} has NaN or infinite entries: fix or retrain the model "
             "(regions need finite weights)"
@@ -773,7 +784,7 @@ def finite(layers: list[Stage]) -> list[Stage]:
     3
     """
     for i, s in enumerate(layers):
-        if not all(np.logical_and.reduce(np.isfinite(a), axis=None) for a in (s.weight, s.bias)):
+        if not (all_finite(s.weight) and all_finite(s.bias)):
             raise ApproxlabError(
                 f"stage {i} has NaN or infinite weights or biases: fix them (regions need finite weights)"
             )
