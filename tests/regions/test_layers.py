@@ -118,6 +118,8 @@ def test_finite_weights_at_the_float64_limit_are_read():
         ([-np.inf, np.inf], False),
         ([np.nan], False),
         ([], True),
+        (np.r_[np.ones(5000), np.nan], False),  # large: read entry by entry
+        (np.ones(5000), True),
     ],
 )
 def test_all_finite_is_true_exactly_when_every_entry_is(values, finite):

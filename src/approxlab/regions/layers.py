@@ -158,13 +158,16 @@ def _activation(module: nn.Module) -> Activation | None:
 def all_finite(a: np.ndarray) -> bool:
     """Is every entry of ``a`` finite? Σ a² is finite exactly when they are (an infinity or NaN
     stays one in it), unless finite entries above 1e154 overflow it, and then each is looked at.
-    One BLAS call, half the time of ``np.isfinite(a).all()`` on a small layer, and it runs on every
-    tensor of every partition.
+    On a small tensor one BLAS call, a fifth of the time of ``np.isfinite(a).all()`` (0.7 against
+    3.6 µs on 32 × 32), and it runs on every tensor of every partition; on a large one (256 × 256:
+    50 against 38 µs, and BLAS may wait for a busy core's thread) each entry is looked at.
 
     >>> all_finite(np.array([1e200, -3.0])), all_finite(np.array([1.0, np.nan]))
     (True, False)
     """
-    return math.isfinite(np.vdot(a, a)) or bool(np.logical_and.reduce(np.isfinite(a), axis=None))
+    if a.size <= 4096 and math.isfinite(np.vdot(a, a)):
+        return True
+    return bool(np.logical_and.reduce(np.isfinite(a), axis=None))
 
 
 def _finite(name: str, tensor: torch.Tensor) -> np.ndarray:
