@@ -337,3 +337,21 @@ def test_zero_biases_through_the_fan_equal_exact_rational_clipping():
     truth = regions(net, (-1.0, 1.0, -1.0, 1.0))
     assert found.count == len(truth)
     assert patterns_of(found) == set(truth)
+
+
+def test_the_fan_on_a_convex_polygon_equals_the_exact_path():
+    pentagon = np.array([[0.9, -0.4], [0.8, 0.7], [-0.3, 1.0], [-1.0, 0.1], [-0.2, -0.9]])
+    rng = np.random.default_rng(5)
+    net = relu_net(
+        [rng.normal(size=(7, 2)), rng.normal(size=(5, 7)), rng.normal(size=(1, 5))],
+        [np.zeros(7), np.zeros(5), np.zeros(1)],
+    )
+    layers = stages(net)
+    assert _fan_of(layers[0].weight, pentagon)[0]
+    parts = {}
+    for fast in (True, False):
+        found = subdivide(layers, pentagon, 10**6, fast=fast)
+        parts[fast] = Partition2D(layers, pentagon, *found, np.zeros(2), np.eye(2), 0.0)
+    assert parts[True].count == parts[False].count
+    assert patterns_of(parts[True]) == patterns_of(parts[False])
+    assert check(parts[True], net)["ok"]
