@@ -219,6 +219,41 @@ def test_max_regions_is_checked_against_memory_before_any_work(monkeypatch):
         partition(net, SQUARE, max_regions=10**6)
 
 
+def test_where_the_system_does_not_tell_free_pages_the_available_memory_is_read(monkeypatch):
+    # macOS has no SC_AVPHYS_PAGES: free pages count as 0, so /proc/meminfo (or the physical pages)
+    # decides, and a net whose regions fit is partitioned as before.
+    import approxlab.regions as regions_module
+
+    def sysconf(name):
+        if name == "SC_AVPHYS_PAGES":
+            raise ValueError("unrecognized configuration name")
+        return real(name)
+
+    real = regions_module.os.sysconf
+    monkeypatch.setattr(regions_module.os, "sysconf", sysconf)
+    assert regions_module._free_bytes() == 0
+    read = []
+    monkeypatch.setattr(regions_module, "_available_bytes", lambda: read.append(1) or 8 * 10**9)
+    assert partition(approxlab.mlp(2, [16] * 3, seed=0), SQUARE, max_regions=10**6).count > 1
+    assert read == [
+        1
+    ]  # up to 10⁶ regions × 16 units × 64 B = 1 GB: above the 256 MB always allowed
+
+
+def test_free_pages_that_cover_the_need_spare_reading_the_available_memory(monkeypatch):
+    # /proc/meminfo takes 45 µs to read, as much as the whole partition of 2 → 32 → 1.
+    import approxlab.regions as regions_module
+
+    monkeypatch.setattr(regions_module, "_free_bytes", lambda: 2 * 10**9)
+    read = []
+    monkeypatch.setattr(regions_module, "_available_bytes", lambda: read.append(1) or 8 * 10**9)
+    net = approxlab.mlp(2, [16] * 3, seed=0)
+    partition(net, SQUARE, max_regions=10**6)  # needs up to 1 GB: the free pages cover it
+    assert read == []
+    partition(net, SQUARE, max_regions=4 * 10**6)  # up to 4 GB: they do not
+    assert read == [1]
+
+
 def test_a_wide_layer_stops_at_max_regions_with_memory_proportional_to_it():
     import tracemalloc
 
