@@ -1407,7 +1407,9 @@ def first_layer(polygon, w, b, kink, cap, scale, tiny, max_faces):
     """The first stage in one call: its pre-activations z = w x + b at the corners of the domain
     ``polygon`` (k, 2), their :func:`error_bound`, and :func:`cut_layer` of the polygon's one face
     by every line z_j = kink (labels j, stage 0), with room for ``cap`` vertices. Returns
-    (cut_layer's tuple, the bound); the corners' records are (−1, −1, 0, 0), boundary lines."""
+    (cut_layer's tuple, the bound); the corners' records are (−1, −1, 0, 0), boundary lines. When
+    every line passes through the origin inside the domain (zero biases) the layer is the fan of
+    :func:`_fan`, where it certifies."""
     k, n = polygon.shape[0], w.shape[0]
     x = np.empty((cap, 2))
     z = np.empty((cap, n))
