@@ -848,12 +848,10 @@ def _on_bias(rows: np.ndarray, bias: np.ndarray, tol: np.ndarray, kink: float) -
     near = np.flatnonzero(np.abs(bias - kink) <= tol)
     if not len(near):
         return [np.zeros(0, np.int64)] * 3
-    # Broadcast rather than np.tile (16 µs for one row: as much as the rest of a small layer).
-    grid = np.zeros((len(rows), len(near)), np.int64)
     return [
-        (grid + rows[:, None]).ravel(),
-        (grid + near).ravel(),
-        (grid + np.sign(bias[near] - kink).astype(np.int64)).ravel(),
+        np.repeat(rows, len(near)),
+        np.tile(near, len(rows)),
+        np.tile(np.sign(bias[near] - kink).astype(np.int64), len(rows)),
     ]
 
 
