@@ -122,6 +122,25 @@ def test_max_regions_stops_early_with_the_bound_in_the_message():
         partition(approxlab.mlp(2, [64, 64], seed=0), SQUARE, max_regions=50)
 
 
+def test_the_upper_bound_is_worked_out_only_for_a_message_or_a_memory_check(monkeypatch):
+    # Cold, Serra's bound cost 10 µs of a 250 µs partition of 2 → 32 → 1: it is read only when the
+    # partition stops at max_regions (to quote it) or max_regions alone would not fit in memory.
+    import approxlab.regions as regions_module
+
+    asked = []
+    real = regions_module.bound
+    monkeypatch.setattr(regions_module, "bound", lambda *a: asked.append(a[1]) or real(*a))
+    monkeypatch.setattr(regions_module, "_free_bytes", lambda: 2 * 10**9)
+    net = approxlab.mlp(2, [16, 16], seed=0)
+    partition(net, SQUARE, max_regions=10**6)  # up to 1 GB: the free pages cover it
+    assert asked == []
+    partition(net, SQUARE, max_regions=4 * 10**6)  # up to 4 GB: the bound (18,769) allows less
+    assert asked == [2]
+    with pytest.raises(ApproxlabError, match=r"upper bound for this net: 1\.88e\+04"):
+        partition(net, SQUARE, max_regions=10)
+    assert asked == [2, 2]
+
+
 def test_a_zero_area_box_is_refused():
     with pytest.raises(ApproxlabError, match="zero area"):
         partition(approxlab.mlp(2, [4]), [(0, 1), (2, 2)])

@@ -36,7 +36,7 @@ from approxlab.regions.layers import (
     stages,
 )
 from approxlab.regions.partition1d import Partition1D, breakpoints
-from approxlab.regions.partition2d import Partition2D, subdivide
+from approxlab.regions.partition2d import Partition2D, TooManyRegions, subdivide
 from approxlab.regions.slices import (
     Slice,
     convex_polygon,
@@ -146,19 +146,22 @@ def partition(
     piece = _as_slice(layers, domain)
     # A domain given in the input's own coordinates is the slice x = t: the layers as they are.
     local = restrict(layers, piece.origin, piece.basis) if isinstance(domain, Slice) else layers
-    limit = bound(layers, piece.dim)
-    _check_memory(layers, max_regions, limit)
+    _check_memory(layers, max_regions, piece.dim)
     start = time.perf_counter()
     try:
         if piece.dim == 1:
             lo, hi = piece.domain
-            found = breakpoints(local, lo, hi, max_regions, limit)
+            found = breakpoints(local, lo, hi, max_regions)
             p = Partition1D(local, *found, piece.origin, piece.basis, time.perf_counter() - start)
         else:
-            parts = subdivide(local, piece.domain, max_regions, limit)
+            parts = subdivide(local, piece.domain, max_regions)
             p = Partition2D(
                 local, piece.domain, *parts, piece.origin, piece.basis, time.perf_counter() - start
             )
+    except TooManyRegions as over:
+        # The bound is worked out only for the message (cold, it costs as much as a tenth of a
+        # small net's partition).
+        raise over.quoting(bound(layers, piece.dim)) from None
     except (
         ArithmeticError
     ) as err:  # exact lines that floats saw crossing are parallel, and the like
@@ -200,15 +203,19 @@ def memory_estimate(layers: list[Stage], regions: int) -> int:
     return regions * widest * BYTES_PER_REGION_UNIT
 
 
-def _check_memory(layers: list[Stage], max_regions: int, limit: int) -> None:
+def _check_memory(layers: list[Stage], max_regions: int, dim: int) -> None:
     """Refuse before any work when the regions allowed (at most the upper bound) may not fit in memory."""
     if max_regions < 1:
         raise ApproxlabError(f"max_regions must be positive, got {max_regions}")
-    regions = min(max_regions, limit)
-    need = memory_estimate(layers, regions)
+    need = memory_estimate(layers, max_regions)
     # Free pages suffice where they cover the need; /proc/meminfo (45 µs to read, as much as the
-    # whole partition of a small net) is read only where they do not.
+    # whole partition of a small net) is read only where they do not, and the upper bound (which
+    # may allow fewer regions) only worked out then.
     if need <= ALWAYS_AFFORDABLE or need <= _free_bytes():
+        return
+    regions = min(max_regions, bound(layers, dim))
+    need = memory_estimate(layers, regions)
+    if need <= ALWAYS_AFFORDABLE:
         return
     have = _available_bytes()
     if need > have:

@@ -69,9 +69,9 @@ def _vertex_error(p: Partition1D | Partition2D, a: np.ndarray, c: np.ndarray) ->
 def _distinct_rows(rows: np.ndarray, hashed: bool | None = None) -> int:
     """Number of distinct rows of a uint8 matrix: 64-bit hashes first (distinct hashes ⇒ distinct
     rows; ``hashed``: that verdict when already read), the exact row sort only when two collide."""
-    from approxlab.regions.planar import rows_distinct  # numba: imported on first use
-
     if hashed is None:
+        from approxlab.regions.planar import rows_distinct  # numba: imported on first use
+
         hashed = rows_distinct(np.ascontiguousarray(rows))
     return len(rows) if hashed else len(np.unique(rows, axis=0))
 

@@ -29,8 +29,9 @@ import numpy as np
 from approxlab.errors import ApproxlabError
 from approxlab.regions.arrangement import arrange
 from approxlab.regions.exact import boundary_line, meet, point, sign_at
-from approxlab.regions.layers import Stage, output
+from approxlab.regions.layers import Stage, all_finite, output
 from approxlab.regions.lineage import Lineage, side_bits
+from approxlab.regions.threads import prepare, product_threads
 
 BOUNDARY = -1  # edge label of the domain's boundary
 BATCH_SKIPS = 4  # lines a batch passes over (waiting for the next batch) before it is cut
@@ -351,16 +352,30 @@ class _Columns:
         self.n = need
 
 
-def stop_if_over(
-    count: int, max_regions: int, layer: int, bound: float | None, smaller: str = "box"
-) -> None:
-    """Raise the one-line error once a partition has more than ``max_regions`` regions, quoting the bound."""
-    if count > max_regions:
+class TooManyRegions(ApproxlabError):
+    """The partition passed ``max_regions`` at ``layer``; the message quotes the net's upper bound
+    on its regions when one is given (:meth:`quoting`)."""
+
+    def __init__(self, max_regions: int, layer: int, bound: float | None, smaller: str):
+        self.max_regions, self.layer, self.smaller = max_regions, layer, smaller
         bound_text = f" (upper bound for this net: {bound:.3g})" if bound is not None else ""
-        raise ApproxlabError(
+        super().__init__(
             f"the partition passed max_regions={max_regions} at layer {layer + 1}{bound_text}: "
             f"raise --max-regions or use a smaller {smaller}"
         )
+
+    def quoting(self, bound: float) -> TooManyRegions:
+        """The same error, its message quoting ``bound``."""
+        return TooManyRegions(self.max_regions, self.layer, bound, self.smaller)
+
+
+def stop_if_over(
+    count: int, max_regions: int, layer: int, bound: float | None, smaller: str = "box"
+) -> None:
+    """Raise :class:`TooManyRegions` once a partition has more than ``max_regions`` regions,
+    quoting ``bound`` if given."""
+    if count > max_regions:
+        raise TooManyRegions(max_regions, layer, bound, smaller)
 
 
 def _first_layer(built, stage: Stage, label_base: int, polygon: np.ndarray) -> _Subdivision:
@@ -610,7 +625,7 @@ def interpolation_error(za, zb, eza, ezb, shift) -> np.ndarray:
 def representable(tol: np.ndarray) -> np.ndarray:
     """``tol`` (an error bound per neuron), after checking it is finite: an infinite bound means
     the pre-activations' terms overflow float64 on this domain, where no sign can be read."""
-    if not np.logical_and.reduce(np.isfinite(tol), axis=None):
+    if not all_finite(tol):
         raise ApproxlabError(
             "the net's pre-activations overflow float64 on this domain (|W| |h| + |b| is infinite): "
             "give a smaller domain or scale the weights down"
@@ -657,7 +672,6 @@ def fast_subdivide(
     vertices, slot labels, offsets, lineage, cuts); the compiled cuts take the layers after it.
     """
     from approxlab.regions import fastcut  # numba: imported (and its cache read) on first use
-    from approxlab.regions.threads import prepare, product_threads
 
     prepare()
 
@@ -684,7 +698,7 @@ def fast_subdivide(
         kink = float(stage.activation.kinks[0])
         cap = _capacity(v, stage.width, max_regions)
         if x is None:  # the domain's corners, their bound and the first cut: one compiled call
-            out, tol = fastcut.first_layer(
+            out, tol, walk = fastcut.first_layer(
                 h, stage.weight, stage.bias, kink, cap, TOL, TINY, max_regions
             )
             representable(tol)
@@ -696,7 +710,7 @@ def fast_subdivide(
             z[:v] += stage.bias
             x, rec = _resized(x, v, cap), _resized(rec, v, cap)
             tol = float_error_bound(stage, h)
-            out = None
+            out, walk = None, True  # a deeper layer: only the first is walked (see cut_layer)
         base = len(cuts[0])
         cuts[0] += [li] * stage.width
         cuts[1] += range(stage.width)
@@ -704,7 +718,6 @@ def fast_subdivide(
         known = _on_bias(zero_rows, stage.bias, tol, kink)  # (vertex, neuron, exact sign)
         exact = None
         retries = 0
-        walk = li != 0 or fastcut.walks(stage.bias, kink)
         while True:
             if out is None:
                 out = fastcut.cut_layer(
