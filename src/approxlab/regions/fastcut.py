@@ -100,14 +100,18 @@ def _unsure(z, nv, tol, kink, res_v, res_j, res_s):
     n = z.shape[1]
     count = 0
     vbits = np.zeros((nv, (n + 7) // 8), np.uint8)
-    for v in range(nv):
-        row = z[v]
+    for v in range(nv):  # z[v, j], not a row view: a view made per vertex is reference-counted
         for j in range(n):
-            count += abs(row[j] - kink) <= tol[j]
+            count += abs(z[v, j] - kink) <= tol[j]
         for byte in range(vbits.shape[1]):
             acc = 0
-            for j in range(8 * byte, min(8 * byte + 8, n)):
-                acc |= (row[j] > kink) << (7 - (j & 7))
+            lo = 8 * byte
+            if lo + 8 <= n:  # a whole byte: unrolled, as in _new_vertex_bits
+                for i in range(8):
+                    acc |= (z[v, lo + i] > kink) << (7 - i)
+            else:
+                for j in range(lo, n):
+                    acc |= (z[v, j] > kink) << (7 - (j & 7))
             vbits[v, byte] = acc
     amb_v = np.empty(count, np.int64)
     amb_j = np.empty(count, np.int64)
@@ -322,10 +326,17 @@ def _new_vertex_bits(z, rec, p, base, tol, kink, res_v, res_j, res_s, pos, neg, 
     unsure = False
     for byte in range(pos.shape[1]):
         a, b = 0, 0
-        for j in range(8 * byte, min(8 * byte + 8, n)):  # branch-free: the common case
-            d = z[p, j] - kink
-            a |= (d > tol[j]) << (7 - (j & 7))
-            b |= (d < -tol[j]) << (7 - (j & 7))
+        lo = 8 * byte
+        if lo + 8 <= n:  # a whole byte: eight passes, unrolled with constant shifts
+            for i in range(8):
+                d = z[p, lo + i] - kink
+                a |= (d > tol[lo + i]) << (7 - i)
+                b |= (d < -tol[lo + i]) << (7 - i)
+        else:
+            for j in range(lo, n):  # branch-free: the common case
+                d = z[p, j] - kink
+                a |= (d > tol[j]) << (7 - (j & 7))
+                b |= (d < -tol[j]) << (7 - (j & 7))
         pos[row, byte], neg[row, byte] = a, b
         known = a | b  # a line through p is known too: neither side
         if on_a >> 3 == byte:
