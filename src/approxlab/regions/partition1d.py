@@ -107,9 +107,7 @@ def _settle(
     ez[pts[exact == 0], j] = 0.0
 
 
-def breakpoints(
-    layers: list[Stage], lo: float, hi: float, max_regions: int, bound: float | None = None
-):
+def breakpoints(layers: list[Stage], lo: float, hi: float, max_regions: int):
     """Points lo = p_0 < … < p_N = hi where some neuron crosses a kink, the outputs there, the
     layer and neuron of each point (−1 for the ends), and the intervals' :class:`Lineage`. float64
     positions; a side within the float64 error bound of a kink, and the order of crossings closer
@@ -306,7 +304,7 @@ def breakpoints(
             neuron_of = np.concatenate([neuron_of, col[rep]])[merged]
         else:
             ancestor = np.arange(len(x) - 1)
-        stop_if_over(len(x) - 1, max_regions, li, bound, smaller="segment")
+        stop_if_over(len(x) - 1, max_regions, li, smaller="segment")
         sides = side_bits(z, kinks, stage.activation.passes)
         lineage.record(li, ancestor.astype(np.int64), sides[:-1] | sides[1:])
         eh = activated_error(stage.activation, z, ez)

@@ -354,7 +354,8 @@ class _Columns:
 
 class TooManyRegions(ApproxlabError):
     """The partition passed ``max_regions`` at ``layer``; the message quotes the net's upper bound
-    on its regions when one is given (:meth:`quoting`)."""
+    on its regions when one is given (:meth:`quoting`: :func:`approxlab.regions.partition` works it
+    out only then)."""
 
     def __init__(self, max_regions: int, layer: int, bound: float | None, smaller: str):
         self.max_regions, self.layer, self.smaller = max_regions, layer, smaller
@@ -369,13 +370,10 @@ class TooManyRegions(ApproxlabError):
         return TooManyRegions(self.max_regions, self.layer, bound, self.smaller)
 
 
-def stop_if_over(
-    count: int, max_regions: int, layer: int, bound: float | None, smaller: str = "box"
-) -> None:
-    """Raise :class:`TooManyRegions` once a partition has more than ``max_regions`` regions,
-    quoting ``bound`` if given."""
+def stop_if_over(count: int, max_regions: int, layer: int, smaller: str = "box") -> None:
+    """Raise :class:`TooManyRegions` once a partition has more than ``max_regions`` regions."""
     if count > max_regions:
-        raise TooManyRegions(max_regions, layer, bound, smaller)
+        raise TooManyRegions(max_regions, layer, None, smaller)
 
 
 def _first_layer(built, stage: Stage, label_base: int, polygon: np.ndarray) -> _Subdivision:
@@ -655,7 +653,6 @@ def fast_subdivide(
     layers: list[Stage],
     polygon: np.ndarray,
     max_regions: int,
-    bound: float | None = None,
     first: tuple | None = None,
 ):
     """:func:`subdivide` for a plain MLP with the compiled cuts of :mod:`approxlab.regions.fastcut`,
@@ -794,7 +791,7 @@ def fast_subdivide(
             known = [a[order] for a in known]
         status, x, z, rec, v, slot_vertex, slot_label, offsets, ancestor, bits = out[:10]
         if status == fastcut.OVER:
-            stop_if_over(max_regions + 1, max_regions, li, bound)
+            stop_if_over(max_regions + 1, max_regions, li)
         lineage.record(li, ancestor, bits)
         if any(later.activation is not None for later in layers[li + 1 :]):
             zero_rows = _zero_rows(stage, li == 0, z, rec, v, tol, base, known)
@@ -877,7 +874,6 @@ def _after_first(
     h: np.ndarray,
     eh: np.ndarray,
     max_regions: int,
-    bound: float | None,
 ):
     """The layers after an exact first layer cut by :func:`fast_subdivide`'s compiled path, or
     None (the exact path goes on). A degenerate first layer (every line through one point, as with
@@ -919,7 +915,7 @@ def _after_first(
         lineage.fork(),
         [list(c) for c in cuts],
     )
-    return fast_subdivide(layers, polygon, max_regions, bound, first=state)
+    return fast_subdivide(layers, polygon, max_regions, first=state)
 
 
 def _resized(a: np.ndarray, n: int, cap: int) -> np.ndarray:
@@ -933,7 +929,6 @@ def subdivide(
     layers: list[Stage],
     polygon: np.ndarray,
     max_regions: int,
-    bound: float | None = None,
     fast: bool = True,
 ):
     """Cut the convex ``polygon`` (k, 2), counter-clockwise, by every neuron of every stage.
@@ -945,7 +940,7 @@ def subdivide(
     :func:`fast_subdivide` first (plain MLPs), falling back here when it finds such a sign.
     """
     if fast and fast_eligible(layers):
-        done = fast_subdivide(layers, polygon, max_regions, bound)
+        done = fast_subdivide(layers, polygon, max_regions)
         if done is not None:
             return done
     sub = _Subdivision(polygon)
@@ -978,7 +973,7 @@ def subdivide(
                 cuts[0] += [0] * len(built[5])
                 cuts[1] += (built[5] // m).tolist()
                 cuts[2] += (built[5] % m).tolist()
-                stop_if_over(sub.count, max_regions, li, bound)
+                stop_if_over(sub.count, max_regions, li)
                 exact = _Exact(sub, lineage, polygon, cuts)
                 _record(sub, lineage, li, kinks, stage.activation.passes, exact)
                 eh = activated_error(stage.activation, sub.z.view, sub.ez.view)
@@ -986,9 +981,7 @@ def subdivide(
                     sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
                 )
                 if fast:
-                    handed = _after_first(
-                        sub, lineage, cuts, layers, polygon, h, eh, max_regions, bound
-                    )
+                    handed = _after_first(sub, lineage, cuts, layers, polygon, h, eh, max_regions)
                     if handed is not None:
                         return handed
                 continue
@@ -1058,14 +1051,14 @@ def subdivide(
                 resolve,
                 li,
             )
-            stop_if_over(sub.count, max_regions, li, bound)
+            stop_if_over(sub.count, max_regions, li)
         _record(sub, lineage, li, kinks, stage.activation.passes, exact)
         eh = activated_error(stage.activation, sub.z.view, sub.ez.view)
         h = stage.activation(
             sub.z.view, out=sub.z.view if stage.activation.name == "relu" else None
         )
         if fast and li == 0:
-            handed = _after_first(sub, lineage, cuts, layers, polygon, h, eh, max_regions, bound)
+            handed = _after_first(sub, lineage, cuts, layers, polygon, h, eh, max_regions)
             if handed is not None:
                 return handed
     sub.compact()
